@@ -1,0 +1,15 @@
+package main
+
+import (
+	_ "github.com/dominikbraun/graph"
+	_ "github.com/duckdb/duckdb-go/v2"
+	_ "github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/nikolalohinski/gonja/v2"
+	_ "github.com/robfig/cron/v3"
+	_ "gopkg.in/yaml.v3"
+	_ "github.com/prometheus/client_golang/prometheus"
+	_ "github.com/snowflakedb/gosnowflake"
+	_ "github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+func main() {}
