@@ -116,9 +116,10 @@ type SeedRequest struct {
 	Header   []string
 	// Rows are the CSV records as text; "" is loaded as NULL.
 	Rows [][]string
-	// ColumnTypes are the SQL types per column, already inferred and overridden by
-	// the seed's column_types config; same length as Header.
-	ColumnTypes []string
+	// ColumnTypes are the seed's column_types config (column name -> SQL type);
+	// every other column's type is inferred by the adapter from the values
+	// (integer, decimal, boolean, date, timestamp, else text).
+	ColumnTypes map[string]string
 	Label       string
 }
 
