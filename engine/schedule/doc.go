@@ -1,0 +1,17 @@
+// Package schedule is strata's built-in cron scheduler: it validates the
+// `schedules:` entries of project.yaml, works out which ticks are due (pure
+// functions of a clock), runs each due tick through a run function supplied by
+// the caller (which loads and builds the project afresh), keeps a bounded run
+// history on disk, serves health, metrics and run history over HTTP, and posts
+// a webhook when a run fails.
+//
+// The package never loads a project or talks to a warehouse itself: the caller
+// passes a RunFunc, so everything here is testable without the rest of strata.
+// Replicas coordinate through a Locker; the in-process MemLocker serves a single
+// replica and the pglock subpackage serves several replicas on one PostgreSQL.
+//
+// Concurrency: Compile, Validate, Due and NextTick are pure and safe anywhere.
+// A Scheduler is safe for concurrent use once built: Run must be called once,
+// and Handler may be served while Run is going. MemLocker is safe for
+// concurrent use.
+package schedule

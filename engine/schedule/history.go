@@ -1,0 +1,316 @@
+package schedule
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Run statuses, as written to the history and served by /api/runs.
+const (
+	StatusRunning   = "running"
+	StatusSuccess   = "success"
+	StatusError     = "error"
+	StatusSkipped   = "skipped"
+	StatusCancelled = "cancelled"
+)
+
+// DefaultRetention is how many runs the history keeps when the project does
+// not say (scheduler.history_retention).
+const DefaultRetention = 200
+
+const (
+	indexFile  = "index.json"
+	recordFile = "run.json" // our record of one run, with its nodes
+	logFile    = "log"
+)
+
+// Run is one entry of the run history: one attempt of one tick of one
+// schedule, or a tick that was skipped.
+type Run struct {
+	ID       string    `json:"id"`
+	Schedule string    `json:"schedule"`
+	Status   string    `json:"status"`
+	Tick     time.Time `json:"tick"`
+	// StartedAt and FinishedAt are UTC and marshal as RFC 3339; FinishedAt is
+	// null while the run is going.
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	// Attempt counts from 1; a skipped tick has attempt 0.
+	Attempt    int            `json:"attempt"`
+	Command    string         `json:"command,omitempty"`
+	Select     []string       `json:"select,omitempty"`
+	Message    string         `json:"message,omitempty"`
+	NodeCounts map[string]int `json:"node_counts,omitempty"`
+	// Nodes is kept in the run's own folder, not in the index, so the index
+	// stays small however large the project; the HTTP API fills it in.
+	Nodes []NodeReport `json:"nodes"`
+}
+
+// Duration is how long the run took (zero while running).
+func (r Run) Duration() time.Duration {
+	if r.FinishedAt == nil {
+		return 0
+	}
+	return r.FinishedAt.Sub(r.StartedAt)
+}
+
+type indexDoc struct {
+	Version int   `json:"version"`
+	Runs    []Run `json:"runs"` // oldest first
+}
+
+// history is the on-disk run history: dir/<run-id>/{run.json,log,run_results.json}
+// plus dir/index.json listing the retained runs. Safe for concurrent use.
+type history struct {
+	dir  string
+	keep int
+
+	mu   sync.Mutex
+	runs []Run // oldest first, without Nodes
+}
+
+// openHistory loads the index (rebuilding it from the run folders if it is
+// missing or unreadable), marks runs left "running" by a previous process as
+// cancelled, and prunes beyond keep.
+func openHistory(dir string, keep int, now time.Time) (*history, []string, error) {
+	if keep <= 0 {
+		keep = DefaultRetention
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("create run history folder: %w", err)
+	}
+	h := &history{dir: dir, keep: keep}
+	var notes []string
+	data, err := os.ReadFile(filepath.Join(dir, indexFile))
+	var doc indexDoc
+	switch {
+	case err == nil:
+		if jerr := json.Unmarshal(data, &doc); jerr != nil {
+			notes = append(notes, fmt.Sprintf("run history index %s is unreadable (%v); rebuilt it from the run folders", filepath.Join(dir, indexFile), jerr))
+			doc.Runs = h.scan()
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		doc.Runs = h.scan()
+	default:
+		return nil, nil, fmt.Errorf("read run history index: %w", err)
+	}
+	for _, r := range doc.Runs {
+		if !validID(r.ID) {
+			continue
+		}
+		r.Nodes = nil
+		if r.Status == StatusRunning {
+			end := now.UTC()
+			r.Status, r.FinishedAt = StatusCancelled, &end
+			r.Message = "the scheduler stopped before the run finished"
+			notes = append(notes, fmt.Sprintf("run %s was left running by a previous scheduler; recorded it as cancelled", r.ID))
+			h.updateRecord(r)
+		}
+		h.runs = append(h.runs, r)
+	}
+	sort.SliceStable(h.runs, func(i, j int) bool { return h.runs[i].StartedAt.Before(h.runs[j].StartedAt) })
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pruneLocked()
+	if err := h.saveLocked(); err != nil {
+		return nil, nil, err
+	}
+	return h, notes, nil
+}
+
+// scan rebuilds the run list from dir/*/run.json.
+func (h *history) scan() []Run {
+	entries, err := os.ReadDir(h.dir)
+	if err != nil {
+		return nil
+	}
+	var runs []Run
+	for _, e := range entries {
+		if !e.IsDir() || !validID(e.Name()) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(h.dir, e.Name(), recordFile))
+		if err != nil {
+			continue
+		}
+		var r Run
+		if json.Unmarshal(data, &r) == nil && r.ID == e.Name() {
+			runs = append(runs, r)
+		}
+	}
+	return runs
+}
+
+// validID keeps ids read from disk from naming anything outside the history
+// folder before we delete it.
+func validID(id string) bool {
+	return id != "" && id != "." && id != ".." && !strings.ContainsAny(id, `/\`) && namePattern.MatchString(id)
+}
+
+func runID(schedule string, tick time.Time, attempt int) string {
+	suffix := fmt.Sprintf("a%d", attempt)
+	if attempt == 0 {
+		suffix = "skipped"
+	}
+	return fmt.Sprintf("%s-%s-%s", tick.UTC().Format("20060102T150405Z"), schedule, suffix)
+}
+
+// start adds r (its ID made unique), creates its folder and writes its record.
+func (h *history) start(r Run) (Run, string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	base := r.ID
+	for n := 2; ; n++ {
+		if !h.hasLocked(r.ID) {
+			if _, err := os.Stat(filepath.Join(h.dir, r.ID)); errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+		}
+		r.ID = fmt.Sprintf("%s-%d", base, n)
+	}
+	dir := filepath.Join(h.dir, r.ID)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return r, "", fmt.Errorf("create run folder: %w", err)
+	}
+	nodes := r.Nodes
+	r.Nodes = nil
+	h.runs = append(h.runs, r)
+	h.pruneLocked()
+	r.Nodes = nodes
+	if err := writeJSON(filepath.Join(dir, recordFile), r); err != nil {
+		return r, dir, err
+	}
+	return r, dir, h.saveLocked()
+}
+
+// finish replaces the run with the same ID and writes its record with nodes.
+func (h *history) finish(r Run) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	err := h.updateRecord(r)
+	slim := r
+	slim.Nodes = nil
+	for i := range h.runs {
+		if h.runs[i].ID == r.ID {
+			h.runs[i] = slim
+		}
+	}
+	return errors.Join(err, h.saveLocked())
+}
+
+func (h *history) updateRecord(r Run) error {
+	if r.Nodes == nil {
+		if old, err := h.readRecord(r.ID); err == nil {
+			r.Nodes = old.Nodes
+		}
+	}
+	return writeJSON(filepath.Join(h.dir, r.ID, recordFile), r)
+}
+
+func (h *history) readRecord(id string) (Run, error) {
+	var r Run
+	if !validID(id) {
+		return r, fmt.Errorf("invalid run id %q", id)
+	}
+	data, err := os.ReadFile(filepath.Join(h.dir, id, recordFile))
+	if err != nil {
+		return r, err
+	}
+	return r, json.Unmarshal(data, &r)
+}
+
+func (h *history) hasLocked(id string) bool {
+	for _, r := range h.runs {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// pruneLocked drops the oldest finished runs beyond keep, with their folders.
+func (h *history) pruneLocked() {
+	excess := len(h.runs) - h.keep
+	if excess <= 0 {
+		return
+	}
+	kept := h.runs[:0]
+	for _, r := range h.runs {
+		if excess > 0 && r.Status != StatusRunning {
+			excess--
+			if validID(r.ID) {
+				_ = os.RemoveAll(filepath.Join(h.dir, r.ID))
+			}
+			continue
+		}
+		kept = append(kept, r)
+	}
+	h.runs = kept
+}
+
+func (h *history) saveLocked() error {
+	return writeJSON(filepath.Join(h.dir, indexFile), indexDoc{Version: 1, Runs: h.runs})
+}
+
+// list returns runs newest first, without nodes, filtered by schedule and
+// status when they are not empty; limit <= 0 means all.
+func (h *history) list(schedule, status string, limit int) []Run {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []Run
+	for i := len(h.runs) - 1; i >= 0; i-- {
+		r := h.runs[i]
+		if (schedule != "" && r.Schedule != schedule) || (status != "" && r.Status != status) {
+			continue
+		}
+		out = append(out, r)
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	return out
+}
+
+// withNodes fills in each run's nodes from its record.
+func (h *history) withNodes(runs []Run) []Run {
+	for i := range runs {
+		if rec, err := h.readRecord(runs[i].ID); err == nil {
+			runs[i].Nodes = rec.Nodes
+		}
+		if runs[i].Nodes == nil {
+			runs[i].Nodes = []NodeReport{}
+		}
+	}
+	return runs
+}
+
+// writeJSON replaces path atomically, so a crash never leaves half a file.
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, werr := tmp.Write(append(data, '\n'))
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package schedule
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the scheduler's Prometheus series, on a registry of its own so
+// that two schedulers in one process (tests, replicas) never collide.
+type metrics struct {
+	reg          *prometheus.Registry
+	runs         *prometheus.CounterVec
+	runDuration  *prometheus.HistogramVec
+	nodeDuration *prometheus.HistogramVec
+	lastSuccess  *prometheus.GaugeVec
+	running      *prometheus.GaugeVec
+	webhookFails prometheus.Counter
+}
+
+func newMetrics(s *Scheduler) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "strata_schedule_runs_total",
+			Help: "Scheduled runs recorded since the scheduler started, by schedule and status (success, error, skipped, cancelled).",
+		}, []string{"schedule", "status"}),
+		runDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "strata_schedule_run_duration_seconds",
+			Help:    "Wall time of scheduled runs, by schedule and status.",
+			Buckets: []float64{0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400},
+		}, []string{"schedule", "status"}),
+		nodeDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "strata_node_duration_seconds",
+			Help:    "Execution time of nodes in scheduled runs, by schedule and node status.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 4, 10),
+		}, []string{"schedule", "status"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "strata_schedule_last_success_timestamp_seconds",
+			Help: "Unix time at which the schedule's last successful run finished (from the run history).",
+		}, []string{"schedule"}),
+		running: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "strata_schedule_running_runs",
+			Help: "Runs in progress on this replica, by schedule.",
+		}, []string{"schedule"}),
+		webhookFails: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "strata_schedule_webhook_failures_total",
+			Help: "Failure webhooks that could not be delivered.",
+		}),
+	}
+	m.reg.MustRegister(m.runs, m.runDuration, m.nodeDuration, m.lastSuccess, m.running, m.webhookFails,
+		&nextTickCollector{s: s, desc: prometheus.NewDesc("strata_schedule_next_tick_timestamp_seconds",
+			"Unix time of the schedule's next tick.", []string{"schedule"}, nil)})
+	for _, p := range s.plans {
+		for _, st := range []string{StatusSuccess, StatusError, StatusSkipped, StatusCancelled} {
+			m.runs.WithLabelValues(p.Name(), st)
+		}
+		m.running.WithLabelValues(p.Name())
+	}
+	// Restore last success times from the history so a restart does not reset them.
+	last := map[string]float64{}
+	for _, r := range s.hist.list("", StatusSuccess, 0) {
+		if _, ok := s.entries[r.Schedule]; ok && r.FinishedAt != nil {
+			last[r.Schedule] = max(last[r.Schedule], float64(r.FinishedAt.UnixMilli())/1000)
+		}
+	}
+	for name, v := range last {
+		m.lastSuccess.WithLabelValues(name).Set(v)
+	}
+	return m
+}
+
+// observe records a finished (or skipped) run.
+func (m *metrics) observe(r Run) {
+	m.runs.WithLabelValues(r.Schedule, r.Status).Inc()
+	if r.FinishedAt == nil {
+		return
+	}
+	if r.Status != StatusSkipped {
+		m.runDuration.WithLabelValues(r.Schedule, r.Status).Observe(r.Duration().Seconds())
+	}
+	for _, n := range r.Nodes {
+		m.nodeDuration.WithLabelValues(r.Schedule, n.Status).Observe(n.ExecutionTime)
+	}
+	if r.Status == StatusSuccess {
+		m.lastSuccess.WithLabelValues(r.Schedule).Set(float64(r.FinishedAt.UnixMilli()) / 1000)
+	}
+}
+
+// nextTickCollector computes each schedule's next tick when scraped, so the
+// series is never stale.
+type nextTickCollector struct {
+	s    *Scheduler
+	desc *prometheus.Desc
+}
+
+func (c *nextTickCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *nextTickCollector) Collect(ch chan<- prometheus.Metric) {
+	now := c.s.clock.Now()
+	for _, p := range c.s.plans {
+		if next := p.Next(now); !next.IsZero() {
+			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(next.Unix()), p.Name())
+		}
+	}
+}
