@@ -1,0 +1,191 @@
+// Package artifact writes strata's files under target/: compiled SQL, the
+// statements run per node, manifest.json, run_results.json and sources.json.
+// Every file is written atomically (a temp file in the same folder, then rename),
+// so a reader never sees half a file and a crash leaves the previous one.
+//
+// Functions are safe for concurrent use on different paths.
+package artifact
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/result"
+)
+
+// Schema versions written, as dbt names them.
+const (
+	ManifestSchema   = "https://schemas.getdbt.com/dbt/manifest/v12.json"
+	RunResultsSchema = "https://schemas.getdbt.com/dbt/run-results/v6.json"
+	SourcesSchema    = "https://schemas.getdbt.com/dbt/sources/v3.json"
+)
+
+// WriteFile writes data to path atomically, creating parent folders.
+func WriteFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr != nil || cerr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, errorsJoin(werr, cerr))
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func errorsJoin(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// WriteJSON encodes v with two-space indentation and writes it atomically.
+func WriteJSON(path string, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	return WriteFile(path, buf.Bytes())
+}
+
+// CompiledPath is where a node's compiled SQL goes: target/compiled/<project>/<original path>.
+func CompiledPath(targetDir string, n *manifest.Node) string {
+	return filepath.Join(targetDir, "compiled", n.PackageName, filepath.FromSlash(nodeFile(n)))
+}
+
+// RunPath is where the statements executed for a node go: target/run/<project>/<original path>.
+func RunPath(targetDir string, n *manifest.Node) string {
+	return filepath.Join(targetDir, "run", n.PackageName, filepath.FromSlash(nodeFile(n)))
+}
+
+// nodeFile names a node's artifact file. Generic tests share their YAML file, so
+// they get a file of their own named after the test, as dbt does.
+func nodeFile(n *manifest.Node) string {
+	p := n.OriginalFilePath
+	if n.ResourceType == manifest.Test && n.TestMetadata != nil {
+		return strings.TrimSuffix(p, filepath.Ext(p)) + "/" + n.Name + ".sql"
+	}
+	if n.ResourceType == manifest.Snapshot || strings.HasSuffix(p, ".sql") {
+		return p
+	}
+	return strings.TrimSuffix(p, filepath.Ext(p)) + ".sql"
+}
+
+// WriteCompiled writes every compiled node's SQL, in parallel.
+func WriteCompiled(targetDir string, m *manifest.Manifest) error {
+	nodes := make([]*manifest.Node, 0, len(m.Nodes))
+	for _, n := range m.Nodes {
+		if n.Compiled && n.ResourceType != manifest.Seed {
+			nodes = append(nodes, n)
+		}
+	}
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].UniqueID < nodes[j].UniqueID })
+	// Create folders once, then write files from a few workers: creating 10,000
+	// small files is I/O bound and serial writes are the slowest part of compile.
+	dirs := map[string]bool{}
+	for _, n := range nodes {
+		dirs[filepath.Dir(CompiledPath(targetDir, n))] = true
+	}
+	for d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	workers := runtime.GOMAXPROCS(0) * 2
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+		next  = make(chan *manifest.Node)
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range next {
+				// Compiled files are rewritten whole on every compile, so a direct
+				// write is enough here; manifests and results use WriteFile.
+				if err := os.WriteFile(CompiledPath(targetDir, n), []byte(n.CompiledCode), 0o644); err != nil {
+					once.Do(func() { first = fmt.Errorf("write compiled sql: %w", err) })
+				}
+			}
+		}()
+	}
+	for _, n := range nodes {
+		next <- n
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+// WriteRun writes the statements executed for a node, separated by ";\n\n".
+func WriteRun(targetDir string, n *manifest.Node, statements []string) error {
+	if len(statements) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for i, s := range statements {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(strings.TrimRight(strings.TrimSpace(s), ";"))
+		b.WriteString(";\n")
+	}
+	return WriteFile(RunPath(targetDir, n), []byte(b.String()))
+}
+
+// WriteManifest writes target/manifest.json.
+func WriteManifest(targetDir string, m *manifest.Manifest) error {
+	m.Metadata.DbtSchemaVersion = ManifestSchema
+	return WriteJSON(filepath.Join(targetDir, "manifest.json"), manifestJSON(m))
+}
+
+// manifestJSON adds the keys dbt readers expect to find even when strata has no
+// such resources, so tools that index them do not fail.
+func manifestJSON(m *manifest.Manifest) any {
+	return struct {
+		*manifest.Manifest
+		Exposures      map[string]any `json:"exposures"`
+		Metrics        map[string]any `json:"metrics"`
+		Groups         map[string]any `json:"groups"`
+		Selectors      map[string]any `json:"selectors"`
+		Disabled       map[string]any `json:"disabled"`
+		GroupMap       map[string]any `json:"group_map"`
+		SemanticModels map[string]any `json:"semantic_models"`
+		SavedQueries   map[string]any `json:"saved_queries"`
+		UnitTests      map[string]any `json:"unit_tests"`
+	}{m, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}}
+}
+
+// WriteRunResults writes target/run_results.json (or another path for history).
+func WriteRunResults(path string, r *result.RunResults) error {
+	r.Metadata.DbtSchemaVersion = RunResultsSchema
+	if r.Results == nil {
+		r.Results = []*result.NodeResult{}
+	}
+	return WriteJSON(path, r)
+}
