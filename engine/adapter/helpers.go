@@ -1,0 +1,122 @@
+package adapter
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Helpers shared by every adapter implementation. They are pure functions,
+// safe for concurrent use.
+
+// TempMarker is the infix of every temporary relation strata creates. A relation
+// whose name contains it is always safe to drop, and tests look for leftovers by it.
+const TempMarker = "__strata_tmp"
+
+// TempIdentifier returns a unique temporary name for a relation being built as
+// name: "<name>__strata_tmp_<8 hex>", with name shortened so the result fits in
+// maxLen bytes (0 = no limit; PostgreSQL allows 63).
+func TempIdentifier(name string, maxLen int) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	suffix := TempMarker + "_" + hex.EncodeToString(b[:])
+	if maxLen > 0 && len(name)+len(suffix) > maxLen {
+		name = name[:max(0, maxLen-len(suffix))]
+	}
+	return name + suffix
+}
+
+// ResolveStrategy validates req's incremental strategy against d, filling in the
+// dialect default when it is empty. An unknown strategy yields an error wrapping
+// ErrBadStrategy that names it and the valid ones; merge and delete+insert
+// without a unique key are errors too.
+func ResolveStrategy(d Dialect, req MaterializeRequest) (string, error) {
+	s := strings.ToLower(strings.TrimSpace(req.Strategy))
+	if s == "" {
+		return d.DefaultIncrementalStrategy(len(req.UniqueKey) > 0), nil
+	}
+	valid := d.ValidIncrementalStrategies()
+	if !slices.Contains(valid, s) {
+		return "", fmt.Errorf("%w %q for %s on %s: use one of %s", ErrBadStrategy, req.Strategy,
+			labelOr(req), d.Type(), strings.Join(valid, ", "))
+	}
+	if (s == "merge" || s == "delete+insert") && len(req.UniqueKey) == 0 {
+		return "", fmt.Errorf("%w: %q on %s needs a unique_key", ErrBadStrategy, s, labelOr(req))
+	}
+	return s, nil
+}
+
+func labelOr(req MaterializeRequest) string {
+	if req.Label != "" {
+		return req.Label
+	}
+	return req.Relation.String()
+}
+
+// SchemaChange compares an existing table's columns with a model's new columns
+// by name (case-insensitively, as engines that fold names would).
+type SchemaChange struct {
+	// Added are new columns missing from the existing table, in the model's order.
+	Added []Column
+	// Removed are existing columns the model no longer selects, in table order.
+	Removed []Column
+	// Common are the existing table's columns the model still selects, in the
+	// table's order: the insert list under on_schema_change: ignore.
+	Common []Column
+}
+
+// Changed reports whether any column was added or removed.
+func (c SchemaChange) Changed() bool { return len(c.Added) > 0 || len(c.Removed) > 0 }
+
+// DiffColumns computes the change from existing to incoming.
+func DiffColumns(existing, incoming []Column) SchemaChange {
+	var sc SchemaChange
+	has := func(cols []Column, name string) bool {
+		return slices.ContainsFunc(cols, func(c Column) bool { return strings.EqualFold(c.Name, name) })
+	}
+	for _, c := range existing {
+		if has(incoming, c.Name) {
+			sc.Common = append(sc.Common, c)
+		} else {
+			sc.Removed = append(sc.Removed, c)
+		}
+	}
+	for _, c := range incoming {
+		if !has(existing, c.Name) {
+			sc.Added = append(sc.Added, c)
+		}
+	}
+	return sc
+}
+
+// SchemaChangeError returns the on_schema_change: fail error (wrapping
+// ErrSchemaChanged) naming the added and removed columns.
+func SchemaChangeError(req MaterializeRequest, sc SchemaChange) error {
+	names := func(cols []Column) string {
+		if len(cols) == 0 {
+			return "none"
+		}
+		s := make([]string, len(cols))
+		for i, c := range cols {
+			s[i] = c.Name
+		}
+		return strings.Join(s, ", ")
+	}
+	return fmt.Errorf("%s: %w (added: %s; removed: %s): set on_schema_change to append_new_columns or ignore, or run with --full-refresh",
+		labelOr(req), ErrSchemaChanged, names(sc.Added), names(sc.Removed))
+}
+
+// ValidSchemaChange checks req.OnSchemaChange, returning the effective value
+// ("ignore" when empty).
+func ValidSchemaChange(req MaterializeRequest) (string, error) {
+	switch v := strings.ToLower(req.OnSchemaChange); v {
+	case "", "ignore":
+		return "ignore", nil
+	case "fail", "append_new_columns":
+		return v, nil
+	default:
+		return "", fmt.Errorf("%s: unknown on_schema_change %q: use ignore, fail or append_new_columns", labelOr(req), req.OnSchemaChange)
+	}
+}
