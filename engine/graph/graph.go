@@ -1,0 +1,397 @@
+// Package graph is strata's dependency graph: one vertex per node and source of a
+// manifest, an edge from each parent to each child. The DAG keeps index-based
+// adjacency slices and answers every query from them, because the library it is
+// built on, github.com/dominikbraun/graph, sorts topologically in quadratic time
+// (3.6 s on 10,000 nodes) while a Kahn pass over slices is linear. The library
+// graph is made on demand (DAG.Graph) and gives the strongly connected components
+// cycles are reported from, once after building, instead of checking every edge
+// with PreventCycles, which would make building quadratic too.
+//
+// The package also holds Walk, the bounded parallel ready-queue walk the executor
+// runs nodes with.
+//
+// A DAG is immutable after Build and safe for concurrent use. Walk may be called
+// from several goroutines at once; each call is independent.
+package graph
+
+import (
+	"container/heap"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+
+	dgraph "github.com/dominikbraun/graph"
+
+	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/manifest"
+)
+
+// DAG is the dependency graph of one manifest.
+type DAG struct {
+	// g is the library graph, built on first use: adding 30,000 edges to it costs
+	// more than the rest of Build together, and only cycle reports and callers
+	// that want the library's algorithms need it.
+	gOnce sync.Once
+	g     dgraph.Graph[string, string]
+	ids   []string         // every vertex, sorted by unique_id; a vertex's index is its position here
+	index map[string]int32 // unique_id -> index
+	// parents and children hold indexes, sorted ascending (that is, by unique_id).
+	parents  [][]int32
+	children [][]int32
+	// topo is every vertex in topological order, ties broken by unique_id; vertices on
+	// a cycle come last, sorted. rank is the inverse: rank[topo[i]] == i.
+	topo []int32
+	rank []int32
+	// cyclic is true when some vertices are on a dependency cycle.
+	cyclic bool
+}
+
+// Build makes the graph of m: a vertex for every node and source, an edge from each
+// entry of a node's DependsOn.Nodes to the node. A dependency on an id that is not
+// in the manifest and every dependency cycle become error diagnostics; the DAG is
+// returned in any case (edges to missing ids left out) so callers can still list
+// it. Build also fills m.ParentMap and m.ChildMap as dbt's manifest has them.
+func Build(m *manifest.Manifest) (*DAG, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	n := len(m.Nodes) + len(m.Sources)
+	d := &DAG{
+		ids:   make([]string, 0, n),
+		index: make(map[string]int32, n),
+	}
+	m.All(func(node *manifest.Node) { d.ids = append(d.ids, node.UniqueID) })
+	sort.Strings(d.ids)
+	d.ids = slices.Compact(d.ids) // a source and a node sharing an id would be a compiler bug; keep one vertex
+	for i, id := range d.ids {
+		d.index[id] = int32(i)
+	}
+	d.parents = make([][]int32, len(d.ids))
+	d.children = make([][]int32, len(d.ids))
+	for ci, id := range d.ids {
+		node, _ := m.Node(id)
+		deps := node.DependsOn.Nodes
+		ps := make([]int32, 0, len(deps))
+		for _, dep := range deps {
+			pi, ok := d.index[dep]
+			if !ok {
+				diags = append(diags, missingDependency(node, dep, d.ids))
+				continue
+			}
+			ps = append(ps, pi)
+		}
+		slices.Sort(ps)
+		ps = slices.Compact(ps)
+		d.parents[ci] = ps
+		for _, pi := range ps {
+			d.children[pi] = append(d.children[pi], int32(ci))
+		}
+	}
+	// children were appended in ascending child index, so they are already sorted.
+	d.topo, d.rank = d.kahn()
+	if len(d.topo) < len(d.ids) {
+		d.cyclic = true
+		diags = append(diags, d.cycleDiagnostics(m)...)
+		// Keep every vertex listed: cyclic ones last, by id.
+		for i := range d.ids {
+			if d.rank[i] < 0 {
+				d.rank[i] = int32(len(d.topo))
+				d.topo = append(d.topo, int32(i))
+			}
+		}
+	}
+	d.fillMaps(m)
+	diags.Sort()
+	return d, diags
+}
+
+func missingDependency(node *manifest.Node, dep string, ids []string) diag.Diagnostic {
+	return diag.Diagnostic{
+		Severity:   diag.Error,
+		Summary:    "unknown dependency",
+		Detail:     fmt.Sprintf("%s depends on %s, which is not in the project; fix the ref or source, or enable that node", node.UniqueID, dep),
+		File:       node.OriginalFilePath,
+		Line:       node.Line,
+		Suggestion: diag.Suggest(dep, ids),
+	}
+}
+
+// kahn orders the graph with a ready queue of in-degree-zero vertices, smallest
+// unique_id first. Vertices on a cycle never become ready; their rank stays -1.
+func (d *DAG) kahn() (topo, rank []int32) {
+	n := len(d.ids)
+	indeg := make([]int32, n)
+	for i := range d.parents {
+		indeg[i] = int32(len(d.parents[i]))
+	}
+	var ready intHeap
+	for i := range n {
+		if indeg[i] == 0 {
+			ready = append(ready, int32(i))
+		}
+	}
+	heap.Init(&ready)
+	topo = make([]int32, 0, n)
+	rank = make([]int32, n)
+	for i := range rank {
+		rank[i] = -1
+	}
+	for ready.Len() > 0 {
+		v := heap.Pop(&ready).(int32)
+		rank[v] = int32(len(topo))
+		topo = append(topo, v)
+		for _, c := range d.children[v] {
+			indeg[c]--
+			if indeg[c] == 0 {
+				heap.Push(&ready, c)
+			}
+		}
+	}
+	return topo, rank
+}
+
+func (d *DAG) fillMaps(m *manifest.Manifest) {
+	m.ParentMap = make(map[string][]string, len(d.ids))
+	m.ChildMap = make(map[string][]string, len(d.ids))
+	for i, id := range d.ids {
+		m.ParentMap[id] = d.names(d.parents[i])
+		m.ChildMap[id] = d.names(d.children[i])
+	}
+}
+
+// names maps indexes to ids; sorted indexes give sorted ids. Never nil, so JSON
+// shows [] as dbt does.
+func (d *DAG) names(idx []int32) []string {
+	out := make([]string, len(idx))
+	for i, v := range idx {
+		out[i] = d.ids[v]
+	}
+	return out
+}
+
+// Graph returns the graph held in github.com/dominikbraun/graph: a vertex per
+// unique_id, an edge per dependency from parent to child, without cycle
+// prevention. It is built on the first call. Callers must not modify it.
+func (d *DAG) Graph() dgraph.Graph[string, string] {
+	d.gOnce.Do(func() {
+		g := dgraph.New(dgraph.StringHash, dgraph.Directed())
+		for _, id := range d.ids {
+			// AddVertex and AddEdge fail only for duplicates, which Build ruled out.
+			_ = g.AddVertex(id)
+		}
+		for ci, ps := range d.parents {
+			for _, pi := range ps {
+				_ = g.AddEdge(d.ids[pi], d.ids[ci])
+			}
+		}
+		d.g = g
+	})
+	return d.g
+}
+
+// IDs returns every vertex, sorted. The slice must not be modified.
+func (d *DAG) IDs() []string { return d.ids }
+
+// Len is the number of vertices.
+func (d *DAG) Len() int { return len(d.ids) }
+
+// Has reports whether id is a vertex.
+func (d *DAG) Has(id string) bool {
+	_, ok := d.index[id]
+	return ok
+}
+
+// Parents returns the direct parents of id, sorted; nil for an unknown id.
+func (d *DAG) Parents(id string) []string {
+	i, ok := d.index[id]
+	if !ok {
+		return nil
+	}
+	return d.names(d.parents[i])
+}
+
+// Children returns the direct children of id, sorted; nil for an unknown id.
+func (d *DAG) Children(id string) []string {
+	i, ok := d.index[id]
+	if !ok {
+		return nil
+	}
+	return d.names(d.children[i])
+}
+
+// Ancestors returns the vertices upstream of id within depth edges (depth < 0:
+// unbounded), sorted, without id itself (unless it is on a cycle).
+func (d *DAG) Ancestors(id string, depth int) []string {
+	return d.AncestorsOf([]string{id}, depth)
+}
+
+// Descendants returns the vertices downstream of id within depth edges (depth < 0:
+// unbounded), sorted, without id itself (unless it is on a cycle).
+func (d *DAG) Descendants(id string, depth int) []string {
+	return d.DescendantsOf([]string{id}, depth)
+}
+
+// AncestorsOf is Ancestors of a whole set in one breadth-first pass: a vertex is
+// included when some member of ids reaches it within depth edges. Members are
+// included only when they are upstream of another member. Unknown ids are ignored.
+func (d *DAG) AncestorsOf(ids []string, depth int) []string {
+	return d.names(d.reach(ids, depth, d.parents))
+}
+
+// DescendantsOf is Descendants of a whole set in one breadth-first pass.
+func (d *DAG) DescendantsOf(ids []string, depth int) []string {
+	return d.names(d.reach(ids, depth, d.children))
+}
+
+// reach is a multi-source breadth-first search along next, depth-limited. Because
+// breadth-first search meets each vertex first at its smallest distance from any
+// source, one pass gives the same answer as one search per source.
+func (d *DAG) reach(ids []string, depth int, next [][]int32) []int32 {
+	seen := make([]bool, len(d.ids))
+	frontier := make([]int32, 0, len(ids))
+	for _, id := range ids {
+		if i, ok := d.index[id]; ok {
+			frontier = append(frontier, i)
+		}
+	}
+	var out []int32
+	for level := 0; len(frontier) > 0 && (depth < 0 || level < depth); level++ {
+		var nextFrontier []int32
+		for _, v := range frontier {
+			for _, w := range next[v] {
+				if !seen[w] {
+					seen[w] = true
+					out = append(out, w)
+					nextFrontier = append(nextFrontier, w)
+				}
+			}
+		}
+		frontier = nextFrontier
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Order returns the members of set that are vertices, in topological order with
+// ties broken by unique_id (the order Build computed once). Ids that are not
+// vertices are left out.
+func (d *DAG) Order(set map[string]bool) []string {
+	idx := make([]int32, 0, len(set))
+	for id, in := range set {
+		if i, ok := d.index[id]; ok && in {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return int(d.rank[a] - d.rank[b]) })
+	return d.names(idx)
+}
+
+// TopoOrder returns every vertex in topological order, ties broken by unique_id.
+func (d *DAG) TopoOrder() []string { return d.names(d.topo) }
+
+// ExecutionParents is the dependency map of the selected vertices alone, keyed by
+// every selected id that is a vertex: a selected node waits for each selected node
+// upstream of it that is reachable through unselected ones only. With a -> b -> c
+// and only a and c selected, c waits for a. Values are sorted and never nil.
+//
+// It is one pass in topological order: an unselected vertex carries the set of
+// nearest selected vertices above it, so no per-node traversal is needed.
+func (d *DAG) ExecutionParents(selected map[string]bool) map[string][]string {
+	n := len(d.ids)
+	sel := make([]bool, n)
+	count := 0
+	for id, in := range selected {
+		if i, ok := d.index[id]; ok && in {
+			sel[i] = true
+			count++
+		}
+	}
+	// Only vertices upstream of a selected vertex can pass an ordering on;
+	// mark them so unrelated parts of a large graph cost nothing.
+	relevant := make([]bool, n)
+	stack := make([]int32, 0, count)
+	for i := range n {
+		if sel[i] {
+			relevant[i] = true
+			stack = append(stack, int32(i))
+		}
+	}
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, p := range d.parents[v] {
+			if !relevant[p] {
+				relevant[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	// carry[v] for an unselected vertex: the nearest selected vertices above it.
+	// Slices are shared between vertices when a vertex has a single source of
+	// them, so they are never modified after being stored.
+	carry := make([][]int32, n)
+	out := make(map[string][]string, count)
+	for _, v := range d.topo {
+		if !relevant[v] {
+			continue
+		}
+		var acc []int32
+		for _, p := range d.parents[v] {
+			var add []int32
+			if sel[p] {
+				add = []int32{p}
+			} else {
+				add = carry[p]
+			}
+			if len(add) == 0 {
+				continue
+			}
+			if acc == nil {
+				acc = add
+				continue
+			}
+			acc = mergeSorted(acc, add)
+		}
+		if sel[v] {
+			out[d.ids[v]] = d.names(acc)
+		} else {
+			carry[v] = acc
+		}
+	}
+	return out
+}
+
+// mergeSorted returns the sorted union of two sorted slices in a new slice.
+func mergeSorted(a, b []int32) []int32 {
+	out := make([]int32, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// intHeap is a min-heap of vertex indexes.
+type intHeap []int32
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int32)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
+}
