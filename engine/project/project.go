@@ -145,7 +145,9 @@ type TestSpec struct {
 	Args map[string]any
 	// Config is the test's `config:` plus top-level config keys (severity, where, …).
 	Config map[string]any
-	Line   int
+	// Description is the test's `description:`, if any.
+	Description string
+	Line        int
 }
 
 // SourceProps is one `sources:` entry.

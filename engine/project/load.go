@@ -1,0 +1,433 @@
+package project
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/strata-dev/strata/engine/diag"
+)
+
+// Load reads the project in dir: project.yaml (or dbt_project.yml when there is
+// no project.yaml), every resource file under the configured paths, and the
+// properties YAML. It reports every problem it finds in one pass. The Project is
+// never nil; when the diagnostics hold errors it may be incomplete.
+func Load(dir string) (*Project, diag.Diagnostics) {
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		root = dir
+	}
+	p := &Project{Root: root, FS: os.DirFS(root)}
+	var ds diag.Diagnostics
+
+	data, file, err := readConfigFile(root)
+	if err != nil {
+		ds.Add(diag.Diagnostic{Severity: diag.Error, Summary: "no project", Detail: err.Error()})
+		return p, ds
+	}
+	p.ConfigFile = file
+	d := &ydec{file: file}
+	node, perr := parseYAML(file, data)
+	switch {
+	case perr != nil:
+		// Carry on with dbt's default paths so the rest is checked too.
+		ds.Add(*perr)
+	case node == nil:
+		d.errorf(nil, "empty project file", "%s is empty; it needs at least name: and profile:", file)
+		d.diags[len(d.diags)-1].Line = 1
+	default:
+		parseConfig(d, node, file == ConfigFileDBT, &p.Config)
+	}
+	if node == nil {
+		applyDefaults(&p.Config)
+	}
+	ds.Add(d.diags...)
+
+	ds.Add(discover(p)...)
+	ds.Add(checkNames(p)...)
+	ds.Sort()
+	return p, ds
+}
+
+func readConfigFile(root string) ([]byte, string, error) {
+	for _, name := range []string{ConfigFileStrata, ConfigFileDBT} {
+		data, err := os.ReadFile(filepath.Join(root, name))
+		if err == nil {
+			return data, name, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, "", fmt.Errorf("read %s: %w", name, err)
+		}
+	}
+	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+		return nil, "", fmt.Errorf("project directory %s does not exist", root)
+	}
+	return nil, "", fmt.Errorf("%s has no %s or %s; run strata init to create a project, or pass --project-dir", root, ConfigFileStrata, ConfigFileDBT)
+}
+
+// role is what a resource path holds; one folder may serve several roles.
+type role uint8
+
+const (
+	roleModel role = 1 << iota
+	roleSeed
+	roleMacro
+	roleTest
+	roleSnapshot
+	roleDocs
+)
+
+const propsRoles = roleModel | roleSeed | roleMacro | roleTest | roleSnapshot
+
+// job is one file found by the walk, to be read by a worker.
+type job struct {
+	abs, rel, rootDir string
+	kind              role // 0 for properties YAML
+	props             bool
+}
+
+// result is what a worker made of a job.
+type result struct {
+	file  File
+	props *PropertiesFile
+	diags diag.Diagnostics
+	ok    bool
+}
+
+// discover walks the resource paths and reads every file concurrently.
+func discover(p *Project) diag.Diagnostics {
+	c := &p.Config
+	var ds diag.Diagnostics
+	roots := map[string]role{}
+	var order []string
+	add := func(paths []string, r role, def string) {
+		for _, rp := range paths {
+			if _, err := os.Stat(filepath.Join(p.Root, filepath.FromSlash(rp))); err != nil {
+				if rp != def && (r != roleDocs || !contains(c.ModelPaths, rp)) {
+					ds.Add(diag.Diagnostic{Severity: diag.Warning, File: p.ConfigFile,
+						Summary: "missing folder", Detail: fmt.Sprintf("%s lists %q but there is no such folder", pathKey(r), rp)})
+				}
+				continue
+			}
+			if _, seen := roots[rp]; !seen {
+				order = append(order, rp)
+			}
+			roots[rp] |= r
+		}
+	}
+	add(c.ModelPaths, roleModel, "models")
+	add(c.SeedPaths, roleSeed, "seeds")
+	add(c.MacroPaths, roleMacro, "macros")
+	add(c.TestPaths, roleTest, "tests")
+	add(c.SnapshotPaths, roleSnapshot, "snapshots")
+	add(c.ModelPaths, roleDocs, "models")
+	add(c.DocsPaths, roleDocs, "models")
+
+	skip := map[string]bool{c.TargetPath: true, "dbt_packages": true, "dbt_modules": true, "logs": true}
+	var jobs []job
+	seen := map[string]bool{} // kind+path, so nested roots do not list a file twice
+	for _, rp := range order {
+		r := roots[rp]
+		base := filepath.Join(p.Root, filepath.FromSlash(rp))
+		err := filepath.WalkDir(base, func(abs string, de fs.DirEntry, err error) error {
+			if err != nil {
+				rel, _ := filepath.Rel(p.Root, abs)
+				ds.Add(diag.Diagnostic{Severity: diag.Error, File: filepath.ToSlash(rel), Summary: "unreadable", Detail: err.Error()})
+				if de != nil && de.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			name := de.Name()
+			relProject, _ := filepath.Rel(p.Root, abs)
+			relProject = filepath.ToSlash(relProject)
+			if de.IsDir() {
+				if abs != base && (strings.HasPrefix(name, ".") || skip[relProject]) {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if strings.HasPrefix(name, ".") || !de.Type().IsRegular() && de.Type()&fs.ModeSymlink == 0 {
+				return nil
+			}
+			ext := strings.ToLower(path.Ext(name))
+			addJob := func(kind role, props bool) {
+				key := fmt.Sprintf("%d/%t/%s", kind, props, relProject)
+				if seen[key] {
+					return
+				}
+				seen[key] = true
+				jobs = append(jobs, job{abs: abs, rel: relProject, rootDir: rp, kind: kind, props: props})
+			}
+			switch ext {
+			case ".sql":
+				for _, k := range []role{roleModel, roleMacro, roleTest, roleSnapshot} {
+					if r&k != 0 {
+						addJob(k, false)
+					}
+				}
+			case ".csv":
+				if r&roleSeed != 0 {
+					addJob(roleSeed, false)
+				}
+			case ".md":
+				if r&roleDocs != 0 {
+					addJob(roleDocs, false)
+				}
+			case ".yml", ".yaml":
+				if r&propsRoles != 0 {
+					addJob(0, true)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			ds.Add(diag.Diagnostic{Severity: diag.Error, File: rp, Summary: "unreadable", Detail: err.Error()})
+		}
+	}
+
+	results := make([]result, len(jobs))
+	workers := max(4, 2*runtime.GOMAXPROCS(0))
+	if workers > len(jobs) {
+		workers = len(jobs)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, len(jobs))
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = readJob(jobs[i])
+			}
+		}()
+	}
+	wg.Wait()
+
+	for i, res := range results {
+		ds.Add(res.diags...)
+		if !res.ok {
+			continue
+		}
+		switch {
+		case jobs[i].props:
+			p.Properties = append(p.Properties, res.props)
+		case jobs[i].kind == roleModel:
+			p.Models = append(p.Models, res.file)
+		case jobs[i].kind == roleSeed:
+			p.Seeds = append(p.Seeds, res.file)
+		case jobs[i].kind == roleMacro:
+			p.Macros = append(p.Macros, res.file)
+		case jobs[i].kind == roleTest:
+			p.Tests = append(p.Tests, res.file)
+		case jobs[i].kind == roleSnapshot:
+			p.Snapshots = append(p.Snapshots, res.file)
+		case jobs[i].kind == roleDocs:
+			p.Docs = append(p.Docs, res.file)
+		}
+	}
+	for _, list := range []*[]File{&p.Models, &p.Seeds, &p.Macros, &p.Tests, &p.Snapshots, &p.Docs} {
+		sort.Slice(*list, func(i, j int) bool { return (*list)[i].Path < (*list)[j].Path })
+	}
+	sort.Slice(p.Properties, func(i, j int) bool { return p.Properties[i].Path < p.Properties[j].Path })
+	return ds
+}
+
+func pathKey(r role) string {
+	switch r {
+	case roleModel:
+		return "model-paths"
+	case roleSeed:
+		return "seed-paths"
+	case roleMacro:
+		return "macro-paths"
+	case roleTest:
+		return "test-paths"
+	case roleSnapshot:
+		return "snapshot-paths"
+	}
+	return "docs-paths"
+}
+
+// readJob reads one file: a resource file's text and checksum, or a parsed
+// properties file. Seeds are hashed as a stream and their text is not kept.
+func readJob(j job) result {
+	unreadable := func(err error) result {
+		return result{diags: diag.Diagnostics{{Severity: diag.Error, File: j.rel, Summary: "unreadable file", Detail: err.Error()}}}
+	}
+	f := File{Path: j.rel, RootDir: j.rootDir, RelPath: j.rel, Name: strings.TrimSuffix(path.Base(j.rel), path.Ext(j.rel))}
+	if j.rootDir != "." {
+		f.RelPath = strings.TrimPrefix(j.rel, j.rootDir+"/")
+	}
+	if j.kind == roleSeed {
+		fh, err := os.Open(j.abs)
+		if err != nil {
+			return unreadable(err)
+		}
+		defer fh.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, fh); err != nil {
+			return unreadable(err)
+		}
+		f.Checksum = hex.EncodeToString(h.Sum(nil))
+		return result{file: f, ok: true}
+	}
+	data, err := os.ReadFile(j.abs)
+	if err != nil {
+		return unreadable(err)
+	}
+	if j.props {
+		pf, ds := parseProperties(j.rel, data)
+		return result{props: pf, diags: ds, ok: true}
+	}
+	sum := sha256.Sum256(data)
+	f.Checksum = hex.EncodeToString(sum[:])
+	f.Content = string(data)
+	return result{file: f, ok: true}
+}
+
+var snapshotBlockRE = regexp.MustCompile(`\{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}`)
+
+// SnapshotNames lists the names of the {% snapshot name %} blocks in a file,
+// with their 1-based lines.
+func SnapshotNames(content string) (names []string, lines []int) {
+	if !strings.Contains(content, "snapshot") {
+		return nil, nil
+	}
+	for _, m := range snapshotBlockRE.FindAllStringSubmatchIndex(content, -1) {
+		names = append(names, content[m[2]:m[3]])
+		lines = append(lines, 1+strings.Count(content[:m[0]], "\n"))
+	}
+	return names, lines
+}
+
+// location is where a named resource is defined.
+type location struct {
+	kind, file string
+	line       int
+}
+
+func (l location) String() string {
+	if l.line > 0 {
+		return fmt.Sprintf("%s %s:%d", l.kind, l.file, l.line)
+	}
+	return l.kind + " " + l.file
+}
+
+// checkNames reports two resources sharing one name in the ref namespace
+// (models, seeds, snapshots), properties that describe one resource twice, and
+// properties that describe nothing.
+func checkNames(p *Project) diag.Diagnostics {
+	var ds diag.Diagnostics
+	byName := map[string][]location{}
+	var names []string
+	addName := func(name string, l location) {
+		if _, ok := byName[name]; !ok {
+			names = append(names, name)
+		}
+		byName[name] = append(byName[name], l)
+	}
+	kindNames := map[string][]string{}
+	for _, f := range p.Models {
+		addName(f.Name, location{kind: "model", file: f.Path})
+		kindNames["model"] = append(kindNames["model"], f.Name)
+	}
+	for _, f := range p.Seeds {
+		addName(f.Name, location{kind: "seed", file: f.Path})
+		kindNames["seed"] = append(kindNames["seed"], f.Name)
+	}
+	for _, f := range p.Snapshots {
+		ns, ls := SnapshotNames(f.Content)
+		for i, n := range ns {
+			addName(n, location{kind: "snapshot", file: f.Path, line: ls[i]})
+			kindNames["snapshot"] = append(kindNames["snapshot"], n)
+		}
+	}
+	for _, n := range names {
+		locs := byName[n]
+		if len(locs) < 2 {
+			continue
+		}
+		strs := make([]string, len(locs))
+		for i, l := range locs {
+			strs[i] = l.String()
+		}
+		last := locs[len(locs)-1]
+		ds.Add(diag.Diagnostic{Severity: diag.Error, File: last.file, Line: last.line, Summary: "duplicate name",
+			Detail: fmt.Sprintf("%d resources are named %q: %s; models, seeds and snapshots share one namespace for ref(), so rename all but one",
+				len(locs), n, joinAnd(strs))})
+	}
+
+	// Properties: one entry per resource across all files.
+	type propLoc struct {
+		file string
+		line int
+	}
+	described := map[string]propLoc{}
+	check := func(kind, name, file string, line int) bool {
+		key := kind + "\x00" + name
+		if prev, dup := described[key]; dup {
+			if prev.file != file {
+				ds.Add(diag.Diagnostic{Severity: diag.Error, File: file, Line: line, Summary: "duplicate properties",
+					Detail: fmt.Sprintf("%s %q is described in both %s:%d and %s:%d; describe it in one file", kind, name, prev.file, prev.line, file, line)})
+			}
+			return false
+		}
+		described[key] = propLoc{file, line}
+		return true
+	}
+	unmatched := func(kind, name, file string, line int) {
+		if contains(kindNames[kind], name) {
+			return
+		}
+		sugg := diag.Suggest(name, kindNames[kind])
+		detail := fmt.Sprintf("properties describe %s %q but no %s has that name", kind, name, kind)
+		if sugg != "" {
+			detail += fmt.Sprintf("; did you mean %q?", sugg)
+		}
+		ds.Add(diag.Diagnostic{Severity: diag.Warning, File: file, Line: line, Summary: "properties for a missing " + kind, Detail: detail, Suggestion: sugg})
+	}
+	for _, pf := range p.Properties {
+		for _, kindList := range []struct {
+			kind  string
+			nodes []*NodeProps
+		}{{"model", pf.Models}, {"seed", pf.Seeds}, {"snapshot", pf.Snapshots}} {
+			for _, np := range kindList.nodes {
+				if check(kindList.kind, np.Name, pf.Path, np.Line) {
+					unmatched(kindList.kind, np.Name, pf.Path, np.Line)
+				}
+			}
+		}
+		for _, s := range pf.Sources {
+			for _, t := range s.Tables {
+				check("source table", s.Name+"."+t.Name, pf.Path, t.Line)
+			}
+		}
+	}
+	return ds
+}
+
+func joinAnd(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
