@@ -120,3 +120,28 @@ func ValidSchemaChange(req MaterializeRequest) (string, error) {
 		return "", fmt.Errorf("%s: unknown on_schema_change %q: use ignore, fail or append_new_columns", labelOr(req), req.OnSchemaChange)
 	}
 }
+
+// TrimSQL drops trailing semicolons and white space from a model's SQL so it
+// can be wrapped in parentheses or embedded in a larger statement.
+func TrimSQL(sql string) string {
+	return strings.TrimRight(sql, "; \t\r\n")
+}
+
+// LimitSQL wraps a single SELECT (or WITH … SELECT) in an outer query with a
+// LIMIT so the warehouse stops early. It returns ok=false, and sql unchanged,
+// when limit <= 0 or the text does not start with select/with (a statement the
+// caller must then read and cut itself).
+func LimitSQL(sql string, limit int) (string, bool) {
+	if limit <= 0 {
+		return sql, false
+	}
+	body := TrimSQL(sql)
+	head := strings.ToLower(strings.TrimLeft(body, " \t\r\n("))
+	if !strings.HasPrefix(head, "select") && !strings.HasPrefix(head, "with") {
+		return sql, false
+	}
+	if strings.Contains(body, ";") {
+		return sql, false // possibly several statements
+	}
+	return fmt.Sprintf("select * from (\n%s\n) as strata_limited limit %d", body, limit), true
+}
