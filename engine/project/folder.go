@@ -83,7 +83,9 @@ func (d *ydec) folderTree(v *yaml.Node, where string) *FolderConfig {
 		}
 		vv := deref(p.v)
 		isMap := vv.Kind == yaml.MappingNode && !looksLikeJinja(vv)
-		if knownConfigs[k] && (!isMap || mapConfigs[k]) {
+		// A known name is a config unless its value is a mapping that only a
+		// folder could hold (a scalar config, or keys written with "+").
+		if knownConfigs[k] && (!isMap || mapConfigs[k] && !hasPlusKey(vv)) {
 			fc.Config[NormalizeConfigKey(k)] = d.value(p.v)
 			continue
 		}
@@ -270,4 +272,13 @@ func asHooks(v any) []any {
 		return out
 	}
 	return []any{v}
+}
+
+func hasPlusKey(m *yaml.Node) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if strings.HasPrefix(m.Content[i].Value, "+") {
+			return true
+		}
+	}
+	return false
 }

@@ -238,12 +238,12 @@ func (d *ydec) tests(n *yaml.Node, owner string) []*TestSpec {
 
 // testSpec normalises one test entry from any of dbt's spellings:
 //
-//	- not_null
-//	- accepted_values: {values: [a, b], severity: warn, config: {where: "x > 0"}}
-//	- accepted_values: {arguments: {values: [a, b]}, name: my_test}
-//	- name: my_test
-//	  test_name: unique
-//	  config: {...}
+//   - not_null
+//   - accepted_values: {values: [a, b], severity: warn, config: {where: "x > 0"}}
+//   - accepted_values: {arguments: {values: [a, b]}, name: my_test}
+//   - name: my_test
+//     test_name: unique
+//     config: {...}
 func (d *ydec) testSpec(e *yaml.Node, owner string) *TestSpec {
 	t := &TestSpec{Line: e.Line, Args: map[string]any{}, Config: map[string]any{}}
 	switch e.Kind {
@@ -273,6 +273,10 @@ func (d *ydec) testSpec(e *yaml.Node, owner string) *TestSpec {
 			}
 		}
 	} else {
+		if len(ps) == 0 {
+			d.errorf(e, "empty test", "a test entry of %s is empty; write the test's name, e.g. - not_null", owner)
+			return nil
+		}
 		if len(ps) != 1 {
 			keys := make([]string, len(ps))
 			for i, p := range ps {
