@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/result"
@@ -189,3 +190,15 @@ func WriteRunResults(path string, r *result.RunResults) error {
 	}
 	return WriteJSON(path, r)
 }
+
+// WriteSources writes sources.json (dbt's v3 shape); results is a slice of
+// per-source freshness records.
+func WriteSources(path string, results any, elapsed float64) error {
+	return WriteJSON(path, map[string]any{
+		"metadata":     map[string]any{"dbt_schema_version": SourcesSchema, "generated_at": nowRFC3339()},
+		"results":      results,
+		"elapsed_time": elapsed,
+	})
+}
+
+func nowRFC3339() string { return time.Now().UTC().Format(time.RFC3339Nano) }
