@@ -1,0 +1,818 @@
+// Package compile turns a loaded project into a compiled manifest: it renders
+// every model, test, snapshot, hook and templated YAML value with Jinja (gonja),
+// resolves configs and relation names, discovers dependencies by rendering as
+// dbt does, inlines ephemeral models as CTEs and reports every problem as a
+// positioned diagnostic. gonja's types never leave this package.
+//
+// Compile may be called concurrently (each call has its own state); within one
+// call renders run in parallel on runtime.GOMAXPROCS workers.
+package compile
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/strata-dev/strata/engine/adapter"
+	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/project"
+	"github.com/strata-dev/strata/engine/relation"
+)
+
+// Options is what Compile needs besides the project files.
+type Options struct {
+	Project *project.Project
+	Target  adapter.Target
+	Dialect adapter.Dialect
+	// Adapter is nil at parse time: then `execute` is false and run_query
+	// returns an empty table.
+	Adapter      adapter.Adapter
+	Vars         map[string]any // --vars; override project vars
+	Env          func(string) (string, bool)
+	Now          time.Time
+	InvocationID string
+	FullRefresh  bool
+	// Log receives log() and print() output; nil drops it.
+	Log func(level, msg string)
+}
+
+type nodeRef = manifest.Node
+
+type unitKind int
+
+const (
+	kindModel unitKind = iota
+	kindSeed
+	kindSnapshot
+	kindTest
+	kindGeneric
+)
+
+// unit is one node being compiled.
+type unit struct {
+	idx  int
+	kind unitKind
+	node *manifest.Node
+	file string // file whose lines diagnostics refer to
+	text string // template text (line-aligned with file)
+
+	baseCfg  map[string]any // folder < properties YAML
+	rawCfg   map[string]any // the same, as written
+	fileCfg  map[string]any // config() calls
+	finalCfg map[string]any
+
+	scan *scanResult
+	tmpl *exec.Template
+
+	out           string // first-pass output (with markers)
+	body          string // final SQL before ephemeral CTEs are injected
+	needsRerender bool
+	usedIncr      bool
+	refs          []int
+	sources       []string
+	macros        map[string]bool
+	disabled      bool
+	failed        bool
+	pendingDiag   *diag.Diagnostic
+	hooksPre      []string
+	hooksPost     []string
+	incrOut       string
+
+	generic *genericTest
+}
+
+type compiler struct {
+	ctx  context.Context
+	o    Options
+	p    *project.Project
+	name string
+	j    *jinja
+
+	macros      map[string]*macroDef            // visible by name (project over global)
+	macrosByPkg map[string]map[string]*macroDef // package -> name -> def
+	docs        map[string]string
+	docNodes    map[string]*manifest.Doc
+
+	units         []*unit
+	byName        map[string]int
+	refNames      []string
+	disabledNames map[string]bool
+	sources       map[string]map[string]*manifest.Node
+
+	mu    sync.Mutex
+	diags diag.Diagnostics
+}
+
+const globalProject = "dbt"
+
+func (c *compiler) addDiag(d diag.Diagnostic) {
+	c.mu.Lock()
+	c.diags = append(c.diags, d)
+	c.mu.Unlock()
+}
+
+func (c *compiler) errorf(file string, line int, summary, format string, args ...any) {
+	c.addDiag(diag.Diagnostic{Severity: diag.Error, File: file, Line: line, Summary: summary, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (c *compiler) now() time.Time {
+	if c.o.Now.IsZero() {
+		return time.Now()
+	}
+	return c.o.Now
+}
+
+// Compile renders the whole project into a manifest. Diagnostics hold every
+// problem found (sorted); the manifest is returned even when there are errors,
+// with the nodes that did compile.
+func Compile(ctx context.Context, o Options) (*manifest.Manifest, diag.Diagnostics) {
+	if o.Project == nil {
+		return manifest.New(), diag.Diagnostics{{Summary: "no project", Detail: "compile was called without a project"}}
+	}
+	c := &compiler{
+		ctx: ctx, o: o, p: o.Project, name: o.Project.Config.Name, j: newJinja(),
+		macros: map[string]*macroDef{}, macrosByPkg: map[string]map[string]*macroDef{},
+		docs: map[string]string{}, docNodes: map[string]*manifest.Doc{},
+		byName: map[string]int{}, disabledNames: map[string]bool{},
+		sources: map[string]map[string]*manifest.Node{},
+	}
+	c.loadDocs()
+	c.loadMacros()
+	c.buildBase()
+	c.loadSources()
+	c.collectUnits()
+	c.parallel(c.firstPass)
+	c.resolveConfigs()
+	c.parallel(c.resolveRelation)
+	c.parallel(c.secondPass)
+	c.injectEphemerals()
+	m := c.assemble()
+	c.diags.Sort()
+	return m, c.diags
+}
+
+// parallel runs fn for every unit on GOMAXPROCS workers.
+func (c *compiler) parallel(fn func(*unit)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(c.units) {
+		workers = len(c.units)
+	}
+	if workers <= 1 {
+		for _, u := range c.units {
+			fn(u)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var next int
+	var mu sync.Mutex
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next += 16
+				mu.Unlock()
+				if i >= len(c.units) {
+					return
+				}
+				for _, u := range c.units[i:min(i+16, len(c.units))] {
+					fn(u)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func checksum(s string) manifest.Checksum {
+	h := sha256.Sum256([]byte(s))
+	return manifest.Checksum{Name: "sha256", Checksum: hex.EncodeToString(h[:])}
+}
+
+func fileChecksum(f project.File) manifest.Checksum {
+	if f.Checksum != "" {
+		return manifest.Checksum{Name: "sha256", Checksum: f.Checksum}
+	}
+	return checksum(f.Content)
+}
+
+func dirsOf(rel string) []string {
+	d := path.Dir(rel)
+	if d == "." || d == "" {
+		return nil
+	}
+	return strings.Split(d, "/")
+}
+
+var (
+	docsBlockRE  = regexp.MustCompile(`(?s)\{%-?\s*docs\s+(\w+)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}`)
+	testBlockRE  = regexp.MustCompile(`\{%(-?)\s*test\s+(\w+)\s*\(`)
+	endTestRE    = regexp.MustCompile(`\{%(-?)\s*endtest\s*(-?)%\}`)
+	matBlockRE   = regexp.MustCompile(`\{%-?\s*materialization\s+\w+`)
+	snapshotRE   = regexp.MustCompile(`(?s)\{%-?\s*snapshot\s+(\w+)\s*-?%\}(.*?)\{%-?\s*endsnapshot\s*-?%\}`)
+	macroStartRE = regexp.MustCompile(`\{%-?\s*macro\s+(\w+)`)
+	endMacroRE   = regexp.MustCompile(`\{%-?\s*endmacro\s*-?%\}`)
+	callNameRE   = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
+)
+
+func lineAt(s string, off int) int { return strings.Count(s[:off], "\n") + 1 }
+
+func (c *compiler) loadDocs() {
+	for _, f := range c.p.Docs {
+		for _, m := range docsBlockRE.FindAllStringSubmatchIndex(f.Content, -1) {
+			name := f.Content[m[2]:m[3]]
+			body := strings.TrimSpace(f.Content[m[4]:m[5]])
+			c.docs[name] = body
+			id := "doc." + c.name + "." + name
+			c.docNodes[id] = &manifest.Doc{UniqueID: id, Name: name, PackageName: c.name, OriginalFilePath: f.Path, BlockContents: body}
+		}
+	}
+}
+
+// loadMacros parses every macro file (and test files holding {% test %}
+// blocks) once, plus the built-in global project.
+func (c *compiler) loadMacros() {
+	for _, g := range globalMacroFiles() {
+		c.addMacroFile(globalProject, project.File{Path: g.path, Content: g.src})
+	}
+	for _, f := range c.p.Macros {
+		c.addMacroFile(c.name, f)
+	}
+	for _, f := range c.p.Tests {
+		if testBlockRE.MatchString(f.Content) {
+			c.addMacroFile(c.name, f)
+		}
+	}
+	// Project macros shadow the global project's by name.
+	for _, pkg := range []string{globalProject, c.name} {
+		for n, d := range c.macrosByPkg[pkg] {
+			c.macros[n] = d
+		}
+	}
+}
+
+func (c *compiler) addMacroFile(pkg string, f project.File) {
+	src := f.Content
+	if loc := matBlockRE.FindStringIndex(src); loc != nil {
+		c.errorf(f.Path, lineAt(src, loc[0]), "unsupported construct",
+			"{%% materialization %%} blocks (custom materializations) are not supported by strata; use the built-in view, table, incremental or ephemeral")
+		return
+	}
+	// {% test name(args) %} … {% endtest %} is a macro named test_<name>; the
+	// rewrite keeps every line where it was.
+	src = testBlockRE.ReplaceAllString(src, "{%${1} macro test_${2}(")
+	src = endTestRE.ReplaceAllString(src, "{%${1} endmacro ${2}%}")
+	t, err := c.j.parse(f.Path, src)
+	if err != nil {
+		c.syntaxError(f.Path, err)
+		return
+	}
+	if c.macrosByPkg[pkg] == nil {
+		c.macrosByPkg[pkg] = map[string]*macroDef{}
+	}
+	starts := macroStartRE.FindAllStringSubmatchIndex(src, -1)
+	for name, node := range t.Macros() {
+		def := &macroDef{name: name, uniqueID: "macro." + pkg + "." + name, pkg: pkg, file: f.Path, tmpl: t, node: node, sql: src}
+		for _, s := range starts {
+			if src[s[2]:s[3]] != name {
+				continue
+			}
+			def.line = lineAt(src, s[0])
+			end := len(src)
+			if e := endMacroRE.FindStringIndex(src[s[0]:]); e != nil {
+				end = s[0] + e[1]
+			}
+			def.sql = src[s[0]:end]
+			break
+		}
+		def.checksum = checksum(def.sql).Checksum
+		if prev, ok := c.macrosByPkg[pkg][name]; ok && pkg != globalProject {
+			c.errorf(f.Path, def.line, "duplicate macro", "macro %s is defined twice: in %s and in %s; rename or remove one", name, prev.file, f.Path)
+			continue
+		}
+		c.macrosByPkg[pkg][name] = def
+	}
+}
+
+func (c *compiler) syntaxError(file string, err error) {
+	msg := err.Error()
+	d := diag.Diagnostic{Severity: diag.Error, File: file, Summary: "jinja syntax error"}
+	if m := parseLineRE.FindStringSubmatchIndex(msg); m != nil {
+		fmt.Sscan(msg[m[2]:m[3]], &d.Line)
+		fmt.Sscan(msg[m[4]:m[5]], &d.Col)
+		detail := strings.TrimSpace(msg[:m[0]])
+		if i := strings.LastIndex(detail, ": "); i >= 0 {
+			detail = detail[i+2:]
+		}
+		d.Detail = fmt.Sprintf("%s near %q", strings.TrimSuffix(detail, "."), msg[m[6]:m[7]])
+	} else {
+		d.Detail = cleanGonjaError(msg)
+		d.Line = errorLine(msg)
+	}
+	if strings.Contains(d.Detail, "not found") || strings.Contains(d.Detail, "Unknown") {
+		d.Detail += "; check the tag name and that every block is closed"
+	}
+	c.addDiag(d)
+}
+
+// renderText renders a one-off template (YAML values, project hooks).
+func (c *compiler) renderText(file string, line int, src string, st *renderState) (string, bool) {
+	if !strings.Contains(src, "{{") && !strings.Contains(src, "{%") {
+		return src, true
+	}
+	t, err := c.j.parse(file, src)
+	if err != nil {
+		c.syntaxError(file, err)
+		return "", false
+	}
+	if st == nil {
+		st = &renderState{c: c, final: true}
+	}
+	out, err := c.render(t, st)
+	if err != nil {
+		d := c.errDiag(file, st, err)
+		if d.Line == 0 || d.File == file {
+			d.Line = line
+		}
+		c.addDiag(d)
+		return "", false
+	}
+	return out, true
+}
+
+func (c *compiler) errDiag(file string, st *renderState, err error) diag.Diagnostic {
+	msg := err.Error()
+	d := diag.Diagnostic{Severity: diag.Error, File: file, Line: errorLine(msg)}
+	if st != nil && st.err != nil {
+		d.Summary, d.Detail, d.Suggestion = st.err.summary, st.err.detail, st.err.suggestion
+		if st.err.file != "" {
+			d.File = st.err.file
+		}
+		if st.err.line > 0 {
+			d.Line = st.err.line
+		}
+	} else {
+		d.Summary = "template error"
+		d.Detail = cleanGonjaError(msg)
+		if st != nil && st.errFile != "" {
+			d.File = st.errFile
+		}
+	}
+	return d
+}
+
+func (c *compiler) renderRelation(r relation.Relation) string {
+	if c.o.Dialect == nil {
+		parts := []string{}
+		for _, p := range []string{r.Database, r.Schema, r.Identifier} {
+			if p != "" {
+				parts = append(parts, `"`+p+`"`)
+			}
+		}
+		return strings.Join(parts, ".")
+	}
+	return c.o.Dialect.RenderRelation(r)
+}
+
+func (c *compiler) normIdent(s string) string {
+	if c.o.Dialect == nil || s == "" {
+		return s
+	}
+	return c.o.Dialect.NormalizeIdent(s)
+}
+
+func (c *compiler) getRelation(db, schema, id string) (*relObj, error) {
+	if c.o.Adapter == nil {
+		return nil, nil
+	}
+	r := relation.Relation{Database: c.normIdent(db), Schema: c.normIdent(schema), Identifier: c.normIdent(id)}
+	kind, err := c.o.Adapter.RelationKind(c.ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if kind == relation.None {
+		return nil, nil
+	}
+	return &relObj{rel: r, rendered: c.renderRelation(r), kind: string(kind)}, nil
+}
+
+// loadSources renders the sources' YAML (schema, database, identifier may be Jinja).
+func (c *compiler) loadSources() {
+	for _, pf := range c.p.Properties {
+		for _, sp := range pf.Sources {
+			folder := folderConfig(c.p.Config.Sources, c.name, []string{sp.Name})
+			for _, tp := range sp.Tables {
+				cfg := copyMap(folder)
+				mergeAll(cfg, sp.Config)
+				mergeAll(cfg, tp.Config)
+				if en, ok := boolOf(cfg["enabled"]); ok && !en {
+					continue
+				}
+				db := sp.Database
+				if db == "" {
+					db = c.o.Target.Database
+				}
+				schema := sp.Schema
+				if schema == "" {
+					schema = sp.Name
+				}
+				ident := tp.Identifier
+				if ident == "" {
+					ident = tp.Name
+				}
+				var ok1, ok2, ok3 bool
+				db, ok1 = c.renderText(pf.Path, sp.Line, db, nil)
+				schema, ok2 = c.renderText(pf.Path, sp.Line, schema, nil)
+				ident, ok3 = c.renderText(pf.Path, tp.Line, ident, nil)
+				if !ok1 || !ok2 || !ok3 {
+					continue
+				}
+				rel := relation.Relation{Database: c.normIdent(db), Schema: c.normIdent(schema), Identifier: c.normIdent(ident)}
+				n := &manifest.Node{
+					UniqueID: "source." + c.name + "." + sp.Name + "." + tp.Name, ResourceType: manifest.Source,
+					Name: tp.Name, PackageName: c.name, Path: pf.Path, OriginalFilePath: pf.Path,
+					FQN: []string{c.name, sp.Name, tp.Name}, SourceName: sp.Name,
+					SourceDescription: c.describe(pf.Path, sp.Line, sp.Description),
+					Description:       c.describe(pf.Path, tp.Line, tp.Description),
+					Identifier:        ident, Relation: rel, Database: rel.Database, Schema: rel.Schema,
+					RelationName: c.renderRelation(rel), Columns: c.columns(pf.Path, tp.Columns),
+					Tags: uniqStrings(append(append([]string{}, sp.Tags...), tp.Tags...)), Meta: mergedMeta(sp.Meta, tp.Meta),
+					Config: manifest.Config{Enabled: true, Tags: []string{}, Meta: map[string]any{}},
+					Line:   tp.Line, DependsOn: manifest.DependsOn{Macros: []string{}, Nodes: []string{}},
+				}
+				n.LoadedAtField = sp.LoadedAtField
+				if tp.LoadedAtField != "" {
+					n.LoadedAtField = tp.LoadedAtField
+				}
+				fr := sp.Freshness
+				if tp.Freshness != nil {
+					fr = tp.Freshness
+				}
+				if fr != nil && !fr.Null {
+					n.Freshness = &manifest.Freshness{Filter: fr.Filter}
+					if fr.WarnAfter != nil {
+						n.Freshness.WarnAfter = &manifest.Period{Count: fr.WarnAfter.Count, Period: fr.WarnAfter.Period}
+					}
+					if fr.ErrorAfter != nil {
+						n.Freshness.ErrorAfter = &manifest.Period{Count: fr.ErrorAfter.Count, Period: fr.ErrorAfter.Period}
+					}
+				}
+				if c.sources[sp.Name] == nil {
+					c.sources[sp.Name] = map[string]*manifest.Node{}
+				}
+				c.sources[sp.Name][tp.Name] = n
+			}
+		}
+	}
+}
+
+func mergedMeta(ms ...map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func uniqStrings(s []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// describe renders a description that uses doc() or other Jinja.
+func (c *compiler) describe(file string, line int, s string) string {
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	out, ok := c.renderText(file, line, s, nil)
+	if !ok {
+		return s
+	}
+	return out
+}
+
+func (c *compiler) columns(file string, cols []*project.ColumnProps) map[string]*manifest.Column {
+	out := map[string]*manifest.Column{}
+	for _, cp := range cols {
+		meta := cp.Meta
+		if meta == nil {
+			meta = map[string]any{}
+		}
+		tags := cp.Tags
+		if tags == nil {
+			tags = []string{}
+		}
+		out[cp.Name] = &manifest.Column{Name: cp.Name, Description: c.describe(file, cp.Line, cp.Description), DataType: cp.DataType, Meta: meta, Tags: tags}
+	}
+	return out
+}
+
+type propsRef struct {
+	p    *project.NodeProps
+	file string
+}
+
+func (c *compiler) propsIndex(get func(*project.PropertiesFile) []*project.NodeProps) map[string]propsRef {
+	out := map[string]propsRef{}
+	for _, pf := range c.p.Properties {
+		for _, np := range get(pf) {
+			if _, dup := out[np.Name]; !dup {
+				out[np.Name] = propsRef{np, pf.Path}
+			}
+		}
+	}
+	return out
+}
+
+func (c *compiler) newUnit(kind unitKind, rt manifest.ResourceType, name string, f project.File, folder *project.FolderConfig, props propsRef) *unit {
+	dirs := dirsOf(f.RelPath)
+	n := &manifest.Node{
+		UniqueID: string(rt) + "." + c.name + "." + name, ResourceType: rt, Name: name, PackageName: c.name,
+		Path: f.RelPath, OriginalFilePath: f.Path, FQN: append(append([]string{c.name}, dirs...), name),
+		Language: "sql", RawCode: f.Content, Checksum: fileChecksum(f), Columns: map[string]*manifest.Column{},
+		DependsOn: manifest.DependsOn{Macros: []string{}, Nodes: []string{}}, Refs: []manifest.RefCall{}, Sources: [][]string{},
+	}
+	base := folderConfig(folder, c.name, dirs)
+	raw := folderConfig(folder, c.name, dirs)
+	if props.p != nil {
+		np := props.p
+		n.PatchPath = props.file
+		n.Description = c.describe(props.file, np.Line, np.Description)
+		n.Columns = c.columns(props.file, np.Columns)
+		n.Meta = np.Meta
+		mergeAll(base, np.Config)
+		mergeAll(raw, np.Config)
+		if len(np.Tags) > 0 {
+			mergeKey(base, "tags", anyList(np.Tags))
+			mergeKey(raw, "tags", anyList(np.Tags))
+		}
+		if len(np.Meta) > 0 {
+			mergeKey(base, "meta", np.Meta)
+			mergeKey(raw, "meta", np.Meta)
+		}
+	}
+	u := &unit{idx: len(c.units), kind: kind, node: n, file: f.Path, text: f.Content, baseCfg: base, rawCfg: raw}
+	c.units = append(c.units, u)
+	return u
+}
+
+// register makes a unit refable by name.
+func (c *compiler) register(u *unit) bool {
+	if prev, dup := c.byName[u.node.Name]; dup {
+		c.errorf(u.file, 0, "duplicate name", "%s %q is also defined in %s; names of models, seeds and snapshots must be unique",
+			u.node.ResourceType, u.node.Name, c.units[prev].file)
+		u.disabled = true
+		return false
+	}
+	c.byName[u.node.Name] = u.idx
+	c.refNames = append(c.refNames, u.node.Name)
+	return true
+}
+
+func (c *compiler) collectUnits() {
+	cfg := &c.p.Config
+	modelProps := c.propsIndex(func(pf *project.PropertiesFile) []*project.NodeProps { return pf.Models })
+	seedProps := c.propsIndex(func(pf *project.PropertiesFile) []*project.NodeProps { return pf.Seeds })
+	snapProps := c.propsIndex(func(pf *project.PropertiesFile) []*project.NodeProps { return pf.Snapshots })
+
+	for _, f := range c.p.Seeds {
+		u := c.newUnit(kindSeed, manifest.Seed, f.Name, f, cfg.Seeds, seedProps[f.Name])
+		u.node.RawCode = ""
+		c.register(u)
+	}
+	for _, f := range c.p.Models {
+		u := c.newUnit(kindModel, manifest.Model, f.Name, f, cfg.Models, modelProps[f.Name])
+		c.register(u)
+	}
+	for _, f := range c.p.Snapshots {
+		blocks := snapshotRE.FindAllStringSubmatchIndex(f.Content, -1)
+		if len(blocks) == 0 && strings.TrimSpace(f.Content) != "" {
+			c.errorf(f.Path, 1, "no snapshot block", "a file under snapshot-paths must hold {%% snapshot name %%} … {%% endsnapshot %%}")
+		}
+		for _, b := range blocks {
+			name := f.Content[b[2]:b[3]]
+			u := c.newUnit(kindSnapshot, manifest.Snapshot, name, f, cfg.Snapshots, snapProps[name])
+			u.text = blankOutside(f.Content, b[4], b[5])
+			u.node.RawCode = f.Content[b[4]:b[5]]
+			u.node.Line = lineAt(f.Content, b[0])
+			c.register(u)
+		}
+	}
+	for _, f := range c.p.Tests {
+		if testBlockRE.MatchString(f.Content) {
+			continue
+		}
+		c.newUnit(kindTest, manifest.Test, f.Name, f, cfg.Tests, propsRef{})
+	}
+	sort.Strings(c.refNames)
+	// Generic tests from properties YAML.
+	for _, pf := range c.p.Properties {
+		for _, set := range [][]*project.NodeProps{pf.Models, pf.Seeds, pf.Snapshots} {
+			for _, np := range set {
+				idx, ok := c.byName[np.Name]
+				if !ok {
+					for _, t := range np.Tests {
+						c.errorf(pf.Path, t.Line, "test on an unknown node", "%s is declared for %q, which is no model, seed or snapshot in the project", t.Name, np.Name)
+					}
+					continue
+				}
+				for _, t := range np.Tests {
+					c.addGeneric(pf.Path, t, idx, nil, "")
+				}
+				for _, col := range np.Columns {
+					for _, t := range col.Tests {
+						c.addGeneric(pf.Path, t, idx, nil, col.Name)
+					}
+				}
+			}
+		}
+		for _, sp := range pf.Sources {
+			for _, tp := range sp.Tables {
+				src := c.sources[sp.Name][tp.Name]
+				if src == nil {
+					continue
+				}
+				for _, t := range tp.Tests {
+					c.addGeneric(pf.Path, t, -1, src, "")
+				}
+				for _, col := range tp.Columns {
+					for _, t := range col.Tests {
+						c.addGeneric(pf.Path, t, -1, src, col.Name)
+					}
+				}
+			}
+		}
+	}
+	// Scan templates for the fast path; parse the rest once.
+	c.parallel(func(u *unit) {
+		if u.kind == kindSeed || u.kind == kindGeneric || u.disabled {
+			return
+		}
+		if sr, ok := scanTemplate(u.text); ok && c.scanVarsOK(sr) {
+			u.scan = sr
+			return
+		}
+		t, err := c.j.parse(u.file, u.text)
+		if err != nil {
+			c.syntaxError(u.file, err)
+			u.failed = true
+			return
+		}
+		u.tmpl = t
+	})
+}
+
+// blankOutside keeps s[from:to] and replaces everything else by its newlines,
+// so a block renders alone with its lines where they are in the file.
+func blankOutside(s string, from, to int) string {
+	return strings.Repeat("\n", strings.Count(s[:from], "\n")) + s[from:to]
+}
+
+// firstPass renders a unit with placeholder relations, collecting config(),
+// refs and sources.
+func (c *compiler) firstPass(u *unit) {
+	if u.disabled || u.failed || u.kind == kindSeed {
+		return
+	}
+	st := &renderState{c: c, u: u}
+	var out string
+	var err error
+	switch {
+	case u.kind == kindGeneric:
+		out, err = c.renderGeneric(u, st)
+	case u.scan != nil:
+		out, err = c.runScan(u.scan, st)
+	default:
+		out, err = c.render(u.tmpl, st)
+	}
+	u.fileCfg = st.cfg
+	u.refs, u.sources, u.macros = st.refs, st.sources, st.macros
+	u.needsRerender, u.usedIncr = st.needsRerender, st.usedIncr
+	if err != nil {
+		u.failed = true
+		u.out = ""
+		d := c.errDiag(u.file, st, err)
+		if u.kind == kindGeneric {
+			d.File, d.Line = u.generic.file, u.generic.line
+		}
+		u.pendingDiag = &d
+		return
+	}
+	u.out = out
+}
+
+// resolveConfigs merges each unit's config, drops disabled ones and checks
+// the values.
+func (c *compiler) resolveConfigs() {
+	for _, u := range c.units {
+		if u.disabled {
+			continue
+		}
+		final := copyMap(u.baseCfg)
+		mergeAll(final, u.fileCfg)
+		u.finalCfg = final
+		def := map[unitKind]string{kindModel: "view", kindSeed: "seed", kindSnapshot: "snapshot", kindTest: "test", kindGeneric: "test"}[u.kind]
+		cfg := fillConfig(final, def)
+		if u.kind != kindModel {
+			cfg.Materialized = def
+		}
+		u.node.Config = cfg
+		raw := copyMap(u.rawCfg)
+		mergeAll(raw, u.fileCfg)
+		u.node.UnrenderedConfig = raw
+		if !cfg.Enabled {
+			u.disabled = true
+			if i, ok := c.byName[u.node.Name]; ok && i == u.idx {
+				delete(c.byName, u.node.Name)
+				c.disabledNames[u.node.Name] = true
+			}
+		}
+	}
+	for _, u := range c.units {
+		if u.kind == kindGeneric && !u.disabled {
+			for _, p := range u.refs {
+				if c.units[p].disabled {
+					u.disabled = true
+				}
+			}
+		}
+	}
+	for _, u := range c.units {
+		if u.disabled {
+			continue
+		}
+		if u.pendingDiag != nil {
+			c.addDiag(*u.pendingDiag)
+			continue
+		}
+		n := u.node
+		n.Tags = n.Config.Tags
+		if n.Meta == nil {
+			n.Meta = n.Config.Meta
+		}
+		if u.kind == kindModel {
+			switch n.Config.Materialized {
+			case "view", "table", "incremental", "ephemeral":
+			default:
+				c.errorf(u.file, findLine(u.text, "materialized"), "unknown materialization",
+					"%s sets materialized %q; valid values are view, table, incremental and ephemeral", n.Name, n.Config.Materialized)
+				u.failed = true
+			}
+			if n.Config.Materialized == "incremental" && c.o.Dialect != nil {
+				valid := c.o.Dialect.ValidIncrementalStrategies()
+				if s := n.Config.IncrementalStrategy; s != "" && !containsStr(valid, s) {
+					c.errorf(u.file, findLine(u.text, "incremental_strategy"), "unknown incremental strategy",
+						"%s sets incremental_strategy %q; %s accepts %s", n.Name, s, c.o.Dialect.Type(), strings.Join(valid, ", "))
+					u.failed = true
+				}
+			}
+		}
+		for _, r := range u.refs {
+			if t := c.units[r]; t.disabled {
+				c.errorf(u.file, findLine(u.text, t.node.Name), "ref to a disabled node",
+					"%s refers to %q, which is disabled (enabled: false); enable it or remove the ref", n.Name, t.node.Name)
+				u.failed = true
+			}
+		}
+	}
+}
+
+func containsStr(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// findLine returns the first line of text containing needle (0 if none).
+func findLine(text, needle string) int {
+	if i := strings.Index(text, needle); i >= 0 {
+		return lineAt(text, i)
+	}
+	return 0
+}

@@ -1,0 +1,205 @@
+package compile
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/project"
+)
+
+// genericTest is one test instance declared in properties YAML.
+type genericTest struct {
+	name      string // test name without namespace: not_null
+	namespace string
+	args      map[string]any // as written, plus column_name
+	column    string
+	file      string
+	line      int
+	attached  int            // unit index, or -1 for a source
+	source    *manifest.Node // for tests on sources
+}
+
+var nonIdentRE = regexp.MustCompile(`[^0-9a-zA-Z_]+`)
+
+// testNames builds dbt's generic test name: <type>_<target>_<flattened args>,
+// shortened with an md5 when it would reach 64 characters.
+func testNames(identifier string, args map[string]any) (short, full string) {
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		if k != "model" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var flat []string
+	for _, k := range keys {
+		var parts []any
+		switch v := plain(args[k]).(type) {
+		case map[string]any:
+			vk := make([]string, 0, len(v))
+			for kk := range v {
+				vk = append(vk, kk)
+			}
+			sort.Strings(vk)
+			for _, kk := range vk {
+				parts = append(parts, v[kk])
+			}
+		case []any:
+			parts = v
+		default:
+			parts = []any{v}
+		}
+		for _, p := range parts {
+			flat = append(flat, nonIdentRE.ReplaceAllString(pyStr(p), "_"))
+		}
+	}
+	full = identifier + "_" + strings.Join(flat, "__")
+	if len(full) >= 64 {
+		return fmt.Sprintf("%s_%s", identifier[:min(30, len(identifier))], md5hex(full)), full
+	}
+	return full, full
+}
+
+func (c *compiler) addGeneric(file string, t *project.TestSpec, attached int, src *manifest.Node, column string) {
+	name, ns := t.Name, ""
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		ns, name = name[:i], name[i+1:]
+	}
+	args := map[string]any{}
+	for k, v := range t.Args {
+		args[k] = plain(v)
+	}
+	if column != "" {
+		args["column_name"] = column
+	}
+	testType := name
+	if ns != "" {
+		testType = ns + "_" + name
+	}
+	var identifier, target, modelRef string
+	var fqnDirs []string
+	if src != nil {
+		identifier = "source_" + testType + "_" + src.SourceName + "_" + src.Name
+		target = src.UniqueID
+		modelRef = fmt.Sprintf("{{ get_where_subquery(source('%s', '%s')) }}", src.SourceName, src.Name)
+	} else {
+		an := c.units[attached].node
+		identifier = testType + "_" + an.Name
+		target = an.UniqueID
+		modelRef = fmt.Sprintf("{{ get_where_subquery(ref('%s')) }}", an.Name)
+		fqnDirs = an.FQN[1 : len(an.FQN)-1]
+	}
+	short, full := testNames(identifier, args)
+	if t.Alias != "" {
+		short = t.Alias
+	}
+	kwargs := map[string]any{"model": modelRef}
+	for k, v := range args {
+		kwargs[k] = v
+	}
+	f := project.File{Path: file, RelPath: strings.TrimPrefix(file, firstDir(file)+"/"), Name: short,
+		Content: fmt.Sprintf("{{ test_%s(**_dbt_generic_test_kwargs) }}", name)}
+	u := c.newUnit(kindGeneric, manifest.Test, short, f, c.p.Config.Tests, propsRef{})
+	u.file = file
+	u.text = ""
+	n := u.node
+	n.UniqueID = "test." + c.name + "." + short + "." + md5hex(full + "|" + target)[:10]
+	n.Path = short + ".sql"
+	n.FQN = append(append([]string{c.name}, fqnDirs...), short)
+	n.Checksum = checksum(full + "|" + target)
+	n.Line = t.Line
+	n.ColumnName = column
+	n.AttachedNode = target
+	n.TestMetadata = &manifest.TestMetadata{Name: name, Kwargs: kwargs, Namespace: ns}
+	base := folderConfig(c.p.Config.Tests, c.name, fqnDirs)
+	raw := copyMap(base)
+	mergeAll(base, t.Config)
+	mergeAll(raw, t.Config)
+	u.baseCfg, u.rawCfg = base, raw
+	u.generic = &genericTest{name: name, namespace: ns, args: args, column: column, file: file, line: t.Line, attached: attached, source: src}
+}
+
+func firstDir(p string) string {
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return p
+}
+
+var relCallRE = regexp.MustCompile(`^\s*(ref|source)\s*\(.*\)\s*$`)
+
+// renderGeneric calls test_<name>(model=…, column_name=…, …) for a YAML test.
+func (c *compiler) renderGeneric(u *unit, st *renderState) (string, error) {
+	g := u.generic
+	def, ok := c.macros["test_"+g.name]
+	if !ok {
+		var names []string
+		for n := range c.macros {
+			if strings.HasPrefix(n, "test_") {
+				names = append(names, strings.TrimPrefix(n, "test_"))
+			}
+		}
+		sort.Strings(names)
+		return "", st.failSuggest("unknown generic test",
+			fmt.Sprintf("no generic test named %q: define it with {%% test %s(model, column_name) %%} in a macro file", g.name, g.name),
+			diag.Suggest(g.name, names))
+	}
+	var model *relObj
+	if g.source != nil {
+		st.sources = append(st.sources, g.source.UniqueID)
+		model = &relObj{rel: g.source.Relation, rendered: g.source.RelationName, kind: "table"}
+	} else {
+		st.refs = append(st.refs, g.attached)
+		model = c.relFor(st, g.attached)
+	}
+	va := exec.NewVarArgs()
+	va.KwArgs["model"] = exec.AsValue(model)
+	if w, ok := st.configValue("where"); ok && w != nil && pyStr(w) != "" {
+		va.KwArgs["model"] = exec.AsValue(fmt.Sprintf("(select * from %s where %s) dbt_subquery", model.String(), pyStr(w)))
+	}
+	keys := make([]string, 0, len(g.args))
+	for k := range g.args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := g.args[k]
+		if s, ok := v.(string); ok && relCallRE.MatchString(s) {
+			call, ok := parseCall(strings.TrimSpace(s))
+			if !ok {
+				return "", st.fail("bad test argument", fmt.Sprintf("%s: cannot read %q; write ref('model') or source('source', 'table')", k, s))
+			}
+			out, err := c.evalScanCall(call, st)
+			if err != nil {
+				return "", err
+			}
+			if call.fn == "ref" {
+				va.KwArgs[k] = exec.AsValue(c.relFor(st, st.refs[len(st.refs)-1]))
+			} else {
+				va.KwArgs[k] = exec.AsValue(out)
+			}
+			continue
+		}
+		if s, ok := v.(string); ok && strings.Contains(s, "{{") {
+			out, ok := c.renderText(g.file, g.line, s, st)
+			if !ok {
+				return "", st.fail("bad test argument", fmt.Sprintf("%s: could not render %q", k, s))
+			}
+			va.KwArgs[k] = exec.AsValue(out)
+			continue
+		}
+		va.KwArgs[k] = exec.ToValue(v)
+	}
+	e := &exec.Evaluator{Environment: c.j.environment(c.newContext(st)), Config: c.j.cfg}
+	v := c.callMacro(e, def, va)
+	if v.IsError() {
+		return "", v
+	}
+	return strings.TrimSpace(v.String()) + "\n", nil
+}

@@ -1,0 +1,1 @@
+select * from "db"."analytics"."stg_loans" where amount < 0

@@ -1,0 +1,2 @@
+
+select * from "db"."analytics"."stg_loans"

@@ -1,0 +1,2 @@
+
+select loan_id, status from "db"."analytics"."stg_loans"

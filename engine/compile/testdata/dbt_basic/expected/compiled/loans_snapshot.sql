@@ -1,0 +1,1 @@
+select * from "db"."analytics_raw"."loans"

@@ -1,0 +1,1 @@
+select id as user_id, email from "db"."analytics_raw"."app_users"

@@ -1,0 +1,2 @@
+{{ config(materialized='ephemeral') }}
+select loan_id, status from {{ ref('stg_loans') }}

@@ -1,0 +1,1 @@
+select id as user_id, email from {{ source('raw', 'users') }}
