@@ -226,6 +226,7 @@ var (
 	snapshotRE   = regexp.MustCompile(`(?s)\{%-?\s*snapshot\s+(\w+)\s*-?%\}(.*?)\{%-?\s*endsnapshot\s*-?%\}`)
 	macroStartRE = regexp.MustCompile(`\{%-?\s*macro\s+(\w+)`)
 	endMacroRE   = regexp.MustCompile(`\{%-?\s*endmacro\s*-?%\}`)
+	unknownTagRE = regexp.MustCompile(`controlStructure '(\w+)' not found`)
 	callNameRE   = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
 )
 
@@ -318,13 +319,22 @@ func (c *compiler) syntaxError(file string, err error) {
 		if i := strings.LastIndex(detail, ": "); i >= 0 {
 			detail = detail[i+2:]
 		}
-		d.Detail = fmt.Sprintf("%s near %q", strings.TrimSuffix(detail, "."), msg[m[6]:m[7]])
+		detail = strings.TrimSuffix(detail, ".")
+		if m := unknownTagRE.FindStringSubmatch(detail); m != nil {
+			detail = fmt.Sprintf("unknown tag {%% %s %%} (or an end tag without its beginning); strata supports Jinja's tags plus macro, test, snapshot and docs blocks", m[1])
+		}
+		if detail != "" {
+			detail = strings.ToLower(detail[:1]) + detail[1:]
+		}
+		if near := msg[m[6]:m[7]]; near != "" && !strings.HasPrefix(detail, "unknown tag") {
+			detail += fmt.Sprintf(" near %q", near)
+		} else if strings.Contains(detail, "EOF") {
+			detail += ": a block tag is not closed"
+		}
+		d.Detail = detail
 	} else {
 		d.Detail = cleanGonjaError(msg)
 		d.Line = errorLine(msg)
-	}
-	if strings.Contains(d.Detail, "not found") || strings.Contains(d.Detail, "Unknown") {
-		d.Detail += "; check the tag name and that every block is closed"
 	}
 	c.addDiag(d)
 }

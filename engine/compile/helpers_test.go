@@ -23,8 +23,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // testDialect quotes with "" and renders "db"."schema"."name".
 type testDialect struct{}
 
-func (testDialect) Type() string                 { return "testdb" }
-func (testDialect) QuoteIdent(s string) string    { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func (testDialect) Type() string                   { return "testdb" }
+func (testDialect) QuoteIdent(s string) string     { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 func (testDialect) NormalizeIdent(s string) string { return s }
 func (d testDialect) RenderRelation(r relation.Relation) string {
 	var parts []string

@@ -45,6 +45,15 @@ func newMethods() exec.Methods {
 		Int:   copyMethods(b.Int, []string{"is_integer"}, nil),
 		Float: copyMethods(b.Float, []string{"is_integer"}, nil),
 		Str: copyMethods(b.Str, strMethodNames, map[string]exec.Method[string]{
+			"replace": func(self string, _ *exec.Value, va *exec.VarArgs) (any, error) {
+				old, _ := argStr(va, 0, "old")
+				nw, _ := argStr(va, 1, "new")
+				n := -1
+				if c, ok := argAt(va, 2, "count"); ok {
+					n = c.Integer()
+				}
+				return strings.Replace(self, old, nw, n), nil
+			},
 			"index": func(self string, _ *exec.Value, va *exec.VarArgs) (any, error) {
 				sub, _ := argStr(va, 0, "")
 				i := strings.Index(self, sub)
@@ -152,7 +161,7 @@ func listMethods() map[string]exec.Method[[]any] {
 			}
 			v := items[i]
 			store(append(items[:i:i], items[i+1:]...))
-			return v, nil
+			return v.Interface(), nil
 		},
 		"remove": func(_ []any, self *exec.Value, va *exec.VarArgs) (any, error) {
 			items, store := sliceOf(self)
@@ -291,11 +300,11 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 			k, _ := argStr(va, 0, "")
 			if dv.ok {
 				if v, ok := dv.get(k); ok {
-					return v, nil
+					return v.Interface(), nil
 				}
 			}
 			if len(va.Args) > 1 {
-				return va.Args[1], nil
+				return va.Args[1].Interface(), nil
 			}
 			return nil, nil
 		},
@@ -359,11 +368,11 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 			if dv.ok {
 				if v, ok := dv.get(k); ok {
 					dv.del(k)
-					return v, nil
+					return v.Interface(), nil
 				}
 			}
 			if len(va.Args) > 1 {
-				return va.Args[1], nil
+				return va.Args[1].Interface(), nil
 			}
 			return nil, fmt.Errorf("key %q not found", k)
 		},
@@ -374,14 +383,14 @@ func dictMethods() map[string]exec.Method[map[string]any] {
 			}
 			k, _ := argStr(va, 0, "")
 			if v, ok := dv.get(k); ok {
-				return v, nil
+				return v.Interface(), nil
 			}
 			def := exec.AsValue(nil)
 			if len(va.Args) > 1 {
 				def = va.Args[1]
 			}
 			dv.set(k, def)
-			return def, nil
+			return def.Interface(), nil
 		},
 		"copy": func(_ map[string]any, self *exec.Value, va *exec.VarArgs) (any, error) {
 			dv := viewDict(self)

@@ -126,7 +126,7 @@ func (f configFn) GetAttribute(name string) (*exec.Value, bool) {
 
 // pyDatetime is modules.datetime.datetime / run_started_at.
 type pyDatetime struct {
-	t       time.Time
+	t        time.Time
 	dateOnly bool
 }
 
@@ -336,7 +336,7 @@ func (c *compiler) modulesObject() map[string]any {
 			}
 			return out, nil
 		},
-		"escape": regexp.QuoteMeta,
+		"escape":     regexp.QuoteMeta,
 		"IGNORECASE": 2,
 		"I":          2,
 	}
