@@ -226,7 +226,7 @@ var (
 	snapshotRE   = regexp.MustCompile(`(?s)\{%-?\s*snapshot\s+(\w+)\s*-?%\}(.*?)\{%-?\s*endsnapshot\s*-?%\}`)
 	macroStartRE = regexp.MustCompile(`\{%-?\s*macro\s+(\w+)`)
 	endMacroRE   = regexp.MustCompile(`\{%-?\s*endmacro\s*-?%\}`)
-	unknownTagRE = regexp.MustCompile(`controlStructure '(\w+)' not found`)
+	unknownTagRE = regexp.MustCompile(`(?i)controlStructure '(\w+)' not found`)
 	callNameRE   = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
 )
 

@@ -17,7 +17,7 @@ func TestJinjaFeatures(t *testing.T) {
 {% macro default__thing() %}default thing{% endmacro %}
 {% macro testdb__other() %}testdb other{% endmacro %}
 {% macro default__other() %}default other{% endmacro %}`,
-		"macros/b.sql": `{% macro shout(x) %}{{ greet(x | upper, punct='!!') }}{% endmacro %}`,
+		"macros/b.sql":    `{% macro shout(x) %}{{ greet(x | upper, punct='!!') }}{% endmacro %}`,
 		"models/base.sql": `select 1 as id`,
 	}
 	cases := []struct{ name, sql, want string }{
@@ -49,7 +49,7 @@ func TestJinjaFeatures(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			files := map[string]string{
-				"project.yaml":  "name: proj\nprofile: proj\nvars:\n  plain: p\n  proj:\n    scoped: s\n",
+				"project.yaml": "name: proj\nprofile: proj\nvars:\n  plain: p\n  proj:\n    scoped: s\n",
 				"models/m.sql": tc.sql,
 			}
 			for k, v := range macros {
