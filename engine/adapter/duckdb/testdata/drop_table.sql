@@ -1,0 +1,1 @@
+drop table if exists "finhouse"."finhouse"."fct_Loans"
