@@ -29,7 +29,8 @@ type scanSeg struct {
 type scanResult struct{ segs []scanSeg }
 
 func scanTemplate(src string) (*scanResult, bool) {
-	if strings.Contains(src, "{%") {
+	// gonja also normalises \r\n to \n; leave such files to it.
+	if strings.Contains(src, "{%") || strings.IndexByte(src, '\r') >= 0 {
 		return nil, false
 	}
 	// Jinja drops one trailing newline of the template source.
