@@ -340,9 +340,14 @@ func (s *Scheduler) handle(ctx context.Context, e *entry, tick Tick) {
 		s.recordSkipped(e, tick, cur)
 		return
 	}
-	defer release()
-	defer e.setRunning("")
-	s.execute(e, tick)
+	run, report := s.execute(e, tick)
+	// The schedule is free as soon as its last attempt is recorded; the
+	// webhook is not part of the run.
+	release()
+	e.setRunning("")
+	if run.Status == StatusError || run.Status == StatusCancelled {
+		s.postWebhook(e, run, report)
+	}
 }
 
 func (s *Scheduler) recordSkipped(e *entry, tick Tick, current string) {
@@ -370,23 +375,18 @@ func (s *Scheduler) recordSkipped(e *entry, tick Tick, current string) {
 
 // execute runs the attempts of one tick: the first with the schedule's
 // selection, retries with only the nodes that did not succeed.
-func (s *Scheduler) execute(e *entry, tick Tick) {
+// It returns the last attempt.
+func (s *Scheduler) execute(e *entry, tick Tick) (Run, RunReport) {
 	p := e.plan
 	sel := []string(p.Spec.Select)
 	for attempt := 1; ; attempt++ {
 		run, report := s.attempt(e, tick, attempt, sel)
-		last := run.Status != StatusError || attempt > p.Spec.Retries || s.isStopping()
-		if !last {
-			s.log.Info("run failed; retrying", "run", run.ID, "retry_in", p.RetryDelay, "retries_left", p.Spec.Retries-attempt+1)
-			if !s.sleep(p.RetryDelay) {
-				last = true
-			}
+		if run.Status != StatusError || attempt > p.Spec.Retries || s.isStopping() {
+			return run, report
 		}
-		if last {
-			if run.Status == StatusError || run.Status == StatusCancelled {
-				s.postWebhook(e, run, report)
-			}
-			return
+		s.log.Info("run failed; retrying", "run", run.ID, "retry_in", p.RetryDelay, "retries_left", p.Spec.Retries-attempt+1)
+		if !s.sleep(p.RetryDelay) {
+			return run, report
 		}
 		if names := retryNames(report.Nodes); len(names) > 0 {
 			sel = names
@@ -485,11 +485,11 @@ func (s *Scheduler) attempt(e *entry, tick Tick, attempt int, sel []string) (Run
 	end := s.clock.Now().UTC()
 	run.Status, run.FinishedAt, run.Message, run.Nodes = status, &end, msg, report.Nodes
 	run.NodeCounts = countNodes(report.Nodes)
+	fmt.Fprintf(lw, "%s run %s finished: %s%s\n", end.Format(time.RFC3339), run.ID, status, prefixed(": ", msg))
 	if err := s.hist.finish(run); err != nil {
 		s.log.Error("could not record run", "run", run.ID, "error", err)
 	}
 	s.metrics.observe(run)
-	fmt.Fprintf(lw, "%s run %s finished: %s%s\n", end.Format(time.RFC3339), run.ID, status, prefixed(": ", msg))
 	level := slog.LevelInfo
 	if status != StatusSuccess {
 		level = slog.LevelWarn
