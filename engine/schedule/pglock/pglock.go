@@ -190,4 +190,3 @@ type Claim struct {
 	Replica   string
 	ClaimedAt time.Time
 }
-

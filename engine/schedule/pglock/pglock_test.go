@@ -144,8 +144,10 @@ func TestClaimHonoursContext(t *testing.T) {
 // NTP is off.
 type laggingClock struct{ lag time.Duration }
 
-func (c laggingClock) Now() time.Time                          { return time.Now().Add(-c.lag) }
-func (c laggingClock) NewTimer(d time.Duration) schedule.Timer { return schedule.WallClock{}.NewTimer(d) }
+func (c laggingClock) Now() time.Time { return time.Now().Add(-c.lag) }
+func (c laggingClock) NewTimer(d time.Duration) schedule.Timer {
+	return schedule.WallClock{}.NewTimer(d)
+}
 
 func TestTwoSchedulersOnOnePostgresRunEachTickOnce(t *testing.T) {
 	dsn, schema := testSchema(t)
