@@ -246,13 +246,18 @@ func (d *DAG) DescendantsOf(ids []string, depth int) []string {
 // breadth-first search meets each vertex first at its smallest distance from any
 // source, one pass gives the same answer as one search per source.
 func (d *DAG) reach(ids []string, depth int, next [][]int32) []int32 {
-	seen := make([]bool, len(d.ids))
-	frontier := make([]int32, 0, len(ids))
+	idx := make([]int32, 0, len(ids))
 	for _, id := range ids {
 		if i, ok := d.index[id]; ok {
-			frontier = append(frontier, i)
+			idx = append(idx, i)
 		}
 	}
+	return d.reachIdx(idx, depth, next)
+}
+
+func (d *DAG) reachIdx(idx []int32, depth int, next [][]int32) []int32 {
+	seen := make([]bool, len(d.ids))
+	frontier := idx
 	var out []int32
 	for level := 0; len(frontier) > 0 && (depth < 0 || level < depth); level++ {
 		var nextFrontier []int32
@@ -394,4 +399,30 @@ func (h *intHeap) Pop() any {
 	v := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return v
+}
+
+// Index returns the position of id in IDs(), for callers that keep per-vertex
+// data in slices (the selector's bit sets).
+func (d *DAG) Index(id string) (int, bool) {
+	i, ok := d.index[id]
+	return int(i), ok
+}
+
+// ChildIndexes returns the children of the vertex at index i, ascending. The
+// slice must not be modified.
+func (d *DAG) ChildIndexes(i int) []int32 { return d.children[i] }
+
+// ParentIndexes returns the parents of the vertex at index i, ascending. The
+// slice must not be modified.
+func (d *DAG) ParentIndexes(i int) []int32 { return d.parents[i] }
+
+// AncestorIndexes is AncestorsOf by index: vertices upstream of any of idx within
+// depth edges (depth < 0: unbounded), ascending.
+func (d *DAG) AncestorIndexes(idx []int32, depth int) []int32 {
+	return d.reachIdx(idx, depth, d.parents)
+}
+
+// DescendantIndexes is DescendantsOf by index.
+func (d *DAG) DescendantIndexes(idx []int32, depth int) []int32 {
+	return d.reachIdx(idx, depth, d.children)
 }
