@@ -30,6 +30,6 @@ func TestConformance(t *testing.T) {
 		Schema:            func(t *testing.T, a adapter.Adapter) string { return "db" },
 		LongQuery:         "select count(*) from range(10000000000)",
 		LongSelect:        "select count(*) as n from range(10000000000)",
-		SupportsSnapshots: false,
+		SupportsSnapshots: true,
 	})
 }

@@ -41,6 +41,14 @@ func TestDialectGolden(t *testing.T) {
 		"seed_select":         d.SeedSelectSQL(tmp, seed),
 		"quote":               d.QuoteIdent(`we"ird`) + " " + d.RenderRelation(relation.Relation{Schema: "s", Identifier: "t"}),
 	}
+	ss := adapter.SnapshotSQL{Quote: d.QuoteIdent, Target: d.RenderRelation(target), Source: d.RenderRelation(tmp), Now: "localtimestamp"}
+	src := []adapter.Column{{Name: "id", DataType: "BIGINT"}, {Name: "name", DataType: "VARCHAR"}, {Name: "updated", DataType: "TIMESTAMP"}}
+	snapCols := append(src[:2:2], adapter.Column{Name: "dbt_scd_id"}, adapter.Column{Name: "dbt_valid_to"})
+	ts := adapter.SnapshotRequest{UniqueKey: []string{"id"}, Strategy: "timestamp", UpdatedAt: "updated"}
+	check := adapter.SnapshotRequest{UniqueKey: []string{"id"}, Strategy: "check", CheckCols: []string{"all"}, HardDeletes: "new_record"}
+	cases["snapshot_create"] = ss.Create(ts, src)
+	cases["snapshot_timestamp"] = strings.Join(ss.Apply(ts, src, snapCols), ";\n")
+	cases["snapshot_check_new_record"] = strings.Join(ss.Apply(check, src, snapCols), ";\n")
 	for name, got := range cases {
 		t.Run(name, func(t *testing.T) { golden(t, name, got+"\n") })
 	}

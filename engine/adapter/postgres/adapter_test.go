@@ -78,6 +78,6 @@ func TestConformance(t *testing.T) {
 		Schema:            uniqueSchema,
 		LongQuery:         "select pg_sleep(30)",
 		LongSelect:        "select 1 as n from pg_sleep(30)",
-		SupportsSnapshots: false,
+		SupportsSnapshots: true,
 	})
 }
