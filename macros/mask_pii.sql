@@ -8,6 +8,8 @@
     name    Anika Bose        -> Anika B.
 -#}
 {% macro mask_pii(column, kind) %}
+    {#- Cast first: extracts often type a mobile number as an integer. -#}
+    {%- set column = 'cast(' ~ column ~ ' as varchar)' -%}
     {%- if kind == 'mobile' -%}
         (substr({{ column }}, 1, 2) || '******' || substr({{ column }}, length({{ column }}) - 1, 2))
     {%- elif kind == 'email' -%}
