@@ -43,8 +43,8 @@ type WalkOptions struct {
 // context and end as run reports; every node that never started and was not
 // already skipped is reported through skip with cause "".
 //
-// run is called from several goroutines at once; skip is called from Walk's own
-// goroutine only, never concurrently with itself. Walk returns after every run call
+// run is called from several goroutines at once; skip (nil: ignored) is called
+// from Walk's own goroutine only, never concurrently with itself. Walk returns after every run call
 // has returned. It returns ctx.Err() when ctx was cancelled before every node
 // finished, an error without running anything when parents has a cycle, and nil
 // otherwise: node failures are the caller's to count from the outcomes.
@@ -54,6 +54,9 @@ func Walk(ctx context.Context, parents map[string][]string, opts WalkOptions,
 	w, err := newWalker(parents)
 	if err != nil {
 		return err
+	}
+	if skip == nil {
+		skip = func(string, string) {}
 	}
 	return w.walk(ctx, opts, run, skip)
 }

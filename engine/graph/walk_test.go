@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -353,5 +355,40 @@ func TestWalkCycle(t *testing.T) {
 		func(string, string) {})
 	if err == nil || err.Error() != "walk: dependency cycle among a, b" {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestWalkLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	parents := map[string][]string{}
+	for i := range 50 {
+		id := fmt.Sprintf("n%02d", i)
+		if i >= 5 {
+			parents[id] = []string{fmt.Sprintf("n%02d", i-5)}
+		} else {
+			parents[id] = nil
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var n atomic.Int32
+	err := Walk(ctx, parents, WalkOptions{Workers: 0}, func(ctx context.Context, id string) Outcome {
+		if n.Add(1) == 10 {
+			cancel()
+		}
+		return Outcome{Status: "success"}
+	}, nil)
+	cancel()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Walk = %v", err)
+	}
+	if got := n.Load(); got != 10 {
+		t.Errorf("ran %d nodes with one worker after cancelling at the 10th", got)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines before the walk, %d after", before, after)
 	}
 }
