@@ -93,6 +93,7 @@ const propsRoles = roleModel | roleSeed | roleMacro | roleTest | roleSnapshot
 // job is one file found by the walk, to be read by a worker.
 type job struct {
 	abs, rel, rootDir string
+	dirfd             int // descriptor of the file's folder, -1 when not open
 	kind              role // 0 for properties YAML
 	props             bool
 }
@@ -136,6 +137,13 @@ func discover(p *Project) diag.Diagnostics {
 
 	skip := map[string]bool{c.TargetPath: true, "dbt_packages": true, "dbt_modules": true, "logs": true}
 	var jobs []job
+	var dirfds []int
+	defer func() {
+		for _, fd := range dirfds {
+			closeDirFD(fd)
+		}
+	}()
+	dirfdOf := map[string]int{}
 	seen := map[string]bool{} // kind+path, so nested roots do not list a file twice
 	for _, rp := range order {
 		r := roots[rp]
@@ -156,10 +164,18 @@ func discover(p *Project) diag.Diagnostics {
 				if abs != base && (strings.HasPrefix(name, ".") || skip[relProject]) {
 					return fs.SkipDir
 				}
+				if fd := openDirFD(abs); fd >= 0 {
+					dirfds = append(dirfds, fd)
+					dirfdOf[abs] = fd
+				}
 				return nil
 			}
 			if strings.HasPrefix(name, ".") || !de.Type().IsRegular() && de.Type()&fs.ModeSymlink == 0 {
 				return nil
+			}
+			dirfd, ok := dirfdOf[filepath.Dir(abs)]
+			if !ok {
+				dirfd = -1
 			}
 			ext := strings.ToLower(path.Ext(name))
 			addJob := func(kind role, props bool) {
@@ -168,7 +184,7 @@ func discover(p *Project) diag.Diagnostics {
 					return
 				}
 				seen[key] = true
-				jobs = append(jobs, job{abs: abs, rel: relProject, rootDir: rp, kind: kind, props: props})
+				jobs = append(jobs, job{abs: abs, rel: relProject, rootDir: rp, kind: kind, props: props, dirfd: dirfd})
 			}
 			switch ext {
 			case ".sql":
@@ -212,8 +228,9 @@ func discover(p *Project) diag.Diagnostics {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			buf := make([]byte, 64<<10)
 			for i := range next {
-				results[i] = readJob(jobs[i])
+				results[i] = readJob(jobs[i], &buf)
 			}
 		}()
 	}
@@ -266,7 +283,7 @@ func pathKey(r role) string {
 
 // readJob reads one file: a resource file's text and checksum, or a parsed
 // properties file. Seeds are hashed as a stream and their text is not kept.
-func readJob(j job) result {
+func readJob(j job, buf *[]byte) result {
 	unreadable := func(err error) result {
 		return result{diags: diag.Diagnostics{{Severity: diag.Error, File: j.rel, Summary: "unreadable file", Detail: err.Error()}}}
 	}
@@ -287,7 +304,18 @@ func readJob(j job) result {
 		f.Checksum = hex.EncodeToString(h.Sum(nil))
 		return result{file: f, ok: true}
 	}
-	data, err := os.ReadFile(j.abs)
+	var data []byte
+	var err error
+	if j.dirfd >= 0 {
+		// data aliases the worker's buffer: it is copied into Content below
+		// and yaml.v3 copies what it keeps.
+		data, err = readFileAt(j.dirfd, filepath.Base(j.abs), *buf)
+		if cap(data) > cap(*buf) {
+			*buf = data[:0]
+		}
+	} else {
+		data, err = os.ReadFile(j.abs)
+	}
 	if err != nil {
 		return unreadable(err)
 	}
@@ -391,8 +419,16 @@ func checkNames(p *Project) diag.Diagnostics {
 		described[key] = propLoc{file, line}
 		return true
 	}
+	kindSets := map[string]map[string]bool{}
+	for kind, ns := range kindNames {
+		set := make(map[string]bool, len(ns))
+		for _, n := range ns {
+			set[n] = true
+		}
+		kindSets[kind] = set
+	}
 	unmatched := func(kind, name, file string, line int) {
-		if contains(kindNames[kind], name) {
+		if kindSets[kind][name] {
 			return
 		}
 		sugg := diag.Suggest(name, kindNames[kind])
