@@ -93,7 +93,7 @@ const propsRoles = roleModel | roleSeed | roleMacro | roleTest | roleSnapshot
 // job is one file found by the walk, to be read by a worker.
 type job struct {
 	abs, rel, rootDir string
-	dirfd             int // descriptor of the file's folder, -1 when not open
+	dirfd             int  // descriptor of the file's folder, -1 when not open
 	kind              role // 0 for properties YAML
 	props             bool
 }
