@@ -533,7 +533,7 @@ func (g *gen) banking(nUsers, scale int) []*table {
 		}
 		for m := monthStart(first.Year(), first.Month()); m.Before(asOf); m = m.AddDate(0, 1, 0) {
 			mi := int(m.Month()) + 12*m.Year()
-			salaryDay := m.AddDate(0, 0, 0)
+			salaryDay := m
 			if m.Year() == first.Year() && m.Month() == first.Month() {
 				salaryDay = first.AddDate(0, 0, 1)
 				if salaryDay.Month() != m.Month() {
