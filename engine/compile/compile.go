@@ -112,6 +112,9 @@ type compiler struct {
 
 	mu    sync.Mutex
 	diags diag.Diagnostics
+
+	folderCache map[string]map[string]any
+	noFastTests bool // tests turn the Go rendering of built-in tests off
 }
 
 const globalProject = "dbt"
@@ -565,8 +568,8 @@ func (c *compiler) newUnit(kind unitKind, rt manifest.ResourceType, name string,
 		Language: "sql", RawCode: f.Content, Checksum: fileChecksum(f), Columns: map[string]*manifest.Column{},
 		DependsOn: manifest.DependsOn{Macros: []string{}, Nodes: []string{}}, Refs: []manifest.RefCall{}, Sources: [][]string{},
 	}
-	base := folderConfig(folder, c.name, dirs)
-	raw := folderConfig(folder, c.name, dirs)
+	base := c.folderConfigCached(rt, folder, dirs)
+	raw := copyMap(base)
 	if props.p != nil {
 		np := props.p
 		n.PatchPath = props.file
@@ -737,9 +740,23 @@ func (c *compiler) firstPass(u *unit) {
 // resolveConfigs merges each unit's config, drops disabled ones and checks
 // the values.
 func (c *compiler) resolveConfigs() {
+	c.parallel(c.resolveConfig)
 	for _, u := range c.units {
+		if !u.disabled && !u.node.Config.Enabled {
+			u.disabled = true
+			if i, ok := c.byName[u.node.Name]; ok && i == u.idx {
+				delete(c.byName, u.node.Name)
+				c.disabledNames[u.node.Name] = true
+			}
+		}
+	}
+	c.checkUnits()
+}
+
+func (c *compiler) resolveConfig(u *unit) {
+	{
 		if u.disabled {
-			continue
+			return
 		}
 		final := copyMap(u.baseCfg)
 		mergeAll(final, u.fileCfg)
@@ -753,14 +770,10 @@ func (c *compiler) resolveConfigs() {
 		raw := copyMap(u.rawCfg)
 		mergeAll(raw, u.fileCfg)
 		u.node.UnrenderedConfig = raw
-		if !cfg.Enabled {
-			u.disabled = true
-			if i, ok := c.byName[u.node.Name]; ok && i == u.idx {
-				delete(c.byName, u.node.Name)
-				c.disabledNames[u.node.Name] = true
-			}
-		}
 	}
+}
+
+func (c *compiler) checkUnits() {
 	for _, u := range c.units {
 		if u.kind == kindGeneric && !u.disabled {
 			for _, p := range u.refs {
@@ -825,4 +838,19 @@ func findLine(text, needle string) int {
 		return lineAt(text, i)
 	}
 	return 0
+}
+
+// folderConfigCached memoises folderConfig per resource type and directory:
+// thousands of files share a few folders.
+func (c *compiler) folderConfigCached(rt manifest.ResourceType, fc *project.FolderConfig, dirs []string) map[string]any {
+	if c.folderCache == nil {
+		c.folderCache = map[string]map[string]any{}
+	}
+	key := string(rt) + "/" + strings.Join(dirs, "/")
+	m, ok := c.folderCache[key]
+	if !ok {
+		m = folderConfig(fc, c.name, dirs)
+		c.folderCache[key] = m
+	}
+	return copyMap(m)
 }

@@ -117,7 +117,7 @@ func (c *compiler) addGeneric(file string, t *project.TestSpec, attached int, sr
 	n.ColumnName = column
 	n.AttachedNode = target
 	n.TestMetadata = &manifest.TestMetadata{Name: name, Kwargs: kwargs, Namespace: ns}
-	base := folderConfig(c.p.Config.Tests, c.name, fqnDirs)
+	base := c.folderConfigCached(manifest.Test, c.p.Config.Tests, fqnDirs)
 	raw := copyMap(base)
 	mergeAll(base, t.Config)
 	mergeAll(raw, t.Config)
@@ -196,10 +196,89 @@ func (c *compiler) renderGeneric(u *unit, st *renderState) (string, error) {
 		}
 		va.KwArgs[k] = exec.ToValue(v)
 	}
+	if out, ok := c.builtinTest(def, g.name, va, st); ok {
+		return out, nil
+	}
 	e := &exec.Evaluator{Environment: c.j.environment(c.newContext(st)), Config: c.j.cfg}
 	v := c.callMacro(e, def, va)
 	if v.IsError() {
 		return "", v
 	}
 	return strings.TrimSpace(v.String()) + "\n", nil
+}
+
+// builtinTest renders the four built-in generic tests in Go when the project
+// overrides none of the macros involved; the output is exactly the global
+// project's (TestBuiltinTestsMatchMacros checks it). It saves three macro
+// calls per test on large projects.
+func (c *compiler) builtinTest(def *macroDef, name string, va *exec.VarArgs, st *renderState) (string, bool) {
+	if c.noFastTests || def.pkg != globalProject {
+		return "", false
+	}
+	for _, n := range []string{"default__test_" + name, c.dialectType() + "__test_" + name, "should_store_failures"} {
+		if d, ok := c.macros[n]; ok && d.pkg != globalProject {
+			return "", false
+		}
+		if _, ok := c.macrosByPkg[c.name][n]; ok {
+			return "", false
+		}
+	}
+	str := func(k string) (string, bool) {
+		v, ok := va.KwArgs[k]
+		if !ok || v.IsNil() {
+			return "", false
+		}
+		return v.String(), true
+	}
+	model, ok1 := str("model")
+	col, ok2 := str("column_name")
+	if !ok1 || !ok2 {
+		return "", false
+	}
+	used := func(names ...string) {
+		if st.macros == nil {
+			st.macros = map[string]bool{}
+		}
+		for _, n := range names {
+			st.macros["macro."+globalProject+"."+n] = true
+		}
+	}
+	used("test_"+name, "default__test_"+name)
+	switch name {
+	case "not_null":
+		used("should_store_failures")
+		if len(va.KwArgs) != 2 {
+			return "", false
+		}
+		list := col
+		if v, ok := st.configValue("store_failures"); ok && v != nil {
+			if b, _ := boolOf(v); b {
+				list = "*"
+			}
+		}
+		return "select " + list + "\nfrom " + model + "\nwhere " + col + " is null\n", true
+	case "unique":
+		if len(va.KwArgs) != 2 {
+			return "", false
+		}
+		return "select\n    " + col + " as unique_field,\n    count(*) as n_records\nfrom " + model + "\nwhere " + col +
+			" is not null\ngroup by " + col + "\nhaving count(*) > 1\n", true
+	case "relationships":
+		to, ok3 := str("to")
+		field, ok4 := str("field")
+		if !ok3 || !ok4 || len(va.KwArgs) != 4 {
+			return "", false
+		}
+		return "with child as (\n    select " + col + " as from_field\n    from " + model + "\n    where " + col +
+			" is not null\n),\n\nparent as (\n    select " + field + " as to_field\n    from " + to +
+			"\n)\n\nselect\n    from_field\nfrom child\nleft join parent\n    on child.from_field = parent.to_field\nwhere parent.to_field is null\n", true
+	}
+	return "", false
+}
+
+func (c *compiler) dialectType() string {
+	if c.o.Dialect == nil {
+		return ""
+	}
+	return c.o.Dialect.Type()
 }
