@@ -288,7 +288,7 @@ func plainValue(v any) any {
 
 const kindSQL = `select c.relkind from pg_catalog.pg_class c
 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-where n.nspname = $1 and c.relname = $2`
+where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p', 'v', 'm', 'f')`
 
 func kindOf(relkind string) relation.Kind {
 	switch relkind {

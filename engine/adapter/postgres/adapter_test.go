@@ -17,7 +17,7 @@ const dsnVar = "STRATA_TEST_POSTGRES_DSN"
 
 // testTarget builds a target from STRATA_TEST_POSTGRES_DSN (a postgres:// URL),
 // skipping the test when it is unset.
-func testTarget(t *testing.T, threads int) adapter.Target {
+func testTarget(t testing.TB, threads int) adapter.Target {
 	t.Helper()
 	dsn := os.Getenv(dsnVar)
 	if dsn == "" {
