@@ -22,7 +22,6 @@ package adaptertest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -362,5 +361,3 @@ func concurrently(n int, f func(i int)) {
 	}
 	wg.Wait()
 }
-
-var errStop = errors.New("stop")
