@@ -3,6 +3,7 @@ package compile
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/strata-dev/strata/engine/compile/benchgen"
@@ -74,4 +75,38 @@ func BenchmarkRender(b *testing.B) {
 		}
 	})
 	_ = tmpl
+}
+
+// TestGeneratedProject compiles a small generated project: every model must
+// compile, and renders share parsed macros across workers (run with -race).
+func TestGeneratedProject(t *testing.T) {
+	dir := t.TempDir()
+	if err := benchgen.Write(dir, 300); err != nil {
+		t.Fatal(err)
+	}
+	p := loadDir(t, dir)
+	m, ds := Compile(context.Background(), testOptions(p))
+	if ds.HasErrors() {
+		t.Fatal(ds.Err())
+	}
+	models := 0
+	for _, n := range m.Nodes {
+		if n.ResourceType == "model" {
+			models++
+			if !n.Compiled {
+				t.Errorf("%s not compiled", n.UniqueID)
+			}
+		}
+	}
+	if models != 300 {
+		t.Fatalf("want 300 models, got %d", models)
+	}
+	stg := m.Nodes["model.bench.stg_00000"]
+	if want := `round(amount_cents / 100.0, 2) as amount`; !strings.Contains(stg.CompiledCode, want) {
+		t.Errorf("stg_00000 lacks %q:\n%s", want, stg.CompiledCode)
+	}
+	fct := m.Nodes["model.bench.fct_00001"]
+	if !strings.Contains(fct.CompiledCode, "with __dbt__cte__int_00001 as (") || !strings.Contains(fct.CompiledCode, `"db"."analytics"."stg_00004"`) {
+		t.Errorf("fct_00001 compiled wrong:\n%s", fct.CompiledCode)
+	}
 }

@@ -134,6 +134,9 @@ func (c *compiler) secondPass(u *unit) {
 		}
 		u.incrOut = io
 	}
+	if n.Config.Materialized == "ephemeral" {
+		return
+	}
 	for _, h := range []struct {
 		src []string
 		dst *[]string

@@ -32,6 +32,12 @@ func TestGolden(t *testing.T) {
 				n := m.Nodes[id]
 				fmt.Fprintf(&deps, "%s\n  relation: %s\n  materialized: %s\n  depends_on.nodes: %s\n  depends_on.macros: %s\n",
 					id, n.RelationName, n.Config.Materialized, strings.Join(n.DependsOn.Nodes, ", "), strings.Join(n.DependsOn.Macros, ", "))
+				if n.ResourceType == "test" {
+					fmt.Fprintf(&deps, "  severity: %s  where: %q  store_failures: %v  attached: %s  column: %s\n", n.Config.Severity, n.Config.Where, n.Config.StoreFailures, n.AttachedNode, n.ColumnName)
+				}
+				if len(n.Tags) > 0 || n.Description != "" {
+					fmt.Fprintf(&deps, "  tags: %v  description: %q\n", n.Tags, n.Description)
+				}
 				if n.CompiledCode != "" {
 					got["compiled/"+n.Name+".sql"] = n.CompiledCode
 				}
@@ -47,6 +53,12 @@ func TestGolden(t *testing.T) {
 			}
 			for _, id := range sortedKeys(m.Sources) {
 				fmt.Fprintf(&deps, "%s\n  relation: %s\n", id, m.Sources[id].RelationName)
+			}
+			for _, h := range m.OnRunStart {
+				fmt.Fprintf(&deps, "on-run-start: %s\n", h)
+			}
+			for _, h := range m.OnRunEnd {
+				fmt.Fprintf(&deps, "on-run-end: %s\n", h)
 			}
 			got["nodes.txt"] = deps.String()
 			exp := filepath.Join(dir, "expected")

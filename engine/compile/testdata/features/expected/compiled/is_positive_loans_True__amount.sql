@@ -1,0 +1,2 @@
+select * from "db"."analytics"."loans"
+where amount < 0

@@ -1,0 +1,3 @@
+
+
+select loan_id, opened_at as event_at from "db"."analytics"."loans"

@@ -1,0 +1,1 @@
+delete from audit where model = 'loans'

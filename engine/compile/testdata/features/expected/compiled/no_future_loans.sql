@@ -1,0 +1,2 @@
+
+select * from "db"."analytics"."loans" where opened_at > current_date

@@ -1,0 +1,1 @@
+analyze "db"."stg"."stg_loans"

@@ -1,0 +1,5 @@
+{{ config(materialized='ephemeral') }}
+with base as (
+    select * from {{ ref('raw_loans') }}
+)
+select * from base where amount > 0
