@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -342,4 +341,3 @@ func (c *compiler) assemble() *manifest.Manifest {
 	return m
 }
 
-var _ = fmt.Sprint

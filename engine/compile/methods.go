@@ -3,7 +3,6 @@ package compile
 import (
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strings"
 
@@ -466,5 +465,3 @@ func wrapSet(orig parser.ControlStructureParser) parser.ControlStructureParser {
 	}
 }
 
-// discard is an io.Writer for renders whose output is thrown away.
-var _ io.Writer = io.Discard
