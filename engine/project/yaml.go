@@ -352,7 +352,7 @@ func yamlHint(msg string) string {
 	case strings.Contains(msg, "mapping values are not allowed"):
 		return "check the indentation of this line, or quote a value that contains \": \""
 	case strings.Contains(msg, "did not find expected key"):
-		return "check that this line is indented like its siblings"
+		return "a line in the block that starts here is indented differently from its siblings"
 	case strings.Contains(msg, "did not find expected ',' or"):
 		return "a value starting with { or [ is read as an inline mapping or list: close the bracket or quote the value (Jinja such as {{ ... }} must be quoted)"
 	case strings.Contains(msg, "unexpected end of stream"), strings.Contains(msg, "found unexpected end"):
