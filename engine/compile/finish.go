@@ -340,4 +340,3 @@ func (c *compiler) assemble() *manifest.Manifest {
 	}
 	return m
 }
-

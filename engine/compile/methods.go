@@ -464,4 +464,3 @@ func wrapSet(orig parser.ControlStructureParser) parser.ControlStructureParser {
 		return &refSet{inner: cs, name: name}, nil
 	}
 }
-
