@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -61,6 +62,13 @@ func OpenDuckDB(ctx context.Context, t adapter.Target) (*Adapter, error) {
 	catalog := t.Database
 	if catalog == "" {
 		catalog = catalogName(path)
+	}
+	if path != ":memory:" {
+		// A fresh clone has no target/ yet: create the file's folder, as the
+		// file itself is created on open.
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("create folder for duckdb file %s: %w", path, err)
+		}
 	}
 	connector, err := duckdb.NewConnector(path, nil)
 	if err != nil {

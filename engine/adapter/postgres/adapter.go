@@ -421,3 +421,10 @@ func (a *Adapter) DropRelation(ctx context.Context, r relation.Relation, kind re
 	_, err := a.Exec(ctx, a.DropSQL(a.qualify(r), kind))
 	return err
 }
+
+// PoolConfig is the pgx pool configuration for a target, for callers that need
+// a connection of their own to the same server (the scheduler's replica lock).
+func PoolConfig(t adapter.Target) (*pgxpool.Config, error) {
+	c, _, err := poolConfig(t)
+	return c, err
+}

@@ -1,0 +1,269 @@
+// Command strata-bench prints the figures behind DESIGN.md's performance targets:
+// compile and ls of a generated 10,000-model project (wall time and peak RSS),
+// orchestration overhead of 1,000 views on PostgreSQL against replaying the same
+// SQL through psql, and the idle scheduler's RSS and tick lateness. Each figure is
+// the median of several runs, measured in one process run so ratios compare like
+// with like. It is run by `make bench`; it asserts nothing.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/strata-dev/strata/engine/compile/benchgen"
+)
+
+func main() {
+	strata := flag.String("strata", "bin/strata", "strata binary to measure")
+	runs := flag.Int("runs", 5, "runs per figure (the median is reported)")
+	models := flag.Int("models", 10000, "models in the generated compile project")
+	views := flag.Int("views", 1000, "views in the PostgreSQL overhead project")
+	pg := flag.String("pg", os.Getenv("STRATA_TEST_POSTGRES_DSN"), "PostgreSQL URL for the overhead figure (default $STRATA_TEST_POSTGRES_DSN)")
+	only := flag.String("only", "", "run one section: compile, pg, schedule")
+	flag.Parse()
+	bin, err := filepath.Abs(*strata)
+	must(err)
+	if *only == "" || *only == "compile" {
+		benchCompile(bin, *models, *runs)
+	}
+	if *only == "" || *only == "pg" {
+		if *pg == "" {
+			fmt.Println("pg overhead: skipped (set STRATA_TEST_POSTGRES_DSN or -pg to a PostgreSQL URL)")
+		} else {
+			benchPostgres(bin, *pg, *views, *runs)
+		}
+	}
+	if *only == "" || *only == "schedule" {
+		benchSchedule()
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "strata-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// measure runs a command and returns its wall time and peak RSS in MB.
+func measure(dir string, name string, args ...string) (time.Duration, float64, string) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s %s failed: %v\n%s\n", name, strings.Join(args, " "), err, lastLines(string(out), 15))
+		os.Exit(1)
+	}
+	rss := 0.0
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = float64(ru.Maxrss) / 1024
+	}
+	return wall, rss, string(out)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func series(runs int, f func() (float64, float64)) (wall, rss []float64) {
+	for i := 0; i < runs; i++ {
+		w, r := f()
+		wall, rss = append(wall, w), append(rss, r)
+	}
+	return
+}
+
+func report(label string, wall, rss []float64, target string) {
+	fmt.Printf("%-44s median %7.3f s  (min %.3f, max %.3f)  peak RSS median %6.1f MB   %s\n",
+		label, median(wall), minf(wall), maxf(wall), median(rss), target)
+}
+
+func minf(xs []float64) float64 {
+	m := xs[0]
+	for _, x := range xs {
+		m = min(m, x)
+	}
+	return m
+}
+
+func maxf(xs []float64) float64 {
+	m := xs[0]
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return m
+}
+
+func benchCompile(bin string, n, runs int) {
+	dir, err := os.MkdirTemp("", "strata-bench-compile-*")
+	must(err)
+	defer os.RemoveAll(dir)
+	must(benchgen.Write(dir, n))
+	fmt.Printf("compile: generated %d models in %s\n", n, dir)
+	for _, c := range []struct {
+		label, target string
+		args          []string
+	}{
+		{fmt.Sprintf("parse %d models", n), "", []string{"parse"}},
+		{fmt.Sprintf("compile %d models", n), "(target <= 1 s, <= 300 MB)", []string{"compile"}},
+		{fmt.Sprintf("ls %d models", n), "(target <= 0.3 s)", []string{"ls", "-q"}},
+	} {
+		wall, rss := series(runs, func() (float64, float64) {
+			w, r, _ := measure(dir, bin, append(c.args, "--project-dir", dir, "-q")...)
+			return w.Seconds(), r
+		})
+		report(c.label, wall, rss, c.target)
+	}
+}
+
+// benchPostgres builds 1,000 small views on PostgreSQL with strata (threads 1
+// and 4) and replays the statements strata executed through psql in one
+// session, in the order strata ran them.
+func benchPostgres(bin, dsn string, n, runs int) {
+	dir, err := os.MkdirTemp("", "strata-bench-pg-*")
+	must(err)
+	defer os.RemoveAll(dir)
+	schema := fmt.Sprintf("strata_bench_%d", time.Now().UnixNano()%1_000_000)
+	writeViewsProject(dir, dsn, schema, n)
+	defer exec.Command("psql", dsn, "-X", "-q", "-c", "drop schema if exists "+schema+" cascade").Run()
+	// The first run creates every view; the measured runs replace existing ones,
+	// which is the steady state of a scheduled build (and where dbt-core deadlocks).
+	measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "4")
+	w1, r1 := series(runs, func() (float64, float64) {
+		w, r, _ := measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "1")
+		return w.Seconds(), r
+	})
+	script := replayScript(dir)
+	wp, rp := series(runs, func() (float64, float64) {
+		w, r, _ := measure(dir, "psql", dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", script)
+		return w.Seconds(), r
+	})
+	w4, r4 := series(runs, func() (float64, float64) {
+		w, r, _ := measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "4")
+		return w.Seconds(), r
+	})
+	report(fmt.Sprintf("psql replay of %d views (1 session)", n), wp, rp, "(baseline)")
+	report(fmt.Sprintf("strata run %d views --threads 1", n), w1, r1, fmt.Sprintf("ratio %.3fx (target <= 1.15x)", median(w1)/median(wp)))
+	report(fmt.Sprintf("strata run %d views --threads 4", n), w4, r4, fmt.Sprintf("ratio %.3fx (target < 1x)", median(w4)/median(wp)))
+}
+
+func writeViewsProject(dir, dsn, schema string, n int) {
+	files := map[string]string{
+		"project.yaml": "name: viewbench\nprofile: viewbench\nmodels:\n  viewbench:\n    +materialized: view\n",
+		"profiles.yaml": fmt.Sprintf("viewbench:\n  target: pg\n  outputs:\n    pg:\n      type: postgres\n%s      schema: %s\n      threads: 4\n",
+			pgFields(dsn), schema),
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n; i++ {
+		var sql string
+		if i < 10 {
+			sql = fmt.Sprintf("select %d as id, 'v%d' as label\n", i, i)
+		} else {
+			a, b := rng.IntN(i), rng.IntN(i)
+			sql = fmt.Sprintf("select a.id + %d as id, a.label from {{ ref('v%04d') }} a\nunion all\nselect b.id, b.label from {{ ref('v%04d') }} b\n", i, a, b)
+		}
+		files[fmt.Sprintf("models/v%04d.sql", i)] = sql
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		must(os.MkdirAll(filepath.Dir(p), 0o755))
+		must(os.WriteFile(p, []byte(body), 0o644))
+	}
+}
+
+// pgFields turns a postgres:// URL into profile fields.
+func pgFields(dsn string) string {
+	host, port, user, db, pass := "127.0.0.1", "5432", "postgres", "postgres", ""
+	rest := strings.TrimPrefix(strings.TrimPrefix(dsn, "postgres://"), "postgresql://")
+	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		cred := rest[:i]
+		rest = rest[i+1:]
+		if j := strings.IndexByte(cred, ':'); j >= 0 {
+			user, pass = cred[:j], cred[j+1:]
+		} else {
+			user = cred
+		}
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		db = rest[i+1:]
+		rest = rest[:i]
+	}
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
+		host, port = rest[:i], rest[i+1:]
+	} else if rest != "" {
+		host = rest
+	}
+	return fmt.Sprintf("      host: %s\n      port: %s\n      user: %s\n      password: '%s'\n      dbname: %s\n", host, port, user, pass, db)
+}
+
+// replayScript concatenates target/run's statements in the order the last
+// threads-1 run executed them (run_results timing), for psql to replay.
+func replayScript(dir string) string {
+	raw, err := os.ReadFile(filepath.Join(dir, "target", "run_results.json"))
+	must(err)
+	var rr struct {
+		Results []struct {
+			UniqueID string `json:"unique_id"`
+			Timing   []struct {
+				StartedAt time.Time `json:"started_at"`
+			} `json:"timing"`
+		} `json:"results"`
+	}
+	must(json.Unmarshal(raw, &rr))
+	sort.Slice(rr.Results, func(i, j int) bool {
+		return rr.Results[i].Timing[0].StartedAt.Before(rr.Results[j].Timing[0].StartedAt)
+	})
+	path := filepath.Join(dir, "replay.sql")
+	f, err := os.Create(path)
+	must(err)
+	w := bufio.NewWriter(f)
+	for _, r := range rr.Results {
+		name := r.UniqueID[strings.LastIndexByte(r.UniqueID, '.')+1:]
+		body, err := os.ReadFile(filepath.Join(dir, "target", "run", "viewbench", "models", name+".sql"))
+		must(err)
+		w.Write(body)
+		w.WriteString("\n")
+	}
+	must(w.Flush())
+	must(f.Close())
+	return path
+}
+
+func benchSchedule() {
+	cmd := exec.Command("go", "run", "./engine/schedule/schedbench")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Println("scheduler: schedbench failed:", err)
+	}
+}

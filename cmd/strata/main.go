@@ -1,0 +1,43 @@
+// Command strata is a dbt-style SQL transformation orchestrator. main only builds
+// the signal-aware context and the table of warehouse drivers; everything else
+// lives in engine/cli so it can be tested in-process.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/strata-dev/strata/engine"
+	"github.com/strata-dev/strata/engine/adapter/duckdb"
+	"github.com/strata-dev/strata/engine/adapter/postgres"
+	// snowflake: wired when the package lands
+	"github.com/strata-dev/strata/engine/cli"
+)
+
+func main() {
+	// The first Ctrl-C or SIGTERM cancels the context: in-flight queries are
+	// cancelled in the warehouse and results are written. A second one exits at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	code := cli.Main(ctx, os.Args[1:], cli.Env{
+		Stdin:   os.Stdin,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		Drivers: Drivers(),
+	})
+	os.Exit(code)
+}
+
+// Drivers is the explicit table of warehouse drivers (no init registration).
+func Drivers() map[string]engine.Driver {
+	return map[string]engine.Driver{
+		"duckdb":    {Dialect: duckdb.Dialect{}, Open: duckdb.Open},
+		"postgres":  {Dialect: postgres.Dialect{}, Open: postgres.Open},
+		// "snowflake": {Dialect: snowflake.Dialect{}, Open: snowflake.Open},
+	}
+}

@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/strata-dev/strata/engine"
+	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/profile"
+)
+
+// runDebug shows what strata found and checks the connection.
+func runDebug(ctx context.Context, c *invocation) error {
+	p, err := c.open()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "strata %s\n", engine.Version)
+	fmt.Fprintf(&b, "project:   %s (%s)\n", p.Files.Config.Name, filepath.Join(p.Opts.ProjectDir, p.Files.ConfigFile))
+	if p.ProfileInfo.Fallback {
+		fmt.Fprintf(&b, "profile:   none found; using the embedded DuckDB default\n")
+	} else {
+		fmt.Fprintf(&b, "profile:   %s in %s\n", p.Target.Profile, p.ProfileInfo.Path)
+	}
+	fmt.Fprintf(&b, "target:    %s (type %s, schema %s, threads %d)\n", p.Target.Name, p.Target.Type, p.Target.Schema, p.Target.Threads)
+	red := profile.Redacted(p.Target)
+	keys := make([]string, 0, len(red))
+	for k := range red {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "type" {
+			continue
+		}
+		fmt.Fprintf(&b, "  %-22s %v\n", k+":", red[k])
+	}
+	fmt.Fprintf(&b, "models: %d, seeds: %d, macros files: %d, tests: %d, snapshots: %d\n",
+		len(p.Files.Models), len(p.Files.Seeds), len(p.Files.Macros), len(p.Files.Tests), len(p.Files.Snapshots))
+	c.out.Output(b.String())
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	conn, err := p.Connect(ctx)
+	if err == nil {
+		err = conn.Ping(ctx)
+		conn.Close()
+	}
+	if err != nil {
+		c.out.Output("connection: FAILED\n")
+		return err
+	}
+	c.out.Output(fmt.Sprintf("connection: OK (%s, %.2fs)\n", engine.Describe(p.Target), time.Since(start).Seconds()))
+	return nil
+}
+
+// runClean deletes target/ and every clean-target, refusing paths outside the project.
+func runClean(ctx context.Context, c *invocation) error {
+	p, err := c.open()
+	if err != nil {
+		return err
+	}
+	targets := p.Files.Config.CleanTargets
+	if len(targets) == 0 {
+		targets = []string{p.TargetDir}
+	}
+	for _, t := range targets {
+		abs := t
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(p.Opts.ProjectDir, t)
+		}
+		rel, err := filepath.Rel(p.Opts.ProjectDir, abs)
+		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+			return diag.Invalid("unsafe clean target", "clean-targets entry %q is not inside the project; strata only deletes folders within it", t)
+		}
+		if err := os.RemoveAll(abs); err != nil {
+			return fmt.Errorf("clean %s: %w", rel, err)
+		}
+		c.out.Notice("Deleted %s", rel)
+	}
+	return nil
+}
+
+// runInit scaffolds a new project with a DuckDB profile: strata init NAME.
+func runInit(ctx context.Context, c *invocation) error {
+	if len(c.extra) != 1 {
+		return diag.Invalid("init needs a name", "usage: strata init <project_name>")
+	}
+	name := c.extra[0]
+	if !validName(name) {
+		return diag.Invalid("bad project name", "%q: a project name is lower-case letters, digits and underscores, starting with a letter", name)
+	}
+	if _, err := os.Stat(name); err == nil {
+		return diag.Invalid("folder exists", "%s already exists; choose another name or remove it", name)
+	}
+	files := map[string]string{
+		"project.yaml": fmt.Sprintf(`name: %s
+profile: %s
+model-paths: [models]
+seed-paths: [seeds]
+test-paths: [tests]
+macro-paths: [macros]
+snapshot-paths: [snapshots]
+target-path: target
+
+models:
+  %s:
+    staging:
+      +materialized: view
+    marts:
+      +materialized: table
+`, name, name, name),
+		"profiles.yaml": fmt.Sprintf(`%s:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: target/%s.duckdb
+      schema: main
+      threads: 4
+`, name, name),
+		"models/staging/stg_example.sql": "select 1 as id, 'hello' as greeting\n",
+		"models/marts/example_mart.sql":  "select id, upper(greeting) as greeting\nfrom {{ ref('stg_example') }}\n",
+		"models/schema.yml": `version: 2
+models:
+  - name: example_mart
+    description: An example mart built on stg_example.
+    columns:
+      - name: id
+        data_tests: [unique, not_null]
+`,
+		"seeds/.gitkeep":     "",
+		"macros/.gitkeep":    "",
+		"tests/.gitkeep":     "",
+		"snapshots/.gitkeep": "",
+		".gitignore":         "target/\n",
+	}
+	names := make([]string, 0, len(files))
+	for f := range files {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for _, f := range names {
+		path := filepath.Join(name, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(files[f]), 0o644); err != nil {
+			return err
+		}
+	}
+	c.out.Output(fmt.Sprintf("Created project %s. Next:\n  cd %s && strata build\n", name, name))
+	return nil
+}
+
+func validName(s string) bool {
+	if s == "" || !(s[0] >= 'a' && s[0] <= 'z') {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func runDocs(ctx context.Context, c *invocation) error {
+	return diag.Invalid("not yet available", "strata docs is not built yet; use target/manifest.json (strata parse) meanwhile")
+}
+
+func runSource(ctx context.Context, c *invocation) error {
+	if len(c.extra) != 1 || c.extra[0] != "freshness" {
+		return diag.Invalid("unknown source command", "usage: strata source freshness [-s source:name]")
+	}
+	return runFreshness(ctx, c)
+}

@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/strata-dev/strata/engine"
+	"github.com/strata-dev/strata/engine/artifact"
+	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/execute"
+	"github.com/strata-dev/strata/engine/result"
+	"github.com/strata-dev/strata/engine/schedule"
+	"github.com/strata-dev/strata/engine/view"
+)
+
+// runSchedule is `strata schedule`: validate the schedules, serve HTTP, and run
+// each tick through the same engine calls as the commands, loading the project
+// afresh every time. It returns when ctx is cancelled (SIGTERM/SIGINT), after the
+// scheduler has let running runs finish or cancelled them.
+func runSchedule(ctx context.Context, c *invocation) error {
+	p, err := c.open()
+	if err != nil {
+		return err
+	}
+	cfg := p.Files.Config
+	if len(cfg.Schedules) == 0 {
+		return diag.Invalid("no schedules", "%s declares no `schedules:`; add e.g. `schedules: [{name: nightly, cron: \"0 2 * * *\", command: build}]`", p.Files.ConfigFile)
+	}
+	if err := schedule.Validate(cfg.Schedules); err != nil {
+		return diag.Invalid("invalid schedules", "%s: %v", p.Files.ConfigFile, err)
+	}
+	opts, err := c.options()
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	locker, closeLocker, err := schedulerLocker(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer closeLocker()
+	s, err := schedule.New(schedule.Options{
+		Specs:      cfg.Schedules,
+		Settings:   cfg.Scheduler,
+		Run:        scheduledRun(opts),
+		HistoryDir: filepath.Join(p.TargetDir, "runs"),
+		Locker:     locker,
+		Threads:    c.f.num("threads"),
+		Logger:     logger,
+	})
+	if err != nil {
+		return diag.Invalid("invalid schedules", "%v", err)
+	}
+	addr := c.f.str("addr")
+	if addr == "" {
+		addr = "127.0.0.1:8580"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return diag.Invalid("cannot listen", "--addr %s: %v; choose a free address", addr, err)
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	logger.Info("strata schedule started", "addr", ln.Addr().String(), "schedules", len(cfg.Schedules), "target", engine.Describe(p.Target))
+	runErr := s.Run(ctx)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdownCtx)
+	logger.Info("strata schedule stopped")
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return runErr
+	}
+	return nil
+}
+
+// scheduledRun returns the function the scheduler calls for each attempt: load
+// the project afresh, compile, select, execute, write run_results.json into the
+// run's folder, and report per-node outcomes.
+func scheduledRun(base engine.Options) schedule.RunFunc {
+	return func(ctx context.Context, req schedule.RunRequest) (schedule.RunReport, error) {
+		o := base
+		o.Vars = mergeMaps(base.Vars, req.Vars)
+		p, err := engine.Open(o)
+		if err != nil {
+			return schedule.RunReport{}, err
+		}
+		out := view.New(req.Log, req.Log, view.Text, false)
+		out.TargetDir, out.ProjectDir = p.TargetDir, p.Opts.ProjectDir
+		conn, err := p.Connect(ctx)
+		if err != nil {
+			return schedule.RunReport{}, err
+		}
+		defer conn.Close()
+		invocation := engine.NewInvocationID()
+		comp, err := p.Compile(ctx, engine.CompileOptions{Adapter: conn, FullRefresh: req.FullRefresh, InvocationID: invocation})
+		if err != nil {
+			var dl *diag.ErrorList
+			if errors.As(err, &dl) {
+				out.Diagnostics(dl.Diags)
+			}
+			return schedule.RunReport{}, err
+		}
+		command := req.Command
+		ids, _, err := p.Select(comp, engine.SelectOptions{Select: req.Select, Exclude: req.Exclude, ResourceTypes: engine.ResourceTypesFor(command)})
+		if err != nil {
+			return schedule.RunReport{}, err
+		}
+		if command == "freshness" {
+			res := execute.Freshness(ctx, execute.FreshnessOptions{Adapter: conn, Manifest: comp.Manifest, Selected: ids, Threads: p.Target.Threads, Observer: out})
+			if err := artifact.WriteSources(filepath.Join(req.Dir, "sources.json"), res, 0); err != nil {
+				return schedule.RunReport{}, err
+			}
+			var rep schedule.RunReport
+			for _, s := range res {
+				rep.Nodes = append(rep.Nodes, schedule.NodeReport{UniqueID: s.UniqueID, Name: comp.Manifest.Sources[s.UniqueID].Name, Status: s.Status, Message: s.Error, ExecutionTime: s.ExecutionTime})
+			}
+			return rep, nil
+		}
+		if err := p.WriteArtifacts(comp, true); err != nil {
+			return schedule.RunReport{}, err
+		}
+		rr, err := p.Execute(ctx, conn, comp, ids, engine.ExecOptions{
+			Command: command, FullRefresh: req.FullRefresh, Slots: req.Slots, Observer: out, InvocationID: invocation,
+			Args:        map[string]any{"which": command, "select": req.Select, "exclude": req.Exclude, "schedule": req.Schedule, "run_id": req.RunID},
+			ResultsPath: filepath.Join(req.Dir, "run_results.json"),
+		})
+		if err != nil {
+			return schedule.RunReport{}, err
+		}
+		return report(ctx, rr), nil
+	}
+}
+
+func report(ctx context.Context, rr *result.RunResults) schedule.RunReport {
+	var rep schedule.RunReport
+	for _, r := range rr.Results {
+		name := r.UniqueID
+		if r.Node != nil {
+			name = r.Node.Name
+		}
+		rep.Nodes = append(rep.Nodes, schedule.NodeReport{UniqueID: r.UniqueID, Name: name, Status: string(r.Status), Message: r.Message, ExecutionTime: r.ExecutionTime})
+	}
+	switch {
+	case ctx.Err() != nil:
+		rep.Status = "cancelled"
+	case rr.Failed():
+		rep.Status = "error"
+	default:
+		rep.Status = "success"
+	}
+	return rep
+}
+
+func mergeMaps(a, b map[string]any) map[string]any {
+	if len(b) == 0 {
+		return a
+	}
+	out := make(map[string]any, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// schedulerLocker picks how replicas agree on who runs a tick: a PostgreSQL
+// advisory lock for postgres targets, in-process otherwise (DuckDB runs as a
+// single replica).
+func schedulerLocker(ctx context.Context, p *engine.Project) (schedule.Locker, func(), error) {
+	if p.Target.Type != "postgres" {
+		return nil, func() {}, nil
+	}
+	l, closeFn, err := postgresLocker(ctx, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("scheduler lock on %s: %w", engine.Describe(p.Target), err)
+	}
+	return l, closeFn, nil
+}
