@@ -36,8 +36,8 @@ func main() {
 // Drivers is the explicit table of warehouse drivers (no init registration).
 func Drivers() map[string]engine.Driver {
 	return map[string]engine.Driver{
-		"duckdb":    {Dialect: duckdb.Dialect{}, Open: duckdb.Open},
-		"postgres":  {Dialect: postgres.Dialect{}, Open: postgres.Open},
+		"duckdb":   {Dialect: duckdb.Dialect{}, Open: duckdb.Open},
+		"postgres": {Dialect: postgres.Dialect{}, Open: postgres.Open},
 		// "snowflake": {Dialect: snowflake.Dialect{}, Open: snowflake.Open},
 	}
 }
