@@ -92,10 +92,11 @@ const propsRoles = roleModel | roleSeed | roleMacro | roleTest | roleSnapshot
 
 // job is one file found by the walk, to be read by a worker.
 type job struct {
-	abs, rel, rootDir string
-	dirfd             int  // descriptor of the file's folder, -1 when not open
-	kind              role // 0 for properties YAML
-	props             bool
+	abs, name, rel, rootDir string
+	dirfd                   int  // descriptor of the file's folder, -1 when not open
+	kind                    role // 0 for properties YAML
+	props                   bool
+	res                     result // set by the worker that read it
 }
 
 // result is what a worker made of a job.
@@ -136,7 +137,21 @@ func discover(p *Project) diag.Diagnostics {
 	add(c.DocsPaths, roleDocs, "models")
 
 	skip := map[string]bool{c.TargetPath: true, "dbt_packages": true, "dbt_modules": true, "logs": true}
-	var jobs []job
+
+	// Workers read files while the walk is still listing folders.
+	var jobs []*job
+	next := make(chan *job, 1024)
+	var wg sync.WaitGroup
+	for range max(4, 2*runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 64<<10)
+			for j := range next {
+				j.res = readJob(j, &buf)
+			}
+		}()
+	}
 	var dirfds []int
 	defer func() {
 		for _, fd := range dirfds {
@@ -144,22 +159,25 @@ func discover(p *Project) diag.Diagnostics {
 		}
 	}()
 	dirfdOf := map[string]int{}
-	seen := map[string]bool{} // kind+path, so nested roots do not list a file twice
+	type seenKey struct {
+		kind  role
+		props bool
+		path  string
+	}
+	seen := map[seenKey]bool{} // so nested roots do not list a file twice
 	for _, rp := range order {
 		r := roots[rp]
 		base := filepath.Join(p.Root, filepath.FromSlash(rp))
 		err := filepath.WalkDir(base, func(abs string, de fs.DirEntry, err error) error {
+			relProject := relTo(p.Root, abs)
 			if err != nil {
-				rel, _ := filepath.Rel(p.Root, abs)
-				ds.Add(diag.Diagnostic{Severity: diag.Error, File: filepath.ToSlash(rel), Summary: "unreadable", Detail: err.Error()})
+				ds.Add(diag.Diagnostic{Severity: diag.Error, File: relProject, Summary: "unreadable", Detail: err.Error()})
 				if de != nil && de.IsDir() {
 					return fs.SkipDir
 				}
 				return nil
 			}
 			name := de.Name()
-			relProject, _ := filepath.Rel(p.Root, abs)
-			relProject = filepath.ToSlash(relProject)
 			if de.IsDir() {
 				if abs != base && (strings.HasPrefix(name, ".") || skip[relProject]) {
 					return fs.SkipDir
@@ -173,20 +191,21 @@ func discover(p *Project) diag.Diagnostics {
 			if strings.HasPrefix(name, ".") || !de.Type().IsRegular() && de.Type()&fs.ModeSymlink == 0 {
 				return nil
 			}
-			dirfd, ok := dirfdOf[filepath.Dir(abs)]
+			dirfd, ok := dirfdOf[abs[:len(abs)-len(name)-1]]
 			if !ok {
 				dirfd = -1
 			}
-			ext := strings.ToLower(path.Ext(name))
 			addJob := func(kind role, props bool) {
-				key := fmt.Sprintf("%d/%t/%s", kind, props, relProject)
+				key := seenKey{kind, props, relProject}
 				if seen[key] {
 					return
 				}
 				seen[key] = true
-				jobs = append(jobs, job{abs: abs, rel: relProject, rootDir: rp, kind: kind, props: props, dirfd: dirfd})
+				j := &job{abs: abs, name: name, rel: relProject, rootDir: rp, kind: kind, props: props, dirfd: dirfd}
+				jobs = append(jobs, j)
+				next <- j
 			}
-			switch ext {
+			switch strings.ToLower(path.Ext(name)) {
 			case ".sql":
 				for _, k := range []role{roleModel, roleMacro, roleTest, roleSnapshot} {
 					if r&k != 0 {
@@ -212,49 +231,29 @@ func discover(p *Project) diag.Diagnostics {
 			ds.Add(diag.Diagnostic{Severity: diag.Error, File: rp, Summary: "unreadable", Detail: err.Error()})
 		}
 	}
-
-	results := make([]result, len(jobs))
-	workers := max(4, 2*runtime.GOMAXPROCS(0))
-	if workers > len(jobs) {
-		workers = len(jobs)
-	}
-	var wg sync.WaitGroup
-	next := make(chan int, len(jobs))
-	for i := range jobs {
-		next <- i
-	}
 	close(next)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 64<<10)
-			for i := range next {
-				results[i] = readJob(jobs[i], &buf)
-			}
-		}()
-	}
 	wg.Wait()
 
-	for i, res := range results {
+	for _, j := range jobs {
+		res := j.res
 		ds.Add(res.diags...)
 		if !res.ok {
 			continue
 		}
 		switch {
-		case jobs[i].props:
+		case j.props:
 			p.Properties = append(p.Properties, res.props)
-		case jobs[i].kind == roleModel:
+		case j.kind == roleModel:
 			p.Models = append(p.Models, res.file)
-		case jobs[i].kind == roleSeed:
+		case j.kind == roleSeed:
 			p.Seeds = append(p.Seeds, res.file)
-		case jobs[i].kind == roleMacro:
+		case j.kind == roleMacro:
 			p.Macros = append(p.Macros, res.file)
-		case jobs[i].kind == roleTest:
+		case j.kind == roleTest:
 			p.Tests = append(p.Tests, res.file)
-		case jobs[i].kind == roleSnapshot:
+		case j.kind == roleSnapshot:
 			p.Snapshots = append(p.Snapshots, res.file)
-		case jobs[i].kind == roleDocs:
+		case j.kind == roleDocs:
 			p.Docs = append(p.Docs, res.file)
 		}
 	}
@@ -283,11 +282,11 @@ func pathKey(r role) string {
 
 // readJob reads one file: a resource file's text and checksum, or a parsed
 // properties file. Seeds are hashed as a stream and their text is not kept.
-func readJob(j job, buf *[]byte) result {
+func readJob(j *job, buf *[]byte) result {
 	unreadable := func(err error) result {
 		return result{diags: diag.Diagnostics{{Severity: diag.Error, File: j.rel, Summary: "unreadable file", Detail: err.Error()}}}
 	}
-	f := File{Path: j.rel, RootDir: j.rootDir, RelPath: j.rel, Name: strings.TrimSuffix(path.Base(j.rel), path.Ext(j.rel))}
+	f := File{Path: j.rel, RootDir: j.rootDir, RelPath: j.rel, Name: strings.TrimSuffix(j.name, path.Ext(j.name))}
 	if j.rootDir != "." {
 		f.RelPath = strings.TrimPrefix(j.rel, j.rootDir+"/")
 	}
@@ -309,7 +308,7 @@ func readJob(j job, buf *[]byte) result {
 	if j.dirfd >= 0 {
 		// data aliases the worker's buffer: it is copied into Content below
 		// and yaml.v3 copies what it keeps.
-		data, err = readFileAt(j.dirfd, filepath.Base(j.abs), *buf)
+		data, err = readFileAt(j.dirfd, j.name, *buf)
 		if cap(data) > cap(*buf) {
 			*buf = data[:0]
 		}
@@ -466,4 +465,19 @@ func joinAnd(s []string) string {
 		return s[0]
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// relTo is abs relative to root, slash-separated ("." for root itself).
+func relTo(root, abs string) string {
+	if abs == root {
+		return "."
+	}
+	if len(abs) > len(root) && abs[:len(root)] == root && os.IsPathSeparator(abs[len(root)]) {
+		return filepath.ToSlash(abs[len(root)+1:])
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(rel)
 }
