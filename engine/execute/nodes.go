@@ -89,12 +89,12 @@ func (x *executor) runTest(ctx context.Context, n *manifest.Node, r *result.Node
 	}
 	r.Status = status
 	switch {
-	case failures == 0:
+	case status == result.Pass:
 		r.Message = "PASS"
 	case failures == 1:
-		r.Message = "Got 1 result, configured to " + strings.ToLower(string(statusWord(status))) + " if " + condition(n)
+		r.Message = "Got 1 result, configured to " + statusWord(status) + " if " + condition(n, status)
 	default:
-		r.Message = fmt.Sprintf("Got %d results, configured to %s if %s", failures, strings.ToLower(statusWord(status)), condition(n))
+		r.Message = fmt.Sprintf("Got %d results, configured to %s if %s", failures, statusWord(status), condition(n, status))
 	}
 	if failures > 0 {
 		if s, err := x.o.Adapter.Query(ctx, datatest.SampleSQL(n.CompiledCode, sampleRows), sampleRows); err == nil {
@@ -129,11 +129,13 @@ func statusWord(s result.Status) string {
 	return "error"
 }
 
-func condition(n *manifest.Node) string {
-	if strings.EqualFold(n.Config.Severity, "warn") {
-		return orDefault(n.Config.WarnIf, "!= 0")
+// condition is the threshold that produced status: warn_if for a warning
+// (whatever the severity), error_if for a failure.
+func condition(n *manifest.Node, status result.Status) string {
+	if status == result.Warn {
+		return orDefault(n.Config.WarnIf, "!=0")
 	}
-	return orDefault(n.Config.ErrorIf, "!= 0")
+	return orDefault(n.Config.ErrorIf, "!=0")
 }
 
 func orDefault(s, d string) string {
