@@ -96,7 +96,10 @@ func (p *Printer) Event(e result.Event) {
 			p.line(e.Time, e.Message)
 		}
 	case result.Warning:
-		p.line(e.Time, p.paint(yellow, "warning: ")+e.Message)
+		// Warnings go to stderr so piped output (ls, show --output csv) stays clean.
+		p.mu.Lock()
+		fmt.Fprintf(p.errOut, "%s  %s%s\n", e.Time.Format("15:04:05"), p.paint(yellow, "warning: "), e.Message)
+		p.mu.Unlock()
 	}
 }
 
@@ -147,7 +150,12 @@ func (p *Printer) finished(e result.Event) {
 	if e.Index > 0 {
 		idx = fmt.Sprintf("%d of %d ", e.Index, e.Total)
 	}
-	p.line(e.Time, fmt.Sprintf("%s%s %s %s [%s%s in %.2fs]", idx, p.paint(colour, word), kindLabel(e), e.Name+relSuffix(e), p.paint(colour, word), detail, r.ExecutionTime))
+	why := ""
+	if r.Status == result.Skipped && r.Message != "" {
+		// Say why: the node whose failure (or a failed test on an upstream model) stopped this one.
+		why = ": " + r.Message
+	}
+	p.line(e.Time, fmt.Sprintf("%s%s %s %s [%s%s in %.2fs]%s", idx, p.paint(colour, word), kindLabel(e), e.Name+relSuffix(e), p.paint(colour, word), detail, r.ExecutionTime, why))
 }
 
 func deref(p *int64) int64 {
