@@ -212,6 +212,15 @@ func (c *invocation) execute(ctx context.Context, p *engine.Project, command str
 			c.out.Event(result.Event{Kind: result.Warning, Message: w})
 		}
 	}
+	if c.f.on("defer") {
+		deferred, err := p.Defer(ctx, conn, comp, ids, c.f.str("state"), c.f.on("favor-state"))
+		if err != nil {
+			return err
+		}
+		for _, d := range deferred {
+			c.out.Event(result.Event{Kind: result.Info, Message: fmt.Sprintf("deferring %s to %s (from --state)", d.From, d.To)})
+		}
+	}
 	if err := p.WriteArtifacts(comp, true); err != nil {
 		return err
 	}

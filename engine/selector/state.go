@@ -226,18 +226,49 @@ func canonicalJSON(v any) []byte {
 	if err != nil {
 		return []byte("!" + err.Error())
 	}
-	switch string(b) {
-	case "null", "{}", "[]":
+	// Round-trip through any so integers and floats print alike, and drop empty
+	// values at every depth: a manifest read from disk has null where one in
+	// memory has [] (hooks, tags, meta), and neither is a change.
+	var x any
+	if json.Unmarshal(b, &x) != nil {
+		return b
+	}
+	x = pruneEmpty(x)
+	if x == nil {
 		return nil
 	}
-	// Round-trip through any so integers and floats print alike.
-	var x any
-	if json.Unmarshal(b, &x) == nil {
-		if b2, err := json.Marshal(x); err == nil {
-			return b2
-		}
+	if b2, err := json.Marshal(x); err == nil {
+		return b2
 	}
 	return b
+}
+
+// pruneEmpty removes null, empty lists and empty maps from decoded JSON,
+// returning nil when nothing is left.
+func pruneEmpty(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if p := pruneEmpty(e); p == nil {
+				delete(x, k)
+			} else {
+				x[k] = p
+			}
+		}
+		if len(x) == 0 {
+			return nil
+		}
+		return x
+	case []any:
+		if len(x) == 0 {
+			return nil
+		}
+		for i, e := range x {
+			x[i] = pruneEmpty(e)
+		}
+		return x
+	}
+	return v
 }
 
 func truthy(v any) bool {
