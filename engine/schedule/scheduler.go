@@ -328,6 +328,12 @@ func (s *Scheduler) handle(ctx context.Context, e *entry, tick Tick) {
 		s.log.Debug("tick claimed by another replica", "schedule", tick.Schedule, "tick", tick.At)
 		return
 	}
+	if s.isStopping() {
+		// Claimed just as shutdown began: stopping means taking no more ticks.
+		e.claimMu.Unlock()
+		release()
+		return
+	}
 	e.mu.Lock()
 	cur := e.running
 	if cur == "" {

@@ -119,6 +119,28 @@ func (h *harness) settled() bool {
 	return true
 }
 
+// recv receives from ch, failing the test after 20 s instead of hanging.
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(20 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		var zero T
+		return zero
+	}
+}
+
+func waitChan(wg *sync.WaitGroup) <-chan struct{} {
+	ch := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(ch)
+	}()
+	return ch
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -515,7 +537,7 @@ func TestTimeoutCancelsTheRun(t *testing.T) {
 	})
 	h.advance(time.Second)
 	runs := h.waitRuns(1, StatusCancelled)
-	if err := <-sawDone; !errors.Is(err, context.DeadlineExceeded) {
+	if err := recv(t, sawDone, "the run function to see its context end"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("run function's ctx ended with %v, want deadline exceeded", err)
 	}
 	if len(runs) != 1 || !strings.Contains(runs[0].Message, "timed out after 50ms") || runs[0].FinishedAt == nil {
@@ -541,11 +563,12 @@ func TestShutdownCancelsARunThatOutlastsTheGrace(t *testing.T) {
 		},
 	})
 	h.advance(time.Second)
-	<-started
+	recv(t, started, "the run to start")
 	if err := h.stop(); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}
-	returned.Wait() // Run must not return before the run function has
+	// Run must not return before the run function has.
+	recv(t, waitChan(&returned), "the run function to return")
 	runs := h.s.Runs()
 	if len(runs) != 1 || runs[0].Status != StatusCancelled || !strings.Contains(runs[0].Message, "shutting down") {
 		t.Fatalf("history after shutdown = %+v", runs)
@@ -576,7 +599,7 @@ func TestShutdownLetsARunFinishWithinTheGrace(t *testing.T) {
 		},
 	})
 	h.advance(time.Second)
-	<-started
+	recv(t, started, "the run to start")
 	stopped := make(chan error, 1)
 	go func() { stopped <- h.stop() }()
 	select {
@@ -586,7 +609,7 @@ func TestShutdownLetsARunFinishWithinTheGrace(t *testing.T) {
 	}
 	h.clock.Advance(time.Second) // no new tick is taken while stopping
 	close(finish)
-	if err := <-stopped; err != nil {
+	if err := recv(t, stopped, "Run to return"); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 	runs := h.s.Runs()

@@ -163,8 +163,14 @@ func ValidateSettings(s project.SchedulerSettings) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s: scheduler: %s: %w", projectFile, strings.Join(msgs, "; "), ErrInvalid)
+	return settingsError(fmt.Sprintf("%s: scheduler: %s", projectFile, strings.Join(msgs, "; ")))
 }
+
+// settingsError is a problem in the `scheduler:` block; it matches ErrInvalid.
+type settingsError string
+
+func (e settingsError) Error() string        { return string(e) }
+func (e settingsError) Is(target error) bool { return target == ErrInvalid }
 
 // parseCron parses a 5-field cron expression or a descriptor (@hourly,
 // @every 10m), with an optional CRON_TZ=/TZ= prefix. Without a prefix the
