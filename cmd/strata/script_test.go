@@ -28,6 +28,7 @@ import (
 //	stderr REGEXP / ! stderr REGEXP
 //	exists PATH / ! exists PATH       a file under the work dir (not) exists
 //	cp SRC DST / rm PATH      copy or remove files under the work dir
+//	cat PATH                  a file under the work dir becomes the last stdout
 //	env NAME=VALUE            set an environment variable for later commands
 //	skip-unless-env NAME      skip the script when NAME is unset
 //
@@ -217,6 +218,12 @@ func runScript(t *testing.T, file string, ar *txtar.Archive, extraEnv map[string
 			if err := os.WriteFile(dst, data, 0o644); err != nil {
 				t.Fatalf("%s: %v", where, err)
 			}
+		case "cat":
+			data, err := os.ReadFile(filepath.Join(work, filepath.FromSlash(words[1])))
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			stdout, stderr = string(data), ""
 		case "rm":
 			if err := os.RemoveAll(filepath.Join(work, filepath.FromSlash(words[1]))); err != nil {
 				t.Fatalf("%s: %v", where, err)
