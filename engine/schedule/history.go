@@ -95,13 +95,14 @@ func openHistory(dir string, keep int, now time.Time) (*history, []string, error
 	case err == nil:
 		if jerr := json.Unmarshal(data, &doc); jerr != nil {
 			notes = append(notes, fmt.Sprintf("run history index %s is unreadable (%v); rebuilt it from the run folders", filepath.Join(dir, indexFile), jerr))
-			doc.Runs = h.scan()
+			doc.Runs = nil
 		}
 	case errors.Is(err, fs.ErrNotExist):
-		doc.Runs = h.scan()
 	default:
 		return nil, nil, fmt.Errorf("read run history index: %w", err)
 	}
+	// Runs still going when the index was last written are only in their folders.
+	doc.Runs = append(doc.Runs, h.scan(doc.Runs)...)
 	for _, r := range doc.Runs {
 		if !validID(r.ID) {
 			continue
@@ -126,15 +127,19 @@ func openHistory(dir string, keep int, now time.Time) (*history, []string, error
 	return h, notes, nil
 }
 
-// scan rebuilds the run list from dir/*/run.json.
-func (h *history) scan() []Run {
+// scan reads dir/*/run.json for the runs not in known.
+func (h *history) scan(known []Run) []Run {
 	entries, err := os.ReadDir(h.dir)
 	if err != nil {
 		return nil
 	}
+	have := make(map[string]bool, len(known))
+	for _, r := range known {
+		have[r.ID] = true
+	}
 	var runs []Run
 	for _, e := range entries {
-		if !e.IsDir() || !validID(e.Name()) {
+		if !e.IsDir() || !validID(e.Name()) || have[e.Name()] {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(h.dir, e.Name(), recordFile))
@@ -185,10 +190,9 @@ func (h *history) start(r Run) (Run, string, error) {
 	h.runs = append(h.runs, r)
 	h.pruneLocked()
 	r.Nodes = nodes
-	if err := writeJSON(filepath.Join(dir, recordFile), r); err != nil {
-		return r, dir, err
-	}
-	return r, dir, h.saveLocked()
+	// The index is written when the run ends; until then the run's own record
+	// is enough for openHistory to find it after a crash.
+	return r, dir, writeJSON(filepath.Join(dir, recordFile), r)
 }
 
 // finish replaces the run with the same ID and writes its record with nodes.
@@ -294,7 +298,7 @@ func (h *history) withNodes(runs []Run) []Run {
 
 // writeJSON replaces path atomically, so a crash never leaves half a file.
 func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
 	}

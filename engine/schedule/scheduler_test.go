@@ -575,7 +575,7 @@ func TestShutdownCancelsARunThatOutlastsTheGrace(t *testing.T) {
 	}
 	// The index on disk says so too.
 	data, err := os.ReadFile(filepath.Join(h.s.hist.dir, "index.json"))
-	if err != nil || !strings.Contains(string(data), `"status": "cancelled"`) {
+	if err != nil || !strings.Contains(string(data), `"status":"cancelled"`) {
 		t.Errorf("index.json = %s, %v", data, err)
 	}
 }
@@ -674,14 +674,20 @@ func TestRunLeftRunningByACrashIsRecordedCancelled(t *testing.T) {
 	if err := writeJSON(filepath.Join(dir, crashed.ID, recordFile), crashed); err != nil {
 		t.Fatal(err)
 	}
-	// No index.json: it is rebuilt from the run folders.
+	// The index lists an earlier finished run but not the one that was going
+	// when the process died (the index is written when runs end).
+	end := t0.Add(-time.Minute)
+	done := Run{ID: "20251231T235900Z-h-a1", Schedule: "h", Status: StatusSuccess, Tick: end, StartedAt: end, FinishedAt: &end, Attempt: 1}
+	if err := writeJSON(filepath.Join(dir, indexFile), indexDoc{Version: 1, Runs: []Run{done}}); err != nil {
+		t.Fatal(err)
+	}
 	s, err := New(Options{Specs: []project.ScheduleSpec{{Name: "h", Cron: "@hourly"}}, HistoryDir: dir, Clock: newFakeClock(t0.Add(time.Hour)),
 		Run: func(context.Context, RunRequest) (RunReport, error) { return RunReport{}, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	runs := s.Runs()
-	if len(runs) != 1 || runs[0].Status != StatusCancelled || runs[0].FinishedAt == nil || !strings.Contains(runs[0].Message, "stopped before the run finished") {
+	if len(runs) != 2 || runs[1].ID != done.ID || runs[0].ID != crashed.ID || runs[0].Status != StatusCancelled || runs[0].FinishedAt == nil || !strings.Contains(runs[0].Message, "stopped before the run finished") {
 		t.Errorf("runs = %+v", runs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, indexFile)); err != nil {
@@ -785,4 +791,32 @@ func runsCounter(s *Scheduler, schedule, status string) int {
 		panic(err)
 	}
 	return int(m.GetCounter().GetValue())
+}
+
+func TestCorruptIndexIsRebuiltFromRunFolders(t *testing.T) {
+	dir := t.TempDir()
+	end := t0
+	r := Run{ID: "20260101T000000Z-h-a1", Schedule: "h", Status: StatusError, Tick: t0, StartedAt: t0, FinishedAt: &end, Attempt: 1, Message: "boom"}
+	if err := os.MkdirAll(filepath.Join(dir, r.ID), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeJSON(filepath.Join(dir, r.ID, recordFile), r); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, indexFile), []byte(`{"runs": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	s, err := New(Options{Specs: []project.ScheduleSpec{{Name: "h", Cron: "@hourly"}}, HistoryDir: dir,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Run:    func(context.Context, RunRequest) (RunReport, error) { return RunReport{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs := s.Runs(); len(runs) != 1 || runs[0].ID != r.ID || runs[0].Message != "boom" {
+		t.Errorf("runs = %+v", runs)
+	}
+	if !strings.Contains(logs.String(), "unreadable") {
+		t.Errorf("no warning about the index: %s", logs.String())
+	}
 }
