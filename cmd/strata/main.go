@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/strata-dev/strata/engine"
@@ -24,12 +25,20 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	if path := os.Getenv("STRATA_CPUPROFILE"); path != "" {
+		// For engineers measuring strata: a CPU profile of this invocation.
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer f.Close()
+		}
+	}
 	code := cli.Main(ctx, os.Args[1:], cli.Env{
 		Stdin:   os.Stdin,
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 		Drivers: Drivers(),
 	})
+	pprof.StopCPUProfile()
 	os.Exit(code)
 }
 

@@ -569,6 +569,11 @@ func (c *compiler) newUnit(kind unitKind, rt manifest.ResourceType, name string,
 		DependsOn: manifest.DependsOn{Macros: []string{}, Nodes: []string{}}, Refs: []manifest.RefCall{}, Sources: [][]string{},
 	}
 	base := c.folderConfigCached(rt, folder, dirs)
+	if hasNodeLevel(folder, c.name, dirs, name) {
+		// A level named after the node itself (`seeds: {p: {users: {+column_types: …}}}`)
+		// applies to that node only, so it is resolved outside the folder cache.
+		base = folderConfig(folder, c.name, append(append([]string(nil), dirs...), name))
+	}
 	raw := copyMap(base)
 	if props.p != nil {
 		np := props.p
@@ -838,6 +843,22 @@ func findLine(text, needle string) int {
 		return lineAt(text, i)
 	}
 	return 0
+}
+
+// hasNodeLevel reports whether the folder-config tree has a level for the node
+// named name in dirs, below the project's own level.
+func hasNodeLevel(fc *project.FolderConfig, pkg string, dirs []string, name string) bool {
+	if fc == nil {
+		return false
+	}
+	cur := fc.Children[pkg]
+	for _, d := range dirs {
+		if cur == nil {
+			return false
+		}
+		cur = cur.Children[d]
+	}
+	return cur != nil && cur.Children[name] != nil
 }
 
 // folderConfigCached memoises folderConfig per resource type and directory:
