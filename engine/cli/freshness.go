@@ -40,7 +40,7 @@ func runFreshness(ctx context.Context, c *invocation) error {
 	failed := false
 	for _, s := range res {
 		n := comp.Manifest.Sources[s.UniqueID]
-		msg := s.Error
+		msg := execute.FreshnessMessage(s)
 		rr.Results = append(rr.Results, &result.NodeResult{UniqueID: s.UniqueID, Status: result.Status(s.Status), Message: msg, ExecutionTime: s.ExecutionTime, Node: n})
 		if s.Status == string(result.Error) || s.Status == string(result.RuntimeErr) {
 			failed = true

@@ -72,7 +72,7 @@ func Freshness(ctx context.Context, o FreshnessOptions) []*SourceFreshness {
 			defer func() { <-sem }()
 			o.Observer.Event(result.Event{Kind: result.NodeStarted, Index: i + 1, Total: len(srcs), UniqueID: n.UniqueID, ResourceType: "source", Name: n.SourceName + "." + n.Name, RelationName: n.Relation.Schema + "." + n.Relation.Identifier, Time: o.Now()})
 			out[i] = checkSource(ctx, o, n)
-			r := &result.NodeResult{UniqueID: n.UniqueID, Status: result.Status(out[i].Status), ExecutionTime: out[i].ExecutionTime, Message: freshnessMessage(out[i]), Node: n}
+			r := &result.NodeResult{UniqueID: n.UniqueID, Status: result.Status(out[i].Status), ExecutionTime: out[i].ExecutionTime, Message: FreshnessMessage(out[i]), Node: n}
 			o.Observer.Event(result.Event{Kind: result.NodeFinished, Index: i + 1, Total: len(srcs), UniqueID: n.UniqueID, ResourceType: "source", Name: n.SourceName + "." + n.Name, RelationName: n.Relation.Schema + "." + n.Relation.Identifier, Result: r, Time: o.Now()})
 		}()
 	}
@@ -80,7 +80,8 @@ func Freshness(ctx context.Context, o FreshnessOptions) []*SourceFreshness {
 	return out
 }
 
-func freshnessMessage(s *SourceFreshness) string {
+// FreshnessMessage says how old a source's newest row is, or why it could not be checked.
+func FreshnessMessage(s *SourceFreshness) string {
 	if s.Error != "" {
 		return s.Error
 	}

@@ -146,6 +146,16 @@ func (p *Printer) finished(e result.Event) {
 	if r.Status == result.Success && r.AdapterResponse.Message != "" {
 		detail = " " + r.AdapterResponse.Message
 	}
+	if e.ResourceType == "source" {
+		// Freshness: the status word alone, and how old the newest row is.
+		word = strings.ToUpper(string(r.Status))
+		if r.Status == result.Pass {
+			word = "PASS"
+		}
+		if r.Message != "" {
+			detail = ": " + r.Message
+		}
+	}
 	idx := ""
 	if e.Index > 0 {
 		idx = fmt.Sprintf("%d of %d ", e.Index, e.Total)
