@@ -109,7 +109,7 @@ func Execute(ctx context.Context, o Options) (*result.RunResults, error) {
 				r.Message = "skipped: --fail-fast stopped the run"
 			}
 			x.record(r)
-			x.emit(result.Event{Kind: result.NodeFinished, Index: 0, Total: x.total, UniqueID: id, ResourceType: string(r.Node.ResourceType), Name: r.Node.Name, RelationName: displayRelation(r.Node), Result: r})
+			x.emit(result.Event{Kind: result.NodeFinished, Index: 0, Total: x.total, UniqueID: id, ResourceType: string(r.Node.ResourceType), Name: r.Node.Name, Materialized: r.Node.Config.Materialized, RelationName: displayRelation(r.Node), Result: r})
 		})
 	if walkErr != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("walk the graph: %w", walkErr)
