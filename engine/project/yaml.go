@@ -321,6 +321,9 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // parseYAML parses data into a document node. A syntax error becomes one
 // diagnostic with the line yaml.v3 reports and a hint at the usual fix.
 func parseYAML(file string, data []byte) (*yaml.Node, *diag.Diagnostic) {
+	if root, ok := fastParse(data); ok {
+		return root, nil
+	}
 	var doc yaml.Node
 	err := yaml.Unmarshal(data, &doc)
 	if err == nil {
