@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -73,8 +74,11 @@ type history struct {
 	dir  string
 	keep int
 
-	mu   sync.Mutex
-	runs []Run // oldest first, without Nodes
+	saveMu sync.Mutex // serialises index writes
+
+	mu    sync.Mutex
+	runs  []Run // oldest first, without Nodes
+	dirty bool  // runs changed since the index was written
 }
 
 // openHistory loads the index (rebuilding it from the run folders if it is
@@ -119,9 +123,10 @@ func openHistory(dir string, keep int, now time.Time) (*history, []string, error
 	}
 	sort.SliceStable(h.runs, func(i, j int) bool { return h.runs[i].StartedAt.Before(h.runs[j].StartedAt) })
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.pruneLocked()
-	if err := h.saveLocked(); err != nil {
+	removeRuns(dir, h.pruneLocked())
+	h.dirty = true
+	h.mu.Unlock()
+	if err := h.flush(); err != nil {
 		return nil, nil, err
 	}
 	return h, notes, nil
@@ -169,53 +174,76 @@ func runID(schedule string, tick time.Time, attempt int) string {
 }
 
 // start adds r (its ID made unique), creates its folder and writes its record.
+// File writes happen outside the lock so concurrent runs do not queue on them.
 func (h *history) start(r Run) (Run, string, error) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	base := r.ID
 	for n := 2; ; n++ {
 		if !h.hasLocked(r.ID) {
-			if _, err := os.Stat(filepath.Join(h.dir, r.ID)); errors.Is(err, fs.ErrNotExist) {
+			err := os.Mkdir(filepath.Join(h.dir, r.ID), 0o755)
+			if err == nil {
 				break
+			}
+			if !errors.Is(err, fs.ErrExist) {
+				h.mu.Unlock()
+				return r, "", fmt.Errorf("create run folder: %w", err)
 			}
 		}
 		r.ID = fmt.Sprintf("%s-%d", base, n)
 	}
+	slim := r
+	slim.Nodes = nil
+	h.runs = append(h.runs, slim)
+	pruned := h.pruneLocked()
+	h.mu.Unlock()
+
+	removeRuns(h.dir, pruned)
 	dir := filepath.Join(h.dir, r.ID)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return r, "", fmt.Errorf("create run folder: %w", err)
-	}
-	nodes := r.Nodes
-	r.Nodes = nil
-	h.runs = append(h.runs, r)
-	h.pruneLocked()
-	r.Nodes = nodes
 	// The index is written when the run ends; until then the run's own record
 	// is enough for openHistory to find it after a crash.
 	return r, dir, writeJSON(filepath.Join(dir, recordFile), r)
 }
 
-// finish replaces the run with the same ID and writes its record with nodes.
+// finish replaces the run with the same ID, writes its record with nodes and
+// the index.
 func (h *history) finish(r Run) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	err := h.updateRecord(r)
 	slim := r
 	slim.Nodes = nil
+	h.mu.Lock()
 	for i := range h.runs {
 		if h.runs[i].ID == r.ID {
 			h.runs[i] = slim
 		}
 	}
-	return errors.Join(err, h.saveLocked())
+	h.dirty = true
+	h.mu.Unlock()
+	return errors.Join(err, h.flush())
+}
+
+// flush writes the index if it changed. Concurrent callers coalesce: one
+// waiting on another's write usually finds its change already written.
+func (h *history) flush() error {
+	h.saveMu.Lock()
+	defer h.saveMu.Unlock()
+	h.mu.Lock()
+	if !h.dirty {
+		h.mu.Unlock()
+		return nil
+	}
+	doc := indexDoc{Version: 1, Runs: slices.Clone(h.runs)}
+	h.dirty = false
+	h.mu.Unlock()
+	if err := writeJSON(filepath.Join(h.dir, indexFile), doc); err != nil {
+		h.mu.Lock()
+		h.dirty = true
+		h.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 func (h *history) updateRecord(r Run) error {
-	if r.Nodes == nil {
-		if old, err := h.readRecord(r.ID); err == nil {
-			r.Nodes = old.Nodes
-		}
-	}
 	return writeJSON(filepath.Join(h.dir, r.ID, recordFile), r)
 }
 
@@ -240,28 +268,34 @@ func (h *history) hasLocked(id string) bool {
 	return false
 }
 
-// pruneLocked drops the oldest finished runs beyond keep, with their folders.
-func (h *history) pruneLocked() {
+// pruneLocked drops the oldest finished runs beyond keep and returns their
+// ids, whose folders the caller removes (outside the lock).
+func (h *history) pruneLocked() []string {
 	excess := len(h.runs) - h.keep
 	if excess <= 0 {
-		return
+		return nil
 	}
+	var pruned []string
 	kept := h.runs[:0]
 	for _, r := range h.runs {
 		if excess > 0 && r.Status != StatusRunning {
 			excess--
-			if validID(r.ID) {
-				_ = os.RemoveAll(filepath.Join(h.dir, r.ID))
-			}
+			pruned = append(pruned, r.ID)
 			continue
 		}
 		kept = append(kept, r)
 	}
 	h.runs = kept
+	h.dirty = true
+	return pruned
 }
 
-func (h *history) saveLocked() error {
-	return writeJSON(filepath.Join(h.dir, indexFile), indexDoc{Version: 1, Runs: h.runs})
+func removeRuns(dir string, ids []string) {
+	for _, id := range ids {
+		if validID(id) {
+			_ = os.RemoveAll(filepath.Join(dir, id))
+		}
+	}
 }
 
 // list returns runs newest first, without nodes, filtered by schedule and
