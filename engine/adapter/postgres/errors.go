@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -22,7 +24,48 @@ func mapConnectError(addr string, err error) error {
 		// The server answered: bad password, unknown database, missing role…
 		return fmt.Errorf("%w: postgres at %s refused the connection: %s", adapter.ErrUnreachable, addr, pgErr.Message)
 	}
-	return fmt.Errorf("%w: postgres at %s: %w", adapter.ErrUnreachable, addr, err)
+	return &unreachableError{addr: addr, reason: connectReason(err), cause: err}
+}
+
+// unreachableError is one line naming the server's address and why it could
+// not be reached; the driver's multi-line detail stays reachable via Unwrap.
+type unreachableError struct {
+	addr, reason string
+	cause        error
+}
+
+func (e *unreachableError) Error() string {
+	return fmt.Sprintf("%v: postgres at %s: %s", adapter.ErrUnreachable, e.addr, e.reason)
+}
+
+// Unwrap exposes adapter.ErrUnreachable and the driver's error.
+func (e *unreachableError) Unwrap() []error { return []error{adapter.ErrUnreachable, e.cause} }
+
+// connectReason says in one line why a connection attempt failed. pgx reports
+// every attempt (TLS, then plain text; each resolved address) on its own line,
+// usually with the same cause; the first cause found is the reason.
+func connectReason(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return fmt.Sprintf("cannot resolve host %q (%s); check host in the profile", dnsErr.Name, dnsErr.Err)
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return "connection refused; is PostgreSQL running and listening on that host and port?"
+	}
+	var netErr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+		return "no answer within the connect timeout; check host, port and firewalls (profile key connect_timeout)"
+	}
+	var lines []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !seen[l] {
+			seen[l] = true
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, " ")
 }
 
 // mapError keeps PostgreSQL's message for SQL errors (it names the relation,
