@@ -161,7 +161,6 @@ func TestFinhouseBuildsOnPostgres(t *testing.T) {
 	checkWarehouse(t, dir, env, "-t", "postgres")
 }
 
-
 // TestFinhouseStateModified edits one staging model of the warehouse and checks
 // that state:modified+ selects exactly it and everything downstream, computed
 // here independently from manifest.json's depends_on.
