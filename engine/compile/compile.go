@@ -213,6 +213,29 @@ func fileChecksum(f project.File) manifest.Checksum {
 	return checksum(f.Content)
 }
 
+// mergeFreshness applies a table's freshness block over its source's key by key,
+// as dbt does: a table that sets only warn_after keeps the source's error_after
+// and filter. An explicit `freshness: null` on the table turns the rule off.
+func mergeFreshness(src, tbl *project.FreshnessProps) *project.FreshnessProps {
+	if tbl == nil {
+		return src
+	}
+	if tbl.Null || src == nil || src.Null {
+		return tbl
+	}
+	out := *src
+	if tbl.WarnAfter != nil {
+		out.WarnAfter = tbl.WarnAfter
+	}
+	if tbl.ErrorAfter != nil {
+		out.ErrorAfter = tbl.ErrorAfter
+	}
+	if tbl.Filter != "" {
+		out.Filter = tbl.Filter
+	}
+	return &out
+}
+
 func dirsOf(rel string) []string {
 	d := path.Dir(rel)
 	if d == "." || d == "" {
@@ -471,10 +494,7 @@ func (c *compiler) loadSources() {
 				if tp.LoadedAtField != "" {
 					n.LoadedAtField = tp.LoadedAtField
 				}
-				fr := sp.Freshness
-				if tp.Freshness != nil {
-					fr = tp.Freshness
-				}
+				fr := mergeFreshness(sp.Freshness, tp.Freshness)
 				if fr != nil && !fr.Null {
 					n.Freshness = &manifest.Freshness{Filter: fr.Filter}
 					if fr.WarnAfter != nil {
