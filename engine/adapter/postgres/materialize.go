@@ -272,6 +272,27 @@ func (a *Adapter) LoadSeed(ctx context.Context, req adapter.SeedRequest) (adapte
 		if err != nil {
 			return err
 		}
+		if old == relation.Table {
+			// Same columns and types as the existing table: reload it in place
+			// (truncate is transactional here), as dbt does, so views built on
+			// the seed are kept rather than dropped by a swap's cascade.
+			same, err := a.sameColumns(ctx, b, rel, tmp)
+			if err != nil {
+				return err
+			}
+			if same {
+				for _, st := range []string{
+					"truncate table " + a.RenderRelation(rel),
+					"insert into " + a.RenderRelation(rel) + " select * from " + a.RenderRelation(tmp),
+					"drop table " + a.RenderRelation(tmp),
+				} {
+					if _, err := b.exec(ctx, st); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		}
 		for _, st := range a.SwapSQL(rel, old, tmp, relation.Table, backup) {
 			if _, err := b.exec(ctx, st); err != nil {
 				return err
@@ -280,6 +301,28 @@ func (a *Adapter) LoadSeed(ctx context.Context, req adapter.SeedRequest) (adapte
 		return nil
 	})
 	return b.result(fmt.Sprintf("INSERT %d", b.rows), err)
+}
+
+// sameColumns reports whether two tables have the same column names and types,
+// as PostgreSQL formats them.
+func (a *Adapter) sameColumns(ctx context.Context, b *build, x, y relation.Relation) (bool, error) {
+	cx, err := a.columns(ctx, b.conn, columnsSQL, x.Schema, x.Identifier)
+	if err != nil {
+		return false, err
+	}
+	cy, err := a.columns(ctx, b.conn, columnsSQL, y.Schema, y.Identifier)
+	if err != nil {
+		return false, err
+	}
+	if len(cx) != len(cy) {
+		return false, nil
+	}
+	for i := range cx {
+		if cx[i].Name != cy[i].Name || cx[i].DataType != cy[i].DataType {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // seedCSV renders rows as CSV for COPY: empty fields are written unquoted,
