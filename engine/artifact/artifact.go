@@ -10,10 +10,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -61,10 +63,14 @@ func errorsJoin(a, b error) error {
 }
 
 // WriteJSON encodes v with two-space indentation and writes it atomically.
-func WriteJSON(path string, v any) error {
+func WriteJSON(path string, v any) error { return writeJSON(path, v, true) }
+
+func writeJSON(path string, v any, indent bool) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
+	if indent {
+		enc.SetIndent("", "  ")
+	}
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode %s: %w", path, err)
@@ -95,19 +101,33 @@ func nodeFile(n *manifest.Node) string {
 	return strings.TrimSuffix(p, filepath.Ext(p)) + ".sql"
 }
 
-// WriteCompiled writes every compiled node's SQL, in parallel.
+// compiledIndex records a hash of every compiled file written, so a recompile
+// rewrites only files whose SQL changed: creating ten thousand small files is
+// most of a compile's wall time on a slow disk. It lives inside compiled/, so
+// deleting that folder resets it.
+const compiledIndex = ".strata-index"
+
+// WriteCompiled writes every compiled node's SQL whose content changed since
+// the last write, from a few goroutines.
 func WriteCompiled(targetDir string, m *manifest.Manifest) error {
-	nodes := make([]*manifest.Node, 0, len(m.Nodes))
+	root := filepath.Join(targetDir, "compiled")
+	old := readIndex(filepath.Join(root, compiledIndex))
+	next := make(map[string]uint64, len(m.Nodes))
+	var todo []*manifest.Node
 	for _, n := range m.Nodes {
-		if n.Compiled && n.ResourceType != manifest.Seed {
-			nodes = append(nodes, n)
+		if !n.Compiled || n.ResourceType == manifest.Seed {
+			continue
+		}
+		p := CompiledPath(targetDir, n)
+		h := contentHash(n.CompiledCode)
+		next[p] = h
+		if prev, ok := old[p]; !ok || prev != h {
+			todo = append(todo, n)
 		}
 	}
-	sort.Slice(nodes, func(i, j int) bool { return nodes[i].UniqueID < nodes[j].UniqueID })
-	// Create folders once, then write files from a few workers: creating 10,000
-	// small files is I/O bound and serial writes are the slowest part of compile.
+	sort.Slice(todo, func(i, j int) bool { return todo[i].UniqueID < todo[j].UniqueID })
 	dirs := map[string]bool{}
-	for _, n := range nodes {
+	for _, n := range todo {
 		dirs[filepath.Dir(CompiledPath(targetDir, n))] = true
 	}
 	for d := range dirs {
@@ -120,27 +140,78 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 		wg    sync.WaitGroup
 		once  sync.Once
 		first error
-		next  = make(chan *manifest.Node)
+		ch    = make(chan *manifest.Node)
 	)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n := range next {
-				// Compiled files are rewritten whole on every compile, so a direct
+			for n := range ch {
+				// Compiled files are rewritten whole on every change, so a direct
 				// write is enough here; manifests and results use WriteFile.
-				if err := os.WriteFile(CompiledPath(targetDir, n), []byte(n.CompiledCode), 0o644); err != nil {
+				p := CompiledPath(targetDir, n)
+				if err := os.WriteFile(p, []byte(n.CompiledCode), 0o644); err != nil {
 					once.Do(func() { first = fmt.Errorf("write compiled sql: %w", err) })
 				}
 			}
 		}()
 	}
-	for _, n := range nodes {
-		next <- n
+	for _, n := range todo {
+		ch <- n
 	}
-	close(next)
+	close(ch)
 	wg.Wait()
-	return first
+	if first != nil {
+		return first
+	}
+	if len(todo) == 0 && len(old) == len(next) {
+		return nil
+	}
+	return writeIndex(filepath.Join(root, compiledIndex), next)
+}
+
+func contentHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// readIndex reads "path\thash" lines; a missing or damaged index reads as empty,
+// which only means every file is written again.
+func readIndex(path string) map[string]uint64 {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	out := map[string]uint64{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		p, h, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseUint(h, 16, 64)
+		if err != nil {
+			return nil
+		}
+		out[p] = v
+	}
+	return out
+}
+
+func writeIndex(path string, idx map[string]uint64) error {
+	keys := make([]string, 0, len(idx))
+	for k := range idx {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte('\t')
+		b.WriteString(strconv.FormatUint(idx[k], 16))
+		b.WriteByte('\n')
+	}
+	return WriteFile(path, []byte(b.String()))
 }
 
 // WriteRun writes the statements executed for a node, separated by ";\n\n".
@@ -162,7 +233,9 @@ func WriteRun(targetDir string, n *manifest.Node, statements []string) error {
 // WriteManifest writes target/manifest.json.
 func WriteManifest(targetDir string, m *manifest.Manifest) error {
 	m.Metadata.DbtSchemaVersion = ManifestSchema
-	return WriteJSON(filepath.Join(targetDir, "manifest.json"), manifestJSON(m))
+	// Compact, as dbt writes it: a 10,000-model manifest is tens of MB and
+	// indenting it costs more than the rest of the write.
+	return writeJSON(filepath.Join(targetDir, "manifest.json"), manifestJSON(m), false)
 }
 
 // manifestJSON adds the keys dbt readers expect to find even when strata has no

@@ -1,0 +1,67 @@
+package artifact
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/strata-dev/strata/engine/manifest"
+)
+
+func model(name, sql string) *manifest.Node {
+	return &manifest.Node{UniqueID: "model.p." + name, ResourceType: manifest.Model, Name: name, PackageName: "p",
+		OriginalFilePath: "models/" + name + ".sql", CompiledCode: sql, Compiled: true}
+}
+
+func TestWriteCompiledRewritesOnlyChangedFiles(t *testing.T) {
+	dir := t.TempDir()
+	m := manifest.New()
+	a, b := model("a", "select 1"), model("b", "select 2")
+	m.Nodes[a.UniqueID], m.Nodes[b.UniqueID] = a, b
+	if err := WriteCompiled(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := CompiledPath(dir, a), CompiledPath(dir, b)
+	for p, want := range map[string]string{pa: "select 1", pb: "select 2"} {
+		if got, _ := os.ReadFile(p); string(got) != want {
+			t.Fatalf("%s = %q, want %q", p, got, want)
+		}
+	}
+	// Mark both files so a rewrite is visible, then change only b's SQL.
+	os.WriteFile(pa, []byte("sentinel a"), 0o644)
+	os.WriteFile(pb, []byte("sentinel b"), 0o644)
+	b.CompiledCode = "select 3"
+	if err := WriteCompiled(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(pa); string(got) != "sentinel a" {
+		t.Errorf("unchanged a was rewritten: %q", got)
+	}
+	if got, _ := os.ReadFile(pb); string(got) != "select 3" {
+		t.Errorf("changed b = %q, want select 3", got)
+	}
+	// Deleting compiled/ resets the index: everything is written again.
+	os.RemoveAll(filepath.Join(dir, "compiled"))
+	if err := WriteCompiled(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(pa); string(got) != "select 1" {
+		t.Errorf("after reset a = %q, want select 1", got)
+	}
+}
+
+func TestWriteFileIsAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "x.json")
+	if err := WriteJSON(p, map[string]int{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(p)
+	if string(got) != "{\n  \"a\": 1\n}\n" {
+		t.Errorf("got %q", got)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "sub", ".*tmp*"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
