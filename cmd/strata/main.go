@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 
@@ -25,6 +26,11 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	if os.Getenv("GOGC") == "" {
+		// A strata command is short-lived and allocates its whole manifest up
+		// front: collecting less often saves ~10% of a large compile for a few MB.
+		debug.SetGCPercent(400)
+	}
 	if path := os.Getenv("STRATA_CPUPROFILE"); path != "" {
 		// For engineers measuring strata: a CPU profile of this invocation.
 		if f, err := os.Create(path); err == nil {
