@@ -87,17 +87,19 @@ func runClean(ctx context.Context, c *invocation) error {
 	return nil
 }
 
-// runInit scaffolds a new project with a DuckDB profile: strata init NAME.
+// runInit scaffolds a new project with a DuckDB profile: strata init [DIR/]NAME
+// creates the folder NAME (the project's name) and its files.
 func runInit(ctx context.Context, c *invocation) error {
 	if len(c.extra) != 1 {
 		return diag.Invalid("init needs a name", "usage: strata init <project_name>")
 	}
-	name := c.extra[0]
+	root := c.extra[0]
+	name := filepath.Base(root)
 	if !validName(name) {
 		return diag.Invalid("bad project name", "%q: a project name is lower-case letters, digits and underscores, starting with a letter", name)
 	}
-	if _, err := os.Stat(name); err == nil {
-		return diag.Invalid("folder exists", "%s already exists; choose another name or remove it", name)
+	if _, err := os.Stat(root); err == nil {
+		return diag.Invalid("folder exists", "%s already exists; choose another name or remove it", root)
 	}
 	files := map[string]string{
 		"project.yaml": fmt.Sprintf(`name: %s
@@ -147,7 +149,7 @@ models:
 	}
 	sort.Strings(names)
 	for _, f := range names {
-		path := filepath.Join(name, filepath.FromSlash(f))
+		path := filepath.Join(root, filepath.FromSlash(f))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}
@@ -155,7 +157,7 @@ models:
 			return err
 		}
 	}
-	c.out.Output(fmt.Sprintf("Created project %s. Next:\n  cd %s && strata build\n", name, name))
+	c.out.Output(fmt.Sprintf("Created project %s. Next:\n  cd %s && strata build\n", name, root))
 	return nil
 }
 
