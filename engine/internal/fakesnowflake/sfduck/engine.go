@@ -46,6 +46,9 @@ type Engine struct {
 
 	mu        sync.Mutex
 	databases map[string]bool
+	// ddl serialises catalog changes: DuckDB fails concurrent ones with
+	// "Catalog write-write conflict" where Snowflake just orders them.
+	ddl sync.Mutex
 }
 
 // New opens an in-memory DuckDB with the named databases (each with a PUBLIC
@@ -182,6 +185,10 @@ func (s *session) Run(ctx context.Context, q fakesnowflake.Query) (*fakesnowflak
 	}
 	if st.use != "" {
 		s.database = st.use
+	}
+	if st.kind == kindDDL {
+		s.e.ddl.Lock()
+		defer s.e.ddl.Unlock()
 	}
 	if len(st.script) > 0 {
 		return s.runScript(ctx, st.script)
