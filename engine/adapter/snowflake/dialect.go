@@ -24,7 +24,11 @@ func (Dialect) QuoteIdent(name string) string {
 }
 
 // RenderRelation renders "DATABASE"."SCHEMA"."NAME", leaving out empty parts.
+// Parts that are plain identifiers fold to upper case first (Fold), as
+// dbt-snowflake's unquoted names do, so `database: analytics` in a profile
+// and ANALYTICS in the account are the same database.
 func (d Dialect) RenderRelation(r relation.Relation) string {
+	r = Fold(r)
 	parts := make([]string, 0, 3)
 	for _, p := range []string{r.Database, r.Schema, r.Identifier} {
 		if p != "" {
@@ -52,6 +56,23 @@ func (Dialect) DefaultIncrementalStrategy(hasUniqueKey bool) string {
 // ValidIncrementalStrategies lists what this adapter implements.
 func (Dialect) ValidIncrementalStrategies() []string {
 	return []string{"append", "merge", "delete+insert"}
+}
+
+// Fold upper-cases each part of r that is a plain identifier (letters,
+// digits, _ and $, not starting with a digit): how Snowflake reads it unquoted.
+// Other names (with spaces, dashes, …) can only exist quoted and stay verbatim.
+func Fold(r relation.Relation) relation.Relation {
+	fold := func(s string) string {
+		if isPlainIdent(s) {
+			return strings.ToUpper(s)
+		}
+		return s
+	}
+	return relation.Relation{Database: fold(r.Database), Schema: fold(r.Schema), Identifier: fold(r.Identifier)}
+}
+
+func isPlainIdent(s string) bool {
+	return isPlainLower(strings.ToLower(s))
 }
 
 // ColumnName is the name a seed column gets: a plain lower-case identifier
@@ -283,12 +304,15 @@ func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''"
 // table_catalog filter is redundant on Snowflake (each database has its own
 // information_schema) and keeps one-catalog emulations honest.
 func (d Dialect) RelationKindSQL(r relation.Relation) string {
+	r = Fold(r)
 	return fmt.Sprintf("select table_type from %s.information_schema.tables\nwhere table_catalog = %s and table_schema = %s and table_name = %s",
 		d.QuoteIdent(r.Database), quoteString(r.Database), quoteString(r.Schema), quoteString(r.Identifier))
 }
 
 // ListRelationsSQL lists a schema's tables and views.
 func (d Dialect) ListRelationsSQL(database, schema string) string {
+	f := Fold(relation.Relation{Database: database, Schema: schema})
+	database, schema = f.Database, f.Schema
 	return fmt.Sprintf("select table_name, table_type from %s.information_schema.tables\nwhere table_catalog = %s and table_schema = %s\norder by table_name",
 		d.QuoteIdent(database), quoteString(database), quoteString(schema))
 }

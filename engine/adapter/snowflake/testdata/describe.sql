@@ -1,0 +1,1 @@
+describe table "ANALYTICS"."FINHOUSE"."FCT_LOANS"

@@ -1,0 +1,1 @@
+drop table if exists "ANALYTICS"."FINHOUSE"."FCT_LOANS"

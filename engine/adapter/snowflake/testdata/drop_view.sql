@@ -1,0 +1,1 @@
+drop view if exists "ANALYTICS"."FINHOUSE"."FCT_LOANS"

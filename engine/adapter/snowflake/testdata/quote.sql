@@ -1,0 +1,6 @@
+"we""ird"
+"Order"
+"select"
+"LOAN_ID"
+"Mixed Case"
+"ANALYTICS"."My Schema"."STG_LOANS"
