@@ -11,18 +11,20 @@ import (
 )
 
 // mapError keeps DuckDB's own message (it names the table, column or syntax
-// problem) and only turns context errors into themselves so callers can tell a
-// cancellation from a SQL error.
+// problem) and turns an interrupted query into one line wrapping the context's
+// error, so callers can tell a cancellation from a SQL error. (The driver joins
+// the context error and DuckDB's "INTERRUPT Error: Interrupted!", which says
+// nothing more, on two lines.)
 func mapError(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("duckdb interrupted the query: %w", context.DeadlineExceeded)
 	}
 	msg := err.Error()
-	if strings.Contains(msg, "INTERRUPT Error") || strings.Contains(msg, "Interrupted") {
-		return fmt.Errorf("%w: %w", context.Canceled, err)
+	if errors.Is(err, context.Canceled) || strings.Contains(msg, "INTERRUPT Error") || strings.Contains(msg, "Interrupted") {
+		return fmt.Errorf("duckdb interrupted the query: %w", context.Canceled)
 	}
 	return err
 }
