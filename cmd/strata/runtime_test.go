@@ -211,11 +211,14 @@ type nodeResult struct {
 	Message string `json:"message"`
 }
 
+// It reports a missing file as an error and returns nil: the caller's other
+// checks still run.
 func (p *proj) runResults() map[string]nodeResult {
 	p.t.Helper()
 	raw, err := os.ReadFile(filepath.Join(p.dir, "target", "run_results.json"))
 	if err != nil {
-		p.t.Fatalf("run_results.json was not written: %v", err)
+		p.t.Errorf("run_results.json was not written: %v", err)
+		return nil
 	}
 	var doc struct {
 		Results []struct {
@@ -237,6 +240,9 @@ func (p *proj) runResults() map[string]nodeResult {
 // message matches msg (a regexp; "" for any).
 func wantStatus(t *testing.T, rr map[string]nodeResult, id, status, msg string) {
 	t.Helper()
+	if rr == nil {
+		return // already reported
+	}
 	r, ok := rr[id]
 	if !ok {
 		t.Errorf("run_results.json has no result for %s (has %v)", id, rr)
@@ -568,7 +574,7 @@ func TestRuntimeCancel(t *testing.T) {
 					wantMatch(t, "stderr", o.stderr, `cancelled`)
 
 					rr := p.runResults()
-					wantStatus(t, rr, "model.p.a_slow", "cancelled", "")
+					wantStatus(t, rr, "model.p.a_slow", "cancelled", `^[^\n]*(cancel|interrupt)[^\n]*$`)
 					wantStatus(t, rr, "model.p.after_slow", "skipped", `model\.p\.a_slow`)
 					wantStatus(t, rr, "model.p.after_after", "skipped", `model\.p\.a_slow`)
 					for _, f := range []string{"fast1", "fast2", "fast3", "fast4"} {
@@ -578,7 +584,7 @@ func TestRuntimeCancel(t *testing.T) {
 							wantStatus(t, rr, "model.p."+f, "success", "")
 						}
 					}
-					if len(rr) != 7 {
+					if rr != nil && len(rr) != 7 {
 						t.Errorf("run_results.json has %d results, want 7: %v", len(rr), rr)
 					}
 
