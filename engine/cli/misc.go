@@ -173,10 +173,6 @@ func validName(s string) bool {
 	return true
 }
 
-func runDocs(ctx context.Context, c *invocation) error {
-	return diag.Invalid("not yet available", "strata docs is not built yet; use target/manifest.json (strata parse) meanwhile")
-}
-
 func runSource(ctx context.Context, c *invocation) error {
 	if len(c.extra) != 1 || c.extra[0] != "freshness" {
 		return diag.Invalid("unknown source command", "usage: strata source freshness [-s source:name]")
