@@ -348,6 +348,7 @@ func TestRuntimeUnreachable(t *testing.T) {
 					t.Errorf("strata %s: want exit 2\n%s", args[0], o)
 					continue
 				}
+				t.Logf("strata %s: exit %d after %v", args[0], o.code, o.took.Round(time.Millisecond))
 				if o.took > exitBound {
 					t.Errorf("strata %s took %v to give up, want under %v", args[0], o.took, exitBound)
 				}
@@ -564,6 +565,7 @@ func TestRuntimeCancel(t *testing.T) {
 					}
 					o := r.finish(t, time.Minute)
 					took := time.Since(sent)
+					t.Logf("exit %d %v after %v", o.code, took.Round(time.Millisecond), c.sig)
 					if o.code != 1 {
 						t.Errorf("want exit 1\n%s", o)
 					}
@@ -658,6 +660,7 @@ func TestRuntimeFailFast(t *testing.T) {
 			if o.code != 1 {
 				t.Fatalf("want exit 1\n%s", o)
 			}
+			t.Logf("--fail-fast run: exit %d after %v", o.code, o.took.Round(time.Millisecond))
 			if o.took > exitBound {
 				t.Errorf("took %v: the running b_slow was not stopped", o.took)
 			}
@@ -722,6 +725,7 @@ func TestRuntimeRerunViews(t *testing.T) {
 		if o.code != 0 || !strings.Contains(o.stdout, fmt.Sprintf("PASS=%d WARN=0 ERROR=0 SKIP=0 TOTAL=%d", views, views)) {
 			t.Fatalf("run %d of 5:\n%s", run, o)
 		}
+		t.Logf("run %d of 5: exit 0 after %v", run, o.took.Round(time.Millisecond))
 	}
 	// (not a query of v49: planning its nested views would take minutes)
 	if got := p.scalar(`select count(*) from information_schema.views where table_schema = '{{ target.schema }}'`); got != strconv.Itoa(views) {
