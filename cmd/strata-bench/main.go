@@ -12,10 +12,12 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -44,7 +46,7 @@ func main() {
 		}
 	}
 	if *only == "" || *only == "schedule" {
-		benchSchedule()
+		benchSchedule(bin)
 	}
 }
 
@@ -265,10 +267,88 @@ func replayScript(dir string) string {
 	return path
 }
 
-func benchSchedule() {
-	cmd := exec.Command("go", "run", "./engine/schedule/schedbench")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Println("scheduler: schedbench failed:", err)
+// benchSchedule runs the real `strata schedule` on a small DuckDB project with
+// an @every 10s schedule for ~45 s, sampling its RSS once a second while no run
+// is going (and the last ended > 6 s ago), and each run's lateness: started_at
+// minus the tick time in its id.
+func benchSchedule(bin string) {
+	dir, err := os.MkdirTemp("", "strata-bench-sched-*")
+	must(err)
+	defer os.RemoveAll(dir)
+	must(os.MkdirAll(filepath.Join(dir, "models"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "project.yaml"), []byte("name: sb\nprofile: sb\nschedules:\n  - name: often\n    cron: \"@every 10s\"\n    command: build\n"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "models", "a.sql"), []byte("select 1 as id\n"), 0o644))
+	addr := "127.0.0.1:18599"
+	cmd := exec.Command(bin, "schedule", "--project-dir", dir, "--addr", addr)
+	must(cmd.Start())
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	var idle []float64
+	lastEnd := time.Now()
+	for i := 0; i < 45; i++ {
+		time.Sleep(time.Second)
+		runs := apiRuns(addr)
+		running := false
+		for _, r := range runs {
+			if r.Status == "running" {
+				running = true
+			}
+			if t, err := time.Parse(time.RFC3339Nano, r.FinishedAt); err == nil && t.After(lastEnd) {
+				lastEnd = t
+			}
+		}
+		if !running && time.Since(lastEnd) > 6*time.Second {
+			if kb := rssKB(cmd.Process.Pid); kb > 0 {
+				idle = append(idle, float64(kb)/1024)
+			}
+		}
 	}
+	var late []float64
+	for _, r := range apiRuns(addr) {
+		tick, err := time.Parse("20060102T150405Z", strings.SplitN(r.ID, "-", 2)[0])
+		started, err2 := time.Parse(time.RFC3339Nano, r.StartedAt)
+		if err == nil && err2 == nil {
+			late = append(late, started.Sub(tick).Seconds())
+		}
+	}
+	if len(idle) == 0 || len(late) == 0 {
+		fmt.Printf("strata schedule: no samples (idle %d, runs %d)\n", len(idle), len(late))
+		return
+	}
+	fmt.Printf("%-44s median %6.1f MB  (max %.1f, %d samples)   (target < 40 MB)\n", "strata schedule idle RSS", median(idle), maxf(idle), len(idle))
+	fmt.Printf("%-44s median %6.3f s   (max %.3f, %d runs)     (target < 1 s)\n", "strata schedule tick lateness", median(late), maxf(late), len(late))
+}
+
+type runInfo struct {
+	ID         string `json:"id"`
+	Status     string `json:"status"`
+	StartedAt  string `json:"started_at"`
+	FinishedAt string `json:"finished_at"`
+}
+
+func apiRuns(addr string) []runInfo {
+	resp, err := http.Get("http://" + addr + "/api/runs")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var runs []runInfo
+	json.NewDecoder(resp.Body).Decode(&runs)
+	return runs
+}
+
+func rssKB(pid int) int {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	return 0
 }

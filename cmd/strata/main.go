@@ -14,7 +14,7 @@ import (
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
 	"github.com/strata-dev/strata/engine/adapter/postgres"
-	// snowflake: wired when the package lands
+	"github.com/strata-dev/strata/engine/adapter/snowflake"
 	"github.com/strata-dev/strata/engine/cli"
 )
 
@@ -51,8 +51,8 @@ func main() {
 // Drivers is the explicit table of warehouse drivers (no init registration).
 func Drivers() map[string]engine.Driver {
 	return map[string]engine.Driver{
-		"duckdb":   {Dialect: duckdb.Dialect{}, Open: duckdb.Open},
-		"postgres": {Dialect: postgres.Dialect{}, Open: postgres.Open},
-		// "snowflake": {Dialect: snowflake.Dialect{}, Open: snowflake.Open},
+		"duckdb":    {Dialect: duckdb.Dialect{}, Open: duckdb.Open},
+		"postgres":  {Dialect: postgres.Dialect{}, Open: postgres.Open},
+		"snowflake": {Dialect: snowflake.Dialect{}, Open: snowflake.Open},
 	}
 }

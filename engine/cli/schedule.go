@@ -8,12 +8,14 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/artifact"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/execute"
+	"github.com/strata-dev/strata/engine/internal/memtrim"
 	"github.com/strata-dev/strata/engine/result"
 	"github.com/strata-dev/strata/engine/schedule"
 	"github.com/strata-dev/strata/engine/view"
@@ -68,6 +70,7 @@ func runSchedule(ctx context.Context, c *invocation) error {
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	logger.Info("strata schedule started", "addr", ln.Addr().String(), "schedules", len(cfg.Schedules), "target", engine.Describe(p.Target))
+	go trimWhenIdle(ctx, s)
 	runErr := s.Run(ctx)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -77,6 +80,34 @@ func runSchedule(ctx context.Context, c *invocation) error {
 		return runErr
 	}
 	return nil
+}
+
+// trimWhenIdle gives memory back while no run is going: the heap's free pages
+// and the executable's clean pages that start-up and the last run touched. It
+// trims once after start and once after each batch of runs.
+func trimWhenIdle(ctx context.Context, s *schedule.Scheduler) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	last := "never"
+	for {
+		runs := s.Runs()
+		running := false
+		var b strings.Builder
+		for _, r := range runs {
+			running = running || r.Status == "running"
+			b.WriteString(r.ID)
+			b.WriteString(r.Status)
+		}
+		if now := b.String(); !running && now != last {
+			memtrim.Trim()
+			last = now
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // scheduledRun returns the function the scheduler calls for each attempt: load
