@@ -32,7 +32,7 @@ var typeSpecs = map[string]typeSpec{
 	"snowflake": {
 		keys: []string{"type", "account", "user", "password", "authenticator", "private_key_path", "private_key",
 			"private_key_passphrase", "role", "warehouse", "database", "schema", "threads", "query_tag",
-			"client_session_keep_alive", "connect_timeout", "host", "port", "protocol", "retries",
+			"client_session_keep_alive", "connect_timeout", "connect_retries", "host", "port", "protocol", "retries",
 			"reuse_connections"},
 		required: []string{"account", "user", "database", "schema", "password|private_key_path|private_key|authenticator"},
 	},
@@ -40,7 +40,7 @@ var typeSpecs = map[string]typeSpec{
 
 // intKeys and boolKeys are converted after rendering (a rendered value is text).
 var (
-	intKeys  = map[string]bool{"threads": true, "port": true, "connect_timeout": true, "keepalives_idle": true, "retries": true}
+	intKeys  = map[string]bool{"threads": true, "port": true, "connect_timeout": true, "keepalives_idle": true, "retries": true, "connect_retries": true}
 	boolKeys = map[string]bool{"client_session_keep_alive": true, "reuse_connections": true}
 )
 
