@@ -48,10 +48,7 @@ func TestConformanceOnFake(t *testing.T) {
 		Schema:     func(t *testing.T, a adapter.Adapter) string { return "CONFORMANCE" },
 		LongQuery:  longQuery,
 		LongSelect: longQuery + " as w",
-		Skip: map[string]string{
-			"model_error": "adaptertest looks for the lower-case text missing_upstream_zz in the statements, but Snowflake " +
-				"renders folded (upper-case) names; TestModelErrorNamesModel covers the case here",
-		},
+		Skip:       map[string]string{},
 	})
 }
 

@@ -67,8 +67,6 @@ func TestConformanceOnRealSnowflake(t *testing.T) {
 		},
 		LongQuery:  longQuery,
 		LongSelect: longQuery + " as w",
-		Skip: map[string]string{
-			"model_error": "adaptertest looks for lower-case missing_upstream_zz in the statements; Snowflake renders upper-case names",
-		},
+		Skip:       map[string]string{},
 	})
 }
