@@ -32,6 +32,7 @@ func main() {
 	views := flag.Int("views", 1000, "views in the PostgreSQL overhead project")
 	pg := flag.String("pg", os.Getenv("STRATA_TEST_POSTGRES_DSN"), "PostgreSQL URL for the overhead figure (default $STRATA_TEST_POSTGRES_DSN)")
 	only := flag.String("only", "", "run one section: compile, pg, schedule")
+	flag.BoolVar(&keep, "keep", false, "keep the generated projects (their paths are printed)")
 	flag.Parse()
 	bin, err := filepath.Abs(*strata)
 	must(err)
@@ -48,6 +49,17 @@ func main() {
 	if *only == "" || *only == "schedule" {
 		benchSchedule(bin)
 	}
+}
+
+// keep leaves generated projects on disk for profiling.
+var keep bool
+
+func cleanup(dir string) {
+	if keep {
+		fmt.Println("kept", dir)
+		return
+	}
+	os.RemoveAll(dir)
 }
 
 func must(err error) {
@@ -127,7 +139,7 @@ func maxf(xs []float64) float64 {
 func benchCompile(bin string, n, runs int) {
 	dir, err := os.MkdirTemp("", "strata-bench-compile-*")
 	must(err)
-	defer os.RemoveAll(dir)
+	defer cleanup(dir)
 	must(benchgen.Write(dir, n))
 	fmt.Printf("compile: generated %d models in %s\n", n, dir)
 	for _, c := range []struct {
@@ -157,26 +169,28 @@ func benchCompile(bin string, n, runs int) {
 func benchPostgres(bin, dsn string, n, runs int) {
 	dir, err := os.MkdirTemp("", "strata-bench-pg-*")
 	must(err)
-	defer os.RemoveAll(dir)
+	defer cleanup(dir)
 	schema := fmt.Sprintf("strata_bench_%d", time.Now().UnixNano()%1_000_000)
 	writeViewsProject(dir, dsn, schema, n)
-	defer exec.Command("psql", dsn, "-X", "-q", "-c", "drop schema if exists "+schema+" cascade").Run()
+	if !keep {
+		defer exec.Command("psql", dsn, "-X", "-q", "-c", "drop schema if exists "+schema+" cascade").Run()
+	}
 	// The first run creates every view; the measured runs replace existing ones,
 	// which is the steady state of a scheduled build (and where dbt-core deadlocks).
 	measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "4")
-	w1, r1 := series(runs, func() (float64, float64) {
-		w, r, _ := measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "1")
-		return w.Seconds(), r
-	})
+	measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "1")
 	script := replayScript(dir)
-	wp, rp := series(runs, func() (float64, float64) {
+	// Interleave the three measurements round by round, so load on this shared
+	// machine drifts over all of them alike.
+	var w1, r1, wp, rp, w4, r4 []float64
+	for i := 0; i < runs; i++ {
 		w, r, _ := measure(dir, "psql", dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", script)
-		return w.Seconds(), r
-	})
-	w4, r4 := series(runs, func() (float64, float64) {
-		w, r, _ := measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "4")
-		return w.Seconds(), r
-	})
+		wp, rp = append(wp, w.Seconds()), append(rp, r)
+		w, r, _ = measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "1")
+		w1, r1 = append(w1, w.Seconds()), append(r1, r)
+		w, r, _ = measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "4")
+		w4, r4 = append(w4, w.Seconds()), append(r4, r)
+	}
 	report(fmt.Sprintf("psql replay of %d views (1 session)", n), wp, rp, "(baseline)")
 	report(fmt.Sprintf("strata run %d views --threads 1", n), w1, r1, fmt.Sprintf("ratio %.3fx (target <= 1.15x)", median(w1)/median(wp)))
 	report(fmt.Sprintf("strata run %d views --threads 4", n), w4, r4, fmt.Sprintf("ratio %.3fx (target < 1x)", median(w4)/median(wp)))
@@ -274,7 +288,7 @@ func replayScript(dir string) string {
 func benchSchedule(bin string) {
 	dir, err := os.MkdirTemp("", "strata-bench-sched-*")
 	must(err)
-	defer os.RemoveAll(dir)
+	defer cleanup(dir)
 	must(os.MkdirAll(filepath.Join(dir, "models"), 0o755))
 	must(os.WriteFile(filepath.Join(dir, "project.yaml"), []byte("name: sb\nprofile: sb\nschedules:\n  - name: often\n    cron: \"@every 10s\"\n    command: build\n"), 0o644))
 	must(os.WriteFile(filepath.Join(dir, "models", "a.sql"), []byte("select 1 as id\n"), 0o644))

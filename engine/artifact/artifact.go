@@ -214,10 +214,36 @@ func writeIndex(path string, idx map[string]uint64) error {
 	return WriteFile(path, []byte(b.String()))
 }
 
-// WriteRun writes the statements executed for a node, separated by ";\n\n".
-func WriteRun(targetDir string, n *manifest.Node, statements []string) error {
+// RunWriter writes target/run/<path>.sql for each node in the background, so a
+// worker never waits on the disk: with a thousand small views, file creation
+// costs more than the statements. Files whose content is unchanged since the
+// last run are not rewritten (an index in run/ records content hashes).
+// Write is safe for concurrent use; Close waits for every write.
+type RunWriter struct {
+	targetDir string
+	ch        chan runFile
+	done      chan struct{}
+	err       error
+	old, next map[string]uint64
+}
+
+type runFile struct {
+	path string
+	body string
+}
+
+// NewRunWriter starts a writer for targetDir.
+func NewRunWriter(targetDir string) *RunWriter {
+	w := &RunWriter{targetDir: targetDir, ch: make(chan runFile, 256), done: make(chan struct{}),
+		old: readIndex(filepath.Join(targetDir, "run", compiledIndex)), next: map[string]uint64{}}
+	go w.loop()
+	return w
+}
+
+// Write queues the statements executed for a node, separated by blank lines.
+func (w *RunWriter) Write(n *manifest.Node, statements []string) {
 	if len(statements) == 0 {
-		return nil
+		return
 	}
 	var b strings.Builder
 	for i, s := range statements {
@@ -227,7 +253,50 @@ func WriteRun(targetDir string, n *manifest.Node, statements []string) error {
 		b.WriteString(strings.TrimRight(strings.TrimSpace(s), ";"))
 		b.WriteString(";\n")
 	}
-	return WriteFile(RunPath(targetDir, n), []byte(b.String()))
+	w.ch <- runFile{path: RunPath(w.targetDir, n), body: b.String()}
+}
+
+func (w *RunWriter) loop() {
+	defer close(w.done)
+	made := map[string]bool{}
+	for f := range w.ch {
+		h := contentHash(f.body)
+		w.next[f.path] = h
+		if prev, ok := w.old[f.path]; ok && prev == h {
+			continue
+		}
+		dir := filepath.Dir(f.path)
+		if !made[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil && w.err == nil {
+				w.err = fmt.Errorf("create %s: %w", dir, err)
+			}
+			made[dir] = true
+		}
+		if err := os.WriteFile(f.path, []byte(f.body), 0o644); err != nil && w.err == nil {
+			w.err = fmt.Errorf("write %s: %w", f.path, err)
+		}
+	}
+}
+
+// Close waits for queued files and saves the index. Files of nodes not run this
+// time keep their earlier index entries.
+func (w *RunWriter) Close() error {
+	close(w.ch)
+	<-w.done
+	if w.err != nil {
+		return w.err
+	}
+	if len(w.next) == 0 {
+		return nil
+	}
+	merged := make(map[string]uint64, len(w.old)+len(w.next))
+	for k, v := range w.old {
+		merged[k] = v
+	}
+	for k, v := range w.next {
+		merged[k] = v
+	}
+	return writeIndex(filepath.Join(w.targetDir, "run", compiledIndex), merged)
 }
 
 // WriteManifest writes target/manifest.json.

@@ -72,6 +72,9 @@ func Execute(ctx context.Context, o Options) (*result.RunResults, error) {
 	}
 	start := o.Now()
 	x := &executor{o: o, schemas: map[string]*schemaOnce{}, columns: map[string][]adapter.Column{}}
+	if o.TargetDir != "" {
+		x.runFiles = artifact.NewRunWriter(o.TargetDir)
+	}
 	ids := x.executable()
 	parents := x.plan(ids)
 	x.total = len(ids)
@@ -86,6 +89,9 @@ func Execute(ctx context.Context, o Options) (*result.RunResults, error) {
 		// A failing on-run-start hook means nothing is built: every node is skipped.
 		for _, id := range ids {
 			x.record(&result.NodeResult{UniqueID: id, Status: result.Skipped, Message: "skipped: on-run-start hook failed: " + err.Error(), Node: x.node(id)})
+		}
+		if x.runFiles != nil {
+			x.runFiles.Close()
 		}
 		rr.Results = x.sortedResults(ids)
 		rr.ElapsedTime = o.Now().Sub(start).Seconds()
@@ -111,6 +117,11 @@ func Execute(ctx context.Context, o Options) (*result.RunResults, error) {
 			x.record(r)
 			x.emit(result.Event{Kind: result.NodeFinished, Index: 0, Total: x.total, UniqueID: id, ResourceType: string(r.Node.ResourceType), Name: r.Node.Name, Materialized: r.Node.Config.Materialized, RelationName: displayRelation(r.Node), Result: r})
 		})
+	if x.runFiles != nil {
+		if err := x.runFiles.Close(); err != nil {
+			x.emit(result.Event{Kind: result.Warning, Message: "target/run files: " + err.Error()})
+		}
+	}
 	if walkErr != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("walk the graph: %w", walkErr)
 	}
@@ -138,6 +149,9 @@ type executor struct {
 
 	colMu   sync.Mutex
 	columns map[string][]adapter.Column
+
+	// runFiles writes target/run in the background (nil without a target dir).
+	runFiles *artifact.RunWriter
 }
 
 type schemaOnce struct {
@@ -285,10 +299,8 @@ func (x *executor) runNode(ctx context.Context, id string) *result.NodeResult {
 	default:
 		err = fmt.Errorf("cannot execute a %s", n.ResourceType)
 	}
-	if len(statements) > 0 && x.o.TargetDir != "" {
-		if werr := artifact.WriteRun(x.o.TargetDir, n, statements); werr != nil && err == nil {
-			err = werr
-		}
+	if x.runFiles != nil {
+		x.runFiles.Write(n, statements)
 	}
 	done := x.o.Now()
 	r.Timing = []result.Timing{{Name: "execute", StartedAt: began.UTC(), CompletedAt: done.UTC()}}
