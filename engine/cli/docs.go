@@ -71,10 +71,16 @@ func runDocsGenerate(ctx context.Context, c *invocation) error {
 		return err
 	}
 	var only []string
-	if len(c.f.list("select")) > 0 || len(c.f.list("exclude")) > 0 || c.f.str("state") != "" {
+	types, err := resourceTypes(c.f.list("resource-type"))
+	if err != nil {
+		return err
+	}
+	if len(c.f.list("select")) > 0 || len(c.f.list("exclude")) > 0 || c.f.str("state") != "" || len(types) > 0 {
+		if len(types) == 0 {
+			types = []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source}
+		}
 		ids, warns, err := p.Select(comp, engine.SelectOptions{
-			Select: c.f.list("select"), Exclude: c.f.list("exclude"), StateDir: c.f.str("state"),
-			ResourceTypes: []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source},
+			Select: c.f.list("select"), Exclude: c.f.list("exclude"), StateDir: c.f.str("state"), ResourceTypes: types,
 		})
 		if err != nil {
 			return err
