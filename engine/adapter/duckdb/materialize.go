@@ -162,9 +162,17 @@ func (b *build) view(ctx context.Context, rel relation.Relation, sqlText string,
 
 func (b *build) table(ctx context.Context, rel relation.Relation, sqlText string, existing relation.Kind) error {
 	create := func() error {
-		n, err := b.exec(ctx, b.a.CreateTableAsSQL(rel, sqlText, existing == relation.Table))
-		b.rows = n
-		return err
+		if _, err := b.exec(ctx, b.a.CreateTableAsSQL(rel, sqlText, existing == relation.Table)); err != nil {
+			return err
+		}
+		// DuckDB reports no row count for CREATE TABLE AS; counting a fresh
+		// table reads its metadata, so the console and run_results can say how
+		// many rows were built.
+		var n int64
+		if err := b.q().QueryRowContext(ctx, "select count(*) from "+b.a.RenderRelation(rel)).Scan(&n); err == nil {
+			b.rows = n
+		}
+		return nil
 	}
 	if existing == relation.View {
 		return b.inTx(ctx, func() error {
