@@ -46,14 +46,19 @@ type Printer struct {
 // when NO_COLOR is unset.
 func New(out, errOut io.Writer, format Format, quiet bool) *Printer {
 	p := &Printer{out: out, errOut: errOut, format: format, quiet: quiet}
-	if format != JSON && os.Getenv("NO_COLOR") == "" {
-		if f, ok := out.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				p.color = true
-			}
-		}
-	}
+	// Colour only when both streams are terminals: one painter serves both, and
+	// escape codes must never land in a redirected file.
+	p.color = format != JSON && os.Getenv("NO_COLOR") == "" && isTerminal(out) && isTerminal(errOut)
 	return p
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0 && f.Name() != os.DevNull
 }
 
 const (
