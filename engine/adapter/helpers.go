@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/strata-dev/strata/engine/relation"
 )
 
 // Helpers shared by every adapter implementation. They are pure functions,
@@ -144,4 +146,32 @@ func LimitSQL(sql string, limit int) (string, bool) {
 		return sql, false // possibly several statements
 	}
 	return fmt.Sprintf("select * from (\n%s\n) as strata_limited limit %d", body, limit), true
+}
+
+// QuoteANSI quotes an identifier with double quotes, doubling embedded ones:
+// the quoting DuckDB, PostgreSQL and Snowflake share.
+func QuoteANSI(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// JoinRelation renders a relation's non-empty parts quoted with quote, joined by dots.
+func JoinRelation(r relation.Relation, quote func(string) string) string {
+	parts := make([]string, 0, 3)
+	for _, p := range []string{r.Database, r.Schema, r.Identifier} {
+		if p != "" {
+			parts = append(parts, quote(p))
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// ContainsFold reports whether list holds s, ignoring case (column names may be
+// folded by the engine).
+func ContainsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
 }

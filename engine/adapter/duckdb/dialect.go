@@ -19,20 +19,14 @@ func (Dialect) Type() string { return "duckdb" }
 
 // QuoteIdent implements adapter.Dialect.
 func (Dialect) QuoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+	return adapter.QuoteANSI(name)
 }
 
 // RenderRelation implements adapter.Dialect: "catalog"."schema"."name". The
 // catalog is always written so a schema named like the database file stays
 // unambiguous; a relation without one is rendered as given.
 func (d Dialect) RenderRelation(r relation.Relation) string {
-	var parts []string
-	for _, p := range []string{r.Database, r.Schema, r.Identifier} {
-		if p != "" {
-			parts = append(parts, d.QuoteIdent(p))
-		}
-	}
-	return strings.Join(parts, ".")
+	return adapter.JoinRelation(r, d.QuoteIdent)
 }
 
 // NormalizeIdent implements adapter.Dialect: DuckDB keeps names as written.
@@ -143,7 +137,7 @@ func (d Dialect) DeleteInsertSQL(target, source relation.Relation, keys []string
 func (d Dialect) MergeSQL(target, source relation.Relation, keys []string, cols []adapter.Column) string {
 	var sets []string
 	for _, c := range cols {
-		if !containsFold(keys, c.Name) {
+		if !adapter.ContainsFold(keys, c.Name) {
 			sets = append(sets, fmt.Sprintf("%s = strata_source.%s", d.QuoteIdent(c.Name), d.QuoteIdent(c.Name)))
 		}
 	}
@@ -155,15 +149,6 @@ func (d Dialect) MergeSQL(target, source relation.Relation, keys []string, cols 
 	}
 	fmt.Fprintf(&b, "when not matched then insert (%s) values (%s)", d.columnList(cols, ""), d.columnList(cols, "strata_source."))
 	return b.String()
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // AddColumnsSQL adds columns to a table, one statement each.

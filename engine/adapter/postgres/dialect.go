@@ -23,19 +23,13 @@ func (Dialect) Type() string { return "postgres" }
 
 // QuoteIdent implements adapter.Dialect.
 func (Dialect) QuoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+	return adapter.QuoteANSI(name)
 }
 
 // RenderRelation implements adapter.Dialect: "db"."schema"."name", as
 // dbt-postgres renders it (empty parts are left out).
 func (d Dialect) RenderRelation(r relation.Relation) string {
-	var parts []string
-	for _, p := range []string{r.Database, r.Schema, r.Identifier} {
-		if p != "" {
-			parts = append(parts, d.QuoteIdent(p))
-		}
-	}
-	return strings.Join(parts, ".")
+	return adapter.JoinRelation(r, d.QuoteIdent)
 }
 
 // NormalizeIdent implements adapter.Dialect. PostgreSQL folds unquoted names
@@ -173,7 +167,7 @@ func (d Dialect) DeleteInsertSQL(target relation.Relation, source string, keys [
 func (d Dialect) MergeSQL(target relation.Relation, source string, keys []string, cols []adapter.Column) string {
 	var sets []string
 	for _, c := range cols {
-		if !containsFold(keys, c.Name) {
+		if !adapter.ContainsFold(keys, c.Name) {
 			sets = append(sets, fmt.Sprintf("%s = strata_source.%s", d.QuoteIdent(c.Name), d.QuoteIdent(c.Name)))
 		}
 	}
@@ -185,15 +179,6 @@ func (d Dialect) MergeSQL(target relation.Relation, source string, keys []string
 	}
 	fmt.Fprintf(&b, "when not matched then insert (%s) values (%s)", d.columnList(cols, ""), d.columnList(cols, "strata_source."))
 	return b.String()
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // AddColumnsSQL adds columns to a table in one statement.

@@ -20,7 +20,7 @@ func (Dialect) Type() string { return "snowflake" }
 // QuoteIdent quotes a name verbatim: inside double quotes Snowflake keeps the
 // case as written, so callers pass names already folded where they want that.
 func (Dialect) QuoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+	return adapter.QuoteANSI(name)
 }
 
 // RenderRelation renders "DATABASE"."SCHEMA"."NAME", leaving out empty parts.
@@ -29,13 +29,7 @@ func (Dialect) QuoteIdent(name string) string {
 // and ANALYTICS in the account are the same database.
 func (d Dialect) RenderRelation(r relation.Relation) string {
 	r = Fold(r)
-	parts := make([]string, 0, 3)
-	for _, p := range []string{r.Database, r.Schema, r.Identifier} {
-		if p != "" {
-			parts = append(parts, d.QuoteIdent(p))
-		}
-	}
-	return strings.Join(parts, ".")
+	return adapter.JoinRelation(r, d.QuoteIdent)
 }
 
 // NormalizeIdent folds a name as Snowflake folds unquoted identifiers: to
@@ -210,7 +204,7 @@ func (d Dialect) DeleteInsertSQL(target, source relation.Relation, keys []string
 func (d Dialect) MergeSQL(target, source relation.Relation, keys []string, cols []adapter.Column) string {
 	var sets []string
 	for _, c := range cols {
-		if containsFold(keys, c.Name) {
+		if adapter.ContainsFold(keys, c.Name) {
 			continue
 		}
 		q := d.QuoteIdent(c.Name)
@@ -224,15 +218,6 @@ func (d Dialect) MergeSQL(target, source relation.Relation, keys []string, cols 
 	}
 	fmt.Fprintf(&b, "when not matched then insert (%s)\nvalues (%s)", d.columnList(cols, ""), d.columnList(cols, "DBT_INTERNAL_SOURCE."))
 	return b.String()
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // AddColumnsSQL adds columns for on_schema_change: append_new_columns, one
