@@ -28,6 +28,7 @@ var rank = map[string]int{
 	"engine/artifact":            3,
 	"engine/adapter/adaptertest": 3,
 	"engine/selector":            4,
+	"engine/docs":                4,
 	"engine/execute":             5,
 	"engine":                     6,
 	"engine/schedule":            6,
