@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,6 +25,15 @@ func TestDialectGolden(t *testing.T) {
 	seed := adapter.InferSeedColumns([]string{"id", "rate", "ok", "day", "at", "at_tz", "select", "Mixed Case", "code"},
 		[][]string{{"1", "0.25", "true", "2024-01-01", "2024-01-01T10:00:00", "2024-01-01T10:00:00+02:00", "x", "y", "007"}},
 		map[string]string{"code": "varchar(3)"})
+	ss := d.SnapshotSQL(target, tmp)
+	tsReq := adapter.SnapshotRequest{Relation: target, UniqueKey: one, Strategy: "timestamp", UpdatedAt: "UPDATED_AT"}
+	ckReq := adapter.SnapshotRequest{Relation: target, UniqueKey: two, Strategy: "check", CheckCols: []string{"all"}, HardDeletes: "new_record"}
+	snapSource := append(slices.Clone(cols), adapter.Column{Name: "UPDATED_AT", DataType: "TIMESTAMP_NTZ(9)"})
+	var snapCols []adapter.Column
+	for _, m := range ss.MetaColumns(tsReq) {
+		snapCols = append(snapCols, adapter.Column{Name: m, DataType: "VARCHAR(16777216)"})
+	}
+	snapExisting := append(slices.Clone(cols[:2]), snapCols...)
 	model := "select * from \"ANALYTICS\".\"FINHOUSE\".\"STG_LOANS\";\n"
 	cases := map[string]string{
 		"create_schema":                       d.CreateSchemaSQL("ANALYTICS", "FINHOUSE_STAGING"),
@@ -47,6 +57,10 @@ func TestDialectGolden(t *testing.T) {
 		"relation_kind":                       d.RelationKindSQL(target),
 		"list_relations":                      d.ListRelationsSQL("ANALYTICS", "FINHOUSE"),
 		"describe":                            d.DescribeSQL(target),
+		"snapshot_create":                     ss.Create(tsReq, snapSource),
+		"snapshot_create_new_record":          ss.Create(ckReq, cols),
+		"snapshot_apply_timestamp":            strings.Join(ss.Apply(tsReq, snapSource, append(slices.Clone(snapExisting), snapSource[2:]...)), ";\n"),
+		"snapshot_apply_check_new_record":     strings.Join(ss.Apply(ckReq, cols, snapExisting), ";\n"),
 		"quote": strings.Join([]string{d.QuoteIdent(`we"ird`), d.QuoteIdent("Order"), d.QuoteIdent(ColumnName("select")),
 			d.QuoteIdent(ColumnName("loan_id")), d.QuoteIdent(ColumnName("Mixed Case")),
 			d.RenderRelation(relation.Relation{Database: "analytics", Schema: "My Schema", Identifier: d.NormalizeIdent("stg_loans")})}, "\n"),

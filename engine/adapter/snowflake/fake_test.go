@@ -44,11 +44,12 @@ func TestConformanceOnFake(t *testing.T) {
 			_, a := newFake(t)
 			return a
 		},
-		Database:   "ANALYTICS",
-		Schema:     func(t *testing.T, a adapter.Adapter) string { return "CONFORMANCE" },
-		LongQuery:  longQuery,
-		LongSelect: longQuery + " as w",
-		Skip:       map[string]string{},
+		Database:          "ANALYTICS",
+		Schema:            func(t *testing.T, a adapter.Adapter) string { return "CONFORMANCE" },
+		LongQuery:         longQuery,
+		LongSelect:        longQuery + " as w",
+		SupportsSnapshots: true,
+		Skip:              map[string]string{},
 	})
 }
 
