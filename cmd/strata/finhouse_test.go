@@ -8,12 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/strata-dev/strata/engine/cli"
 )
@@ -111,52 +107,22 @@ func TestFinhouseBuildsOnDuckDB(t *testing.T) {
 }
 
 func TestFinhouseBuildsOnPostgres(t *testing.T) {
-	dsn := os.Getenv("STRATA_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("skipped: set STRATA_TEST_POSTGRES_DSN to build the warehouse on PostgreSQL")
-	}
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		t.Fatalf("STRATA_TEST_POSTGRES_DSN is set but the server is unreachable: %v", err)
-	}
-	defer conn.Close(context.Background())
+	// postgresEnv skips without STRATA_TEST_POSTGRES_DSN, fails when the server
+	// is unreachable, and drops the schema (and its _staging, _marts, …) after.
+	env := postgresEnv(t)
 	dir := copyFinhouse(t)
-	schema := "finhouse_test_" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
 	// The README's recipe: profiles.example.yaml copied to profiles.yaml, -t postgres.
 	example, err := os.ReadFile("../../profiles.example.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	prof := strings.Replace(string(example), "schema: finhouse", "schema: "+schema, 1)
-	prof = strings.Replace(prof, "port: 5432", "port: "+strconv.Itoa(int(cfg.Port)), 1)
-	prof = strings.Replace(prof, "user: postgres", "user: "+cfg.User, 1)
-	prof = strings.Replace(prof, "dbname: postgres", "dbname: "+cfg.Database, 1)
+	prof := strings.Replace(string(example), "schema: finhouse", "schema: "+env["PGSCHEMA"], 1)
+	prof = strings.Replace(prof, "port: 5432", "port: "+env["PGPORT"], 1)
+	prof = strings.Replace(prof, "user: postgres", "user: "+env["PGUSER"], 1)
+	prof = strings.Replace(prof, "dbname: postgres", "dbname: "+env["PGDATABASE"], 1)
 	if err := os.WriteFile(filepath.Join(dir, "profiles.yaml"), []byte(prof), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		rows, err := conn.Query(context.Background(), "select nspname from pg_namespace where nspname like $1", schema+"%")
-		if err != nil {
-			return
-		}
-		var names []string
-		for rows.Next() {
-			var n string
-			rows.Scan(&n)
-			names = append(names, n)
-		}
-		rows.Close()
-		for _, n := range names {
-			conn.Exec(context.Background(), `drop schema "`+n+`" cascade`)
-		}
-	})
-	env := map[string]string{"PGHOST": cfg.Host, "PGPASSWORD": cfg.Password}
 	checkWarehouse(t, dir, env, "-t", "postgres")
 	checkWarehouse(t, dir, env, "-t", "postgres")
 }
