@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -149,11 +148,7 @@ func mergeVars(projectVars, cli map[string]any) map[string]any {
 // Connect opens the target's adapter. An unreachable database is reported as an
 // error wrapping adapter.ErrUnreachable.
 func (p *Project) Connect(ctx context.Context) (adapter.Adapter, error) {
-	a, err := p.Driver.Open(ctx, p.Target)
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
+	return p.Driver.Open(ctx, p.Target)
 }
 
 // Compiled is a compiled project: the manifest and its graph.
@@ -314,9 +309,6 @@ func NewInvocationID() string {
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
-
-// ErrNothingSelected is returned when a selection matched no node.
-var ErrNothingSelected = errors.New("nothing selected")
 
 // ResourceTypesFor says which node types a command executes.
 func ResourceTypesFor(command string) []manifest.ResourceType {

@@ -8,7 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/strata-dev/strata/engine"
@@ -84,23 +84,22 @@ func runSchedule(ctx context.Context, c *invocation) error {
 
 // trimWhenIdle gives memory back while no run is going: the heap's free pages
 // and the executable's clean pages that start-up and the last run touched. It
-// trims once after start and once after each batch of runs.
+// trims once after start and again once the newest run (listed first) has
+// changed and nothing is running.
 func trimWhenIdle(ctx context.Context, s *schedule.Scheduler) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	last := "never"
 	for {
 		runs := s.Runs()
-		running := false
-		var b strings.Builder
-		for _, r := range runs {
-			running = running || r.Status == "running"
-			b.WriteString(r.ID)
-			b.WriteString(r.Status)
+		newest := ""
+		if len(runs) > 0 {
+			newest = runs[0].ID + " " + runs[0].Status
 		}
-		if now := b.String(); !running && now != last {
+		running := slices.ContainsFunc(runs, func(r schedule.Run) bool { return r.Status == "running" })
+		if !running && newest != last {
 			memtrim.Trim()
-			last = now
+			last = newest
 		}
 		select {
 		case <-ctx.Done():
