@@ -1,0 +1,1712 @@
+package jinja
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"strings"
+)
+
+// Statements.
+
+type stmt interface {
+	exec(s *State) error
+}
+
+type nodeList struct {
+	stmts []stmt
+}
+
+func (n *nodeList) add(st stmt) {
+	// merge adjacent text
+	if t, ok := st.(*textStmt); ok && len(n.stmts) > 0 {
+		if prev, ok := n.stmts[len(n.stmts)-1].(*textStmt); ok {
+			n.stmts[len(n.stmts)-1] = &textStmt{s: prev.s + t.s}
+			return
+		}
+	}
+	n.stmts = append(n.stmts, st)
+}
+
+func (n *nodeList) exec(s *State) error {
+	for _, st := range n.stmts {
+		if err := st.exec(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var (
+	errBreak    = errors.New("break")
+	errContinue = errors.New("continue")
+)
+
+type breakStmt struct{}
+
+func (breakStmt) exec(*State) error { return errBreak }
+
+type continueStmt struct{}
+
+func (continueStmt) exec(*State) error { return errContinue }
+
+type textStmt struct{ s string }
+
+func (t *textStmt) exec(s *State) error { return s.write(t.s) }
+
+type outputStmt struct {
+	e   expr
+	pos Pos
+}
+
+func (o *outputStmt) exec(s *State) error {
+	s.pos = o.pos
+	v, err := o.e.eval(s)
+	if err != nil {
+		return s.wrap(err, o.pos)
+	}
+	switch v.k {
+	case KindString:
+		return s.write(v.s)
+	case KindUndefined:
+		if ui, ok := v.p.(*undefInfo); ok && ui.kind == "SecurityError" {
+			return nil
+		}
+		if s.env.OnUndefinedPrint != nil {
+			s.env.OnUndefinedPrint(s, v, o.pos)
+		}
+		return nil
+	}
+	return s.write(v.String())
+}
+
+// captureScoped renders body in a scope of its own and returns its output.
+func (s *State) captureScoped(body *nodeList) (string, error) {
+	outer := s.scope
+	s.scope = &scope{parent: outer}
+	out, err := s.capture(func() error { return body.exec(s) })
+	s.scope = outer
+	return out, err
+}
+
+// wrap gives err the template and position of the construct that failed,
+// unless an inner construct already did.
+func (s *State) wrap(err error, pos Pos) error {
+	switch e := err.(type) {
+	case *Error:
+		if e.Template == "" {
+			e.Template = s.tmpl.Name
+			e.Pos = pos
+		}
+		return e
+	case *returnSignal:
+		return err
+	}
+	if err == errBreak || err == errContinue {
+		return err
+	}
+	return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: pos, Cause: err}
+}
+
+type ifStmt struct {
+	conds  []expr
+	bodies []*nodeList
+	els    *nodeList
+	pos    Pos
+}
+
+func (st *ifStmt) exec(s *State) error {
+	for i, c := range st.conds {
+		s.pos = st.pos
+		v, err := c.eval(s)
+		if err != nil {
+			return s.wrap(err, st.pos)
+		}
+		if v.Truthy() {
+			return st.bodies[i].exec(s)
+		}
+	}
+	if st.els != nil {
+		return st.els.exec(s)
+	}
+	return nil
+}
+
+type forStmt struct {
+	target    target
+	iter      expr
+	filter    expr
+	body      *nodeList
+	els       *nodeList
+	recursive bool
+	pos       Pos
+}
+
+func (st *forStmt) exec(s *State) error {
+	s.pos = st.pos
+	v, err := st.iter.eval(s)
+	if err != nil {
+		return s.wrap(err, st.pos)
+	}
+	return st.run(s, v, 0)
+}
+
+func (st *forStmt) run(s *State, v Value, depth int) error {
+	items, err := s.Iter(v)
+	if err != nil {
+		return s.wrap(err, st.pos)
+	}
+	outer := s.scope
+	sc := &scope{parent: outer}
+	s.scope = sc
+	defer func() { s.scope = outer }()
+	lp := &loopObj{s: s, depth: depth, st: st, outer: outer, length: -1}
+	switch {
+	case st.filter != nil:
+		// Filtered lazily, as Jinja2's generator does: the condition sees what
+		// earlier iterations changed.
+		lp.raw = items
+	case v.k == KindList:
+		// A list is iterated live: items appended by the body are visited.
+		lp.live = v.List()
+	default:
+		lp.items = items
+	}
+	lv := ObjectValue(lp)
+	iterated, seen := false, false
+	for i := 0; ; i++ {
+		it, ok, err := lp.at(i)
+		if err != nil {
+			return s.wrap(err, st.pos)
+		}
+		if !ok {
+			break
+		}
+		seen = true
+		if err := s.tick(); err != nil {
+			return s.wrap(err, st.pos)
+		}
+		lp.i = i
+		sc.names, sc.vals = sc.names[:0], sc.vals[:0]
+		sc.names = append(sc.names, "loop")
+		sc.vals = append(sc.vals, lv)
+		if err := st.target.assign(s, it); err != nil {
+			return s.wrap(err, st.pos)
+		}
+		err = st.body.exec(s)
+		if err != nil {
+			if err == errBreak {
+				break
+			}
+			if err == errContinue {
+				continue
+			}
+			return err
+		}
+		iterated = true
+	}
+	if !seen || !iterated {
+		// As in Jinja2, else also runs when break or continue ended every
+		// iteration before its end.
+		return st.runElse(s, outer)
+	}
+	return nil
+}
+
+func (st *forStmt) runElse(s *State, outer *scope) error {
+	if st.els == nil {
+		return nil
+	}
+	s.scope = &scope{parent: outer}
+	return st.els.exec(s)
+}
+
+// loopObj is the loop variable.
+type loopObj struct {
+	s      *State
+	st     *forStmt
+	outer  *scope
+	i      int
+	depth  int
+	items  []Value // a fixed sequence
+	live   *List   // a list, read as it is now
+	raw    []Value // items before the loop's if-condition
+	rawPos int     // raw items tested so far
+	kept   []Value // raw items that passed
+	length int     // cached length, -1 until asked
+
+	changed []Value
+	hasLast bool
+}
+
+// at returns item i, testing more raw items when the loop is filtered.
+func (l *loopObj) at(i int) (Value, bool, error) {
+	switch {
+	case l.live != nil:
+		if i < len(l.live.Items) {
+			return l.live.Items[i], true, nil
+		}
+		return Value{}, false, nil
+	case l.raw != nil:
+		for i >= len(l.kept) {
+			if l.rawPos >= len(l.raw) {
+				return Value{}, false, nil
+			}
+			it := l.raw[l.rawPos]
+			l.rawPos++
+			ok, err := l.test(it)
+			if err != nil {
+				return Value{}, false, err
+			}
+			if ok {
+				l.kept = append(l.kept, it)
+			}
+		}
+		return l.kept[i], true, nil
+	}
+	if i < len(l.items) {
+		return l.items[i], true, nil
+	}
+	return Value{}, false, nil
+}
+
+// test evaluates the loop's if-condition for one item in a scope of its own.
+func (l *loopObj) test(it Value) (bool, error) {
+	s := l.s
+	saved := s.scope
+	s.scope = &scope{parent: l.outer}
+	defer func() { s.scope = saved }()
+	if err := l.st.target.assign(s, it); err != nil {
+		return false, err
+	}
+	c, err := l.st.filter.eval(s)
+	if err != nil {
+		return false, err
+	}
+	return c.Truthy(), nil
+}
+
+// size is the loop's length (all remaining items tested when filtered).
+func (l *loopObj) size() int {
+	if l.length >= 0 {
+		return l.length
+	}
+	switch {
+	case l.live != nil:
+		l.length = len(l.live.Items)
+	case l.raw != nil:
+		for {
+			if _, ok, err := l.at(len(l.kept)); err != nil || !ok {
+				break
+			}
+		}
+		l.length = len(l.kept)
+	default:
+		l.length = len(l.items)
+	}
+	return l.length
+}
+
+func (l *loopObj) hasNext() bool {
+	_, ok, _ := l.at(l.i + 1)
+	return ok
+}
+
+func (l *loopObj) Attr(name string) (Value, bool) {
+	switch name {
+	case "index":
+		return Int(int64(l.i + 1)), true
+	case "index0":
+		return Int(int64(l.i)), true
+	case "revindex":
+		return Int(int64(l.size() - l.i)), true
+	case "revindex0":
+		return Int(int64(l.size() - l.i - 1)), true
+	case "first":
+		return Bool(l.i == 0), true
+	case "last":
+		return Bool(!l.hasNext()), true
+	case "length":
+		return Int(int64(l.size())), true
+	case "depth":
+		return Int(int64(l.depth + 1)), true
+	case "depth0":
+		return Int(int64(l.depth)), true
+	case "previtem":
+		if l.i == 0 {
+			return UndefinedMsg("previtem", "there is no previous item"), true
+		}
+		v, _, _ := l.at(l.i - 1)
+		return v, true
+	case "nextitem":
+		v, ok, _ := l.at(l.i + 1)
+		if !ok {
+			return UndefinedMsg("nextitem", "there is no next item"), true
+		}
+		return v, true
+	case "cycle":
+		return FuncValue("cycle", func(s *State, a Args) (Value, error) {
+			if len(a.Pos) == 0 {
+				return Value{}, typeErrorf("no items for cycling given")
+			}
+			return a.Pos[l.i%len(a.Pos)], nil
+		}), true
+	case "changed":
+		return FuncValue("changed", func(s *State, a Args) (Value, error) {
+			cur := NewTuple(append([]Value(nil), a.Pos...))
+			if l.hasLast && Equal(cur, NewTuple(l.changed)) {
+				return False, nil
+			}
+			l.changed = cur.List().Items
+			l.hasLast = true
+			return True, nil
+		}), true
+	}
+	return Value{}, false
+}
+
+func (l *loopObj) Repr() string {
+	return fmt.Sprintf("<LoopContext %d/%d>", l.i+1, l.size())
+}
+
+// Call makes loop(x) recurse in a recursive loop.
+func (l *loopObj) Call(s *State, a Args) (Value, error) {
+	if !l.st.recursive {
+		return Value{}, typeErrorf("Tried to call non recursive loop.  Maybe you forgot the 'recursive' modifier.")
+	}
+	if len(a.Pos) != 1 {
+		return Value{}, typeErrorf("loop() takes exactly one argument")
+	}
+	out, err := s.capture(func() error {
+		saved := s.scope
+		// recursion runs in the scope the loop started in
+		sc := s.scope
+		for sc.parent != nil && sc.names != nil && len(sc.names) > 0 && sc.names[0] == "loop" {
+			sc = sc.parent
+			break
+		}
+		s.scope = sc
+		err := l.st.run(s, a.Pos[0], l.depth+1)
+		s.scope = saved
+		return err
+	})
+	if err != nil {
+		return Value{}, err
+	}
+	return String(out), nil
+}
+
+type setStmt struct {
+	target target
+	e      expr
+	pos    Pos
+}
+
+func (st *setStmt) exec(s *State) error {
+	s.pos = st.pos
+	v, err := st.e.eval(s)
+	if err != nil {
+		return s.wrap(err, st.pos)
+	}
+	if err := st.target.assign(s, v); err != nil {
+		return s.wrap(err, st.pos)
+	}
+	return nil
+}
+
+type setBlockStmt struct {
+	target  target
+	body    *nodeList
+	filters []*filterExpr
+	pos     Pos
+}
+
+func (st *setBlockStmt) exec(s *State) error {
+	out, err := s.captureScoped(st.body)
+	if err != nil {
+		return err
+	}
+	v := String(out)
+	for _, f := range st.filters {
+		v, err = f.apply(s, v)
+		if err != nil {
+			return s.wrap(err, st.pos)
+		}
+	}
+	if err := st.target.assign(s, v); err != nil {
+		return s.wrap(err, st.pos)
+	}
+	return nil
+}
+
+type doStmt struct {
+	e   expr
+	pos Pos
+}
+
+func (st *doStmt) exec(s *State) error {
+	s.pos = st.pos
+	if _, err := st.e.eval(s); err != nil {
+		return s.wrap(err, st.pos)
+	}
+	return nil
+}
+
+type filterBlockStmt struct {
+	body    *nodeList
+	filters []*filterExpr
+	pos     Pos
+}
+
+func (st *filterBlockStmt) exec(s *State) error {
+	out, err := s.captureScoped(st.body)
+	if err != nil {
+		return err
+	}
+	v := String(out)
+	for _, f := range st.filters {
+		v, err = f.apply(s, v)
+		if err != nil {
+			return s.wrap(err, st.pos)
+		}
+	}
+	if v.k != KindString {
+		// Jinja2 joins the block's output, which must be text.
+		return s.wrap(typeErrorf("sequence item 0: expected str instance, %s found", v.TypeName()), st.pos)
+	}
+	return s.write(v.s)
+}
+
+type withStmt struct {
+	targets []target
+	values  []expr
+	body    *nodeList
+	pos     Pos
+}
+
+func (st *withStmt) exec(s *State) error {
+	outer := s.scope
+	vals := make([]Value, len(st.values))
+	for i, e := range st.values {
+		v, err := e.eval(s)
+		if err != nil {
+			return s.wrap(err, st.pos)
+		}
+		vals[i] = v
+	}
+	s.scope = &scope{parent: outer}
+	defer func() { s.scope = outer }()
+	for i, t := range st.targets {
+		if err := t.assign(s, vals[i]); err != nil {
+			return s.wrap(err, st.pos)
+		}
+	}
+	return st.body.exec(s)
+}
+
+type macroStmt struct{ m *macroDef }
+
+func (st *macroStmt) exec(s *State) error {
+	s.scope.set(st.m.name, CallableValue(st.m.value(s.scope)))
+	return nil
+}
+
+type callBlockStmt struct {
+	call   *callExpr
+	caller *macroDef
+	pos    Pos
+}
+
+func (st *callBlockStmt) exec(s *State) error {
+	s.pos = st.pos
+	caller := st.caller.value(s.scope)
+	v, err := st.call.evalWith(s, &KwArg{Name: "caller", Value: CallableValue(caller)})
+	if err != nil {
+		return s.wrap(err, st.pos)
+	}
+	if v.k == KindUndefined {
+		return nil
+	}
+	return s.write(v.String())
+}
+
+type tagStmt struct {
+	tag *Tag
+	blk *TagBlock
+	m   *macroDef
+}
+
+func (st *tagStmt) exec(s *State) error {
+	if st.m != nil {
+		s.scope.set(st.m.name, CallableValue(st.m.value(s.scope)))
+	}
+	if st.tag.Render != nil {
+		s.pos = st.blk.Pos
+		if err := st.tag.Render(s, st.blk); err != nil {
+			return s.wrap(err, st.blk.Pos)
+		}
+	}
+	return nil
+}
+
+type loadStmt struct {
+	kind          string
+	what          expr
+	as            string
+	names         [][2]string
+	ignoreMissing bool
+	pos           Pos
+}
+
+func (st *loadStmt) exec(s *State) error {
+	s.pos = st.pos
+	if st.kind == "extends" {
+		return s.wrap(Errorf("TemplateRuntimeError", "{%% extends %%} is not supported: strata templates do not inherit"), st.pos)
+	}
+	if s.env.Loader == nil {
+		return s.wrap(typeErrorf("no loader for this environment specified"), st.pos)
+	}
+	nv, err := st.what.eval(s)
+	if err != nil {
+		return s.wrap(err, st.pos)
+	}
+	t, err := s.env.Loader(nv.String())
+	if err != nil {
+		if st.ignoreMissing {
+			return nil
+		}
+		return s.wrap(err, st.pos)
+	}
+	switch st.kind {
+	case "include":
+		saved, savedT := s.scope, s.tmpl
+		s.tmpl = t
+		err := t.root.exec(s)
+		s.scope, s.tmpl = saved, savedT
+		return err
+	}
+	mod, _, err := t.Module(s.ctx, s.globals, RenderOptions{Host: s.host})
+	if err != nil {
+		return err
+	}
+	if st.kind == "import" {
+		s.scope.set(st.as, ObjectValue(&moduleObj{name: t.Name, d: mod}))
+		return nil
+	}
+	for _, n := range st.names {
+		v, ok := mod.GetStr(n[0])
+		if !ok {
+			v = UndefinedMsg(n[1], fmt.Sprintf("the template %s does not export the requested name %s", PyQuote(t.Name), PyQuote(n[0])))
+		}
+		s.scope.set(n[1], v)
+	}
+	return nil
+}
+
+type moduleObj struct {
+	name string
+	d    *Dict
+}
+
+func (m *moduleObj) Attr(name string) (Value, bool) { return m.d.GetStr(name) }
+func (m *moduleObj) Repr() string                   { return "<Template module " + PyQuote(m.name) + ">" }
+
+// Targets of assignment.
+
+type target interface {
+	assign(s *State, v Value) error
+}
+
+type nameTarget struct{ name string }
+
+func (t *nameTarget) assign(s *State, v Value) error {
+	s.scope.set(t.name, v)
+	return nil
+}
+
+type nsTarget struct {
+	name, attr string
+	pos        Pos
+}
+
+func (t *nsTarget) assign(s *State, v Value) error {
+	ns := s.Lookup(t.name)
+	if n, ok := ns.p.(*Namespace); ok && ns.k == KindObject {
+		n.D.SetStr(t.attr, v)
+		return nil
+	}
+	return Errorf("TemplateRuntimeError", "cannot assign attribute on non-namespace object")
+}
+
+type tupleTarget struct{ items []target }
+
+func (t *tupleTarget) assign(s *State, v Value) error {
+	items, err := s.Iter(v)
+	if err != nil {
+		return typeErrorf("cannot unpack non-iterable %s object", v.TypeName())
+	}
+	if len(items) != len(t.items) {
+		if len(items) > len(t.items) {
+			return Errorf("ValueError", "too many values to unpack (expected %d)", len(t.items))
+		}
+		return Errorf("ValueError", "not enough values to unpack (expected %d, got %d)", len(t.items), len(items))
+	}
+	for i, it := range t.items {
+		if err := it.assign(s, items[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Macros.
+
+type macroDef struct {
+	name         string
+	params       []string
+	defaults     []expr
+	body         *nodeList
+	tmpl         *Template
+	pos          Pos
+	catchVarargs bool
+	catchKwargs  bool
+	usesCaller   bool
+	// explicitCaller: caller is one of the parameters.
+	explicitCaller bool
+}
+
+func (m *macroDef) value(closure *scope) *Macro {
+	ps := make([]Param, len(m.params))
+	for i, n := range m.params {
+		ps[i] = Param{Name: n, HasDefault: i >= len(m.params)-len(m.defaults)}
+	}
+	return &Macro{Name: m.name, Params: ps, def: m, closure: closure}
+}
+
+// Macro is a macro: defined in a template, callable from any render.
+type Macro struct {
+	Name    string
+	Params  []Param
+	def     *macroDef
+	closure *scope
+}
+
+// Template returns the template that defines the macro, and its position.
+func (m *Macro) Template() (*Template, Pos) { return m.def.tmpl, m.def.pos }
+
+// Call runs the macro: its body renders in a scope of its own whose parent is
+// the scope it was defined in (none for a macro taken from Template.Macros),
+// then the calling render's variables.
+func (m *Macro) Call(s *State, a Args) (Value, error) {
+	d := m.def
+	if s.depth >= s.limits.Depth {
+		return Value{}, s.limitErr("recursion limit exceeded: macros nested more than %d deep (macro '%s')", s.limits.Depth, m.Name)
+	}
+	sc := &scope{parent: m.closure, names: make([]string, 0, len(d.params)+3), vals: make([]Value, 0, len(d.params)+3)}
+	np := len(d.params)
+	// Bind as Jinja2's Macro.__call__ does: positional arguments first; only
+	// when they run out are the remaining parameters taken from keywords.
+	npos := len(a.Pos)
+	if npos > np {
+		npos = np
+	}
+	given := make([]bool, np)
+	vals := make([]Value, np)
+	copy(vals, a.Pos[:npos])
+	for i := 0; i < npos; i++ {
+		given[i] = true
+	}
+	kws := a.Kw
+	if len(kws) > 0 {
+		kws = append([]KwArg(nil), kws...)
+	}
+	pop := func(name string) (Value, bool) {
+		for i, kw := range kws {
+			if kw.Name == name {
+				kws = append(kws[:i], kws[i+1:]...)
+				return kw.Value, true
+			}
+		}
+		return Value{}, false
+	}
+	foundCaller := d.explicitCaller
+	if npos != np {
+		foundCaller = false
+		for i := npos; i < np; i++ {
+			if v, ok := pop(d.params[i]); ok {
+				vals[i], given[i] = v, true
+			}
+			if d.params[i] == "caller" {
+				foundCaller = true
+			}
+		}
+	}
+	var caller Value
+	specialCaller := d.usesCaller && !foundCaller
+	if specialCaller {
+		if v, ok := pop("caller"); ok && !v.IsNone() {
+			caller = v
+		} else {
+			caller = UndefinedMsg("caller", "No caller defined")
+		}
+	}
+	var kwargs *Dict
+	if d.catchKwargs {
+		kwargs = NewDict()
+		for _, kw := range kws {
+			kwargs.SetStr(kw.Name, kw.Value)
+		}
+	} else if len(kws) > 0 {
+		for _, kw := range kws {
+			if kw.Name == "caller" {
+				return Value{}, typeErrorf("macro '%s' was invoked with two values for the special caller argument. This is most likely a bug.", m.Name)
+			}
+		}
+		return Value{}, typeErrorf("macro '%s' takes no keyword argument '%s'", m.Name, kws[0].Name)
+	}
+	if !d.catchVarargs && len(a.Pos) > np {
+		return Value{}, typeErrorf("macro '%s' takes not more than %d argument(s)", m.Name, np)
+	}
+	saved, savedT := s.scope, s.tmpl
+	s.scope = sc
+	s.tmpl = d.tmpl
+	s.depth++
+	defer func() {
+		s.scope, s.tmpl = saved, savedT
+		s.depth--
+	}()
+	firstDefault := np - len(d.defaults)
+	for i, p := range d.params {
+		if !given[i] {
+			if i >= firstDefault {
+				v, err := d.defaults[i-firstDefault].eval(s)
+				if err != nil {
+					return Value{}, s.wrap(err, d.pos)
+				}
+				vals[i] = v
+			} else {
+				vals[i] = UndefinedMsg(p, fmt.Sprintf("parameter '%s' was not provided", p))
+			}
+		}
+		sc.names = append(sc.names, p)
+		sc.vals = append(sc.vals, vals[i])
+	}
+	if d.catchVarargs {
+		var extra []Value
+		if len(a.Pos) > np {
+			extra = append(extra, a.Pos[np:]...)
+		}
+		sc.set("varargs", NewTuple(extra))
+	}
+	if d.catchKwargs {
+		sc.set("kwargs", DictValue(kwargs))
+	}
+	if specialCaller {
+		sc.set("caller", caller)
+	}
+	out, err := s.capture(func() error { return d.body.exec(s) })
+	if err != nil {
+		if r, ok := err.(*returnSignal); ok {
+			return r.v, nil
+		}
+		if err == errBreak || err == errContinue {
+			return String(out), nil
+		}
+		return Value{}, err
+	}
+	return String(out), nil
+}
+
+func (m *Macro) attr(name string) (Value, bool) {
+	d := m.def
+	switch name {
+	case "name":
+		return String(m.Name), true
+	case "arguments":
+		items := make([]Value, len(d.params))
+		for i, p := range d.params {
+			items[i] = String(p)
+		}
+		return NewTuple(items), true
+	case "catch_kwargs":
+		return Bool(d.catchKwargs), true
+	case "catch_varargs":
+		return Bool(d.catchVarargs), true
+	case "caller":
+		return Bool(d.usesCaller), true
+	}
+	return Value{}, false
+}
+
+// Expressions.
+
+type expr interface {
+	eval(s *State) (Value, error)
+}
+
+type constExpr struct{ v Value }
+
+func (c *constExpr) eval(*State) (Value, error) { return c.v, nil }
+
+type nameExpr struct {
+	name string
+	pos  Pos
+}
+
+func (n *nameExpr) eval(s *State) (Value, error) {
+	// inline Lookup for speed
+	for sc := s.scope; sc != nil; sc = sc.parent {
+		for i := len(sc.names) - 1; i >= 0; i-- {
+			if sc.names[i] == n.name {
+				return sc.vals[i], nil
+			}
+		}
+	}
+	if v, ok := s.globals[n.name]; ok {
+		return v, nil
+	}
+	if v, ok := s.env.Globals[n.name]; ok {
+		return v, nil
+	}
+	return Undefined(n.name), nil
+}
+
+type listExpr struct {
+	items []expr
+	pos   Pos
+}
+
+func (l *listExpr) eval(s *State) (Value, error) {
+	out := make([]Value, len(l.items))
+	for i, e := range l.items {
+		v, err := e.eval(s)
+		if err != nil {
+			return Value{}, err
+		}
+		out[i] = v
+	}
+	return NewList(out), nil
+}
+
+type tupleExpr struct {
+	items []expr
+	pos   Pos
+}
+
+func (l *tupleExpr) eval(s *State) (Value, error) {
+	out := make([]Value, len(l.items))
+	for i, e := range l.items {
+		v, err := e.eval(s)
+		if err != nil {
+			return Value{}, err
+		}
+		out[i] = v
+	}
+	return NewTuple(out), nil
+}
+
+type dictExpr struct {
+	keys, vals []expr
+	pos        Pos
+}
+
+func (d *dictExpr) eval(s *State) (Value, error) {
+	out := &Dict{keys: make([]Value, 0, len(d.keys)), vals: make([]Value, 0, len(d.keys))}
+	for i := range d.keys {
+		k, err := d.keys[i].eval(s)
+		if err != nil {
+			return Value{}, err
+		}
+		if !hashable(k) {
+			return Value{}, s.wrap(typeErrorf("unhashable type: '%s'", k.TypeName()), d.pos)
+		}
+		v, err := d.vals[i].eval(s)
+		if err != nil {
+			return Value{}, err
+		}
+		out.Set(k, v)
+	}
+	return DictValue(out), nil
+}
+
+type getattrExpr struct {
+	obj  expr
+	name string
+	pos  Pos
+}
+
+func (g *getattrExpr) eval(s *State) (Value, error) {
+	o, err := g.obj.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	if o.k == KindDict && g.name[0] != '_' {
+		if !hasMethod(o, g.name) {
+			if v, ok := o.Dict().GetStr(g.name); ok {
+				return v, nil
+			}
+		}
+	}
+	v, err := s.Attr(o, g.name)
+	if err != nil {
+		return Value{}, s.wrap(err, g.pos)
+	}
+	return v, nil
+}
+
+type getitemExpr struct {
+	obj, key expr
+	pos      Pos
+}
+
+func (g *getitemExpr) eval(s *State) (Value, error) {
+	o, err := g.obj.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	k, err := g.key.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	v, err := s.Item(o, k)
+	if err != nil {
+		return Value{}, s.wrap(err, g.pos)
+	}
+	return v, nil
+}
+
+type sliceExpr struct {
+	obj               expr
+	start, stop, step expr
+	pos               Pos
+}
+
+func (sl *sliceExpr) eval(s *State) (Value, error) {
+	o, err := sl.obj.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	var idx [3]Value
+	for i, e := range []expr{sl.start, sl.stop, sl.step} {
+		if e == nil {
+			idx[i] = None
+			continue
+		}
+		v, err := e.eval(s)
+		if err != nil {
+			return Value{}, err
+		}
+		idx[i] = v
+	}
+	v, err := sliceValue(o, idx[0], idx[1], idx[2])
+	if err != nil {
+		return Value{}, s.wrap(err, sl.pos)
+	}
+	return v, nil
+}
+
+// sliceValue is Python's o[start:stop:step].
+func sliceValue(o, start, stop, step Value) (Value, error) {
+	if o.k == KindUndefined {
+		return Value{}, o.undefinedError()
+	}
+	if sl, ok := o.p.(Slicer); ok && o.k == KindObject {
+		return sl.Slice(start, stop, step)
+	}
+	n := length(o)
+	if o.k == KindDict {
+		return Value{}, typeErrorf("unhashable type: 'slice'")
+	}
+	if n < 0 || !(o.k == KindString || o.k == KindList || o.k == KindTuple) {
+		// Jinja2 slices with Python's own subscription, not getitem.
+		return Value{}, typeErrorf("'%s' object is not subscriptable", o.TypeName())
+	}
+	for _, v := range []Value{start, stop, step} {
+		if !(v.k == KindNone || v.k == KindInt || v.k == KindBool) {
+			return Value{}, typeErrorf("slice indices must be integers or None or have an __index__ method")
+		}
+	}
+	st := int64(1)
+	if step.k != KindNone {
+		st = step.AsInt()
+	}
+	if st == 0 {
+		return Value{}, Errorf("ValueError", "slice step cannot be zero")
+	}
+	ln := int64(n)
+	norm := func(v Value, def int64) int64 {
+		if v.k == KindNone {
+			return def
+		}
+		i := v.AsInt()
+		if i < 0 {
+			i += ln
+			if i < 0 {
+				if st < 0 {
+					return -1
+				}
+				return 0
+			}
+		}
+		if i >= ln {
+			if st < 0 {
+				return ln - 1
+			}
+			return ln
+		}
+		return i
+	}
+	var b, e int64
+	if st > 0 {
+		b, e = norm(start, 0), norm(stop, ln)
+	} else {
+		b, e = norm(start, ln-1), norm(stop, -1)
+		if stop.k != KindNone && stop.AsInt() < 0 && stop.AsInt()+ln < 0 {
+			e = -1
+		}
+	}
+	var idxs []int64
+	if st > 0 {
+		for i := b; i < e; i += st {
+			idxs = append(idxs, i)
+		}
+	} else {
+		for i := b; i > e; i += st {
+			idxs = append(idxs, i)
+		}
+	}
+	if o.k == KindString {
+		if st == 1 && isASCII(o.s) {
+			if b >= e {
+				return Value{k: KindString, safe: o.safe}, nil
+			}
+			return Value{k: KindString, s: o.s[b:e], safe: o.safe}, nil
+		}
+		rs := []rune(o.s)
+		out := make([]rune, 0, len(idxs))
+		for _, i := range idxs {
+			out = append(out, rs[i])
+		}
+		return Value{k: KindString, s: string(out), safe: o.safe}, nil
+	}
+	items := o.List().Items
+	out := make([]Value, 0, len(idxs))
+	for _, i := range idxs {
+		out = append(out, items[i])
+	}
+	if o.k == KindTuple {
+		return NewTuple(out), nil
+	}
+	return NewList(out), nil
+}
+
+type callExpr struct {
+	fn     expr
+	ca     callArgs
+	method *getattrExpr // fn is obj.name: try a Python method first
+	pos    Pos
+}
+
+func (c *callExpr) eval(s *State) (Value, error) { return c.evalWith(s, nil) }
+
+func (c *callExpr) evalWith(s *State, extra *KwArg) (Value, error) {
+	var fn Value
+	if c.method != nil {
+		recv, err := c.method.obj.eval(s)
+		if err != nil {
+			return Value{}, err
+		}
+		switch recv.k {
+		case KindString, KindList, KindTuple, KindDict:
+			if hasMethod(recv, c.method.name) {
+				args, err := c.args(s, extra)
+				if err != nil {
+					return Value{}, err
+				}
+				v, found, err := callMethod(s, recv, c.method.name, args)
+				if found {
+					if err != nil {
+						return Value{}, s.wrap(err, c.pos)
+					}
+					return v, nil
+				}
+			}
+		}
+		fn, err = s.Attr(recv, c.method.name)
+		if err != nil {
+			return Value{}, s.wrap(err, c.pos)
+		}
+	} else {
+		var err error
+		fn, err = c.fn.eval(s)
+		if err != nil {
+			return Value{}, err
+		}
+	}
+	if fn.k == KindUndefined {
+		return Value{}, s.wrap(fn.undefinedError(), c.pos)
+	}
+	args, err := c.args(s, extra)
+	if err != nil {
+		return Value{}, err
+	}
+	v, err := s.Call(fn, args)
+	if err != nil {
+		if _, ok := err.(*returnSignal); ok {
+			return Value{}, err
+		}
+		return Value{}, s.wrap(err, c.pos)
+	}
+	return v, nil
+}
+
+func (c *callExpr) args(s *State, extra *KwArg) (Args, error) {
+	return evalArgs(s, &c.ca, extra, c.pos)
+}
+
+func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, error) {
+	var a Args
+	if len(ca.args) > 0 || ca.star != nil {
+		a.Pos = make([]Value, 0, len(ca.args))
+		for _, e := range ca.args {
+			v, err := e.eval(s)
+			if err != nil {
+				return a, err
+			}
+			a.Pos = append(a.Pos, v)
+		}
+		if ca.star != nil {
+			v, err := ca.star.eval(s)
+			if err != nil {
+				return a, err
+			}
+			items, err := s.Iter(v)
+			if err != nil {
+				return a, s.wrap(typeErrorf("argument after * must be an iterable, not %s", v.TypeName()), pos)
+			}
+			a.Pos = append(a.Pos, items...)
+		}
+	}
+	if len(ca.kws) > 0 || ca.dstar != nil || extra != nil {
+		a.Kw = make([]KwArg, 0, len(ca.kws)+1)
+		for _, kw := range ca.kws {
+			v, err := kw.e.eval(s)
+			if err != nil {
+				return a, err
+			}
+			a.Kw = append(a.Kw, KwArg{Name: kw.name, Value: v})
+		}
+		if ca.dstar != nil {
+			v, err := ca.dstar.eval(s)
+			if err != nil {
+				return a, err
+			}
+			d := v.Dict()
+			if d == nil {
+				if v.k == KindUndefined {
+					return a, s.wrap(v.undefinedError(), pos)
+				}
+				return a, s.wrap(typeErrorf("argument after ** must be a mapping, not %s", v.TypeName()), pos)
+			}
+			for i, k := range d.keys {
+				if k.k != KindString {
+					return a, s.wrap(typeErrorf("keywords must be strings"), pos)
+				}
+				a.Kw = append(a.Kw, KwArg{Name: k.s, Value: d.vals[i]})
+			}
+		}
+		if extra != nil {
+			a.Kw = append(a.Kw, *extra)
+		}
+	}
+	return a, nil
+}
+
+type filterExpr struct {
+	x    expr // nil in filter blocks and block sets
+	name string
+	ca   callArgs
+	fn   Filter
+	pos  Pos
+}
+
+func (f *filterExpr) eval(s *State) (Value, error) {
+	v, err := f.x.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	return f.apply(s, v)
+}
+
+func (f *filterExpr) apply(s *State, v Value) (Value, error) {
+	fn := f.fn
+	if fn == nil {
+		var ok bool
+		fn, ok = s.env.Filters[f.name]
+		if !ok {
+			return Value{}, s.wrap(Errorf("TemplateRuntimeError", "No filter named '%s' found.", f.name), f.pos)
+		}
+	}
+	args, err := evalArgs(s, &f.ca, nil, f.pos)
+	if err != nil {
+		return Value{}, err
+	}
+	r, err := fn(s, v, args)
+	if err != nil {
+		return Value{}, s.wrap(err, f.pos)
+	}
+	return r, nil
+}
+
+type testExpr struct {
+	x    expr
+	name string
+	ca   callArgs
+	fn   Test
+	pos  Pos
+}
+
+func (t *testExpr) eval(s *State) (Value, error) {
+	v, err := t.x.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	fn := t.fn
+	if fn == nil {
+		var ok bool
+		fn, ok = s.env.Tests[t.name]
+		if !ok {
+			return Value{}, s.wrap(Errorf("TemplateRuntimeError", "No test named '%s' found.", t.name), t.pos)
+		}
+	}
+	args, err := evalArgs(s, &t.ca, nil, t.pos)
+	if err != nil {
+		return Value{}, err
+	}
+	r, err := fn(s, v, args)
+	if err != nil {
+		return Value{}, s.wrap(err, t.pos)
+	}
+	return Bool(r), nil
+}
+
+type notExpr struct {
+	x   expr
+	pos Pos
+}
+
+func (n *notExpr) eval(s *State) (Value, error) {
+	v, err := n.x.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	return Bool(!v.Truthy()), nil
+}
+
+type andExpr struct{ l, r expr }
+
+func (a *andExpr) eval(s *State) (Value, error) {
+	l, err := a.l.eval(s)
+	if err != nil || !l.Truthy() {
+		return l, err
+	}
+	return a.r.eval(s)
+}
+
+type orExpr struct{ l, r expr }
+
+func (o *orExpr) eval(s *State) (Value, error) {
+	l, err := o.l.eval(s)
+	if err != nil || l.Truthy() {
+		return l, err
+	}
+	return o.r.eval(s)
+}
+
+type condExpr struct {
+	test, then, els expr
+	pos             Pos
+}
+
+func (c *condExpr) eval(s *State) (Value, error) {
+	t, err := c.test.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	if t.Truthy() {
+		return c.then.eval(s)
+	}
+	if c.els == nil {
+		return UndefinedMsg("", "the inline if-expression on "+lineDesc(s, c.pos)+" evaluated to false and no else section was defined."), nil
+	}
+	return c.els.eval(s)
+}
+
+func lineDesc(s *State, pos Pos) string {
+	return fmt.Sprintf("line %d", pos.Line)
+}
+
+type negExpr struct {
+	x   expr
+	pos Pos
+}
+
+func (n *negExpr) eval(s *State) (Value, error) {
+	v, err := n.x.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	switch v.k {
+	case KindInt, KindBool:
+		if v.isBig() || (v.k == KindInt && int64(v.n) == math.MinInt64) {
+			return intFromBig(new(big.Int).Neg(v.bigInt())), nil
+		}
+		return Int(-v.AsInt()), nil
+	case KindFloat:
+		return Float(-v.AsFloat()), nil
+	case KindUndefined:
+		return Value{}, s.wrap(v.undefinedError(), n.pos)
+	}
+	return Value{}, s.wrap(typeErrorf("bad operand type for unary -: '%s'", v.TypeName()), n.pos)
+}
+
+type posExpr struct {
+	x   expr
+	pos Pos
+}
+
+func (n *posExpr) eval(s *State) (Value, error) {
+	v, err := n.x.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	switch v.k {
+	case KindInt, KindBool:
+		return Int(v.AsInt()), nil
+	case KindFloat:
+		return v, nil
+	case KindUndefined:
+		return Value{}, s.wrap(v.undefinedError(), n.pos)
+	}
+	return Value{}, s.wrap(typeErrorf("bad operand type for unary +: '%s'", v.TypeName()), n.pos)
+}
+
+type concatExpr struct {
+	parts []expr
+	pos   Pos
+}
+
+func (c *concatExpr) eval(s *State) (Value, error) {
+	var b strings.Builder
+	for _, p := range c.parts {
+		v, err := p.eval(s)
+		if err != nil {
+			return Value{}, err
+		}
+		b.WriteString(v.String())
+		if err := s.checkSize(b.Len()); err != nil {
+			return Value{}, s.wrap(err, c.pos)
+		}
+	}
+	return String(b.String()), nil
+}
+
+type cmpOp struct {
+	op string
+	e  expr
+}
+
+type compareExpr struct {
+	first expr
+	ops   []cmpOp
+	pos   Pos
+}
+
+func (c *compareExpr) eval(s *State) (Value, error) {
+	l, err := c.first.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	for _, op := range c.ops {
+		r, err := op.e.eval(s)
+		if err != nil {
+			return Value{}, err
+		}
+		ok, err := compare(s, op.op, l, r)
+		if err != nil {
+			return Value{}, s.wrap(err, c.pos)
+		}
+		if !ok {
+			return False, nil
+		}
+		l = r
+	}
+	return True, nil
+}
+
+func compare(s *State, op string, l, r Value) (bool, error) {
+	switch op {
+	case "==":
+		return Equal(l, r), nil
+	case "!=":
+		return !Equal(l, r), nil
+	case "in":
+		return contains2(s, r, l)
+	case "notin":
+		ok, err := contains2(s, r, l)
+		return !ok, err
+	}
+	if l.k == KindUndefined {
+		return false, l.undefinedError()
+	}
+	if r.k == KindUndefined {
+		return false, r.undefinedError()
+	}
+	c, ok := Compare(l, r)
+	if !ok {
+		return false, typeErrorf("'%s' not supported between instances of '%s' and '%s'", op, l.TypeName(), r.TypeName())
+	}
+	switch op {
+	case "<":
+		return c < 0, nil
+	case "<=":
+		return c <= 0, nil
+	case ">":
+		return c > 0, nil
+	}
+	return c >= 0, nil
+}
+
+// Contains is Python's `x in container`.
+func Contains(s *State, container, x Value) (bool, error) { return contains2(s, container, x) }
+
+func contains2(s *State, container, x Value) (bool, error) {
+	switch container.k {
+	case KindString:
+		if x.k != KindString {
+			return false, typeErrorf("'in <string>' requires string as left operand, not %s", x.TypeName())
+		}
+		return strings.Contains(container.s, x.s), nil
+	case KindList, KindTuple:
+		for _, it := range container.List().Items {
+			if Equal(it, x) {
+				return true, nil
+			}
+		}
+		return false, nil
+	case KindDict:
+		if !hashable(x) {
+			return false, typeErrorf("unhashable type: '%s'", x.TypeName())
+		}
+		_, ok := container.Dict().Get(x)
+		return ok, nil
+	case KindUndefined:
+		return false, nil
+	case KindObject:
+		if it, ok := container.p.(Iterable); ok {
+			for _, v := range it.Iter() {
+				if Equal(v, x) {
+					return true, nil
+				}
+			}
+			return false, nil
+		}
+		if ig, ok := container.p.(ItemGetter); ok {
+			_, ok := ig.Item(x)
+			return ok, nil
+		}
+	}
+	return false, typeErrorf("argument of type '%s' is not iterable", container.TypeName())
+}
+
+type binExpr struct {
+	op   string
+	l, r expr
+	pos  Pos
+}
+
+func (b *binExpr) eval(s *State) (Value, error) {
+	l, err := b.l.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	r, err := b.r.eval(s)
+	if err != nil {
+		return Value{}, err
+	}
+	v, err := binop(s, b.op, l, r)
+	if err != nil {
+		return Value{}, s.wrap(err, b.pos)
+	}
+	return v, nil
+}
+
+// Binop applies a binary arithmetic operator with Python semantics.
+func Binop(s *State, op string, l, r Value) (Value, error) { return binop(s, op, l, r) }
+
+func binop(s *State, op string, l, r Value) (Value, error) {
+	if op == "%" && l.k == KindString {
+		out, err := percentFormat(l.s, r)
+		if err != nil {
+			return Value{}, err
+		}
+		return String(out), nil
+	}
+	if l.k == KindUndefined {
+		return Value{}, l.undefinedError()
+	}
+	if r.k == KindUndefined {
+		return Value{}, r.undefinedError()
+	}
+	li := l.k == KindInt || l.k == KindBool
+	ri := r.k == KindInt || r.k == KindBool
+	if li && ri {
+		switch op {
+		case "/":
+			if r.isBig() || l.isBig() {
+				if r.bigInt().Sign() == 0 {
+					return Value{}, Errorf("ZeroDivisionError", "division by zero")
+				}
+				return Float(bigFloat(l) / bigFloat(r)), nil
+			}
+			x, y := l.AsInt(), r.AsInt()
+			if y == 0 {
+				return Value{}, Errorf("ZeroDivisionError", "division by zero")
+			}
+			return Float(float64(x) / float64(y)), nil
+		case "**":
+			if !r.isBig() && r.AsInt() < 0 {
+				if !l.isBig() && l.AsInt() == 0 {
+					return Value{}, Errorf("ZeroDivisionError", "0.0 cannot be raised to a negative power")
+				}
+				return Float(math.Pow(l.AsFloat(), r.AsFloat())), nil
+			}
+		}
+		if v, ok, err := intArith(op, l, r); ok {
+			return v, err
+		}
+	}
+	if l.IsNumber() && r.IsNumber() {
+		x, y := l.AsFloat(), r.AsFloat()
+		switch op {
+		case "+":
+			return Float(x + y), nil
+		case "-":
+			return Float(x - y), nil
+		case "*":
+			return Float(x * y), nil
+		case "/":
+			if y == 0 {
+				return Value{}, Errorf("ZeroDivisionError", "float division by zero")
+			}
+			return Float(x / y), nil
+		case "//":
+			if y == 0 {
+				return Value{}, Errorf("ZeroDivisionError", "float floor division by zero")
+			}
+			return Float(math.Floor(x / y)), nil
+		case "%":
+			if y == 0 {
+				return Value{}, Errorf("ZeroDivisionError", "float modulo")
+			}
+			m := math.Mod(x, y)
+			if m != 0 && (m < 0) != (y < 0) {
+				m += y
+			}
+			return Float(m), nil
+		case "**":
+			if x == 0 && y < 0 {
+				return Value{}, Errorf("ZeroDivisionError", "0.0 cannot be raised to a negative power")
+			}
+			return Float(math.Pow(x, y)), nil
+		}
+	}
+	switch op {
+	case "+":
+		if l.k == KindString && r.k == KindString {
+			if err := s.checkSize(len(l.s) + len(r.s)); err != nil {
+				return Value{}, err
+			}
+			switch {
+			case l.safe && !r.safe:
+				return Markup(l.s + htmlEscape(r.s)), nil
+			case r.safe && !l.safe:
+				return Markup(htmlEscape(l.s) + r.s), nil
+			}
+			return Value{k: KindString, s: l.s + r.s, safe: l.safe}, nil
+		}
+		if l.k == r.k && (l.k == KindList || l.k == KindTuple) {
+			a, b := l.List().Items, r.List().Items
+			out := make([]Value, 0, len(a)+len(b))
+			out = append(append(out, a...), b...)
+			return Value{k: l.k, p: &List{Items: out}}, nil
+		}
+		if l.k == KindString || l.k == KindList || l.k == KindTuple {
+			return Value{}, typeErrorf("can only concatenate %s (not \"%s\") to %s", l.TypeName(), r.TypeName(), l.TypeName())
+		}
+	case "*":
+		if (l.k == KindString || l.k == KindList || l.k == KindTuple) && ri {
+			return repeat(s, l, r.AsInt())
+		}
+		if (r.k == KindString || r.k == KindList || r.k == KindTuple) && li {
+			return repeat(s, r, l.AsInt())
+		}
+		if l.k == KindString || r.k == KindString || l.k == KindList || r.k == KindList {
+			other := r
+			if !(l.k == KindString || l.k == KindList) {
+				other = l
+			}
+			return Value{}, typeErrorf("can't multiply sequence by non-int of type '%s'", other.TypeName())
+		}
+	case "%":
+		if l.k == KindString {
+			out, err := percentFormat(l.s, r)
+			if err != nil {
+				return Value{}, err
+			}
+			return String(out), nil
+		}
+	}
+	sym := op
+	return Value{}, typeErrorf("unsupported operand type(s) for %s: '%s' and '%s'", pyOpName(sym), l.TypeName(), r.TypeName())
+}
+
+func pyOpName(op string) string {
+	if op == "**" {
+		return "** or pow()"
+	}
+	return op
+}
+
+func repeat(s *State, seq Value, n int64) (Value, error) {
+	if n < 0 {
+		n = 0
+	}
+	if seq.k == KindString {
+		if err := s.checkSize(len(seq.s) * int(n)); err != nil || int64(len(seq.s))*n > int64(s.limits.Output) {
+			if err == nil {
+				err = s.limitErr("output limit exceeded: a string of %d bytes is larger than the limit of %d", int64(len(seq.s))*n, s.limits.Output)
+			}
+			return Value{}, err
+		}
+		return String(strings.Repeat(seq.s, int(n))), nil
+	}
+	items := seq.List().Items
+	if int64(len(items))*n > int64(s.limits.Iterations) {
+		return Value{}, s.limitErr("a list of %d items is larger than the limit", int64(len(items))*n)
+	}
+	out := make([]Value, 0, len(items)*int(n))
+	for i := int64(0); i < n; i++ {
+		out = append(out, items...)
+	}
+	return Value{k: seq.k, p: &List{Items: out}}, nil
+}
+
+func floorDiv(x, y int64) int64 {
+	q := x / y
+	if (x%y != 0) && ((x < 0) != (y < 0)) {
+		q--
+	}
+	return q
+}

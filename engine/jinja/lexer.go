@@ -1,0 +1,544 @@
+package jinja
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+type tokKind uint8
+
+const (
+	tEOF tokKind = iota
+	tText
+	tVarBegin   // {{
+	tVarEnd     // }}
+	tBlockBegin // {%
+	tBlockEnd   // %}
+	tName
+	tString
+	tInt
+	tFloat
+	tOp
+)
+
+type token struct {
+	kind tokKind
+	val  string // text, name, decoded string, operator, number text
+	pos  Pos
+	off  int // byte offset in the source
+}
+
+func (t token) String() string {
+	switch t.kind {
+	case tEOF:
+		return "end of template"
+	case tText:
+		return "template data"
+	case tVarBegin:
+		return "begin of print statement"
+	case tVarEnd:
+		return "end of print statement"
+	case tBlockBegin:
+		return "begin of statement block"
+	case tBlockEnd:
+		return "end of statement block"
+	case tString:
+		return "string"
+	case tInt:
+		return "integer"
+	case tFloat:
+		return "float"
+	}
+	return "'" + t.val + "'"
+}
+
+// lexer turns a template source into tokens. It follows Jinja2's lexer with
+// trim_blocks and lstrip_blocks off.
+type lexer struct {
+	src    string
+	name   string
+	toks   []token
+	lineAt []int // byte offset of each line start
+}
+
+func newlineNormalize(src string) string {
+	if strings.IndexByte(src, '\r') < 0 {
+		return src
+	}
+	src = strings.ReplaceAll(src, "\r\n", "\n")
+	return strings.ReplaceAll(src, "\r", "\n")
+}
+
+func (lx *lexer) posAt(off int) Pos {
+	// binary search the line
+	lo, hi := 0, len(lx.lineAt)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if lx.lineAt[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	col := utf8.RuneCountInString(lx.src[lx.lineAt[lo]:off]) + 1
+	return Pos{Line: lo + 1, Col: col}
+}
+
+func (lx *lexer) errAt(off int, format string, args ...any) *Error {
+	e := Errorf("TemplateSyntaxError", format, args...)
+	e.Template = lx.name
+	e.Pos = lx.posAt(off)
+	return e
+}
+
+func (lx *lexer) emit(k tokKind, val string, off int) {
+	lx.toks = append(lx.toks, token{kind: k, val: val, pos: lx.posAt(off), off: off})
+}
+
+// lex tokenizes src (newlines already normalized, final newline removed).
+func lex(name, src string) ([]token, error) {
+	lx := &lexer{src: src, name: name, lineAt: []int{0}}
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\n' {
+			lx.lineAt = append(lx.lineAt, i+1)
+		}
+	}
+	if err := lx.run(); err != nil {
+		return nil, err
+	}
+	return lx.toks, nil
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// nextTag finds the next {{, {% or {# at or after i.
+func nextTag(src string, i int) int {
+	for {
+		j := strings.IndexByte(src[i:], '{')
+		if j < 0 {
+			return -1
+		}
+		j += i
+		if j+1 < len(src) {
+			c := src[j+1]
+			if c == '{' || c == '%' || c == '#' {
+				return j
+			}
+		}
+		i = j + 1
+	}
+}
+
+func (lx *lexer) run() error {
+	src := lx.src
+	i := 0
+	stripNext := false // the previous tag ended with -
+	for i < len(src) {
+		j := nextTag(src, i)
+		end := j
+		if j < 0 {
+			end = len(src)
+		}
+		text := src[i:end]
+		textOff := i
+		if stripNext {
+			t := strings.TrimLeft(text, " \t\n\r\f\v")
+			textOff += len(text) - len(t)
+			text = t
+			stripNext = false
+		}
+		if j >= 0 && j+2 < len(src) && src[j+2] == '-' {
+			text = strings.TrimRight(text, " \t\n\r\f\v")
+		}
+		if text != "" {
+			lx.emit(tText, text, textOff)
+		}
+		if j < 0 {
+			break
+		}
+		// Raw block?
+		if src[j+1] == '%' {
+			if k, ok := lx.rawBlock(j); ok {
+				ni, strip, err := lx.lexRaw(j, k)
+				if err != nil {
+					return err
+				}
+				i = ni
+				stripNext = strip
+				continue
+			}
+		}
+		var err error
+		switch src[j+1] {
+		case '#':
+			i, stripNext, err = lx.lexComment(j)
+		case '{':
+			i, stripNext, err = lx.lexTag(j, tVarBegin, tVarEnd, "}}")
+		case '%':
+			i, stripNext, err = lx.lexTag(j, tBlockBegin, tBlockEnd, "%}")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	lx.emit(tEOF, "", len(src))
+	return nil
+}
+
+// rawBlock reports whether the block tag at j is {% raw %} and returns the
+// offset after its %}.
+func (lx *lexer) rawBlock(j int) (int, bool) {
+	src := lx.src
+	k := j + 2
+	if k < len(src) && (src[k] == '-' || src[k] == '+') {
+		k++
+	}
+	for k < len(src) && isSpace(src[k]) {
+		k++
+	}
+	if !strings.HasPrefix(src[k:], "raw") {
+		return 0, false
+	}
+	k += 3
+	for k < len(src) && isSpace(src[k]) {
+		k++
+	}
+	if k < len(src) && (src[k] == '-' || src[k] == '+') {
+		k++
+	}
+	if strings.HasPrefix(src[k:], "%}") {
+		return k + 2, true
+	}
+	return 0, false
+}
+
+// lexRaw emits the body of a raw block whose opening tag starts at j and
+// ends before bodyStart.
+func (lx *lexer) lexRaw(j, bodyStart int) (int, bool, error) {
+	src := lx.src
+	stripStart := src[bodyStart-3] == '-'
+	// find {% endraw %} allowing whitespace and -/+ markers
+	k := bodyStart
+	for {
+		m := strings.Index(src[k:], "{%")
+		if m < 0 {
+			return 0, false, lx.errAt(j, "Missing end of raw directive")
+		}
+		m += k
+		p := m + 2
+		stripEnd := false
+		if p < len(src) && (src[p] == '-' || src[p] == '+') {
+			stripEnd = src[p] == '-'
+			p++
+		}
+		for p < len(src) && isSpace(src[p]) {
+			p++
+		}
+		if strings.HasPrefix(src[p:], "endraw") {
+			p += 6
+			for p < len(src) && isSpace(src[p]) {
+				p++
+			}
+			stripAfter := false
+			if p < len(src) && (src[p] == '-' || src[p] == '+') {
+				stripAfter = src[p] == '-'
+				p++
+			}
+			if strings.HasPrefix(src[p:], "%}") {
+				body := src[bodyStart:m]
+				off := bodyStart
+				if stripStart {
+					t := strings.TrimLeft(body, " \t\n\r\f\v")
+					off += len(body) - len(t)
+					body = t
+				}
+				if stripEnd {
+					body = strings.TrimRight(body, " \t\n\r\f\v")
+				}
+				if body != "" {
+					lx.emit(tText, body, off)
+				}
+				return p + 2, stripAfter, nil
+			}
+		}
+		k = m + 2
+	}
+}
+
+func (lx *lexer) lexComment(j int) (int, bool, error) {
+	src := lx.src
+	k := strings.Index(src[j+2:], "#}")
+	if k < 0 && j+2 == len(src) {
+		return len(src), false, nil // Jinja2 drops a lone {# at the very end
+	}
+	if k < 0 {
+		return 0, false, lx.errAt(j, "Missing end of comment tag")
+	}
+	k += j + 2
+	strip := k > j+2 && src[k-1] == '-'
+	return k + 2, strip, nil
+}
+
+// lexTag lexes a {{ … }} or {% … %} tag starting at j.
+func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, error) {
+	src := lx.src
+	lx.emit(begin, src[j:j+2], j)
+	i := j + 2
+	if i < len(src) && (src[i] == '-' || src[i] == '+') {
+		i++
+	}
+	depth := 0 // brackets open, so }} inside a dict literal is not the end
+	for {
+		for i < len(src) && isSpace(src[i]) {
+			i++
+		}
+		if i >= len(src) {
+			what := "print statement"
+			if begin == tBlockBegin {
+				what = "block statement"
+			}
+			return 0, false, lx.errAt(len(src), "unexpected end of template, expected end of %s", what)
+		}
+		// closing?
+		if depth == 0 {
+			if src[i] == '-' && strings.HasPrefix(src[i+1:], closer) {
+				lx.emit(end, closer, i)
+				return i + 3, true, nil
+			}
+			if src[i] == '+' && strings.HasPrefix(src[i+1:], closer) && begin == tBlockBegin {
+				lx.emit(end, closer, i)
+				return i + 3, false, nil
+			}
+			if strings.HasPrefix(src[i:], closer) {
+				lx.emit(end, closer, i)
+				return i + 2, false, nil
+			}
+		}
+		c := src[i]
+		switch {
+		case c == '\'' || c == '"':
+			s, n, err := lx.lexString(i)
+			if err != nil {
+				return 0, false, err
+			}
+			lx.emit(tString, s, i)
+			i = n
+		case c >= '0' && c <= '9':
+			i = lx.lexNumber(i)
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf && startsIdent(src[i:]):
+			k := i
+			for k < len(src) {
+				c := src[k]
+				if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+					k++
+					continue
+				}
+				if c >= utf8.RuneSelf {
+					r, sz := utf8.DecodeRuneInString(src[k:])
+					if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
+						k += sz
+						continue
+					}
+				}
+				break
+			}
+			lx.emit(tName, src[i:k], i)
+			i = k
+		default:
+			op := ""
+			for _, o := range ops3 {
+				if strings.HasPrefix(src[i:], o) {
+					op = o
+					break
+				}
+			}
+			if op == "" {
+				r, _ := utf8.DecodeRuneInString(src[i:])
+				return 0, false, lx.errAt(i, "unexpected char %s at %d", pyRuneRepr(r), i)
+			}
+			switch op {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				if depth > 0 {
+					depth--
+				}
+			}
+			lx.emit(tOp, op, i)
+			i += len(op)
+		}
+	}
+}
+
+func startsIdent(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r)
+}
+
+func pyRuneRepr(r rune) string { return PyQuote(string(r)) }
+
+var ops3 = []string{"//", "**", "==", "!=", ">=", "<=", "+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";"}
+
+// lexNumber lexes an int or float (with _ separators) at i.
+func (lx *lexer) lexNumber(i int) int {
+	src := lx.src
+	k := i
+	digits := func() {
+		for k < len(src) && (src[k] >= '0' && src[k] <= '9' || src[k] == '_' && k+1 < len(src) && src[k+1] >= '0' && src[k+1] <= '9') {
+			k++
+		}
+	}
+	// 0b, 0o, 0x
+	if src[k] == '0' && k+1 < len(src) && strings.IndexByte("bBoOxX", src[k+1]) >= 0 {
+		base := 16
+		switch src[k+1] {
+		case 'b', 'B':
+			base = 2
+		case 'o', 'O':
+			base = 8
+		}
+		m := k + 2
+		for m < len(src) && (isDigitBase(src[m], base) || src[m] == '_') {
+			m++
+		}
+		if m > k+2 {
+			n, _ := strconv.ParseInt(strings.ReplaceAll(src[k+2:m], "_", ""), base, 64)
+			lx.emit(tInt, strconv.FormatInt(n, 10), i)
+			return m
+		}
+	}
+	digits()
+	isFloat := false
+	if k+1 < len(src) && src[k] == '.' && src[k+1] >= '0' && src[k+1] <= '9' {
+		isFloat = true
+		k++
+		digits()
+	}
+	if k < len(src) && (src[k] == 'e' || src[k] == 'E') {
+		m := k + 1
+		if m < len(src) && (src[m] == '+' || src[m] == '-') {
+			m++
+		}
+		if m < len(src) && src[m] >= '0' && src[m] <= '9' {
+			isFloat = true
+			k = m
+			digits()
+		}
+	}
+	if !isFloat && src[i] == '0' {
+		// Python ints have no leading zeros: 007 is 0 followed by 07.
+		k = i + 1
+		for k < len(src) && (src[k] == '0' || src[k] == '_' && k+1 < len(src) && src[k+1] == '0') {
+			k++
+		}
+	}
+	text := strings.ReplaceAll(src[i:k], "_", "")
+	if isFloat {
+		lx.emit(tFloat, text, i)
+	} else {
+		lx.emit(tInt, text, i)
+	}
+	return k
+}
+
+func isDigitBase(c byte, base int) bool {
+	switch base {
+	case 2:
+		return c == '0' || c == '1'
+	case 8:
+		return c >= '0' && c <= '7'
+	}
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// lexString decodes a string literal at i as Python's unicode-escape does.
+func (lx *lexer) lexString(i int) (string, int, error) {
+	src := lx.src
+	q := src[i]
+	k := i + 1
+	for k < len(src) && src[k] != q {
+		if src[k] == '\\' {
+			k++
+		}
+		k++
+	}
+	if k >= len(src) {
+		return "", 0, lx.errAt(i, "unexpected end of string")
+	}
+	raw := src[i+1 : k]
+	if strings.IndexByte(raw, '\\') < 0 {
+		return raw, k + 1, nil
+	}
+	return unescapePy(raw), k + 1, nil
+}
+
+// unescapePy decodes Python string escapes; unknown escapes stay as written.
+func unescapePy(raw string) string {
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' || i+1 >= len(raw) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch raw[i] {
+		case '\n':
+		case '\\':
+			b.WriteByte('\\')
+		case '\'':
+			b.WriteByte('\'')
+		case '"':
+			b.WriteByte('"')
+		case 'a':
+			b.WriteByte(7)
+		case 'b':
+			b.WriteByte(8)
+		case 'f':
+			b.WriteByte(12)
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'v':
+			b.WriteByte(11)
+		case 'x', 'u', 'U':
+			n := 2
+			switch raw[i] {
+			case 'u':
+				n = 4
+			case 'U':
+				n = 8
+			}
+			hex := ""
+			if i+1+n <= len(raw) {
+				hex = raw[i+1 : i+1+n]
+			}
+			if v, err := strconv.ParseUint(hex, 16, 32); err == nil && len(hex) == n {
+				b.WriteRune(rune(v))
+				i += n
+			} else {
+				b.WriteByte('\\')
+				b.WriteByte(raw[i])
+			}
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			j := i
+			for j < len(raw) && j < i+3 && raw[j] >= '0' && raw[j] <= '7' {
+				j++
+			}
+			v, _ := strconv.ParseUint(raw[i:j], 8, 32)
+			b.WriteRune(rune(v))
+			i = j - 1
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(raw[i])
+		}
+	}
+	return b.String()
+}

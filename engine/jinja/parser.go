@@ -1,0 +1,1340 @@
+package jinja
+
+import (
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// parser builds the executable tree straight from tokens: the nodes it makes
+// are what renders, so a template is never re-parsed.
+type parser struct {
+	env  *Environment
+	name string
+	src  string
+	toks []token
+	i    int
+	tmpl *Template
+	soft int // inside if/conditional: unknown filters fail at run time
+	// unknown filters and tests, reported after parsing (as Jinja2's
+	// compiler does) unless they stand in a conditional.
+	unknowns []unknownRef
+	names    []map[string]bool // names read inside each macro being parsed
+	ends     []string          // end tags the enclosing blocks wait for
+	depth    int               // block nesting, for top-level detection
+	allNames map[string]bool
+}
+
+// Parse compiles src into a template.
+func (e *Environment) Parse(name, src string) (t *Template, err error) {
+	norm := newlineNormalize(src)
+	norm = strings.TrimSuffix(norm, "\n")
+	toks, err := lex(name, norm)
+	if err != nil {
+		return nil, err
+	}
+	t = &Template{Name: name, Source: src, env: e}
+	p := &parser{env: e, name: name, src: norm, toks: toks, tmpl: t, allNames: map[string]bool{}}
+	defer func() {
+		if r := recover(); r != nil {
+			if pe, ok := r.(*Error); ok {
+				t, err = nil, pe
+				return
+			}
+			panic(r)
+		}
+	}()
+	t.root = p.subparse(nil)
+	if p.cur().kind != tEOF {
+		p.failTok(p.cur(), "unexpected %s", p.cur())
+	}
+	for _, u := range p.unknowns {
+		if !u.soft {
+			p.failKind("TemplateAssertionError", u.pos, "No %s named '%s'.", u.kind, u.name)
+		}
+	}
+	for n := range p.allNames {
+		t.names = append(t.names, n)
+	}
+	return t, nil
+}
+
+func (p *parser) cur() token { return p.toks[p.i] }
+func (p *parser) peek(n int) token {
+	if p.i+n < len(p.toks) {
+		return p.toks[p.i+n]
+	}
+	return p.toks[len(p.toks)-1]
+}
+func (p *parser) next() token {
+	t := p.toks[p.i]
+	if p.i < len(p.toks)-1 {
+		p.i++
+	}
+	return t
+}
+
+func (p *parser) fail(pos Pos, format string, args ...any) {
+	e := Errorf("TemplateSyntaxError", format, args...)
+	e.Template = p.name
+	e.Pos = pos
+	panic(e)
+}
+
+func (p *parser) failKind(kind string, pos Pos, format string, args ...any) {
+	e := Errorf(kind, format, args...)
+	e.Template = p.name
+	e.Pos = pos
+	panic(e)
+}
+
+func (p *parser) failTok(t token, format string, args ...any) { p.fail(t.pos, format, args...) }
+
+func (p *parser) isOp(op string) bool {
+	t := p.cur()
+	return t.kind == tOp && t.val == op
+}
+
+func (p *parser) isName(n string) bool {
+	t := p.cur()
+	return t.kind == tName && t.val == n
+}
+
+func (p *parser) skipOp(op string) bool {
+	if p.isOp(op) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) skipName(n string) bool {
+	if p.isName(n) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) expectOp(op string) token {
+	t := p.cur()
+	if t.kind == tOp && t.val == op {
+		return p.next()
+	}
+	p.unexpected(t, "'"+op+"'")
+	return t
+}
+
+func (p *parser) unexpected(t token, expected string) {
+	switch t.kind {
+	case tEOF:
+		p.failTok(t, "unexpected end of template, expected %s.", expected)
+	case tBlockEnd:
+		p.failTok(t, "expected token %s, got '%%}'", expected)
+	case tVarEnd:
+		p.failTok(t, "expected token %s, got '}}'", expected)
+	}
+	p.failTok(t, "expected token %s, got %s", expected, tokDesc(t))
+}
+
+func tokDesc(t token) string {
+	switch t.kind {
+	case tName, tOp:
+		return "'" + t.val + "'"
+	case tString:
+		return "'string'"
+	case tInt:
+		return "'integer'"
+	case tFloat:
+		return "'float'"
+	}
+	return t.String()
+}
+
+func (p *parser) expectName() token {
+	t := p.cur()
+	if t.kind != tName {
+		p.unexpected(t, "'name'")
+	}
+	return p.next()
+}
+
+func (p *parser) expectBlockEnd() {
+	t := p.cur()
+	if t.kind != tBlockEnd {
+		p.unexpected(t, "'end of statement block'")
+	}
+	p.next()
+}
+
+// subparse parses until one of the end tags (a {% name %} whose name is in
+// ends) and leaves the parser at that tag's name.
+func (p *parser) subparse(ends []string) *nodeList {
+	nl := &nodeList{}
+	for {
+		t := p.cur()
+		switch t.kind {
+		case tEOF:
+			if len(ends) > 0 {
+				p.failEOF(ends)
+			}
+			return nl
+		case tText:
+			p.next()
+			nl.add(&textStmt{s: t.val})
+		case tVarBegin:
+			p.next()
+			pos := p.cur().pos
+			e := p.parseTuple(true, false, nil)
+			if p.cur().kind != tVarEnd {
+				p.unexpected(p.cur(), "'end of print statement'")
+			}
+			p.next()
+			nl.add(&outputStmt{e: e, pos: pos})
+		case tBlockBegin:
+			p.next()
+			nt := p.cur()
+			if nt.kind != tName {
+				p.failTok(nt, "tag name expected")
+			}
+			for _, e := range ends {
+				if nt.val == e {
+					return nl
+				}
+			}
+			st := p.parseStatement()
+			if st != nil {
+				nl.add(st)
+			}
+		default:
+			p.failTok(t, "unexpected %s", t)
+		}
+	}
+}
+
+func (p *parser) failEOF(ends []string) {
+	var names []string
+	for _, e := range ends {
+		names = append(names, "'"+e+"'")
+	}
+	innermost := ""
+	if len(p.ends) > 0 {
+		innermost = p.ends[len(p.ends)-1]
+	}
+	_ = innermost
+	p.fail(p.cur().pos, "Unexpected end of template. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", strings.Join(names, " or "), p.blockOf(ends))
+}
+
+func (p *parser) blockOf(ends []string) string {
+	for _, e := range ends {
+		if strings.HasPrefix(e, "end") {
+			return e[3:]
+		}
+	}
+	return ends[0]
+}
+
+// endBlock consumes "{% endname %}" whose name the parser is at.
+func (p *parser) endTag() string {
+	t := p.next()
+	p.expectBlockEnd()
+	return t.val
+}
+
+func (p *parser) parseStatement() stmt {
+	t := p.cur()
+	p.depth++
+	defer func() { p.depth-- }()
+	switch t.val {
+	case "if":
+		return p.parseIf()
+	case "for":
+		return p.parseFor()
+	case "set":
+		return p.parseSet()
+	case "macro":
+		return p.parseMacro()
+	case "call":
+		return p.parseCallBlock()
+	case "filter":
+		return p.parseFilterBlock()
+	case "with":
+		return p.parseWith()
+	case "do":
+		p.next()
+		e := p.parseTuple(true, false, nil)
+		p.expectBlockEnd()
+		return &doStmt{e: e, pos: t.pos}
+	case "break", "continue":
+		p.next()
+		if p.loopDepth() == 0 {
+			msg := "'break' outside loop"
+			if t.val == "continue" {
+				msg = "'continue' not properly in loop"
+			}
+			p.failKind("SyntaxError", t.pos, "%s", msg)
+		}
+		p.expectBlockEnd()
+		if t.val == "break" {
+			return breakStmt{}
+		}
+		return continueStmt{}
+	case "print":
+		p.next()
+		e := p.parseTuple(true, false, nil)
+		p.expectBlockEnd()
+		return &outputStmt{e: e, pos: t.pos}
+	case "block":
+		return p.parseBlock()
+	case "autoescape":
+		p.next()
+		p.parseExpr()
+		p.expectBlockEnd()
+		body := p.withEnd("endautoescape", func() *nodeList { return p.subparse([]string{"endautoescape"}) })
+		p.endTag()
+		return body
+	case "include", "import", "from", "extends":
+		return p.parseLoad()
+	}
+	if tag, ok := p.env.Tags[t.val]; ok {
+		return p.parseTag(t, tag)
+	}
+	if len(p.ends) > 0 {
+		var names []string
+		for _, e := range p.ends[len(p.ends)-1:] {
+			names = append(names, "'"+e+"'")
+		}
+		p.fail(t.pos, "Encountered unknown tag '%s'. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", t.val, p.endsDesc(), p.ends[len(p.ends)-1][3:])
+	}
+	p.fail(t.pos, "Encountered unknown tag '%s'.", t.val)
+	return nil
+}
+
+func (p *parser) endsDesc() string {
+	last := p.ends[len(p.ends)-1]
+	opts := []string{"'" + last + "'"}
+	switch last {
+	case "endif":
+		opts = []string{"'elif'", "'else'", "'endif'"}
+	case "endfor":
+		opts = []string{"'endfor'", "'else'"}
+	}
+	return strings.Join(opts, " or ")
+}
+
+func (p *parser) loopDepth() int {
+	n := 0
+	for _, e := range p.ends {
+		switch e {
+		case "endfor":
+			n++
+		case "endmacro", "endcall":
+			n = 0
+		}
+	}
+	return n
+}
+
+func (p *parser) withEnd(end string, fn func() *nodeList) *nodeList {
+	p.ends = append(p.ends, end)
+	defer func() { p.ends = p.ends[:len(p.ends)-1] }()
+	return fn()
+}
+
+func (p *parser) parseIf() stmt {
+	pos := p.next().pos
+	st := &ifStmt{pos: pos}
+	for {
+		p.soft++
+		cond := p.parseTuple(false, false, nil)
+		p.soft--
+		p.expectBlockEnd()
+		p.soft++
+		body := p.withEnd("endif", func() *nodeList { return p.subparse([]string{"elif", "else", "endif"}) })
+		p.soft--
+		st.conds = append(st.conds, cond)
+		st.bodies = append(st.bodies, body)
+		tag := p.next()
+		if tag.val == "elif" {
+			continue
+		}
+		if tag.val == "else" {
+			p.expectBlockEnd()
+			p.soft++
+			st.els = p.withEnd("endif", func() *nodeList { return p.subparse([]string{"endif"}) })
+			p.soft--
+			p.endTag()
+		} else {
+			p.expectBlockEnd()
+		}
+		return st
+	}
+}
+
+func (p *parser) parseFor() stmt {
+	pos := p.next().pos
+	st := &forStmt{pos: pos}
+	st.target = p.parseAssignTarget(false, []string{"in"})
+	if targetHasName(st.target, "loop") {
+		p.failKind("TemplateAssertionError", pos, "Can't assign to special loop variable in for-loop target")
+	}
+	if !p.skipName("in") {
+		p.unexpected(p.cur(), "'in'")
+	}
+	st.iter = p.parseTuple(false, true, []string{"recursive"})
+	if p.skipName("if") {
+		st.filter = p.parseExpr()
+	}
+	if p.skipName("recursive") {
+		st.recursive = true
+	}
+	p.expectBlockEnd()
+	st.body = p.withEnd("endfor", func() *nodeList { return p.subparse([]string{"endfor", "else"}) })
+	if p.next().val == "else" {
+		p.expectBlockEnd()
+		st.els = p.withEnd("endfor-else", func() *nodeList { return p.subparse([]string{"endfor"}) })
+		p.endTag()
+	} else {
+		p.expectBlockEnd()
+	}
+	return st
+}
+
+func (p *parser) parseSet() stmt {
+	pos := p.next().pos
+	target := p.parseAssignTarget(true, nil)
+	if p.loopDepth() > 0 && targetHasName(target, "loop") {
+		p.failKind("TemplateAssertionError", pos, "Can't assign to special loop variable in for-loop target")
+	}
+	if p.skipOp("=") {
+		e := p.parseTuple(true, false, nil)
+		p.expectBlockEnd()
+		return &setStmt{target: target, e: e, pos: pos}
+	}
+	// block set, with optional filters
+	var filters []*filterExpr
+	for p.skipOp("|") {
+		filters = append(filters, p.parseFilterCall(nil))
+	}
+	p.expectBlockEnd()
+	body := p.withEnd("endset", func() *nodeList { return p.subparse([]string{"endset"}) })
+	p.endTag()
+	return &setBlockStmt{target: target, body: body, filters: filters, pos: pos}
+}
+
+func (p *parser) parseSignature(m *macroDef) {
+	p.expectOp("(")
+	for !p.isOp(")") {
+		if len(m.params) > 0 {
+			p.expectOp(",")
+		}
+		t := p.expectName()
+		m.params = append(m.params, t.val)
+		if p.skipOp("=") {
+			m.defaults = append(m.defaults, p.parseExpr())
+		} else if len(m.defaults) > 0 {
+			p.fail(t.pos, "non-default argument follows default argument")
+		}
+	}
+	p.next()
+}
+
+func (p *parser) beginMacroNames() { p.names = append(p.names, map[string]bool{}) }
+func (p *parser) endMacroNames(m *macroDef) {
+	ns := p.names[len(p.names)-1]
+	p.names = p.names[:len(p.names)-1]
+	m.catchVarargs = ns["varargs"] && !contains(m.params, "varargs")
+	m.catchKwargs = ns["kwargs"] && !contains(m.params, "kwargs")
+	m.usesCaller = ns["caller"]
+	for i, p := range m.params {
+		if p == "caller" {
+			m.explicitCaller = true
+			if m.usesCaller && i < len(m.params)-len(m.defaults) {
+				e := Errorf("TemplateAssertionError", "When defining macros or call blocks the special \"caller\" argument must be omitted or be given a default.")
+				e.Template, e.Pos = m.tmpl.Name, m.pos
+				panic(e)
+			}
+		}
+	}
+}
+
+func (p *parser) parseMacro() stmt {
+	pos := p.next().pos
+	name := p.expectName()
+	m := &macroDef{name: name.val, tmpl: p.tmpl, pos: pos}
+	p.beginMacroNames()
+	p.parseSignature(m)
+	p.expectBlockEnd()
+	m.body = p.withEnd("endmacro", func() *nodeList { return p.subparse([]string{"endmacro"}) })
+	p.endMacroNames(m)
+	p.endTag()
+	if p.depth == 1 && len(p.ends) == 0 {
+		p.tmpl.macros = append(p.tmpl.macros, m.value(nil))
+	}
+	return &macroStmt{m: m}
+}
+
+func (p *parser) parseCallBlock() stmt {
+	pos := p.next().pos
+	m := &macroDef{name: "caller", tmpl: p.tmpl, pos: pos}
+	p.beginMacroNames()
+	if p.isOp("(") {
+		p.parseSignature(m)
+	}
+	p.endMacroNamesKeep(m)
+	call := p.parseExpr()
+	c, ok := call.(*callExpr)
+	if !ok {
+		p.fail(pos, "expected call")
+	}
+	p.expectBlockEnd()
+	p.beginMacroNames()
+	m.body = p.withEnd("endcall", func() *nodeList { return p.subparse([]string{"endcall"}) })
+	p.endMacroNames(m)
+	p.endTag()
+	return &callBlockStmt{call: c, caller: m, pos: pos}
+}
+
+func (p *parser) endMacroNamesKeep(m *macroDef) {
+	p.names = p.names[:len(p.names)-1]
+}
+
+func (p *parser) parseFilterBlock() stmt {
+	pos := p.next().pos
+	var filters []*filterExpr
+	filters = append(filters, p.parseFilterCall(nil))
+	for p.skipOp("|") {
+		filters = append(filters, p.parseFilterCall(nil))
+	}
+	p.expectBlockEnd()
+	body := p.withEnd("endfilter", func() *nodeList { return p.subparse([]string{"endfilter"}) })
+	p.endTag()
+	return &filterBlockStmt{body: body, filters: filters, pos: pos}
+}
+
+func (p *parser) parseWith() stmt {
+	pos := p.next().pos
+	st := &withStmt{pos: pos}
+	for !p.isBlockEnd() {
+		if len(st.targets) > 0 {
+			p.expectOp(",")
+		}
+		t := p.parseAssignTarget(false, nil)
+		p.expectOp("=")
+		st.targets = append(st.targets, t)
+		st.values = append(st.values, p.parseExpr())
+	}
+	p.expectBlockEnd()
+	st.body = p.withEnd("endwith", func() *nodeList { return p.subparse([]string{"endwith"}) })
+	p.endTag()
+	return st
+}
+
+func (p *parser) isBlockEnd() bool { return p.cur().kind == tBlockEnd }
+
+func (p *parser) parseBlock() stmt {
+	p.next()
+	name := p.expectName()
+	p.skipName("scoped")
+	p.skipName("required")
+	p.expectBlockEnd()
+	body := p.withEnd("endblock", func() *nodeList { return p.subparse([]string{"endblock"}) })
+	p.next()
+	if p.cur().kind == tName {
+		if p.cur().val != name.val {
+			p.fail(p.cur().pos, "mismatching name in endblock")
+		}
+		p.next()
+	}
+	p.expectBlockEnd()
+	return body
+}
+
+func (p *parser) parseLoad() stmt {
+	t := p.next()
+	st := &loadStmt{kind: t.val, pos: t.pos}
+	st.what = p.parseExpr()
+	switch t.val {
+	case "import":
+		if !p.skipName("as") {
+			p.unexpected(p.cur(), "'as'")
+		}
+		st.as = p.expectName().val
+		p.skipContext()
+	case "from":
+		if !p.skipName("import") {
+			p.unexpected(p.cur(), "'import'")
+		}
+		for {
+			if len(st.names) > 0 && !p.skipOp(",") {
+				break
+			}
+			if p.isName("with") || p.isName("without") || p.isBlockEnd() {
+				break
+			}
+			n := p.expectName().val
+			as := n
+			if p.skipName("as") {
+				as = p.expectName().val
+			}
+			st.names = append(st.names, [2]string{n, as})
+		}
+		p.skipContext()
+	case "include":
+		if p.skipName("ignore") {
+			p.skipName("missing")
+			st.ignoreMissing = true
+		}
+		p.skipContext()
+	}
+	p.expectBlockEnd()
+	return st
+}
+
+func (p *parser) skipContext() {
+	if p.isName("with") || p.isName("without") {
+		p.next()
+		p.skipName("context")
+	}
+}
+
+// parseTag parses a host tag.
+func (p *parser) parseTag(t token, tag *Tag) stmt {
+	p.next()
+	blk := &TagBlock{Pos: t.pos, tmpl: p.tmpl}
+	blk.Header.Tag = t.val
+	var m *macroDef
+	switch tag.Header {
+	case HeaderName:
+		blk.Header.Name = p.expectName().val
+	case HeaderSignature:
+		name := p.expectName()
+		blk.Header.Name = name.val
+		m = &macroDef{name: name.val, tmpl: p.tmpl, pos: t.pos}
+		p.beginMacroNames()
+		p.parseSignature(m)
+		for i, n := range m.params {
+			blk.Header.Params = append(blk.Header.Params, Param{Name: n, HasDefault: i >= len(m.params)-len(m.defaults)})
+		}
+	case HeaderArgs:
+		blk.Header.Consts = map[string]Value{}
+		for !p.isBlockEnd() {
+			if len(blk.Header.Idents)+len(blk.Header.Consts) > 0 {
+				p.expectOp(",")
+			}
+			if p.cur().kind == tName && p.peek(1).kind == tOp && p.peek(1).val == "=" {
+				k := p.next().val
+				p.next()
+				e := p.parseExpr()
+				if c, ok := constOf(e); ok {
+					blk.Header.Consts[k] = c
+				}
+				continue
+			}
+			if p.cur().kind == tName {
+				blk.Header.Idents = append(blk.Header.Idents, p.next().val)
+				continue
+			}
+			p.parseExpr()
+		}
+		if len(blk.Header.Idents) > 0 {
+			blk.Header.Name = blk.Header.Idents[0]
+		}
+	}
+	p.expectBlockEnd()
+	end := "end" + t.val
+	if tag.NoEnd {
+		// nothing
+	} else if tag.RawBody {
+		// body is the source text up to {% endtag %}
+		start := p.cur()
+		var off int
+		if start.kind == tText {
+			off = start.off
+		} else {
+			off = start.off
+		}
+		for {
+			c := p.cur()
+			if c.kind == tEOF {
+				p.failEOF([]string{end})
+			}
+			if c.kind == tBlockBegin && p.peek(1).kind == tName && p.peek(1).val == end {
+				blk.Raw = p.src[off:c.off]
+				if start.kind == tText && c.off < off {
+					blk.Raw = ""
+				}
+				p.next()
+				break
+			}
+			p.next()
+		}
+		p.endTag()
+	} else {
+		body := p.withEnd(end, func() *nodeList { return p.subparse([]string{end}) })
+		p.endTag()
+		blk.body = body
+		if m != nil {
+			m.body = body
+			p.endMacroNames(m)
+		}
+	}
+	if m != nil && m.body == nil {
+		p.endMacroNames(m)
+		m.body = &nodeList{}
+	}
+	st := &tagStmt{tag: tag, blk: blk}
+	if m != nil && tag.MacroName != nil {
+		m.name = tag.MacroName(&blk.Header)
+		st.m = m
+		if p.depth == 1 && len(p.ends) == 0 {
+			p.tmpl.macros = append(p.tmpl.macros, m.value(nil))
+		}
+	}
+	if p.depth == 1 && len(p.ends) == 0 {
+		p.tmpl.blocks = append(p.tmpl.blocks, blk)
+	}
+	return st
+}
+
+// Assignment targets.
+
+func (p *parser) parseAssignTarget(withNamespace bool, extraEnd []string) target {
+	var items []target
+	isTuple := false
+	for {
+		if len(items) > 0 {
+			if !p.skipOp(",") {
+				break
+			}
+			isTuple = true
+		}
+		if len(items) > 0 && (p.isBlockEnd() || p.isOp(")") || (p.cur().kind == tName && contains(extraEnd, p.cur().val))) {
+			break
+		}
+		if p.skipOp("(") {
+			inner := p.parseAssignTarget(false, nil)
+			p.expectOp(")")
+			items = append(items, inner)
+			continue
+		}
+		t := p.cur()
+		if t.kind != tName {
+			p.failTok(t, "can't assign to %s", targetDesc(t))
+		}
+		p.next()
+		if withNamespace && p.isOp(".") {
+			p.next()
+			attr := p.expectName()
+			items = append(items, &nsTarget{name: t.val, attr: attr.val, pos: t.pos})
+			continue
+		}
+		if t.val == "true" || t.val == "false" || t.val == "none" || t.val == "True" || t.val == "False" || t.val == "None" {
+			p.failTok(t, "can't assign to 'const'")
+		}
+		items = append(items, &nameTarget{name: t.val})
+	}
+	if !isTuple && len(items) == 1 {
+		return items[0]
+	}
+	return &tupleTarget{items: items}
+}
+
+func targetHasName(t target, name string) bool {
+	switch x := t.(type) {
+	case *nameTarget:
+		return x.name == name
+	case *tupleTarget:
+		for _, it := range x.items {
+			if targetHasName(it, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func targetDesc(t token) string {
+	switch t.kind {
+	case tString, tInt, tFloat:
+		return "'const'"
+	}
+	return "'" + t.String() + "'"
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Expressions.
+
+func (p *parser) parseExpr() expr { return p.parseCondExpr(true) }
+
+func (p *parser) parseCondExpr(withCond bool) expr {
+	if !withCond {
+		return p.parseOr()
+	}
+	start := len(p.unknowns)
+	e := p.parseOr()
+	for p.isName("if") {
+		for i := start; i < len(p.unknowns); i++ {
+			p.unknowns[i].soft = true
+		}
+		pos := p.next().pos
+		p.soft++
+		test := p.parseOr()
+		var els expr
+		if p.skipName("else") {
+			els = p.parseCondExpr(true)
+		}
+		p.soft--
+		e = &condExpr{test: test, then: e, els: els, pos: pos}
+	}
+	return e
+}
+
+func (p *parser) parseOr() expr {
+	l := p.parseAnd()
+	for p.isName("or") {
+		p.next()
+		r := p.parseAnd()
+		l = &orExpr{l: l, r: r}
+	}
+	return l
+}
+
+func (p *parser) parseAnd() expr {
+	l := p.parseNot()
+	for p.isName("and") {
+		p.next()
+		r := p.parseNot()
+		l = &andExpr{l: l, r: r}
+	}
+	return l
+}
+
+func (p *parser) parseNot() expr {
+	if p.isName("not") {
+		pos := p.next().pos
+		return &notExpr{x: p.parseNot(), pos: pos}
+	}
+	return p.parseCompare()
+}
+
+var cmpOps = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+
+func (p *parser) parseCompare() expr {
+	pos := p.cur().pos
+	first := p.parseMath1()
+	var ops []cmpOp
+	for {
+		t := p.cur()
+		if t.kind == tOp && cmpOps[t.val] {
+			p.next()
+			ops = append(ops, cmpOp{op: t.val, e: p.parseMath1()})
+		} else if p.isName("in") {
+			p.next()
+			ops = append(ops, cmpOp{op: "in", e: p.parseMath1()})
+		} else if p.isName("not") && p.peek(1).kind == tName && p.peek(1).val == "in" {
+			p.next()
+			p.next()
+			ops = append(ops, cmpOp{op: "notin", e: p.parseMath1()})
+		} else {
+			break
+		}
+	}
+	if len(ops) == 0 {
+		return first
+	}
+	return &compareExpr{first: first, ops: ops, pos: pos}
+}
+
+func (p *parser) parseMath1() expr {
+	l := p.parseConcat()
+	for p.isOp("+") || p.isOp("-") {
+		t := p.next()
+		r := p.parseConcat()
+		l = p.binop(t, l, r)
+	}
+	return l
+}
+
+func (p *parser) parseConcat() expr {
+	l := p.parseMath2()
+	if !p.isOp("~") {
+		return l
+	}
+	c := &concatExpr{parts: []expr{l}, pos: p.cur().pos}
+	for p.skipOp("~") {
+		c.parts = append(c.parts, p.parseMath2())
+	}
+	return c
+}
+
+func (p *parser) parseMath2() expr {
+	l := p.parsePow()
+	for p.isOp("*") || p.isOp("/") || p.isOp("//") || p.isOp("%") {
+		t := p.next()
+		r := p.parsePow()
+		l = p.binop(t, l, r)
+	}
+	return l
+}
+
+func (p *parser) parsePow() expr {
+	l := p.parseUnary(true)
+	for p.isOp("**") {
+		t := p.next()
+		r := p.parseUnary(true)
+		l = p.binop(t, l, r)
+	}
+	return l
+}
+
+func (p *parser) binop(t token, l, r expr) expr {
+	return &binExpr{op: t.val, l: l, r: r, pos: t.pos}
+}
+
+func (p *parser) parseUnary(withFilter bool) expr {
+	var e expr
+	t := p.cur()
+	if p.isOp("-") {
+		p.next()
+		e = &negExpr{x: p.parseUnary(false), pos: t.pos}
+	} else if p.isOp("+") {
+		p.next()
+		e = &posExpr{x: p.parseUnary(false), pos: t.pos}
+	} else {
+		e = p.parsePrimary()
+	}
+	e = p.parsePostfix(e)
+	if withFilter {
+		e = p.parseFilterExpr(e)
+	}
+	return e
+}
+
+func (p *parser) parsePrimary() expr {
+	t := p.cur()
+	switch t.kind {
+	case tName:
+		p.next()
+		switch t.val {
+		case "true", "True":
+			return &constExpr{v: True}
+		case "false", "False":
+			return &constExpr{v: False}
+		case "none", "None":
+			return &constExpr{v: None}
+		}
+		for _, ns := range p.names {
+			ns[t.val] = true
+		}
+		p.allNames[t.val] = true
+		return &nameExpr{name: t.val, pos: t.pos}
+	case tString:
+		p.next()
+		s := t.val
+		for p.cur().kind == tString {
+			s += p.next().val
+		}
+		return &constExpr{v: String(s)}
+	case tInt:
+		p.next()
+		n, err := strconv.ParseInt(t.val, 10, 64)
+		if err != nil {
+			b, _ := new(big.Int).SetString(t.val, 10)
+			return &constExpr{v: intFromBig(b)}
+		}
+		return &constExpr{v: Int(n)}
+	case tFloat:
+		p.next()
+		f, _ := strconv.ParseFloat(t.val, 64)
+		return &constExpr{v: Float(f)}
+	case tOp:
+		switch t.val {
+		case "(":
+			p.next()
+			e := p.parseTuple(true, true, nil)
+			p.expectOp(")")
+			return e
+		case "[":
+			return p.parseList()
+		case "{":
+			return p.parseDict()
+		}
+	}
+	switch t.kind {
+	case tEOF:
+		p.failTok(t, "unexpected end of template, expected expression.")
+	case tBlockEnd, tVarEnd:
+		p.failTok(t, "unexpected '%s'", t.val)
+	}
+	p.failTok(t, "unexpected '%s'", t.val)
+	return nil
+}
+
+// parseTuple parses a comma separated expression list: one expression
+// unless a comma makes it a tuple. explicit: inside parentheses ( () is an
+// empty tuple).
+func (p *parser) parseTuple(withCond, explicit bool, extraEnd []string) expr {
+	pos := p.cur().pos
+	var items []expr
+	isTuple := false
+	for {
+		if len(items) > 0 {
+			if !p.skipOp(",") {
+				break
+			}
+			isTuple = true
+		}
+		if p.tupleEnd(extraEnd) {
+			break
+		}
+		items = append(items, p.parseCondExpr(withCond))
+	}
+	if !isTuple {
+		if len(items) == 1 {
+			return items[0]
+		}
+		if !explicit {
+			p.failTok(p.cur(), "Expected an expression, got '%s'", tokName(p.cur()))
+		}
+	}
+	return &tupleExpr{items: items, pos: pos}
+}
+
+func tokName(t token) string {
+	switch t.kind {
+	case tBlockEnd:
+		return "end of statement block"
+	case tVarEnd:
+		return "end of print statement"
+	case tEOF:
+		return "end of template"
+	}
+	return t.val
+}
+
+func (p *parser) tupleEnd(extraEnd []string) bool {
+	t := p.cur()
+	switch t.kind {
+	case tVarEnd, tBlockEnd, tEOF:
+		return true
+	case tOp:
+		return t.val == ")" || t.val == "]" || t.val == "}" && false
+	case tName:
+		return contains(extraEnd, t.val)
+	}
+	return false
+}
+
+func (p *parser) parseList() expr {
+	pos := p.next().pos
+	l := &listExpr{pos: pos}
+	for !p.isOp("]") {
+		if len(l.items) > 0 {
+			p.expectOp(",")
+			if p.isOp("]") {
+				break
+			}
+		}
+		l.items = append(l.items, p.parseExpr())
+	}
+	p.next()
+	return l
+}
+
+func (p *parser) parseDict() expr {
+	pos := p.next().pos
+	d := &dictExpr{pos: pos}
+	for !p.isOp("}") {
+		if len(d.keys) > 0 {
+			p.expectOp(",")
+			if p.isOp("}") {
+				break
+			}
+		}
+		k := p.parseExpr()
+		p.expectOp(":")
+		v := p.parseExpr()
+		d.keys = append(d.keys, k)
+		d.vals = append(d.vals, v)
+	}
+	p.next()
+	return d
+}
+
+func (p *parser) parsePostfix(e expr) expr {
+	for {
+		if p.isOp(".") || p.isOp("[") {
+			e = p.parseSubscript(e)
+		} else if p.isOp("(") {
+			e = p.parseCall(e)
+		} else {
+			return e
+		}
+	}
+}
+
+func (p *parser) parseFilterExpr(e expr) expr {
+	for {
+		if p.isOp("|") {
+			p.next()
+			e = p.parseFilterCall(e)
+		} else if p.isName("is") {
+			e = p.parseTest(e)
+		} else if p.isOp("(") {
+			e = p.parseCall(e)
+		} else {
+			return e
+		}
+	}
+}
+
+func (p *parser) parseSubscript(e expr) expr {
+	t := p.next()
+	if t.val == "." {
+		a := p.cur()
+		if a.kind == tName {
+			p.next()
+			return &getattrExpr{obj: e, name: a.val, pos: a.pos}
+		}
+		if a.kind == tInt {
+			p.next()
+			n, _ := strconv.ParseInt(a.val, 10, 64)
+			return &getitemExpr{obj: e, key: &constExpr{v: Int(n)}, pos: a.pos}
+		}
+		p.unexpected(a, "name or number")
+	}
+	// [ subscript ]
+	var args []expr
+	isTuple := false
+	for !p.isOp("]") {
+		if len(args) > 0 {
+			p.expectOp(",")
+			isTuple = true
+			if p.isOp("]") {
+				break
+			}
+		}
+		args = append(args, p.parseSubscribed())
+	}
+	p.expectOp("]")
+	if len(args) == 0 {
+		return &getitemExpr{obj: e, key: &tupleExpr{pos: t.pos}, pos: t.pos}
+	}
+	if len(args) == 1 && !isTuple {
+		if sl, ok := args[0].(*sliceExpr); ok {
+			sl.obj = e
+			sl.pos = t.pos
+			return sl
+		}
+		return &getitemExpr{obj: e, key: args[0], pos: t.pos}
+	}
+	return &getitemExpr{obj: e, key: &tupleExpr{items: args, pos: t.pos}, pos: t.pos}
+}
+
+func (p *parser) parseSubscribed() expr {
+	var parts [3]expr
+	if p.isOp(":") {
+		p.next()
+	} else {
+		e := p.parseExpr()
+		if !p.isOp(":") {
+			return e
+		}
+		p.next()
+		parts[0] = e
+	}
+	if !p.isOp("]") && !p.isOp(",") && !p.isOp(":") {
+		parts[1] = p.parseExpr()
+	}
+	if p.skipOp(":") {
+		if !p.isOp("]") && !p.isOp(",") {
+			parts[2] = p.parseExpr()
+		}
+	}
+	return &sliceExpr{start: parts[0], stop: parts[1], step: parts[2]}
+}
+
+type unknownRef struct {
+	kind, name string
+	pos        Pos
+	soft       bool
+}
+
+func (p *parser) unknown(kind, name string, pos Pos) {
+	p.unknowns = append(p.unknowns, unknownRef{kind: kind, name: name, pos: pos, soft: p.soft > 0})
+}
+
+type callArgs struct {
+	args  []expr
+	kws   []kwExpr
+	star  expr
+	dstar expr
+}
+
+type kwExpr struct {
+	name string
+	e    expr
+}
+
+func (p *parser) parseCallArgs() callArgs {
+	tok := p.expectOp("(")
+	var ca callArgs
+	requireComma := false
+	ensure := func(ok bool) {
+		if !ok {
+			p.fail(tok.pos, "invalid syntax for function call expression")
+		}
+	}
+	for !p.isOp(")") {
+		if requireComma {
+			p.expectOp(",")
+			if p.isOp(")") {
+				break
+			}
+		}
+		if p.isOp("*") {
+			ensure(ca.star == nil && ca.dstar == nil)
+			p.next()
+			ca.star = p.parseExpr()
+		} else if p.isOp("**") {
+			ensure(ca.dstar == nil)
+			p.next()
+			ca.dstar = p.parseExpr()
+		} else if p.cur().kind == tName && p.peek(1).kind == tOp && p.peek(1).val == "=" {
+			ensure(ca.dstar == nil)
+			kt := p.next()
+			p.next()
+			for _, kw := range ca.kws {
+				if kw.name == kt.val {
+					p.failKind("SyntaxError", kt.pos, "keyword argument repeated: %s", kt.val)
+				}
+			}
+			ca.kws = append(ca.kws, kwExpr{name: kt.val, e: p.parseExpr()})
+		} else {
+			ensure(ca.star == nil && ca.dstar == nil && len(ca.kws) == 0)
+			ca.args = append(ca.args, p.parseExpr())
+		}
+		requireComma = true
+	}
+	p.next()
+	return ca
+}
+
+func (p *parser) parseCall(fn expr) expr {
+	pos := p.cur().pos
+	switch f := fn.(type) {
+	case *nameExpr:
+		pos = f.pos
+	case *getattrExpr:
+		pos = f.pos
+	}
+	ca := p.parseCallArgs()
+	c := &callExpr{fn: fn, ca: ca, pos: pos}
+	if ga, ok := fn.(*getattrExpr); ok {
+		c.method = ga
+	}
+	return c
+}
+
+func (p *parser) parseFilterCall(x expr) *filterExpr {
+	t := p.expectName()
+	name := t.val
+	for p.isOp(".") {
+		p.next()
+		name += "." + p.expectName().val
+	}
+	f := &filterExpr{x: x, name: name, pos: t.pos}
+	if p.isOp("(") {
+		f.ca = p.parseCallArgs()
+	}
+	fn, ok := p.env.Filters[name]
+	if !ok {
+		p.unknown("filter", name, t.pos)
+	}
+	f.fn = fn
+	return f
+}
+
+func (p *parser) parseTest(x expr) expr {
+	p.next() // is
+	negated := p.skipName("not")
+	t := p.expectName()
+	name := t.val
+	for p.isOp(".") {
+		p.next()
+		name += "." + p.expectName().val
+	}
+	te := &testExpr{x: x, name: name, pos: t.pos}
+	c := p.cur()
+	if p.isOp("(") {
+		te.ca = p.parseCallArgs()
+	} else if (c.kind == tName || c.kind == tString || c.kind == tInt || c.kind == tFloat || (c.kind == tOp && (c.val == "(" || c.val == "[" || c.val == "{"))) &&
+		!(c.kind == tName && (c.val == "else" || c.val == "or" || c.val == "and")) {
+		if c.kind == tName && c.val == "is" {
+			p.fail(c.pos, "You cannot chain multiple tests with is")
+		}
+		arg := p.parsePostfix(p.parsePrimary())
+		te.ca.args = []expr{arg}
+	}
+	fn, ok := p.env.Tests[name]
+	if !ok {
+		p.unknown("test", name, t.pos)
+	}
+	te.fn = fn
+	if negated {
+		return &notExpr{x: te, pos: t.pos}
+	}
+	return te
+}
+
+// constOf returns the value of a constant expression.
+func constOf(e expr) (Value, bool) {
+	switch x := e.(type) {
+	case *constExpr:
+		return x.v, true
+	case *listExpr:
+		items := make([]Value, len(x.items))
+		for i, it := range x.items {
+			v, ok := constOf(it)
+			if !ok {
+				return Value{}, false
+			}
+			items[i] = v
+		}
+		return NewList(items), true
+	case *tupleExpr:
+		items := make([]Value, len(x.items))
+		for i, it := range x.items {
+			v, ok := constOf(it)
+			if !ok {
+				return Value{}, false
+			}
+			items[i] = v
+		}
+		return NewTuple(items), true
+	case *dictExpr:
+		d := NewDict()
+		for i := range x.keys {
+			k, ok1 := constOf(x.keys[i])
+			v, ok2 := constOf(x.vals[i])
+			if !ok1 || !ok2 {
+				return Value{}, false
+			}
+			d.Set(k, v)
+		}
+		return DictValue(d), true
+	}
+	return Value{}, false
+}
+
+var _ = fmt.Sprintf
