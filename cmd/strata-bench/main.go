@@ -31,11 +31,14 @@ func main() {
 	models := flag.Int("models", 10000, "models in the generated compile project")
 	views := flag.Int("views", 1000, "views in the PostgreSQL overhead project")
 	pg := flag.String("pg", os.Getenv("STRATA_TEST_POSTGRES_DSN"), "PostgreSQL URL for the overhead figure (default $STRATA_TEST_POSTGRES_DSN)")
-	only := flag.String("only", "", "run one section: compile, pg, schedule")
+	only := flag.String("only", "", "run one section: templates, compile, pg, schedule")
 	flag.BoolVar(&keep, "keep", false, "keep the generated projects (their paths are printed)")
 	flag.Parse()
 	bin, err := filepath.Abs(*strata)
 	must(err)
+	if *only == "" || *only == "templates" {
+		benchTemplates(*runs)
+	}
 	if *only == "" || *only == "compile" {
 		benchCompile(bin, *models, *runs)
 	}

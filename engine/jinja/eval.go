@@ -1547,6 +1547,9 @@ func Binop(s *State, op string, l, r Value) (Value, error) { return binop(s, op,
 
 func binop(s *State, op string, l, r Value) (Value, error) {
 	if op == "%" && l.k == KindString {
+		if l.safe {
+			return percentFormatValue(l, r)
+		}
 		out, err := percentFormat(l.s, r)
 		if err != nil {
 			return Value{}, err

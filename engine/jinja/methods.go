@@ -213,6 +213,8 @@ func pmOK(v Value) (Value, bool, error) { return v, true, nil }
 // ---------------------------------------------------------------------------
 // str.
 
+// pmStrMethod calls a str (or Markup) method. Methods of Markup return
+// Markup and escape the arguments they insert, as markupsafe's do.
 func pmStrMethod(s *State, recv Value, name string, a Args) (Value, bool, error) {
 	str := recv.s
 	safe := recv.safe
@@ -681,6 +683,7 @@ func pmByteOffset(s string, i int64, ascii bool) int {
 	return len(s)
 }
 
+// pmTailMatch is startswith/endswith of one string (tailmatch in CPython).
 func pmTailMatch(str, sub string, start, end int64, suffix bool) bool {
 	if start == 0 && end == math.MaxInt64 {
 		if suffix {
@@ -707,6 +710,7 @@ func pmTailMatch(str, sub string, start, end int64, suffix bool) bool {
 	return strings.HasPrefix(str[pmByteOffset(str, start, ascii):], sub)
 }
 
+// pmStrFind is find (or rfind) with character indices.
 func pmStrFind(str, sub string, start, end int64, right bool) int64 {
 	if start == 0 && end == math.MaxInt64 && isASCII(str) {
 		if right {
@@ -746,6 +750,7 @@ func pmStrFind(str, sub string, start, end int64, right bool) int64 {
 	return start + int64(utf8.RuneCountInString(str[bs:bs+i]))
 }
 
+// pmStrCount is count: non-overlapping occurrences in str[start:end].
 func pmStrCount(str, sub string, start, end int64) int64 {
 	if start == 0 && end == math.MaxInt64 {
 		return int64(strings.Count(str, sub))
@@ -766,6 +771,7 @@ func pmStrCount(str, sub string, start, end int64) int64 {
 	return int64(strings.Count(str[pmByteOffset(str, start, ascii):pmByteOffset(str, end, ascii)], sub))
 }
 
+// pmStrReplace is replace, refusing results beyond the output limit.
 func pmStrReplace(s *State, str, old, nw string, count int64) (string, error) {
 	if count == 0 || (old != "" && !strings.Contains(str, old)) {
 		return str, nil
@@ -790,6 +796,8 @@ func pmStrReplace(s *State, str, old, nw string, count int64) (string, error) {
 	return strings.Replace(str, old, nw, c), nil
 }
 
+// pmStrJoin is sep.join(iterable); Markup.join escapes the items instead of
+// requiring str.
 func pmStrJoin(s *State, sep string, iterable Value, safe bool) (Value, error) {
 	items, err := s.Iter(iterable)
 	if err != nil {
@@ -1225,6 +1233,7 @@ func pmRsplitSep(str, sep string, maxsplit int64, safe bool) []Value {
 	return out
 }
 
+// pmIsLineBreak reports the line boundaries of str.splitlines.
 func pmIsLineBreak(r rune) bool {
 	switch r {
 	case '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
@@ -1363,6 +1372,7 @@ func pmIsDigitStr(s string) bool {
 	return true
 }
 
+// strPredicate is str.NAME() for the is* methods (isalpha, isdigit, istitle …).
 func strPredicate(name, str string) bool {
 	if name == "isascii" {
 		return isASCII(str)
@@ -1449,6 +1459,7 @@ func strPredicate(name, str string) bool {
 	return true
 }
 
+// writeUpperFull writes Python's full upper-case mapping of r (ß → SS).
 func writeUpperFull(b *strings.Builder, r rune) {
 	if r < utf8.RuneSelf {
 		if r >= 'a' && r <= 'z' {
@@ -1464,6 +1475,7 @@ func writeUpperFull(b *strings.Builder, r rune) {
 	b.WriteRune(unicode.ToUpper(r))
 }
 
+// pmWriteTitleFull writes Python's full title-case mapping of r.
 func pmWriteTitleFull(b *strings.Builder, r rune) {
 	if r < utf8.RuneSelf {
 		writeUpperFull(b, r)
@@ -1536,6 +1548,7 @@ func pmAsciiMap(str string, needs func(byte) bool, conv func(byte, int) byte) st
 func pmIsLowerByte(c byte) bool { return c >= 'a' && c <= 'z' }
 func pmIsUpperByte(c byte) bool { return c >= 'A' && c <= 'Z' }
 
+// pyUpper is str.upper().
 func pyUpper(str string) string {
 	if isASCII(str) {
 		return pmAsciiMap(str, pmIsLowerByte, func(c byte, _ int) byte {
@@ -1553,6 +1566,7 @@ func pyUpper(str string) string {
 	return b.String()
 }
 
+// pyLower is str.lower(), with Greek final sigma.
 func pyLower(str string) string {
 	if isASCII(str) {
 		return pmAsciiMap(str, pmIsUpperByte, func(c byte, _ int) byte {
@@ -1571,6 +1585,7 @@ func pyLower(str string) string {
 	return b.String()
 }
 
+// pmCasefold is str.casefold().
 func pmCasefold(str string) string {
 	if isASCII(str) {
 		return pyLower(str)
@@ -1606,6 +1621,7 @@ func pmCasefold(str string) string {
 	return b.String()
 }
 
+// pmSwapcase is str.swapcase().
 func pmSwapcase(str string) string {
 	if isASCII(str) {
 		return pmAsciiMap(str, func(c byte) bool { return pmIsLowerByte(c) || pmIsUpperByte(c) }, func(c byte, _ int) byte {
@@ -1631,6 +1647,8 @@ func pmSwapcase(str string) string {
 	return b.String()
 }
 
+// pmTitle is str.title(): a cased character after a cased one is lowered,
+// any other is title-cased.
 func pmTitle(str string) string {
 	if isASCII(str) {
 		prev := false
@@ -1665,6 +1683,8 @@ func pmTitle(str string) string {
 	return b.String()
 }
 
+// pyCapitalize is str.capitalize(): the first character title-cased, the
+// rest lowered.
 func pyCapitalize(str string) string {
 	if str == "" {
 		return str

@@ -467,8 +467,15 @@ func PyQuote(s string) string {
 			b.WriteString(`\t`)
 		case r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r < 0xa0:
-			fmt.Fprintf(&b, `\x%02x`, r)
+		case r >= 0x80 && !pmIsPrintable(r):
+			switch {
+			case r < 0x100:
+				fmt.Fprintf(&b, `\x%02x`, r)
+			case r < 0x10000:
+				fmt.Fprintf(&b, `\u%04x`, r)
+			default:
+				fmt.Fprintf(&b, `\U%08x`, r)
+			}
 		default:
 			b.WriteRune(r)
 		}
@@ -646,7 +653,9 @@ type dictKey struct {
 
 func keyOf(v Value) (dictKey, bool) {
 	switch v.k {
-	case KindNone, KindUndefined:
+	case KindUndefined:
+		return dictKey{k: KindUndefined}, true
+	case KindNone:
 		return dictKey{k: KindNone}, true
 	case KindBool, KindInt:
 		if v.isBig() {

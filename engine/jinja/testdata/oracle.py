@@ -13,6 +13,7 @@ Other modes:
 
     python3 engine/jinja/testdata/oracle.py --golden DIR       # write the goldens into DIR instead
     python3 engine/jinja/testdata/oracle.py --batch IN.json OUT.json
+    python3 engine/jinja/testdata/oracle.py --bench SECONDS   # throughput, for make bench
 
 In batch mode (used by fuzz_test.go) IN is a JSON list of {"name", "template", "vars"} and OUT
 becomes a JSON object mapping each name to its result.
@@ -224,6 +225,29 @@ def regenerate(golden_dir):
     )
 
 
+def bench(seconds):
+    """Print how many corpus templates (output cases) Jinja2 compiles and renders a second."""
+    import time
+
+    env = make_env()
+    cases = []
+    topics = sorted(n[: -len(".txtar")] for n in os.listdir(CORPUS_DIR) if n.endswith(".txtar"))
+    for topic in topics:
+        with open(os.path.join(GOLDEN_DIR, topic + ".json"), encoding="utf-8") as f:
+            gold = json.load(f)
+        for case, template, variables in load_topic(os.path.join(CORPUS_DIR, topic + ".txtar")):
+            if "out" in gold.get(case, {}):
+                cases.append((template, variables))
+    start = time.perf_counter()
+    n = 0
+    while time.perf_counter() - start < seconds:
+        for template, variables in cases:
+            env.from_string(template).render(**variables)
+            n += 1
+    took = time.perf_counter() - start
+    print(json.dumps({"cases": len(cases), "templates": n, "seconds": took}))
+
+
 def batch(in_path, out_path):
     with open(in_path, encoding="utf-8") as f:
         items = json.load(f)
@@ -234,6 +258,9 @@ def batch(in_path, out_path):
 
 
 def main(argv):
+    if len(argv) == 2 and argv[0] == "--bench":
+        bench(float(argv[1]))
+        return
     if len(argv) == 3 and argv[0] == "--batch":
         batch(argv[1], argv[2])
     elif len(argv) == 2 and argv[0] == "--golden":
