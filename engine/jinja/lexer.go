@@ -61,6 +61,7 @@ type lexer struct {
 	name   string
 	toks   []token
 	lineAt []int // byte offset of each line start
+	line   int   // line index of the last position asked (tokens come in order)
 }
 
 func newlineNormalize(src string) string {
@@ -72,17 +73,20 @@ func newlineNormalize(src string) string {
 }
 
 func (lx *lexer) posAt(off int) Pos {
-	// binary search the line
-	lo, hi := 0, len(lx.lineAt)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if lx.lineAt[mid] <= off {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
+	// Offsets mostly grow: walk from the last line, else search.
+	lo := lx.line
+	if lx.lineAt[lo] > off {
+		lo = 0
 	}
-	col := utf8.RuneCountInString(lx.src[lx.lineAt[lo]:off]) + 1
+	for lo+1 < len(lx.lineAt) && lx.lineAt[lo+1] <= off {
+		lo++
+	}
+	lx.line = lo
+	seg := lx.src[lx.lineAt[lo]:off]
+	col := len(seg) + 1
+	if !isASCII(seg) {
+		col = utf8.RuneCountInString(seg) + 1
+	}
 	return Pos{Line: lo + 1, Col: col}
 }
 
@@ -99,7 +103,7 @@ func (lx *lexer) emit(k tokKind, val string, off int) {
 
 // lex tokenizes src (newlines already normalized, final newline removed).
 func lex(name, src string) ([]token, error) {
-	lx := &lexer{src: src, name: name, lineAt: []int{0}}
+	lx := &lexer{src: src, name: name, lineAt: []int{0}, toks: make([]token, 0, len(src)/3+8)}
 	for i := 0; i < len(src); i++ {
 		if src[i] == '\n' {
 			lx.lineAt = append(lx.lineAt, i+1)
@@ -349,13 +353,7 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 			lx.emit(tName, src[i:k], i)
 			i = k
 		default:
-			op := ""
-			for _, o := range ops3 {
-				if strings.HasPrefix(src[i:], o) {
-					op = o
-					break
-				}
-			}
+			op := opAt(src, i)
 			if op == "" {
 				r, _ := utf8.DecodeRuneInString(src[i:])
 				return 0, false, lx.errAt(i, "unexpected char %s at %d", pyRuneRepr(r), i)
@@ -381,7 +379,53 @@ func startsIdent(s string) bool {
 
 func pyRuneRepr(r rune) string { return PyQuote(string(r)) }
 
-var ops3 = []string{"//", "**", "==", "!=", ">=", "<=", "+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";"}
+// opAt returns the operator at src[i] ("" when there is none).
+func opAt(src string, i int) string {
+	c := src[i]
+	var c2 byte
+	if i+1 < len(src) {
+		c2 = src[i+1]
+	}
+	switch c {
+	case '/':
+		if c2 == '/' {
+			return "//"
+		}
+		return "/"
+	case '*':
+		if c2 == '*' {
+			return "**"
+		}
+		return "*"
+	case '=':
+		if c2 == '=' {
+			return "=="
+		}
+		return "="
+	case '!':
+		if c2 == '=' {
+			return "!="
+		}
+		return ""
+	case '>':
+		if c2 == '=' {
+			return ">="
+		}
+		return ">"
+	case '<':
+		if c2 == '=' {
+			return "<="
+		}
+		return "<"
+	}
+	if j := strings.IndexByte(singleOps, c); j >= 0 {
+		return singleOps[j : j+1]
+	}
+	return ""
+}
+
+const singleOps = "+-%~[](){}.:|,;"
+
 
 // lexNumber lexes an int or float (with _ separators) at i.
 func (lx *lexer) lexNumber(i int) int {

@@ -60,15 +60,15 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	return t, nil
 }
 
-func (p *parser) cur() token { return p.toks[p.i] }
-func (p *parser) peek(n int) token {
+func (p *parser) cur() *token { return &p.toks[p.i] }
+func (p *parser) peek(n int) *token {
 	if p.i+n < len(p.toks) {
-		return p.toks[p.i+n]
+		return &p.toks[p.i+n]
 	}
-	return p.toks[len(p.toks)-1]
+	return &p.toks[len(p.toks)-1]
 }
-func (p *parser) next() token {
-	t := p.toks[p.i]
+func (p *parser) next() *token {
+	t := &p.toks[p.i]
 	if p.i < len(p.toks)-1 {
 		p.i++
 	}
@@ -89,7 +89,7 @@ func (p *parser) failKind(kind string, pos Pos, format string, args ...any) {
 	panic(e)
 }
 
-func (p *parser) failTok(t token, format string, args ...any) { p.fail(t.pos, format, args...) }
+func (p *parser) failTok(t *token, format string, args ...any) { p.fail(t.pos, format, args...) }
 
 func (p *parser) isOp(op string) bool {
 	t := p.cur()
@@ -117,7 +117,7 @@ func (p *parser) skipName(n string) bool {
 	return false
 }
 
-func (p *parser) expectOp(op string) token {
+func (p *parser) expectOp(op string) *token {
 	t := p.cur()
 	if t.kind == tOp && t.val == op {
 		return p.next()
@@ -126,7 +126,7 @@ func (p *parser) expectOp(op string) token {
 	return t
 }
 
-func (p *parser) unexpected(t token, expected string) {
+func (p *parser) unexpected(t *token, expected string) {
 	switch t.kind {
 	case tEOF:
 		p.failTok(t, "unexpected end of template, expected %s.", expected)
@@ -138,7 +138,7 @@ func (p *parser) unexpected(t token, expected string) {
 	p.failTok(t, "expected token %s, got %s", expected, tokDesc(t))
 }
 
-func tokDesc(t token) string {
+func tokDesc(t *token) string {
 	switch t.kind {
 	case tName, tOp:
 		return "'" + t.val + "'"
@@ -152,7 +152,7 @@ func tokDesc(t token) string {
 	return t.String()
 }
 
-func (p *parser) expectName() token {
+func (p *parser) expectName() *token {
 	t := p.cur()
 	if t.kind != tName {
 		p.unexpected(t, "'name'")
@@ -600,7 +600,7 @@ func (p *parser) skipContext() {
 }
 
 // parseTag parses a host tag.
-func (p *parser) parseTag(t token, tag *Tag) stmt {
+func (p *parser) parseTag(t *token, tag *Tag) stmt {
 	p.next()
 	blk := &TagBlock{Pos: t.pos, tmpl: p.tmpl}
 	blk.Header.Tag = t.val
@@ -755,7 +755,7 @@ func targetHasName(t target, name string) bool {
 	return false
 }
 
-func targetDesc(t token) string {
+func targetDesc(t *token) string {
 	switch t.kind {
 	case tString, tInt, tFloat:
 		return "'const'"
@@ -897,7 +897,7 @@ func (p *parser) parsePow() expr {
 	return l
 }
 
-func (p *parser) binop(t token, l, r expr) expr {
+func (p *parser) binop(t *token, l, r expr) expr {
 	return &binExpr{op: t.val, l: l, r: r, pos: t.pos}
 }
 
@@ -1010,7 +1010,7 @@ func (p *parser) parseTuple(withCond, explicit bool, extraEnd []string) expr {
 	return &tupleExpr{items: items, pos: pos}
 }
 
-func tokName(t token) string {
+func tokName(t *token) string {
 	switch t.kind {
 	case tBlockEnd:
 		return "end of statement block"
