@@ -26,6 +26,9 @@ func (n *nodeList) add(st stmt) {
 			return
 		}
 	}
+	if n.stmts == nil {
+		n.stmts = make([]stmt, 0, 4)
+	}
 	n.stmts = append(n.stmts, st)
 }
 

@@ -62,6 +62,8 @@ type lexer struct {
 	toks   []token
 	lineAt []int // byte offset of each line start
 	line   int   // line index of the last position asked (tokens come in order)
+	// the last position computed, to count columns from it on the same line
+	lastOff, lastCol int
 }
 
 func newlineNormalize(src string) string {
@@ -81,12 +83,18 @@ func (lx *lexer) posAt(off int) Pos {
 	for lo+1 < len(lx.lineAt) && lx.lineAt[lo+1] <= off {
 		lo++
 	}
-	lx.line = lo
-	seg := lx.src[lx.lineAt[lo]:off]
-	col := len(seg) + 1
-	if !isASCII(seg) {
-		col = utf8.RuneCountInString(seg) + 1
+	from, col := lx.lineAt[lo], 1
+	if lo == lx.line && lx.lastOff >= from && lx.lastOff <= off {
+		from, col = lx.lastOff, lx.lastCol
 	}
+	lx.line = lo
+	seg := lx.src[from:off]
+	if isASCII(seg) {
+		col += len(seg)
+	} else {
+		col += utf8.RuneCountInString(seg)
+	}
+	lx.lastOff, lx.lastCol = off, col
 	return Pos{Line: lo + 1, Col: col}
 }
 
@@ -103,7 +111,8 @@ func (lx *lexer) emit(k tokKind, val string, off int) {
 
 // lex tokenizes src (newlines already normalized, final newline removed).
 func lex(name, src string) ([]token, error) {
-	lx := &lexer{src: src, name: name, lineAt: []int{0}, toks: make([]token, 0, len(src)/3+8)}
+	lx := &lexer{src: src, name: name, toks: make([]token, 0, len(src)/3+8), lastCol: 1}
+	lx.lineAt = make([]int, 1, strings.Count(src, "\n")+1)
 	for i := 0; i < len(src); i++ {
 		if src[i] == '\n' {
 			lx.lineAt = append(lx.lineAt, i+1)

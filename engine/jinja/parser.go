@@ -985,7 +985,22 @@ func (p *parser) parsePrimary() expr {
 // empty tuple).
 func (p *parser) parseTuple(withCond, explicit bool, extraEnd []string) expr {
 	pos := p.cur().pos
+	if !p.tupleEnd(extraEnd) {
+		// The common case: one expression, no comma.
+		e := p.parseCondExpr(withCond)
+		if !p.isOp(",") {
+			return e
+		}
+		return p.parseTupleRest(pos, e, withCond, extraEnd)
+	}
+	return p.parseTupleRest(pos, nil, withCond, extraEnd, explicit)
+}
+
+func (p *parser) parseTupleRest(pos Pos, first expr, withCond bool, extraEnd []string, explicit ...bool) expr {
 	var items []expr
+	if first != nil {
+		items = append(items, first)
+	}
 	isTuple := false
 	for {
 		if len(items) > 0 {
@@ -1003,7 +1018,7 @@ func (p *parser) parseTuple(withCond, explicit bool, extraEnd []string) expr {
 		if len(items) == 1 {
 			return items[0]
 		}
-		if !explicit {
+		if len(explicit) == 0 || !explicit[0] {
 			p.failTok(p.cur(), "Expected an expression, got '%s'", tokName(p.cur()))
 		}
 	}
