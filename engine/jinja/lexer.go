@@ -435,7 +435,6 @@ func opAt(src string, i int) string {
 
 const singleOps = "+-%~[](){}.:|,;"
 
-
 // lexNumber lexes an int or float (with _ separators) at i.
 func (lx *lexer) lexNumber(i int) int {
 	src := lx.src
