@@ -58,6 +58,9 @@ type Options struct {
 	Env func(string) (string, bool)
 	// HomeDir is the user's home (for ~/.strata and ~/.dbt); os.UserHomeDir when empty.
 	HomeDir string
+	// WarnError makes every warning of loading and compiling an error
+	// (dbt's --warn-error): the command stops before anything runs.
+	WarnError bool
 }
 
 // Project is an opened project with its resolved target.
@@ -90,6 +93,9 @@ func Open(o Options) (*Project, error) {
 		o.HomeDir, _ = os.UserHomeDir()
 	}
 	files, ds := project.Load(abs)
+	if o.WarnError {
+		ds = ds.AsErrors()
+	}
 	if ds.HasErrors() {
 		return nil, ds.Err()
 	}
@@ -193,10 +199,16 @@ func (p *Project) Compile(ctx context.Context, o CompileOptions) (*Compiled, err
 		FullRefresh:  o.FullRefresh,
 		Log:          o.Log,
 	})
+	if p.Opts.WarnError {
+		ds = ds.AsErrors()
+	}
 	if ds.HasErrors() {
 		return nil, ds.Err()
 	}
 	d, gds := graph.Build(m)
+	if p.Opts.WarnError {
+		gds = gds.AsErrors()
+	}
 	if gds.HasErrors() {
 		return nil, gds.Err()
 	}

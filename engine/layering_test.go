@@ -14,6 +14,7 @@ const module = "github.com/strata-dev/strata/"
 var rank = map[string]int{
 	"engine/diag":                0,
 	"engine/relation":            0,
+	"engine/jinja":               0,
 	"engine/manifest":            1,
 	"engine/adapter":             1,
 	"engine/project":             1,

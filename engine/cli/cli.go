@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -16,6 +17,7 @@ import (
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/result"
 	"github.com/strata-dev/strata/engine/view"
 )
 
@@ -197,6 +199,7 @@ func (c *invocation) options() (engine.Options, error) {
 			o.ProfilesDir = v
 		}
 	}
+	o.WarnError = c.warnError()
 	if c.f.set["threads"] && o.Threads < 1 {
 		return o, diag.Invalid("bad flag value", "--threads must be at least 1, got %d", o.Threads)
 	}
@@ -208,6 +211,32 @@ func (c *invocation) options() (engine.Options, error) {
 		o.Vars = vars
 	}
 	return o, nil
+}
+
+// warnError reports --warn-error, else STRATA_WARN_ERROR or DBT_WARN_ERROR.
+func (c *invocation) warnError() bool {
+	if c.f.set["warn-error"] {
+		return c.f.on("warn-error")
+	}
+	for _, k := range []string{"STRATA_WARN_ERROR", "DBT_WARN_ERROR"} {
+		if v, ok := c.env.Getenv(k); ok {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			return err == nil && b
+		}
+	}
+	return false
+}
+
+// selectWarnings reports selectors that matched nothing: warnings, or an
+// invalid command line under --warn-error.
+func (c *invocation) selectWarnings(warns []string) error {
+	if len(warns) > 0 && c.warnError() {
+		return diag.Invalid("nothing selected", "%s; --warn-error makes this warning an error", strings.Join(warns, "; "))
+	}
+	for _, w := range warns {
+		c.out.Event(result.Event{Kind: result.Warning, Message: w})
+	}
+	return nil
 }
 
 // ParseVars parses --vars: a YAML (or JSON) mapping.

@@ -116,8 +116,8 @@ func runList(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range warns {
-		c.out.Event(result.Event{Kind: result.Warning, Message: w})
+	if err := c.selectWarnings(warns); err != nil {
+		return err
 	}
 	var b strings.Builder
 	for _, id := range ids {
@@ -208,8 +208,8 @@ func (c *invocation) execute(ctx context.Context, p *engine.Project, command str
 		if err != nil {
 			return err
 		}
-		for _, w := range warns {
-			c.out.Event(result.Event{Kind: result.Warning, Message: w})
+		if err := c.selectWarnings(warns); err != nil {
+			return err
 		}
 	}
 	if c.f.on("defer") {

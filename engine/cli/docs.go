@@ -15,7 +15,6 @@ import (
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/docs"
 	"github.com/strata-dev/strata/engine/manifest"
-	"github.com/strata-dev/strata/engine/result"
 )
 
 // docsFlags are `strata docs`'s flags: generate takes a selection (which nodes
@@ -85,8 +84,8 @@ func runDocsGenerate(ctx context.Context, c *invocation) error {
 		if err != nil {
 			return err
 		}
-		for _, w := range warns {
-			c.out.Event(result.Event{Kind: result.Warning, Message: w})
+		if err := c.selectWarnings(warns); err != nil {
+			return err
 		}
 		only = append([]string{}, ids...)
 	}

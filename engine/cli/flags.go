@@ -181,6 +181,7 @@ var (
 		{names: []string{"vars"}, kind: stringFlag, help: "YAML or JSON dict of variables, e.g. '{k: v}'"},
 		{names: []string{"log-format"}, kind: stringFlag, help: "text or json"},
 		{names: []string{"quiet", "q"}, kind: boolFlag, help: "print only errors and the summary"},
+		{names: []string{"warn-error"}, kind: boolFlag, help: "treat warnings as errors: exit 2 before anything runs (also DBT_WARN_ERROR)"},
 		{names: []string{"help", "h"}, kind: boolFlag, help: "show this help"},
 	}
 	selectFlags = []flagDef{

@@ -31,8 +31,8 @@ func runFreshness(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range warns {
-		c.out.Event(result.Event{Kind: result.Warning, Message: w})
+	if err := c.selectWarnings(warns); err != nil {
+		return err
 	}
 	start := time.Now()
 	res := execute.Freshness(ctx, execute.FreshnessOptions{Adapter: conn, Manifest: comp.Manifest, Selected: ids, Threads: p.Target.Threads, Observer: c.out})

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -34,7 +35,26 @@ func BenchmarkCompile10k(b *testing.B) {
 	b.ReportMetric(float64(ms.Sys)/(1<<20), "sys-MB")
 }
 
-// BenchmarkRender compares the fast path with gonja on one plain template.
+// BenchmarkCompileProject compiles the project in $STRATA_BENCH_PROJECT (for
+// example one written by ../shared/bench/gen_dbt_project.py), load excluded.
+func BenchmarkCompileProject(b *testing.B) {
+	dir := os.Getenv("STRATA_BENCH_PROJECT")
+	if dir == "" {
+		b.Skip("STRATA_BENCH_PROJECT is not set")
+	}
+	p := loadDir(b, dir)
+	opts := testOptions(p)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, ds := Compile(context.Background(), opts); ds.HasErrors() {
+			b.Fatal(ds.Err())
+		}
+	}
+}
+
+// BenchmarkRender parses and renders one plain template (the shape most
+// models have), and renders a parsed one.
 func BenchmarkRender(b *testing.B) {
 	files := map[string]string{
 		"models/a.sql": "select 1 as id",
@@ -43,29 +63,14 @@ func BenchmarkRender(b *testing.B) {
 	p := memProject(b, files)
 	c := newTestCompiler(p)
 	u := c.units[c.byName["m"]]
-	tmpl, err := c.j.parse(u.file, u.text)
+	tmpl, err := c.parse(u.file, u.text)
 	if err != nil {
 		b.Fatal(err)
 	}
-	sr, ok := scanTemplate(u.text)
-	if !ok {
-		b.Fatal("fast path declined a plain template")
-	}
-	b.Run("scanner", func(b *testing.B) {
+	b.Run("parse+render", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			if _, ok := scanTemplate(u.text); !ok {
-				b.Fatal("declined")
-			}
-			if _, err := c.runScan(sr, &renderState{c: c, u: u}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("gonja", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			t, err := c.j.parse(u.file, u.text)
+			t, err := c.env.Parse(u.file, u.text)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -74,7 +79,14 @@ func BenchmarkRender(b *testing.B) {
 			}
 		}
 	})
-	_ = tmpl
+	b.Run("render", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := c.render(tmpl, &renderState{c: c, u: u}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // TestGeneratedProject compiles a small generated project: every model must

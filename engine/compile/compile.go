@@ -1,8 +1,10 @@
 // Package compile turns a loaded project into a compiled manifest: it renders
-// every model, test, snapshot, hook and templated YAML value with Jinja (gonja),
-// resolves configs and relation names, discovers dependencies by rendering as
-// dbt does, inlines ephemeral models as CTEs and reports every problem as a
-// positioned diagnostic. gonja's types never leave this package.
+// every model, test, snapshot, hook and templated YAML value with strata's
+// Jinja engine (engine/jinja), resolves configs and relation names, discovers
+// dependencies by rendering as dbt does, inlines ephemeral models as CTEs and
+// reports every problem as a positioned diagnostic. Everything dbt adds to
+// Jinja (its tags, functions and objects) lives here, through the engine's
+// extension points.
 //
 // Compile may be called concurrently (each call has its own state); within one
 // call renders run in parallel on runtime.GOMAXPROCS workers.
@@ -20,11 +22,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/nikolalohinski/gonja/v2/exec"
+	"unicode/utf8"
 
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/jinja"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/project"
 	"github.com/strata-dev/strata/engine/relation"
@@ -72,8 +74,7 @@ type unit struct {
 	fileCfg  map[string]any // config() calls
 	finalCfg map[string]any
 
-	scan *scanResult
-	tmpl *exec.Template
+	tmpl *jinja.Template
 
 	out           string // first-pass output (with markers)
 	body          string // final SQL before ephemeral CTEs are injected
@@ -82,6 +83,7 @@ type unit struct {
 	refs          []int
 	sources       []string
 	macros        map[string]bool
+	warnings      diag.Diagnostics // of the first render, reported if the node stays enabled
 	disabled      bool
 	failed        bool
 	pendingDiag   *diag.Diagnostic
@@ -97,21 +99,30 @@ type compiler struct {
 	o    Options
 	p    *project.Project
 	name string
-	j    *jinja
+	env  *jinja.Environment
 
 	macros      map[string]*macroDef            // visible by name (project over global)
 	macrosByPkg map[string]map[string]*macroDef // package -> name -> def
 	docs        map[string]string
 	docNodes    map[string]*manifest.Doc
+	testTmpls   map[string]*jinja.Template // singular test files, parsed by loadMacros
 
 	units         []*unit
+	markers       []string // markerFor(i) of every unit
 	byName        map[string]int
 	refNames      []string
 	disabledNames map[string]bool
 	sources       map[string]map[string]*manifest.Node
 
-	mu    sync.Mutex
-	diags diag.Diagnostics
+	mu     sync.Mutex
+	diags  diag.Diagnostics
+	warned warnSet
+
+	oneOff sync.Map // parsed one-off templates (YAML values, hooks)
+
+	srcMu     sync.Mutex
+	srcByName map[string]string // template name -> text, for errors (sourceOf)
+	srcUnits  int
 
 	folderCache map[string]map[string]any
 	noFastTests bool // tests turn the Go rendering of built-in tests off
@@ -136,6 +147,18 @@ func (c *compiler) now() time.Time {
 	return c.o.Now
 }
 
+func newCompiler(ctx context.Context, o Options) *compiler {
+	c := &compiler{
+		ctx: ctx, o: o, p: o.Project, name: o.Project.Config.Name,
+		macros: map[string]*macroDef{}, macrosByPkg: map[string]map[string]*macroDef{},
+		docs: map[string]string{}, docNodes: map[string]*manifest.Doc{}, testTmpls: map[string]*jinja.Template{},
+		byName: map[string]int{}, disabledNames: map[string]bool{},
+		sources: map[string]map[string]*manifest.Node{},
+	}
+	c.env = c.newEnv()
+	return c
+}
+
 // Compile renders the whole project into a manifest. Diagnostics hold every
 // problem found (sorted); the manifest is returned even when there are errors,
 // with the nodes that did compile.
@@ -143,18 +166,8 @@ func Compile(ctx context.Context, o Options) (*manifest.Manifest, diag.Diagnosti
 	if o.Project == nil {
 		return manifest.New(), diag.Diagnostics{{Summary: "no project", Detail: "compile was called without a project"}}
 	}
-	c := &compiler{
-		ctx: ctx, o: o, p: o.Project, name: o.Project.Config.Name, j: newJinja(),
-		macros: map[string]*macroDef{}, macrosByPkg: map[string]map[string]*macroDef{},
-		docs: map[string]string{}, docNodes: map[string]*manifest.Doc{},
-		byName: map[string]int{}, disabledNames: map[string]bool{},
-		sources: map[string]map[string]*manifest.Node{},
-	}
-	c.loadDocs()
-	c.loadMacros()
-	c.buildBase()
-	c.loadSources()
-	c.collectUnits()
+	c := newCompiler(ctx, o)
+	c.load()
 	c.parallel(c.firstPass)
 	c.resolveConfigs()
 	c.parallel(c.resolveRelation)
@@ -163,6 +176,21 @@ func Compile(ctx context.Context, o Options) (*manifest.Manifest, diag.Diagnosti
 	m := c.assemble()
 	c.diags.Sort()
 	return m, c.diags
+}
+
+// load runs the steps before rendering: docs and macros are parsed (in
+// order, since macros become globals), the globals are set, then sources and
+// nodes are collected and their templates parsed.
+func (c *compiler) load() {
+	c.loadDocs()
+	c.loadMacros()
+	c.buildGlobals()
+	c.loadSources()
+	c.collectUnits()
+	c.markers = make([]string, len(c.units))
+	for i := range c.units {
+		c.markers[i] = markerFor(i)
+	}
 }
 
 // parallel runs fn for every unit on GOMAXPROCS workers.
@@ -244,25 +272,28 @@ func dirsOf(rel string) []string {
 	return strings.Split(d, "/")
 }
 
-var (
-	docsBlockRE  = regexp.MustCompile(`(?s)\{%-?\s*docs\s+(\w+)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}`)
-	testBlockRE  = regexp.MustCompile(`\{%(-?)\s*test\s+(\w+)\s*\(`)
-	endTestRE    = regexp.MustCompile(`\{%(-?)\s*endtest\s*(-?)%\}`)
-	matBlockRE   = regexp.MustCompile(`\{%-?\s*materialization\s+\w+`)
-	snapshotRE   = regexp.MustCompile(`(?s)\{%-?\s*snapshot\s+(\w+)\s*-?%\}(.*?)\{%-?\s*endsnapshot\s*-?%\}`)
-	macroStartRE = regexp.MustCompile(`\{%-?\s*macro\s+(\w+)`)
-	endMacroRE   = regexp.MustCompile(`\{%-?\s*endmacro\s*-?%\}`)
-	unknownTagRE = regexp.MustCompile(`(?i)controlStructure '(\w+)' not found`)
-	callNameRE   = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
-)
+// callNameRE finds the macros a macro's text calls, for its depends_on.
+var callNameRE = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
+
+// endTagRE finds where a macro's (or test block's) text ends.
+var endTagRE = regexp.MustCompile(`\{%-?\s*end(?:macro|test)\s*-?%\}`)
 
 func lineAt(s string, off int) int { return strings.Count(s[:off], "\n") + 1 }
 
+// loadDocs reads every {% docs name %} block of the docs files.
 func (c *compiler) loadDocs() {
 	for _, f := range c.p.Docs {
-		for _, m := range docsBlockRE.FindAllStringSubmatchIndex(f.Content, -1) {
-			name := f.Content[m[2]:m[3]]
-			body := strings.TrimSpace(f.Content[m[4]:m[5]])
+		t, err := c.parse(f.Path, f.Content)
+		if err != nil {
+			c.syntaxError(f.Path, err)
+			continue
+		}
+		for _, b := range t.Blocks() {
+			if b.Header.Tag != "docs" {
+				continue
+			}
+			name := b.Header.Name
+			body := strings.TrimSpace(b.Raw)
 			c.docs[name] = body
 			id := "doc." + c.name + "." + name
 			c.docNodes[id] = &manifest.Doc{UniqueID: id, Name: name, PackageName: c.name, OriginalFilePath: f.Path, BlockContents: body}
@@ -280,9 +311,17 @@ func (c *compiler) loadMacros() {
 		c.addMacroFile(c.name, f)
 	}
 	for _, f := range c.p.Tests {
-		if testBlockRE.MatchString(f.Content) {
-			c.addMacroFile(c.name, f)
+		t, err := c.parse(f.Path, f.Content)
+		if err != nil {
+			c.syntaxError(f.Path, err)
+			c.testTmpls[f.Path] = nil
+			continue
 		}
+		if hasBlock(t, "test") {
+			c.addMacros(c.name, f, t)
+			continue
+		}
+		c.testTmpls[f.Path] = t
 	}
 	// Project macros shadow the global project's by name.
 	for _, pkg := range []string{globalProject, c.name} {
@@ -292,123 +331,108 @@ func (c *compiler) loadMacros() {
 	}
 }
 
-func (c *compiler) addMacroFile(pkg string, f project.File) {
-	src := f.Content
-	if loc := matBlockRE.FindStringIndex(src); loc != nil {
-		c.errorf(f.Path, lineAt(src, loc[0]), "unsupported construct",
-			"{%% materialization %%} blocks (custom materializations) are not supported by strata; use the built-in view, table, incremental or ephemeral")
-		return
+func hasBlock(t *jinja.Template, tag string) bool {
+	for _, b := range t.Blocks() {
+		if b.Header.Tag == tag {
+			return true
+		}
 	}
-	// {% test name(args) %} … {% endtest %} is a macro named test_<name>; the
-	// rewrite keeps every line where it was.
-	src = testBlockRE.ReplaceAllString(src, "{%${1} macro test_${2}(")
-	src = endTestRE.ReplaceAllString(src, "{%${1} endmacro ${2}%}")
-	t, err := c.j.parse(f.Path, src)
+	return false
+}
+
+func (c *compiler) addMacroFile(pkg string, f project.File) {
+	t, err := c.parse(f.Path, f.Content)
 	if err != nil {
 		c.syntaxError(f.Path, err)
 		return
 	}
+	c.addMacros(pkg, f, t)
+}
+
+func (c *compiler) addMacros(pkg string, f project.File, t *jinja.Template) {
+	for _, b := range t.Blocks() {
+		if b.Header.Tag == "materialization" {
+			c.addDiag(diag.Diagnostic{Severity: diag.Error, File: f.Path, Line: b.Pos.Line, Col: b.Pos.Col, Summary: "unsupported construct",
+				Detail: "{% materialization %} blocks (custom materializations) are not supported by strata; use the built-in view, table, incremental or ephemeral"})
+			return
+		}
+	}
 	if c.macrosByPkg[pkg] == nil {
 		c.macrosByPkg[pkg] = map[string]*macroDef{}
 	}
-	starts := macroStartRE.FindAllStringSubmatchIndex(src, -1)
-	for name, node := range t.Macros() {
-		def := &macroDef{name: name, uniqueID: "macro." + pkg + "." + name, pkg: pkg, file: f.Path, tmpl: t, node: node, sql: src}
-		for _, s := range starts {
-			if src[s[2]:s[3]] != name {
-				continue
-			}
-			def.line = lineAt(src, s[0])
-			end := len(src)
-			if e := endMacroRE.FindStringIndex(src[s[0]:]); e != nil {
-				end = s[0] + e[1]
-			}
-			def.sql = src[s[0]:end]
-			break
-		}
+	src := f.Content
+	for _, m := range t.Macros() {
+		_, pos := m.Template()
+		def := &macroDef{name: m.Name, uniqueID: "macro." + pkg + "." + m.Name, pkg: pkg, file: f.Path, line: pos.Line, m: m}
+		def.fn = jinja.CallableValue(&macroFn{def: def})
+		def.sql = macroText(src, pos)
 		def.checksum = checksum(def.sql).Checksum
-		if prev, ok := c.macrosByPkg[pkg][name]; ok && pkg != globalProject {
-			c.errorf(f.Path, def.line, "duplicate macro", "macro %s is defined twice: in %s and in %s; rename or remove one", name, prev.file, f.Path)
+		if prev, ok := c.macrosByPkg[pkg][m.Name]; ok && pkg != globalProject {
+			c.errorf(f.Path, def.line, "duplicate macro", "macro %s is defined twice: in %s and in %s; rename or remove one", m.Name, prev.file, f.Path)
 			continue
 		}
-		c.macrosByPkg[pkg][name] = def
+		c.macrosByPkg[pkg][m.Name] = def
 	}
 }
 
-func (c *compiler) syntaxError(file string, err error) {
-	msg := err.Error()
-	d := diag.Diagnostic{Severity: diag.Error, File: file, Summary: "jinja syntax error"}
-	if m := parseLineRE.FindStringSubmatchIndex(msg); m != nil {
-		fmt.Sscan(msg[m[2]:m[3]], &d.Line)
-		fmt.Sscan(msg[m[4]:m[5]], &d.Col)
-		detail := strings.TrimSpace(msg[:m[0]])
-		if i := strings.LastIndex(detail, ": "); i >= 0 {
-			detail = detail[i+2:]
-		}
-		detail = strings.TrimSuffix(detail, ".")
-		if m := unknownTagRE.FindStringSubmatch(detail); m != nil {
-			detail = fmt.Sprintf("unknown tag {%% %s %%} (or an end tag without its beginning); strata supports Jinja's tags plus macro, test, snapshot and docs blocks", m[1])
-		}
-		if detail != "" {
-			detail = strings.ToLower(detail[:1]) + detail[1:]
-		}
-		if near := msg[m[6]:m[7]]; near != "" && !strings.HasPrefix(detail, "unknown tag") {
-			detail += fmt.Sprintf(" near %q", near)
-		} else if strings.Contains(detail, "EOF") {
-			detail += ": a block tag is not closed"
-		}
-		d.Detail = detail
-	} else {
-		d.Detail = cleanGonjaError(msg)
-		d.Line = errorLine(msg)
+// macroText is a macro's source, from its {% macro %} (or {% test %}) tag at
+// pos to its end tag, for the manifest's macro_sql.
+func macroText(src string, pos jinja.Pos) string {
+	off := offsetOf(src, pos)
+	if i := strings.LastIndex(src[:off], "{%"); i >= 0 {
+		off = i
 	}
-	c.addDiag(d)
+	end := len(src)
+	if e := endTagRE.FindStringIndex(src[off:]); e != nil {
+		end = off + e[1]
+	}
+	return src[off:end]
 }
 
-// renderText renders a one-off template (YAML values, project hooks).
+// offsetOf is the byte offset of pos in src (lines from 1, columns in
+// characters from 1, as the engine counts them).
+func offsetOf(src string, pos jinja.Pos) int {
+	off := 0
+	for line := 1; line < pos.Line; line++ {
+		i := strings.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return len(src)
+		}
+		off += i + 1
+	}
+	for col := 1; col < pos.Col && off < len(src) && src[off] != '\n'; col++ {
+		_, n := utf8.DecodeRuneInString(src[off:])
+		off += n
+	}
+	return off
+}
+
+// renderText renders a one-off template: a YAML value or a hook. Positions
+// inside it are reported at line, the line of the YAML key (0: unknown).
 func (c *compiler) renderText(file string, line int, src string, st *renderState) (string, bool) {
 	if !strings.Contains(src, "{{") && !strings.Contains(src, "{%") {
 		return src, true
 	}
-	t, err := c.j.parse(file, src)
-	if err != nil {
-		c.syntaxError(file, err)
-		return "", false
-	}
 	if st == nil {
 		st = &renderState{c: c, final: true}
 	}
-	out, err := c.render(t, st)
-	if err != nil {
-		d := c.errDiag(file, st, err)
-		if d.Line == 0 || d.File == file {
-			d.Line = line
-		}
-		c.addDiag(d)
-		return "", false
-	}
-	return out, true
-}
-
-func (c *compiler) errDiag(file string, st *renderState, err error) diag.Diagnostic {
-	msg := err.Error()
-	d := diag.Diagnostic{Severity: diag.Error, File: file, Line: errorLine(msg)}
-	if st != nil && st.err != nil {
-		d.Summary, d.Detail, d.Suggestion = st.err.summary, st.err.detail, st.err.suggestion
-		if st.err.file != "" {
-			d.File = st.err.file
-		}
-		if st.err.line > 0 {
-			d.Line = st.err.line
-		}
-	} else {
-		d.Summary = "template error"
-		d.Detail = cleanGonjaError(msg)
-		if st != nil && st.errFile != "" {
-			d.File = st.errFile
+	saveFile, saveLine := st.valueFile, st.valueLine
+	st.valueFile, st.valueLine = file, line
+	defer func() { st.valueFile, st.valueLine = saveFile, saveLine }()
+	t, err := c.parseCached(file, src)
+	if err == nil {
+		var out string
+		out, err = c.render(t, st)
+		if err == nil {
+			return out, true
 		}
 	}
-	return d
+	d := c.errDiagIn(file, err, src)
+	if d.File == file {
+		d.Line, d.Col = line, 0
+	}
+	c.addDiag(d)
+	return "", false
 }
 
 func (c *compiler) renderRelation(r relation.Relation) string {
@@ -646,24 +670,16 @@ func (c *compiler) collectUnits() {
 		c.register(u)
 	}
 	for _, f := range c.p.Snapshots {
-		blocks := snapshotRE.FindAllStringSubmatchIndex(f.Content, -1)
-		if len(blocks) == 0 && strings.TrimSpace(f.Content) != "" {
-			c.errorf(f.Path, 1, "no snapshot block", "a file under snapshot-paths must hold {%% snapshot name %%} … {%% endsnapshot %%}")
-		}
-		for _, b := range blocks {
-			name := f.Content[b[2]:b[3]]
-			u := c.newUnit(kindSnapshot, manifest.Snapshot, name, f, cfg.Snapshots, snapProps[name])
-			u.text = blankOutside(f.Content, b[4], b[5])
-			u.node.RawCode = f.Content[b[4]:b[5]]
-			u.node.Line = lineAt(f.Content, b[0])
-			c.register(u)
-		}
+		c.collectSnapshots(f, cfg.Snapshots, snapProps)
 	}
 	for _, f := range c.p.Tests {
-		if testBlockRE.MatchString(f.Content) {
-			continue
+		t, singular := c.testTmpls[f.Path]
+		if !singular {
+			continue // a file of {% test %} blocks: macros
 		}
-		c.newUnit(kindTest, manifest.Test, f.Name, f, cfg.Tests, propsRef{})
+		u := c.newUnit(kindTest, manifest.Test, f.Name, f, cfg.Tests, propsRef{})
+		u.tmpl = t
+		u.failed = t == nil
 	}
 	sort.Strings(c.refNames)
 	// Generic tests from properties YAML.
@@ -704,62 +720,97 @@ func (c *compiler) collectUnits() {
 			}
 		}
 	}
-	// Scan templates for the fast path; parse the rest once.
-	c.parallel(func(u *unit) {
-		if u.kind == kindSeed || u.kind == kindGeneric || u.disabled {
-			return
+}
+
+// collectSnapshots makes a node of each {% snapshot name %} block of f. The
+// node's template is the block's body alone, placed at the line and column
+// where it stands in the file, so positions in it are positions in f.
+func (c *compiler) collectSnapshots(f project.File, folder *project.FolderConfig, props map[string]propsRef) {
+	t, err := c.parse(f.Path, f.Content)
+	if err != nil {
+		c.syntaxError(f.Path, err)
+		return
+	}
+	src := strings.ReplaceAll(f.Content, "\r\n", "\n")
+	found := false
+	for _, b := range t.Blocks() {
+		if b.Header.Tag != "snapshot" {
+			continue
 		}
-		if sr, ok := scanTemplate(u.text); ok && c.scanVarsOK(sr) {
-			u.scan = sr
-			return
-		}
-		t, err := c.j.parse(u.file, u.text)
+		found = true
+		name := b.Header.Name
+		u := c.newUnit(kindSnapshot, manifest.Snapshot, name, f, folder, props[name])
+		start := bodyStart(src, b)
+		line := strings.LastIndexByte(src[:start], '\n') + 1
+		u.text = strings.Repeat("\n", strings.Count(src[:start], "\n")) + strings.Repeat(" ", start-line) + b.Raw
+		u.node.RawCode = b.Raw
+		u.node.Line = b.Pos.Line
+		c.register(u)
+	}
+	if !found && strings.TrimSpace(f.Content) != "" {
+		c.errorf(f.Path, 1, "no snapshot block", "a file under snapshot-paths must hold {%% snapshot name %%} … {%% endsnapshot %%}")
+	}
+}
+
+// bodyStart is the offset in src of a raw block's body: just after the %}
+// that closes its header.
+func bodyStart(src string, b *jinja.TagBlock) int {
+	off := offsetOf(src, b.Pos)
+	if i := strings.Index(src[off:], "%}"); i >= 0 && strings.HasPrefix(src[off+i+2:], b.Raw) {
+		return off + i + 2
+	}
+	if i := strings.Index(src[off:], b.Raw); i >= 0 {
+		return off + i
+	}
+	return off
+}
+
+// firstPass parses a unit's template and renders it with placeholder
+// relations, collecting config(), refs and sources.
+func (c *compiler) firstPass(u *unit) {
+	if u.disabled || u.failed || u.kind == kindSeed {
+		return
+	}
+	if u.tmpl == nil && u.kind != kindGeneric {
+		// Parsed here rather than up front: the tree is rendered at once and,
+		// most often, collected soon after, instead of all trees living together.
+		t, err := c.parse(u.file, u.text)
 		if err != nil {
 			c.syntaxError(u.file, err)
 			u.failed = true
 			return
 		}
 		u.tmpl = t
-	})
-}
-
-// blankOutside keeps s[from:to] and replaces everything else by its newlines,
-// so a block renders alone with its lines where they are in the file.
-func blankOutside(s string, from, to int) string {
-	return strings.Repeat("\n", strings.Count(s[:from], "\n")) + s[from:to]
-}
-
-// firstPass renders a unit with placeholder relations, collecting config(),
-// refs and sources.
-func (c *compiler) firstPass(u *unit) {
-	if u.disabled || u.failed || u.kind == kindSeed {
-		return
 	}
 	st := &renderState{c: c, u: u}
 	var out string
 	var err error
-	switch {
-	case u.kind == kindGeneric:
+	if u.kind == kindGeneric {
 		out, err = c.renderGeneric(u, st)
-	case u.scan != nil:
-		out, err = c.runScan(u.scan, st)
-	default:
+	} else {
 		out, err = c.render(u.tmpl, st)
 	}
 	u.fileCfg = st.cfg
 	u.refs, u.sources, u.macros = st.refs, st.sources, st.macros
 	u.needsRerender, u.usedIncr = st.needsRerender, st.usedIncr
+	u.warnings = st.warnings
 	if err != nil {
 		u.failed = true
 		u.out = ""
-		d := c.errDiag(u.file, st, err)
-		if u.kind == kindGeneric {
-			d.File, d.Line = u.generic.file, u.generic.line
+		d := c.errDiag(u.file, err)
+		if u.kind == kindGeneric && d.File == u.generic.file {
+			// Raised by the test itself or in an argument's Jinja: the YAML line.
+			d.Line, d.Col = u.generic.line, 0
 		}
 		u.pendingDiag = &d
 		return
 	}
 	u.out = out
+	if !u.needsRerender && !u.usedIncr && markersOK(out, len(c.units)) {
+		// The final SQL is this output with relation names substituted: the
+		// template is not rendered again and its tree can be collected.
+		u.tmpl = nil
+	}
 }
 
 // resolveConfigs merges each unit's config, drops disabled ones and checks
@@ -811,6 +862,9 @@ func (c *compiler) checkUnits() {
 	for _, u := range c.units {
 		if u.disabled {
 			continue
+		}
+		for _, w := range u.warnings {
+			c.addWarning(w)
 		}
 		if u.pendingDiag != nil {
 			c.addDiag(*u.pendingDiag)

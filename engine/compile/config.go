@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/strata-dev/strata/engine/jinja"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/project"
 )
@@ -42,7 +43,7 @@ func mergeKey(dst map[string]any, k string, v any) {
 		for kk, vv := range m {
 			nm[kk] = vv
 		}
-		if add, ok := plain(v).(map[string]any); ok {
+		if add, ok := v.(map[string]any); ok {
 			for kk, vv := range add {
 				nm[kk] = vv
 			}
@@ -60,16 +61,18 @@ func mergeAll(dst map[string]any, src map[string]any) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		mergeKey(dst, k, plain(src[k]))
+		mergeKey(dst, k, src[k])
 	}
 }
 
 func asList(v any) []any {
-	switch t := plain(v).(type) {
+	switch t := v.(type) {
 	case nil:
 		return nil
 	case []any:
 		return append([]any(nil), t...)
+	case []string:
+		return anyList(t)
 	default:
 		return []any{t}
 	}
@@ -263,4 +266,15 @@ func fillConfig(m map[string]any, materializedDefault string) manifest.Config {
 		c.HardDeletes = "ignore"
 	}
 	return c
+}
+
+// pyStr is Python's str() of a config or YAML value, as a template prints it.
+func pyStr(x any) string { return jinja.FromGo(x).String() }
+
+func anyList(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
 }

@@ -1,37 +1,22 @@
 package compile
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/nikolalohinski/gonja/v2/exec"
-
+	"github.com/strata-dev/strata/engine/jinja"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/relation"
 )
 
-// callFromGo calls a macro with positional arguments for st and returns its
-// output (or returned value) as text.
-func (c *compiler) callFromGo(st *renderState, def *macroDef, args ...any) (string, error) {
-	e := &exec.Evaluator{Environment: c.j.environment(c.newContext(st)), Config: c.j.cfg}
-	va := exec.NewVarArgs()
-	for _, a := range args {
-		va.Args = append(va.Args, exec.AsValue(a))
-	}
-	v := c.callMacro(e, def, va)
-	if v.IsError() {
-		return "", v
-	}
-	return strings.TrimSpace(v.String()), nil
-}
-
-func (c *compiler) nodeDict(u *unit) map[string]any {
+func (c *compiler) nodeDict(u *unit) jinja.Value {
 	n := u.node
-	return map[string]any{
+	return jinja.FromGo(map[string]any{
 		"name": n.Name, "unique_id": n.UniqueID, "resource_type": string(n.ResourceType), "package_name": n.PackageName,
-		"path": n.Path, "original_file_path": n.OriginalFilePath, "fqn": anyList(n.FQN), "config": copyMap(u.finalCfg),
-		"tags": anyList(n.Tags),
-	}
+		"path": n.Path, "original_file_path": n.OriginalFilePath, "fqn": n.FQN, "config": u.finalCfg,
+		"tags": n.Tags,
+	})
 }
 
 // resolveRelation sets where a model, seed or snapshot is built, through
@@ -46,12 +31,11 @@ func (c *compiler) resolveRelation(u *unit) {
 		return
 	}
 	st := &renderState{c: c, u: u, final: true}
-	var none any
-	custom := func(s string) any {
+	custom := func(s string) jinja.Value {
 		if s == "" {
-			return none
+			return jinja.None
 		}
-		return s
+		return jinja.String(s)
 	}
 	naming := func(macro, customValue, fallback string) string {
 		def, ok := c.macrosByPkg[c.name][macro]
@@ -60,8 +44,7 @@ func (c *compiler) resolveRelation(u *unit) {
 		}
 		out, err := c.callFromGo(st, def, custom(customValue), c.nodeDict(u))
 		if err != nil {
-			d := c.errDiag(u.file, st, err)
-			c.addDiag(d)
+			c.addDiag(c.errDiag(u.file, err))
 			u.failed = true
 			return fallback
 		}
@@ -107,13 +90,14 @@ func (c *compiler) secondPass(u *unit) {
 	out, ok := "", false
 	if !u.needsRerender {
 		out, ok = c.substitute(u.out)
+		u.out = ""
 	}
 	if !ok {
 		var err error
 		st := &renderState{c: c, u: u, final: true}
 		out, err = c.renderFinal(u, st)
 		if err != nil {
-			c.addDiag(c.errDiag(u.file, st, err))
+			c.addDiag(c.errDiag(u.file, err))
 			u.failed = true
 			return
 		}
@@ -127,7 +111,7 @@ func (c *compiler) secondPass(u *unit) {
 		st := &renderState{c: c, u: u, final: true, incr: true}
 		io, err := c.renderFinal(u, st)
 		if err != nil {
-			c.addDiag(c.errDiag(u.file, st, err))
+			c.addDiag(c.errDiag(u.file, err))
 			u.failed = true
 			return
 		}
@@ -153,14 +137,13 @@ func (c *compiler) secondPass(u *unit) {
 }
 
 func (c *compiler) renderFinal(u *unit, st *renderState) (string, error) {
-	switch {
-	case u.kind == kindGeneric:
+	if u.kind == kindGeneric {
 		return c.renderGeneric(u, st)
-	case u.scan != nil:
-		return c.runScan(u.scan, st)
-	default:
-		return c.render(u.tmpl, st)
 	}
+	if u.tmpl == nil {
+		return "", fmt.Errorf("internal error: %s was not kept for a second render", u.file)
+	}
+	return c.render(u.tmpl, st)
 }
 
 // injectEphemerals prepends every ephemeral ancestor (reached through

@@ -6,9 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/nikolalohinski/gonja/v2/exec"
-
 	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/jinja"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/project"
 )
@@ -40,7 +39,7 @@ func testNames(identifier string, args map[string]any) (short, full string) {
 	var flat []string
 	for _, k := range keys {
 		var parts []any
-		switch v := plain(args[k]).(type) {
+		switch v := args[k].(type) {
 		case map[string]any:
 			vk := make([]string, 0, len(v))
 			for kk := range v {
@@ -73,7 +72,7 @@ func (c *compiler) addGeneric(file string, t *project.TestSpec, attached int, sr
 	}
 	args := map[string]any{}
 	for k, v := range t.Args {
-		args[k] = plain(v)
+		args[k] = v
 	}
 	if column != "" {
 		args["column_name"] = column
@@ -146,7 +145,7 @@ func (c *compiler) renderGeneric(u *unit, st *renderState) (string, error) {
 			}
 		}
 		sort.Strings(names)
-		return "", st.failSuggest("unknown generic test",
+		return "", failSuggest("unknown generic test",
 			fmt.Sprintf("no generic test named %q: define it with {%% test %s(model, column_name) %%} in a macro file", g.name, g.name),
 			diag.Suggest(g.name, names))
 	}
@@ -158,10 +157,9 @@ func (c *compiler) renderGeneric(u *unit, st *renderState) (string, error) {
 		st.refs = append(st.refs, g.attached)
 		model = c.relFor(st, g.attached)
 	}
-	va := exec.NewVarArgs()
-	va.KwArgs["model"] = exec.AsValue(model)
+	kw := []jinja.KwArg{{Name: "model", Value: jinja.ObjectValue(model)}}
 	if w, ok := st.configValue("where"); ok && w != nil && pyStr(w) != "" {
-		va.KwArgs["model"] = exec.AsValue(fmt.Sprintf("(select * from %s where %s) dbt_subquery", model.String(), pyStr(w)))
+		kw[0].Value = jinja.String(fmt.Sprintf("(select * from %s where %s) dbt_subquery", model.String(), pyStr(w)))
 	}
 	keys := make([]string, 0, len(g.args))
 	for k := range g.args {
@@ -170,48 +168,54 @@ func (c *compiler) renderGeneric(u *unit, st *renderState) (string, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := g.args[k]
-		if s, ok := v.(string); ok && relCallRE.MatchString(s) {
-			call, ok := parseCall(strings.TrimSpace(s))
-			if !ok {
-				return "", st.fail("bad test argument", fmt.Sprintf("%s: cannot read %q; write ref('model') or source('source', 'table')", k, s))
-			}
-			out, err := c.evalScanCall(call, st)
+		s, isStr := v.(string)
+		switch {
+		case isStr && relCallRE.MatchString(s):
+			// to: ref('customers') is an expression: its value is the relation.
+			refs := len(st.refs)
+			out, err := c.renderArg(g.file, "{{ "+strings.TrimSpace(s)+" }}", st)
 			if err != nil {
 				return "", err
 			}
-			if call.fn == "ref" {
-				va.KwArgs[k] = exec.AsValue(c.relFor(st, st.refs[len(st.refs)-1]))
+			if len(st.refs) > refs {
+				kw = append(kw, jinja.KwArg{Name: k, Value: jinja.ObjectValue(c.relFor(st, st.refs[len(st.refs)-1]))})
 			} else {
-				va.KwArgs[k] = exec.AsValue(out)
+				kw = append(kw, jinja.KwArg{Name: k, Value: jinja.String(out)})
 			}
-			continue
-		}
-		if s, ok := v.(string); ok && strings.Contains(s, "{{") {
-			out, ok := c.renderText(g.file, g.line, s, st)
-			if !ok {
-				return "", st.fail("bad test argument", fmt.Sprintf("%s: could not render %q", k, s))
+		case isStr && strings.Contains(s, "{{"):
+			out, err := c.renderArg(g.file, s, st)
+			if err != nil {
+				return "", err
 			}
-			va.KwArgs[k] = exec.AsValue(out)
-			continue
+			kw = append(kw, jinja.KwArg{Name: k, Value: jinja.String(out)})
+		default:
+			kw = append(kw, jinja.KwArg{Name: k, Value: jinja.FromGo(v)})
 		}
-		va.KwArgs[k] = exec.ToValue(v)
 	}
-	if out, ok := c.builtinTest(def, g.name, va, st); ok {
+	if out, ok := c.builtinTest(def, g.name, kw, st); ok {
 		return out, nil
 	}
-	e := &exec.Evaluator{Environment: c.j.environment(c.newContext(st)), Config: c.j.cfg}
-	v := c.callMacro(e, def, va)
-	if v.IsError() {
-		return "", v
+	v, err := c.callMacro(st, def, jinja.Args{Kw: kw})
+	if err != nil {
+		return "", err
 	}
 	return strings.TrimSpace(v.String()) + "\n", nil
+}
+
+// renderArg renders a test argument written with Jinja in the properties YAML.
+func (c *compiler) renderArg(file, src string, st *renderState) (string, error) {
+	t, err := c.parseCached(file, src)
+	if err != nil {
+		return "", err
+	}
+	return c.render(t, st)
 }
 
 // builtinTest renders the four built-in generic tests in Go when the project
 // overrides none of the macros involved; the output is exactly the global
 // project's (TestBuiltinTestsMatchMacros checks it). It saves three macro
 // calls per test on large projects.
-func (c *compiler) builtinTest(def *macroDef, name string, va *exec.VarArgs, st *renderState) (string, bool) {
+func (c *compiler) builtinTest(def *macroDef, name string, kw []jinja.KwArg, st *renderState) (string, bool) {
 	if c.noFastTests || def.pkg != globalProject {
 		return "", false
 	}
@@ -224,11 +228,12 @@ func (c *compiler) builtinTest(def *macroDef, name string, va *exec.VarArgs, st 
 		}
 	}
 	str := func(k string) (string, bool) {
-		v, ok := va.KwArgs[k]
-		if !ok || v.IsNil() {
-			return "", false
+		for _, a := range kw {
+			if a.Name == k && !a.Value.IsNone() {
+				return a.Value.String(), true
+			}
 		}
-		return v.String(), true
+		return "", false
 	}
 	model, ok1 := str("model")
 	col, ok2 := str("column_name")
@@ -247,7 +252,7 @@ func (c *compiler) builtinTest(def *macroDef, name string, va *exec.VarArgs, st 
 	switch name {
 	case "not_null":
 		used("should_store_failures")
-		if len(va.KwArgs) != 2 {
+		if len(kw) != 2 {
 			return "", false
 		}
 		list := col
@@ -258,7 +263,7 @@ func (c *compiler) builtinTest(def *macroDef, name string, va *exec.VarArgs, st 
 		}
 		return "select " + list + "\nfrom " + model + "\nwhere " + col + " is null\n", true
 	case "unique":
-		if len(va.KwArgs) != 2 {
+		if len(kw) != 2 {
 			return "", false
 		}
 		return "select\n    " + col + " as unique_field,\n    count(*) as n_records\nfrom " + model + "\nwhere " + col +
@@ -266,7 +271,7 @@ func (c *compiler) builtinTest(def *macroDef, name string, va *exec.VarArgs, st 
 	case "relationships":
 		to, ok3 := str("to")
 		field, ok4 := str("field")
-		if !ok3 || !ok4 || len(va.KwArgs) != 4 {
+		if !ok3 || !ok4 || len(kw) != 4 {
 			return "", false
 		}
 		return "with child as (\n    select " + col + " as from_field\n    from " + model + "\n    where " + col +

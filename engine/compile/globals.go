@@ -5,172 +5,220 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/nikolalohinski/gonja/v2/exec"
-
 	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/jinja"
 )
 
-// buildBase fills the shared base context: strata's globals and every macro.
-// It runs once, before any render; afterwards the base is only read.
-func (c *compiler) buildBase() {
-	b := c.j.base
-	set := func(name string, f jfunc) { b.Set(name, f) }
+// buildGlobals fills the environment's globals once per Compile: strata's
+// functions and objects, which find the render they serve through
+// State.Host, and every macro. Afterwards the environment is only read.
+func (c *compiler) buildGlobals() {
+	g := c.env.Globals
+	set := func(name string, f jinja.Func) { g[name] = fn(name, f) }
 
 	set("ref", c.fnRef)
 	set("source", c.fnSource)
 	set("var", c.fnVar)
 	set("env_var", c.fnEnvVar)
-	set("is_incremental", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		st := stateOf(e)
+	g["config"] = jinja.ObjectValue(configObj{})
+	set("is_incremental", func(s *jinja.State, _ jinja.Args) (jinja.Value, error) {
+		st := stateOf(s)
 		if st == nil {
-			return exec.AsValue(false)
+			return jinja.False, nil
 		}
 		st.usedIncr = true
-		return exec.AsValue(st.incr)
+		return jinja.Bool(st.incr), nil
 	})
-	set("return", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		st := stateOf(e)
-		if st == nil || len(st.frames) == 0 {
-			return errValue(errReturn)
+	set("return", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+		v := jinja.None
+		if len(a.Pos) > 0 {
+			v = a.Pos[0]
 		}
-		f := st.frames[len(st.frames)-1]
-		f.returned = true
-		f.value = exec.AsValue(nil)
-		if len(va.Args) > 0 {
-			f.value = va.Args[0]
-		}
-		// Stop the macro: gonja unwinds on an error value; callMacro sees the
-		// frame's value and returns it instead of the error.
-		return errValue(errReturn)
+		return jinja.Value{}, jinja.Return(v)
 	})
-	logf := func(level string) jfunc {
-		return func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			msg, _ := argStr(va, 0, "msg")
+	logf := func(name, level string) jinja.Func {
+		return func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, name, []string{"msg", "info"}, 1)
+			if err != nil {
+				return jinja.Value{}, err
+			}
 			lv := level
-			if v, ok := argAt(va, 1, "info"); ok && v.IsTrue() {
+			if v[1].Truthy() {
 				lv = "info"
 			}
 			if c.o.Log != nil {
-				c.o.Log(lv, msg)
+				c.o.Log(lv, v[0].String())
 			}
-			return exec.AsValue("")
+			return jinja.String(""), nil
 		}
 	}
-	set("log", logf("debug"))
-	set("print", logf("info"))
-	set("tojson", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		v, _ := argAt(va, 0, "obj")
-		s, err := toJSON(toGo(v), false)
+	set("log", logf("log", "debug"))
+	set("print", logf("print", "info"))
+	set("tojson", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+		v, err := bind(a, "tojson", []string{"value", "default", "sort_keys"}, 1)
 		if err != nil {
-			return errValue(err)
+			return jinja.Value{}, err
 		}
-		return exec.AsValue(s)
-	})
-	set("fromjson", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		s, _ := argStr(va, 0, "string")
-		x, err := fromJSON(s)
+		s, err := toJSON(v[0].ToGo())
 		if err != nil {
-			return errValue(err)
+			return jinja.Value{}, err
 		}
-		return exec.ToValue(x)
+		return jinja.String(s), nil
 	})
-	set("toyaml", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		v, _ := argAt(va, 0, "obj")
-		s, err := toYAML(toGo(v))
+	set("fromjson", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+		v, err := bind(a, "fromjson", []string{"string", "default"}, 1)
 		if err != nil {
-			return errValue(err)
+			return jinja.Value{}, err
 		}
-		return exec.AsValue(s)
-	})
-	set("fromyaml", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		s, _ := argStr(va, 0, "string")
-		x, err := fromYAML(s)
+		x, err := jinja.ParseJSON([]byte(v[0].String()))
 		if err != nil {
-			return errValue(err)
+			if !v[1].IsUndefined() {
+				return v[1], nil
+			}
+			return jinja.Value{}, fmt.Errorf("fromjson: %w", err)
 		}
-		return exec.ToValue(x)
+		return x, nil
 	})
-	set("local_md5", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		s, _ := argStr(va, 0, "value")
-		return exec.AsValue(md5hex(s))
-	})
-	set("zip", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		var lists [][]any
-		for _, a := range va.Args {
-			l, _ := toGo(a).([]any)
-			lists = append(lists, l)
+	set("toyaml", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+		v, err := bind(a, "toyaml", []string{"value", "default", "sort_keys"}, 1)
+		if err != nil {
+			return jinja.Value{}, err
 		}
-		out := []any{}
+		s, err := toYAML(v[0].ToGo())
+		if err != nil {
+			return jinja.Value{}, err
+		}
+		return jinja.String(s), nil
+	})
+	set("fromyaml", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+		v, err := bind(a, "fromyaml", []string{"value", "default"}, 1)
+		if err != nil {
+			return jinja.Value{}, err
+		}
+		x, err := fromYAML(v[0].String())
+		if err != nil {
+			if !v[1].IsUndefined() {
+				return v[1], nil
+			}
+			return jinja.Value{}, err
+		}
+		return x, nil
+	})
+	set("local_md5", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+		v, err := bind(a, "local_md5", []string{"value"}, 1)
+		if err != nil {
+			return jinja.Value{}, err
+		}
+		return jinja.String(md5hex(v[0].String())), nil
+	})
+	set("zip", func(s *jinja.State, a jinja.Args) (jinja.Value, error) {
+		var lists [][]jinja.Value
+		for _, x := range a.Pos {
+			items, err := s.Iter(x)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			lists = append(lists, items)
+		}
+		out := []jinja.Value{}
 		for i := 0; len(lists) > 0; i++ {
-			row := []any{}
+			row := make([]jinja.Value, 0, len(lists))
 			for _, l := range lists {
 				if i >= len(l) {
-					return exec.AsValue(out)
+					return jinja.NewList(out), nil
 				}
 				row = append(row, l[i])
 			}
-			out = append(out, row)
+			out = append(out, jinja.NewTuple(row))
 		}
-		return exec.AsValue(out)
+		return jinja.NewList(out), nil
 	})
-	set("run_query", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		sql, _ := argStr(va, 0, "sql")
-		t, err := c.runQuery(c.ctx, sql)
+	set("run_query", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+		v, err := bind(a, "run_query", []string{"sql"}, 1)
 		if err != nil {
-			return errValue(stateOf(e).fail("run_query failed", err.Error()))
+			return jinja.Value{}, err
 		}
-		return exec.AsValue(t)
+		t, err := c.runQuery(c.ctx, v[0].String())
+		if err != nil {
+			return jinja.Value{}, fail("run_query failed", err.Error())
+		}
+		return jinja.ObjectValue(t), nil
 	})
-	set("doc", func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-		name, _ := argStr(va, len(va.Args)-1, "name")
+	set("doc", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+		if len(a.Pos) == 0 || len(a.Pos) > 2 {
+			return jinja.Value{}, fail("bad doc call", "doc() takes a docs block name, or a package and a name")
+		}
+		name := a.Pos[len(a.Pos)-1].String()
 		d, ok := c.docs[name]
 		if !ok {
 			names := make([]string, 0, len(c.docs))
 			for n := range c.docs {
 				names = append(names, n)
 			}
-			return errValue(stateOf(e).failSuggest("unknown doc", fmt.Sprintf("doc(%q) names no {%% docs %%} block", name), diag.Suggest(name, names)))
+			return jinja.Value{}, failSuggest("unknown doc", fmt.Sprintf("doc(%q) names no {%% docs %%} block", name), diag.Suggest(name, names))
 		}
-		return exec.AsValue(d)
+		return jinja.String(d), nil
 	})
 
-	b.Set("execute", c.o.Adapter != nil)
-	b.Set("run_started_at", pyDatetime{t: c.now().UTC()})
-	b.Set("invocation_id", c.o.InvocationID)
-	b.Set("project_name", c.name)
-	b.Set("dbt_version", "1.8.0")
-	b.Set("flags", map[string]any{"FULL_REFRESH": c.o.FullRefresh, "WHICH": "compile"})
-	b.Set("modules", c.modulesObject())
-	b.Set("target", c.targetObject())
-	b.Set("exceptions", map[string]any{
-		"raise_compiler_error": jfunc(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			msg, _ := argStr(va, 0, "msg")
-			return errValue(stateOf(e).fail("compilation error", msg))
-		}),
-		"raise_not_implemented": jfunc(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			msg, _ := argStr(va, 0, "msg")
-			return errValue(stateOf(e).fail("not implemented", msg))
-		}),
-		"warn": jfunc(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			msg, _ := argStr(va, 0, "msg")
-			st := stateOf(e)
-			file := ""
-			if st != nil && st.u != nil {
-				file = st.u.node.OriginalFilePath
+	g["execute"] = jinja.Bool(c.o.Adapter != nil)
+	g["run_started_at"] = dtValue(pyDatetime{t: c.now().UTC()})
+	g["invocation_id"] = jinja.String(c.o.InvocationID)
+	g["project_name"] = jinja.String(c.name)
+	g["dbt_version"] = jinja.String("1.8.0")
+	g["flags"] = jinja.FromGo(map[string]any{"FULL_REFRESH": c.o.FullRefresh, "WHICH": "compile"})
+	g["modules"] = c.modulesObject()
+	g["target"] = c.targetObject()
+	msgArg := func(a jinja.Args, name string) (string, error) {
+		v, err := bind(a, name, []string{"msg"}, 1)
+		if err != nil {
+			return "", err
+		}
+		return v[0].String(), nil
+	}
+	g["exceptions"] = newModule("exceptions", map[string]jinja.Value{
+		"raise_compiler_error": fn("raise_compiler_error", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			msg, err := msgArg(a, "raise_compiler_error")
+			if err != nil {
+				return jinja.Value{}, err
 			}
-			c.addDiag(diag.Diagnostic{Severity: diag.Warning, File: file, Summary: "warning", Detail: msg})
-			return exec.AsValue("")
+			return jinja.Value{}, fail("compilation error", msg)
+		}),
+		"raise_not_implemented": fn("raise_not_implemented", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			msg, err := msgArg(a, "raise_not_implemented")
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			return jinja.Value{}, fail("not implemented", msg)
+		}),
+		"warn": fn("warn", func(s *jinja.State, a jinja.Args) (jinja.Value, error) {
+			msg, err := msgArg(a, "warn")
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			t, pos := s.Template()
+			c.warn(stateOf(s), t, pos, diag.Diagnostic{Summary: "warning", Detail: msg})
+			return jinja.String(""), nil
 		}),
 	})
-	b.Set("adapter", c.adapterObject())
+	g["adapter"] = c.adapterObject()
 
-	// Macros: project macros override the built-in global project.
-	for name, def := range c.macros {
-		b.Set(name, c.macroFunc(def))
+	// Macros by name (project macros override the built-in global project),
+	// and by package: dbt.<name>, <project>.<name>.
+	for _, def := range c.macros {
+		g[def.name] = def.fn
+	}
+	for pkg, byName := range c.macrosByPkg {
+		attrs := make(map[string]jinja.Value, len(byName))
+		for name, def := range byName {
+			attrs[name] = def.fn
+		}
+		if _, taken := g[pkg]; !taken {
+			g[pkg] = newModule(pkg, attrs)
+		}
 	}
 }
 
-func (c *compiler) targetObject() map[string]any {
+func (c *compiler) targetObject() jinja.Value {
 	t := c.o.Target
 	m := map[string]any{}
 	for k, v := range t.Fields {
@@ -178,7 +226,7 @@ func (c *compiler) targetObject() map[string]any {
 		case "password", "pass", "private_key", "private_key_passphrase", "token", "secret", "passphrase":
 			continue
 		}
-		m[k] = plain(v)
+		m[k] = v
 	}
 	m["name"] = t.Name
 	m["target_name"] = t.Name
@@ -187,77 +235,92 @@ func (c *compiler) targetObject() map[string]any {
 	m["database"] = t.Database
 	m["threads"] = t.Threads
 	m["profile_name"] = t.Profile
-	return m
+	return jinja.FromGo(m)
 }
 
-func (c *compiler) adapterObject() map[string]any {
-	typ := ""
-	if c.o.Dialect != nil {
-		typ = c.o.Dialect.Type()
+func (c *compiler) adapterObject() jinja.Value {
+	typ := c.dialectType()
+	strArgs := func(a jinja.Args, name string, names []string, required int) ([]string, error) {
+		v, err := bind(a, name, names, required)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]string, len(v))
+		for i, x := range v {
+			if given(x) {
+				out[i] = x.String()
+			}
+		}
+		return out, nil
 	}
-	return map[string]any{
-		"type": func() string { return typ },
-		"quote": func(s string) string {
-			if c.o.Dialect == nil {
-				return `"` + s + `"`
-			}
-			return c.o.Dialect.QuoteIdent(s)
-		},
-		"dispatch": jfunc(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			name, _ := argStr(va, 0, "macro_name")
-			ns, _ := argStr(va, 1, "macro_namespace")
-			if def := c.dispatch(name, ns); def != nil {
-				if st := stateOf(e); st != nil {
-					if st.macros == nil {
-						st.macros = map[string]bool{}
-					}
-					st.macros[def.uniqueID] = true
-				}
-				return exec.AsValue(c.macroFunc(def))
-			}
-			return errValue(stateOf(e).fail("unknown macro in adapter.dispatch",
-				fmt.Sprintf("no macro named %s__%s or default__%s", typ, name, name)))
-		}),
-		"get_relation": jfunc(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			db, _ := argStr(va, 0, "database")
-			sc, _ := argStr(va, 1, "schema")
-			id, _ := argStr(va, 2, "identifier")
-			r, err := c.getRelation(db, sc, id)
+	return newModule("adapter", map[string]jinja.Value{
+		"type": fn("type", func(*jinja.State, jinja.Args) (jinja.Value, error) { return jinja.String(typ), nil }),
+		"quote": fn("quote", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := strArgs(a, "quote", []string{"identifier"}, 1)
 			if err != nil {
-				return errValue(stateOf(e).fail("adapter.get_relation failed", err.Error()))
+				return jinja.Value{}, err
+			}
+			if c.o.Dialect == nil {
+				return jinja.String(`"` + v[0] + `"`), nil
+			}
+			return jinja.String(c.o.Dialect.QuoteIdent(v[0])), nil
+		}),
+		"dispatch": fn("dispatch", func(s *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := strArgs(a, "dispatch", []string{"macro_name", "macro_namespace"}, 1)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			def := c.dispatch(v[0], v[1])
+			if def == nil {
+				return jinja.Value{}, fail("unknown macro in adapter.dispatch",
+					fmt.Sprintf("no macro named %s__%s or default__%s", typ, v[0], v[0]))
+			}
+			if st := stateOf(s); st != nil {
+				st.useMacro(def)
+			}
+			return def.fn, nil
+		}),
+		"get_relation": fn("get_relation", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := strArgs(a, "get_relation", []string{"database", "schema", "identifier"}, 3)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			r, err := c.getRelation(v[0], v[1], v[2])
+			if err != nil {
+				return jinja.Value{}, fail("adapter.get_relation failed", err.Error())
 			}
 			if r == nil {
-				return exec.AsValue(nil)
+				return jinja.None, nil
 			}
-			return exec.AsValue(r)
+			return jinja.ObjectValue(r), nil
 		}),
-		"get_columns_in_relation": jfunc(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			v, _ := argAt(va, 0, "relation")
-			r, _ := v.Interface().(*relObj)
+		"get_columns_in_relation": fn("get_columns_in_relation", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "get_columns_in_relation", []string{"relation"}, 1)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			r, _ := v[0].Object().(*relObj)
 			if r == nil || c.o.Adapter == nil {
-				return exec.AsValue([]any{})
+				return jinja.NewList([]jinja.Value{}), nil
 			}
 			r.touch()
 			cols, err := c.o.Adapter.Columns(c.ctx, r.rel)
 			if err != nil {
-				return errValue(stateOf(e).fail("adapter.get_columns_in_relation failed", err.Error()))
+				return jinja.Value{}, fail("adapter.get_columns_in_relation failed", err.Error())
 			}
-			out := []any{}
+			out := make([]jinja.Value, 0, len(cols))
 			for _, col := range cols {
-				out = append(out, map[string]any{"name": col.Name, "column": col.Name, "data_type": col.DataType, "dtype": col.DataType})
+				out = append(out, jinja.FromGo(map[string]any{"name": col.Name, "column": col.Name, "data_type": col.DataType, "dtype": col.DataType}))
 			}
-			return exec.AsValue(out)
+			return jinja.NewList(out), nil
 		}),
-	}
+	})
 }
 
 // dispatch finds <adapter>__name, then default__name, in the namespaces the
 // project's dispatch config lists for ns (else the project, then the global project).
 func (c *compiler) dispatch(name, ns string) *macroDef {
-	typ := ""
-	if c.o.Dialect != nil {
-		typ = c.o.Dialect.Type()
-	}
+	typ := c.dialectType()
 	order := []string{c.name, globalProject}
 	for _, d := range c.p.Config.Dispatch {
 		if d.MacroNamespace == ns && len(d.SearchOrder) > 0 {
@@ -274,56 +337,58 @@ func (c *compiler) dispatch(name, ns string) *macroDef {
 	return nil
 }
 
-func (c *compiler) fnRef(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-	st := stateOf(e)
+func (c *compiler) fnRef(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 	var pkg, name string
-	switch len(va.Args) {
+	switch len(a.Pos) {
 	case 1:
-		name = va.Args[0].String()
+		name = a.Pos[0].String()
 	case 2:
-		pkg, name = va.Args[0].String(), va.Args[1].String()
+		pkg, name = a.Pos[0].String(), a.Pos[1].String()
 	default:
-		return errValue(st.fail("bad ref", "ref() takes a model name, or a package and a model name"))
+		return jinja.Value{}, fail("bad ref", "ref() takes a model name, or a package and a model name")
 	}
-	idx, err := c.lookupRef(st, pkg, name)
+	idx, err := c.lookupRef(pkg, name)
 	if err != nil {
-		return errValue(err)
+		return jinja.Value{}, err
 	}
-	if st != nil {
-		st.refs = append(st.refs, idx)
+	st := stateOf(s)
+	if st == nil {
+		st = &renderState{c: c, final: true}
 	}
-	return exec.AsValue(c.relFor(st, idx))
+	st.refs = append(st.refs, idx)
+	return jinja.ObjectValue(c.relFor(st, idx)), nil
 }
 
-func (c *compiler) lookupRef(st *renderState, pkg, name string) (int, error) {
+func (c *compiler) lookupRef(pkg, name string) (int, error) {
 	if pkg != "" && pkg != c.name {
-		return 0, st.fail("unknown package in ref", fmt.Sprintf("ref(%q, %q) names package %q, but only %q is loaded", pkg, name, pkg, c.name))
+		return 0, fail("unknown package in ref", fmt.Sprintf("ref(%q, %q) names package %q, but only %q is loaded", pkg, name, pkg, c.name))
 	}
 	idx, ok := c.byName[name]
 	if !ok {
 		if c.disabledNames[name] {
-			return 0, st.fail("ref to a disabled node", fmt.Sprintf("%q is disabled (enabled: false); enable it or remove the ref", name))
+			return 0, fail("ref to a disabled node", fmt.Sprintf("%q is disabled (enabled: false); enable it or remove the ref", name))
 		}
-		return 0, st.failSuggest("unknown model in ref", fmt.Sprintf("ref(%q) names no model, seed or snapshot in the project", name), diag.Suggest(name, c.refNames))
+		return 0, failSuggest("unknown model in ref", fmt.Sprintf("ref(%q) names no model, seed or snapshot in the project", name), diag.Suggest(name, c.refNames))
 	}
 	return idx, nil
 }
 
-func (c *compiler) fnSource(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-	st := stateOf(e)
-	s, _ := argStr(va, 0, "source_name")
-	t, _ := argStr(va, 1, "table_name")
-	n, err := c.lookupSource(st, s, t)
+func (c *compiler) fnSource(s *jinja.State, a jinja.Args) (jinja.Value, error) {
+	v, err := bind(a, "source", []string{"source_name", "table_name"}, 2)
 	if err != nil {
-		return errValue(err)
+		return jinja.Value{}, err
 	}
-	if st != nil {
+	n, err := c.lookupSource(v[0].String(), v[1].String())
+	if err != nil {
+		return jinja.Value{}, err
+	}
+	if st := stateOf(s); st != nil {
 		st.sources = append(st.sources, n.UniqueID)
 	}
-	return exec.AsValue(&relObj{rel: n.Relation, rendered: n.RelationName, kind: "table"})
+	return jinja.ObjectValue(&relObj{rel: n.Relation, rendered: n.RelationName, kind: "table"}), nil
 }
 
-func (c *compiler) lookupSource(st *renderState, s, t string) (*nodeRef, error) {
+func (c *compiler) lookupSource(s, t string) (*nodeRef, error) {
 	tables, ok := c.sources[s]
 	if !ok {
 		names := make([]string, 0, len(c.sources))
@@ -331,7 +396,7 @@ func (c *compiler) lookupSource(st *renderState, s, t string) (*nodeRef, error) 
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return nil, st.failSuggest("unknown source", fmt.Sprintf("source(%q, %q) names no source %q in the properties YAML", s, t, s), diag.Suggest(s, names))
+		return nil, failSuggest("unknown source", fmt.Sprintf("source(%q, %q) names no source %q in the properties YAML", s, t, s), diag.Suggest(s, names))
 	}
 	n, ok := tables[t]
 	if !ok {
@@ -340,7 +405,7 @@ func (c *compiler) lookupSource(st *renderState, s, t string) (*nodeRef, error) 
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return nil, st.failSuggest("unknown source table", fmt.Sprintf("source(%q, %q): source %q has no table %q", s, t, s, t), diag.Suggest(t, names))
+		return nil, failSuggest("unknown source table", fmt.Sprintf("source(%q, %q): source %q has no table %q", s, t, s, t), diag.Suggest(t, names))
 	}
 	return n, nil
 }
@@ -362,61 +427,36 @@ func (c *compiler) lookupVar(name string) (any, bool) {
 	return nil, false
 }
 
-func (c *compiler) fnVar(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-	st := stateOf(e)
-	name, _ := argStr(va, 0, "var_name")
-	if v, ok := c.lookupVar(name); ok {
-		return exec.ToValue(v)
+func (c *compiler) fnVar(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+	v, err := bind(a, "var", []string{"var_name", "default"}, 1)
+	if err != nil {
+		return jinja.Value{}, err
 	}
-	if d, ok := argAt(va, 1, "default"); ok {
-		return d
+	name := v[0].String()
+	if x, ok := c.lookupVar(name); ok {
+		return jinja.FromGo(x), nil
 	}
-	return errValue(st.fail("undefined var", fmt.Sprintf("var(%q) is not set: define it under vars: in the project file, pass it with --vars, or give a default", name)))
+	if !v[1].IsUndefined() {
+		return v[1], nil
+	}
+	return jinja.Value{}, fail("undefined var", fmt.Sprintf("var(%q) is not set: define it under vars: in the project file, pass it with --vars, or give a default", name))
 }
 
-func (c *compiler) fnEnvVar(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-	st := stateOf(e)
-	name, _ := argStr(va, 0, "var")
+func (c *compiler) fnEnvVar(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+	v, err := bind(a, "env_var", []string{"var", "default"}, 1)
+	if err != nil {
+		return jinja.Value{}, err
+	}
+	name := v[0].String()
 	if c.o.Env != nil {
-		if v, ok := c.o.Env(name); ok {
-			return exec.AsValue(v)
+		if x, ok := c.o.Env(name); ok {
+			return jinja.String(x), nil
 		}
 	}
-	if d, ok := argAt(va, 1, "default"); ok {
-		return exec.AsValue(d.String())
+	if !v[1].IsUndefined() {
+		return jinja.String(v[1].String()), nil
 	}
-	return errValue(st.fail("env var not set", fmt.Sprintf("env_var(%q): the environment variable is not set and no default is given", name)))
-}
-
-// configCall is config(k=v, …): it records the node's in-file config.
-func (c *compiler) configCall(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-	st := stateOf(e)
-	if st == nil {
-		return exec.AsValue("")
-	}
-	if st.cfg == nil {
-		st.cfg = map[string]any{}
-	}
-	add := func(k string, v *exec.Value) {
-		mergeKey(st.cfg, k, toGo(v))
-	}
-	for _, a := range va.Args {
-		if dv := viewDict(a); dv.ok {
-			for _, k := range dv.keys() {
-				v, _ := dv.get(k)
-				add(k, v)
-			}
-		}
-	}
-	keys := make([]string, 0, len(va.KwArgs))
-	for k := range va.KwArgs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		add(k, va.KwArgs[k])
-	}
-	return exec.AsValue("")
+	return jinja.Value{}, fail("env var not set", fmt.Sprintf("env_var(%q): the environment variable is not set and no default is given", name))
 }
 
 // configValue answers config.get for the render: the node's config so far.
@@ -451,4 +491,19 @@ func (st *renderState) configMap() map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// modelDict is `model`: the node being rendered, as dbt's graph node.
+func (st *renderState) modelDict() *jinja.Dict {
+	n := st.u.node
+	d := jinja.NewDict()
+	d.SetStr("name", jinja.String(n.Name))
+	d.SetStr("unique_id", jinja.String(n.UniqueID))
+	d.SetStr("resource_type", jinja.String(string(n.ResourceType)))
+	d.SetStr("package_name", jinja.String(n.PackageName))
+	d.SetStr("path", jinja.String(n.Path))
+	d.SetStr("original_file_path", jinja.String(n.OriginalFilePath))
+	d.SetStr("fqn", jinja.FromGo(n.FQN))
+	d.SetStr("config", jinja.FromGo(st.configMap()))
+	return d
 }

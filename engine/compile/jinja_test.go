@@ -12,7 +12,7 @@ func TestJinjaFeatures(t *testing.T) {
 {% macro cols() %}{{ return(['a', 'b', 'c']) }}{% endmacro %}
 {% macro settings() %}{% do return({'k': 1, 'name': 'x'}) %}{% endmacro %}
 {% macro wrap() %}<{{ caller() }}>{% endmacro %}
-{% macro kw(a, **kwargs) %}{{ a }}:{{ kwargs['b'] }}{% endmacro %}
+{% macro kw(a) %}{{ a }}:{{ kwargs['b'] }}{% endmacro %}
 {% macro rel() %}{{ return(ref('base')) }}{% endmacro %}
 {% macro default__thing() %}default thing{% endmacro %}
 {% macro testdb__other() %}testdb other{% endmacro %}

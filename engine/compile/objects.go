@@ -5,23 +5,46 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/nikolalohinski/gonja/v2/exec"
 	"gopkg.in/yaml.v3"
 
+	"github.com/strata-dev/strata/engine/jinja"
 	"github.com/strata-dev/strata/engine/relation"
 )
 
-// jfunc is the shape of every Go function exposed to templates: it sees the
-// calling evaluator (to find the render it belongs to) and the arguments.
-type jfunc = func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value
+// bind matches a call's arguments to Python-style parameters (see jinja.Args.Bind).
+func bind(a jinja.Args, fn string, names []string, required int) ([]jinja.Value, error) {
+	vals, _, err := a.Bind(fn, names, required)
+	return vals, err
+}
+
+// given reports whether an optional argument was passed (and is not None).
+func given(v jinja.Value) bool { return !v.IsUndefined() && !v.IsNone() }
+
+// fn is a shorthand for a host function value.
+func fn(name string, f jinja.Func) jinja.Value { return jinja.FuncValue(name, f) }
+
+// module is a namespace object (modules.datetime, adapter, exceptions…): its
+// attributes are fixed when it is built.
+type module struct {
+	name  string
+	attrs map[string]jinja.Value
+}
+
+func (m *module) Attr(name string) (jinja.Value, bool) {
+	v, ok := m.attrs[name]
+	return v, ok
+}
+
+func (m *module) Repr() string { return "<module '" + m.name + "'>" }
+
+func newModule(name string, attrs map[string]jinja.Value) jinja.Value {
+	return jinja.ObjectValue(&module{name: name, attrs: attrs})
+}
 
 // relObj is a relation as templates see it: it renders as SQL and exposes
 // database/schema/identifier. During the first render of a node it is a
@@ -49,80 +72,167 @@ func (r *relObj) touch() {
 	}
 }
 
-func (r *relObj) GetAttribute(name string) (*exec.Value, bool) {
+func (r *relObj) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "database":
 		r.touch()
-		return exec.AsValue(r.rel.Database), true
+		return jinja.String(r.rel.Database), true
 	case "schema":
 		r.touch()
-		return exec.AsValue(r.rel.Schema), true
+		return jinja.String(r.rel.Schema), true
 	case "identifier", "name", "table":
 		r.touch()
-		return exec.AsValue(r.rel.Identifier), true
+		return jinja.String(r.rel.Identifier), true
 	case "type":
-		return exec.AsValue(r.kind), true
+		return jinja.String(r.kind), true
 	case "is_table":
-		return exec.AsValue(r.kind == "table"), true
+		return jinja.Bool(r.kind == "table"), true
 	case "is_view":
-		return exec.AsValue(r.kind == "view"), true
+		return jinja.Bool(r.kind == "view"), true
 	case "is_cte":
-		return exec.AsValue(r.cte), true
+		return jinja.Bool(r.cte), true
 	case "render":
-		return exec.AsValue(func() string { return r.String() }), true
+		return fn("render", func(*jinja.State, jinja.Args) (jinja.Value, error) { return jinja.String(r.String()), nil }), true
 	case "include":
-		return exec.AsValue(jfunc(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			// include(database=False, schema=False, identifier=True)
+		return fn("include", func(s *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "include", []string{"database", "schema", "identifier"}, 0)
+			if err != nil {
+				return jinja.Value{}, err
+			}
 			r.touch()
-			st := stateOf(e)
+			st := stateOf(s)
 			if st == nil {
-				return exec.AsValue(r)
+				return jinja.ObjectValue(r), nil
 			}
 			rel := r.rel
-			if v, ok := va.KwArgs["database"]; ok && !v.IsTrue() {
+			if !v[0].IsUndefined() && !v[0].Truthy() {
 				rel.Database = ""
 			}
-			if v, ok := va.KwArgs["schema"]; ok && !v.IsTrue() {
+			if !v[1].IsUndefined() && !v[1].Truthy() {
 				rel.Schema = ""
 			}
-			if v, ok := va.KwArgs["identifier"]; ok && !v.IsTrue() {
+			if !v[2].IsUndefined() && !v[2].Truthy() {
 				rel.Identifier = ""
 			}
-			return exec.AsValue(&relObj{rel: rel, rendered: st.c.renderRelation(rel), kind: r.kind})
-		})), true
+			return jinja.ObjectValue(&relObj{rel: rel, rendered: st.c.renderRelation(rel), kind: r.kind}), nil
+		}), true
 	}
-	return exec.AsValue(nil), false
+	return jinja.Value{}, false
 }
 
-// configFn is `config`: callable as config(k=v, …) and with .get/.require.
-type configFn jfunc
+// configObj is `config`: config(k=v, …) records the node's in-file config;
+// config.get/require read the config known so far.
+type configObj struct{}
 
-func (f configFn) GetAttribute(name string) (*exec.Value, bool) {
+func (configObj) Call(s *jinja.State, a jinja.Args) (jinja.Value, error) {
+	st := stateOf(s)
+	if st == nil {
+		return jinja.String(""), nil
+	}
+	if st.cfg == nil {
+		st.cfg = map[string]any{}
+	}
+	for _, p := range a.Pos {
+		if d := p.Dict(); d != nil {
+			for i, k := range d.Keys() {
+				mergeKey(st.cfg, k.String(), d.Values()[i].ToGo())
+			}
+		}
+	}
+	for _, kw := range a.Kw {
+		mergeKey(st.cfg, kw.Name, kw.Value.ToGo())
+	}
+	return jinja.String(""), nil
+}
+
+func (configObj) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "get", "require", "meta_get":
 		req := name == "require"
-		return exec.AsValue(jfunc(func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value {
-			st := stateOf(e)
-			k, _ := argStr(va, 0, "name")
-			var v any
+		return fn(name, func(s *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, name, []string{"name", "default", "validator"}, 1)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			k := v[0].String()
+			var x any
 			var ok bool
-			if st != nil {
-				v, ok = st.configValue(k)
+			if st := stateOf(s); st != nil {
+				x, ok = st.configValue(k)
 			}
-			if !ok || v == nil {
+			if !ok || x == nil {
 				if req {
-					return errValue(st.fail("missing required config", fmt.Sprintf("config %q is required but not set", k)))
+					return jinja.Value{}, fail("missing required config", fmt.Sprintf("config %q is required but not set", k))
 				}
-				if d, ok := argAt(va, 1, "default"); ok {
-					return d
+				if !v[1].IsUndefined() {
+					return v[1], nil
 				}
-				return exec.AsValue(nil)
+				return jinja.None, nil
 			}
-			return exec.ToValue(v)
-		})), true
+			return jinja.FromGo(x), nil
+		}), true
 	}
-	return exec.AsValue(nil), false
+	return jinja.Value{}, false
 }
+
+func (configObj) Repr() string { return "<config>" }
+
+// lazyDict is a dict built on first use: `model` is read by few renders, and
+// building it for every node would cost more than the rest of the render.
+type lazyDict struct {
+	build func() *jinja.Dict
+	d     *jinja.Dict
+}
+
+func (l *lazyDict) dict() *jinja.Dict {
+	if l.d == nil {
+		l.d = l.build()
+	}
+	return l.d
+}
+
+func (l *lazyDict) Attr(name string) (jinja.Value, bool) {
+	d := l.dict()
+	switch name {
+	case "get":
+		return fn("get", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "get", []string{"key", "default"}, 1)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			if x, ok := d.Get(v[0]); ok {
+				return x, nil
+			}
+			if v[1].IsUndefined() {
+				return jinja.None, nil
+			}
+			return v[1], nil
+		}), true
+	case "keys":
+		return fn("keys", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			return jinja.NewList(append([]jinja.Value(nil), d.Keys()...)), nil
+		}), true
+	case "values":
+		return fn("values", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			return jinja.NewList(append([]jinja.Value(nil), d.Values()...)), nil
+		}), true
+	case "items":
+		return fn("items", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			out := make([]jinja.Value, d.Len())
+			for i, k := range d.Keys() {
+				out[i] = jinja.NewTuple([]jinja.Value{k, d.Values()[i]})
+			}
+			return jinja.NewList(out), nil
+		}), true
+	}
+	return d.GetStr(name)
+}
+
+func (l *lazyDict) Item(k jinja.Value) (jinja.Value, bool) { return l.dict().Get(k) }
+func (l *lazyDict) Iter() []jinja.Value                    { return l.dict().Keys() }
+func (l *lazyDict) Len() int                               { return l.dict().Len() }
+func (l *lazyDict) Repr() string                           { return jinja.DictValue(l.dict()).Repr() }
+func (l *lazyDict) String() string                         { return l.Repr() }
 
 // pyDatetime is modules.datetime.datetime / run_started_at.
 type pyDatetime struct {
@@ -144,68 +254,93 @@ func (d pyDatetime) String() string {
 	return s
 }
 
-func (d pyDatetime) GetAttribute(name string) (*exec.Value, bool) {
+func dtValue(d pyDatetime) jinja.Value { return jinja.ObjectValue(d) }
+
+func (d pyDatetime) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "year":
-		return exec.AsValue(d.t.Year()), true
+		return jinja.Int(int64(d.t.Year())), true
 	case "month":
-		return exec.AsValue(int(d.t.Month())), true
+		return jinja.Int(int64(d.t.Month())), true
 	case "day":
-		return exec.AsValue(d.t.Day()), true
+		return jinja.Int(int64(d.t.Day())), true
 	case "hour":
-		return exec.AsValue(d.t.Hour()), true
+		return jinja.Int(int64(d.t.Hour())), true
 	case "minute":
-		return exec.AsValue(d.t.Minute()), true
+		return jinja.Int(int64(d.t.Minute())), true
 	case "second":
-		return exec.AsValue(d.t.Second()), true
+		return jinja.Int(int64(d.t.Second())), true
+	case "microsecond":
+		return jinja.Int(int64(d.t.Nanosecond() / 1000)), true
 	case "strftime":
-		return exec.AsValue(func(f string) string { return strftime(d.t, f) }), true
-	case "isoformat":
-		return exec.AsValue(func() string {
-			if d.dateOnly {
-				return d.t.Format("2006-01-02")
+		return fn("strftime", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "strftime", []string{"format"}, 1)
+			if err != nil {
+				return jinja.Value{}, err
 			}
-			return d.t.Format("2006-01-02T15:04:05.999999-07:00")
+			return jinja.String(strftime(d.t, v[0].String())), nil
+		}), true
+	case "isoformat":
+		return fn("isoformat", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			if d.dateOnly {
+				return jinja.String(d.t.Format("2006-01-02")), nil
+			}
+			return jinja.String(d.t.Format("2006-01-02T15:04:05.999999-07:00")), nil
 		}), true
 	case "date":
-		return exec.AsValue(func() pyDatetime { return pyDatetime{t: d.t, dateOnly: true} }), true
+		return fn("date", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			return dtValue(pyDatetime{t: d.t, dateOnly: true}), nil
+		}), true
 	case "timestamp":
-		return exec.AsValue(func() float64 { return float64(d.t.UnixNano()) / 1e9 }), true
+		return fn("timestamp", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			return jinja.Float(float64(d.t.UnixNano()) / 1e9), nil
+		}), true
 	case "replace":
-		return exec.AsValue(func(va *exec.VarArgs) pyDatetime {
+		return fn("replace", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
 			t := d.t
 			y, mo, dd := t.Date()
 			h, mi, s := t.Clock()
 			get := func(k string, cur int) int {
-				if v, ok := va.KwArgs[k]; ok {
-					return v.Integer()
+				if v, ok := a.Get(-1, k); ok {
+					return int(v.AsInt())
 				}
 				return cur
 			}
 			t = time.Date(get("year", y), time.Month(get("month", int(mo))), get("day", dd), get("hour", h), get("minute", mi), get("second", s), 0, t.Location())
-			return pyDatetime{t: t, dateOnly: d.dateOnly}
+			return dtValue(pyDatetime{t: t, dateOnly: d.dateOnly}), nil
 		}), true
-	case "add", "__add__":
-		return exec.AsValue(func(td pyTimedelta) pyDatetime { return pyDatetime{t: d.t.Add(td.d), dateOnly: d.dateOnly} }), true
-	case "subtract", "__sub__":
-		return exec.AsValue(func(td pyTimedelta) pyDatetime { return pyDatetime{t: d.t.Add(-td.d), dateOnly: d.dateOnly} }), true
+	case "add", "subtract":
+		sign := time.Duration(1)
+		if name == "subtract" {
+			sign = -1
+		}
+		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			if len(a.Pos) != 1 {
+				return jinja.Value{}, fail("bad datetime arithmetic", name+"() takes one timedelta")
+			}
+			td, ok := a.Pos[0].Object().(pyTimedelta)
+			if !ok {
+				return jinja.Value{}, fail("bad datetime arithmetic", name+"() takes a timedelta, not "+a.Pos[0].TypeName())
+			}
+			return dtValue(pyDatetime{t: d.t.Add(sign * td.d), dateOnly: d.dateOnly}), nil
+		}), true
 	}
-	return exec.AsValue(nil), false
+	return jinja.Value{}, false
 }
 
 type pyTimedelta struct{ d time.Duration }
 
 func (t pyTimedelta) String() string { return t.d.String() }
-func (t pyTimedelta) GetAttribute(name string) (*exec.Value, bool) {
+func (t pyTimedelta) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "days":
-		return exec.AsValue(int(t.d / (24 * time.Hour))), true
+		return jinja.Int(int64(t.d / (24 * time.Hour))), true
 	case "seconds":
-		return exec.AsValue(int((t.d % (24 * time.Hour)) / time.Second)), true
+		return jinja.Int(int64((t.d % (24 * time.Hour)) / time.Second)), true
 	case "total_seconds":
-		return exec.AsValue(func() float64 { return t.d.Seconds() }), true
+		return fn("total_seconds", func(*jinja.State, jinja.Args) (jinja.Value, error) { return jinja.Float(t.d.Seconds()), nil }), true
 	}
-	return exec.AsValue(nil), false
+	return jinja.Value{}, false
 }
 
 var strftimeCodes = map[byte]string{
@@ -241,106 +376,162 @@ func strftime(t time.Time, f string) string {
 	return b.String()
 }
 
-func (c *compiler) modulesObject() map[string]any {
-	now := func() time.Time {
-		if c.o.Now.IsZero() {
-			return time.Now()
+// modulesObject is `modules`: the parts of Python's datetime and re that dbt
+// projects use.
+func (c *compiler) modulesObject() jinja.Value {
+	now := c.now
+	str := func(a jinja.Args, fname string, names ...string) ([]string, error) {
+		v, err := bind(a, fname, names, len(names))
+		if err != nil {
+			return nil, err
 		}
-		return c.o.Now
+		out := make([]string, len(v))
+		for i, x := range v {
+			out[i] = x.String()
+		}
+		return out, nil
 	}
-	datetime := map[string]any{
-		"datetime": map[string]any{
-			"now":    func() pyDatetime { return pyDatetime{t: now()} },
-			"utcnow": func() pyDatetime { return pyDatetime{t: now().UTC()} },
-			"strptime": func(s, f string) (pyDatetime, error) {
-				layout := strftime(time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC), f)
-				t, err := time.Parse(layout, s)
-				return pyDatetime{t: t}, err
-			},
-			"fromisoformat": func(s string) (pyDatetime, error) {
+	datetime := newModule("datetime", map[string]jinja.Value{
+		"datetime": newModule("datetime.datetime", map[string]jinja.Value{
+			"now":    fn("now", func(*jinja.State, jinja.Args) (jinja.Value, error) { return dtValue(pyDatetime{t: now()}), nil }),
+			"utcnow": fn("utcnow", func(*jinja.State, jinja.Args) (jinja.Value, error) { return dtValue(pyDatetime{t: now().UTC()}), nil }),
+			"strptime": fn("strptime", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+				v, err := str(a, "strptime", "date_string", "format")
+				if err != nil {
+					return jinja.Value{}, err
+				}
+				layout := strftime(time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC), v[1])
+				t, err := time.Parse(layout, v[0])
+				if err != nil {
+					return jinja.Value{}, jinja.Errorf("ValueError", "time data %s does not match format %s", jinja.PyQuote(v[0]), jinja.PyQuote(v[1]))
+				}
+				return dtValue(pyDatetime{t: t}), nil
+			}),
+			"fromisoformat": fn("fromisoformat", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+				v, err := str(a, "fromisoformat", "date_string")
+				if err != nil {
+					return jinja.Value{}, err
+				}
 				for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-					if t, err := time.Parse(l, s); err == nil {
-						return pyDatetime{t: t}, nil
+					if t, err := time.Parse(l, v[0]); err == nil {
+						return dtValue(pyDatetime{t: t}), nil
 					}
 				}
-				return pyDatetime{}, fmt.Errorf("invalid isoformat string %q", s)
-			},
-		},
-		"date": map[string]any{
-			"today": func() pyDatetime { return pyDatetime{t: now(), dateOnly: true} },
-		},
-		"timedelta": func(va *exec.VarArgs) pyTimedelta {
+				return jinja.Value{}, jinja.Errorf("ValueError", "Invalid isoformat string: %s", jinja.PyQuote(v[0]))
+			}),
+		}),
+		"date": newModule("datetime.date", map[string]jinja.Value{
+			"today": fn("today", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+				return dtValue(pyDatetime{t: now(), dateOnly: true}), nil
+			}),
+		}),
+		"timedelta": fn("timedelta", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "timedelta", []string{"days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"}, 0)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			units := []time.Duration{24 * time.Hour, time.Second, time.Microsecond, time.Millisecond, time.Minute, time.Hour, 7 * 24 * time.Hour}
 			var d time.Duration
-			units := map[string]time.Duration{"weeks": 7 * 24 * time.Hour, "days": 24 * time.Hour, "hours": time.Hour, "minutes": time.Minute, "seconds": time.Second}
-			for k, v := range va.KwArgs {
-				d += time.Duration(v.Float() * float64(units[k]))
-			}
-			if len(va.Args) > 0 {
-				d += time.Duration(va.Args[0].Float() * float64(24*time.Hour))
-			}
-			return pyTimedelta{d: d}
-		},
-	}
-	re := map[string]any{
-		"match": func(p, s string) (any, error) {
-			rx, err := regexp.Compile(`^(?:` + p + `)`)
-			if err != nil {
-				return nil, err
-			}
-			return matchObj(rx, s), nil
-		},
-		"search": func(p, s string) (any, error) {
-			rx, err := regexp.Compile(p)
-			if err != nil {
-				return nil, err
-			}
-			return matchObj(rx, s), nil
-		},
-		"fullmatch": func(p, s string) (any, error) {
-			rx, err := regexp.Compile(`^(?:` + p + `)$`)
-			if err != nil {
-				return nil, err
-			}
-			return matchObj(rx, s), nil
-		},
-		"sub": func(p, repl, s string) (string, error) {
-			rx, err := regexp.Compile(p)
-			if err != nil {
-				return "", err
-			}
-			return rx.ReplaceAllString(s, pyRepl(repl)), nil
-		},
-		"findall": func(p, s string) ([]any, error) {
-			rx, err := regexp.Compile(p)
-			if err != nil {
-				return nil, err
-			}
-			out := []any{}
-			for _, m := range rx.FindAllStringSubmatch(s, -1) {
-				if len(m) == 2 {
-					out = append(out, m[1])
-				} else {
-					out = append(out, m[0])
+			for i, x := range v {
+				if x.IsNumber() {
+					d += time.Duration(x.AsFloat() * float64(units[i]))
 				}
 			}
-			return out, nil
-		},
-		"split": func(p, s string) ([]any, error) {
-			rx, err := regexp.Compile(p)
-			if err != nil {
-				return nil, err
-			}
-			out := []any{}
-			for _, x := range rx.Split(s, -1) {
-				out = append(out, x)
-			}
-			return out, nil
-		},
-		"escape":     regexp.QuoteMeta,
-		"IGNORECASE": 2,
-		"I":          2,
+			return jinja.ObjectValue(pyTimedelta{d: d}), nil
+		}),
+	})
+	// compile builds a Go regexp from a Python pattern and flags (re.I only).
+	compile := func(p string, flags jinja.Value) (*regexp.Regexp, error) {
+		if flags.IsNumber() && flags.AsInt()&2 != 0 {
+			p = "(?i)" + p
+		}
+		rx, err := regexp.Compile(p)
+		if err != nil {
+			return nil, jinja.Errorf("re.error", "%v", err)
+		}
+		return rx, nil
 	}
-	return map[string]any{"datetime": datetime, "re": re}
+	matcher := func(name, prefix, suffix string) jinja.Value {
+		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, name, []string{"pattern", "string", "flags"}, 2)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			rx, err := compile(prefix+v[0].String()+suffix, v[2])
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			m := rx.FindStringSubmatch(v[1].String())
+			if m == nil {
+				return jinja.None, nil
+			}
+			return jinja.ObjectValue(&matchResult{groups: m}), nil
+		})
+	}
+	re := newModule("re", map[string]jinja.Value{
+		"match":     matcher("match", `^(?:`, `)`),
+		"search":    matcher("search", "", ""),
+		"fullmatch": matcher("fullmatch", `^(?:`, `)$`),
+		"sub": fn("sub", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "sub", []string{"pattern", "repl", "string", "count", "flags"}, 3)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			rx, err := compile(v[0].String(), v[4])
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			return jinja.String(rx.ReplaceAllString(v[2].String(), pyRepl(v[1].String()))), nil
+		}),
+		"findall": fn("findall", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "findall", []string{"pattern", "string", "flags"}, 2)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			rx, err := compile(v[0].String(), v[2])
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			out := []jinja.Value{}
+			for _, m := range rx.FindAllStringSubmatch(v[1].String(), -1) {
+				if len(m) == 2 {
+					out = append(out, jinja.String(m[1]))
+				} else {
+					out = append(out, jinja.String(m[0]))
+				}
+			}
+			return jinja.NewList(out), nil
+		}),
+		"split": fn("split", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "split", []string{"pattern", "string", "maxsplit", "flags"}, 2)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			rx, err := compile(v[0].String(), v[3])
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			n := -1
+			if v[2].IsNumber() && v[2].AsInt() > 0 {
+				n = int(v[2].AsInt()) + 1
+			}
+			out := []jinja.Value{}
+			for _, x := range rx.Split(v[1].String(), n) {
+				out = append(out, jinja.String(x))
+			}
+			return jinja.NewList(out), nil
+		}),
+		"escape": fn("escape", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := str(a, "escape", "pattern")
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			return jinja.String(regexp.QuoteMeta(v[0])), nil
+		}),
+		"IGNORECASE": jinja.Int(2),
+		"I":          jinja.Int(2),
+	})
+	return newModule("modules", map[string]jinja.Value{"datetime": datetime, "re": re})
 }
 
 var pyGroupRef = regexp.MustCompile(`\\(\d)`)
@@ -350,61 +541,53 @@ func pyRepl(r string) string { return pyGroupRef.ReplaceAllString(r, "$${$1}") }
 // matchResult is a Python re.Match.
 type matchResult struct{ groups []string }
 
-func matchObj(rx *regexp.Regexp, s string) any {
-	m := rx.FindStringSubmatch(s)
-	if m == nil {
-		return nil
-	}
-	return &matchResult{groups: m}
-}
-
 func (m *matchResult) String() string { return m.groups[0] }
-func (m *matchResult) GetAttribute(name string) (*exec.Value, bool) {
+func (m *matchResult) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "group":
-		return exec.AsValue(func(va *exec.VarArgs) string {
+		return fn("group", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
 			i := 0
-			if len(va.Args) > 0 {
-				i = va.Args[0].Integer()
+			if len(a.Pos) > 0 {
+				i = int(a.Pos[0].AsInt())
 			}
 			if i < 0 || i >= len(m.groups) {
-				return ""
+				return jinja.Value{}, jinja.Errorf("IndexError", "no such group")
 			}
-			return m.groups[i]
+			return jinja.String(m.groups[i]), nil
 		}), true
 	case "groups":
-		return exec.AsValue(func() []any {
-			out := []any{}
+		return fn("groups", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			out := make([]jinja.Value, 0, len(m.groups)-1)
 			for _, g := range m.groups[1:] {
-				out = append(out, g)
+				out = append(out, jinja.String(g))
 			}
-			return out
+			return jinja.NewTuple(out), nil
 		}), true
 	}
-	return exec.AsValue(nil), false
+	return jinja.Value{}, false
 }
 
 // queryTable is run_query's result: a small agate-like table.
 type queryTable struct {
 	columns []string
-	rows    [][]any
+	rows    [][]jinja.Value
 }
 
 type queryColumn struct {
 	name   string
-	values []any
+	values []jinja.Value
 }
 
-func (t *queryTable) GetAttribute(name string) (*exec.Value, bool) {
+func (t *queryTable) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "rows":
-		out := []any{}
-		for _, r := range t.rows {
-			out = append(out, append([]any(nil), r...))
+		out := make([]jinja.Value, len(t.rows))
+		for i, r := range t.rows {
+			out[i] = jinja.NewList(append([]jinja.Value(nil), r...))
 		}
-		return exec.AsValue(out), true
+		return jinja.NewList(out), true
 	case "columns":
-		out := []any{}
+		out := make([]jinja.Value, len(t.columns))
 		for i, c := range t.columns {
 			col := &queryColumn{name: c}
 			for _, r := range t.rows {
@@ -412,27 +595,31 @@ func (t *queryTable) GetAttribute(name string) (*exec.Value, bool) {
 					col.values = append(col.values, r[i])
 				}
 			}
-			out = append(out, col)
+			out[i] = jinja.ObjectValue(col)
 		}
-		return exec.AsValue(out), true
+		return jinja.NewList(out), true
 	case "column_names":
-		out := []any{}
-		for _, c := range t.columns {
-			out = append(out, c)
+		out := make([]jinja.Value, len(t.columns))
+		for i, c := range t.columns {
+			out[i] = jinja.String(c)
 		}
-		return exec.AsValue(out), true
+		return jinja.NewList(out), true
 	}
-	return exec.AsValue(nil), false
+	return jinja.Value{}, false
 }
 
-func (c *queryColumn) GetAttribute(name string) (*exec.Value, bool) {
+func (t *queryTable) Repr() string { return fmt.Sprintf("<Table rows=%d>", len(t.rows)) }
+
+func (c *queryColumn) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "name":
-		return exec.AsValue(c.name), true
+		return jinja.String(c.name), true
 	case "values":
-		return exec.AsValue(func() []any { return append([]any{}, c.values...) }), true
+		return fn("values", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			return jinja.NewTuple(append([]jinja.Value(nil), c.values...)), nil
+		}), true
 	}
-	return exec.AsValue(nil), false
+	return jinja.Value{}, false
 }
 
 func (c *compiler) runQuery(ctx context.Context, sql string) (*queryTable, error) {
@@ -443,24 +630,33 @@ func (c *compiler) runQuery(ctx context.Context, sql string) (*queryTable, error
 	if err != nil {
 		return nil, fmt.Errorf("run_query: %w", err)
 	}
-	rows := make([][]any, len(t.Rows))
+	rows := make([][]jinja.Value, len(t.Rows))
 	for i, r := range t.Rows {
-		rows[i] = make([]any, len(r))
+		rows[i] = make([]jinja.Value, len(r))
 		for j, v := range r {
-			rows[i][j] = plain(v)
+			rows[i][j] = dbValue(v)
 		}
 	}
 	return &queryTable{columns: t.Columns, rows: rows}, nil
 }
 
-func toJSON(x any, sortKeys bool) (string, error) {
-	_ = sortKeys // Go's encoder always sorts map keys
+// dbValue converts a value a driver returned.
+func dbValue(x any) jinja.Value {
+	switch t := x.(type) {
+	case []byte:
+		return jinja.String(string(t))
+	case time.Time:
+		return jinja.String(t.String())
+	}
+	return jinja.FromGo(x)
+}
+
+func toJSON(x any) (string, error) {
 	b, err := json.Marshal(jsonable(x))
 	if err != nil {
 		return "", err
 	}
-	s := string(b)
-	return s, nil
+	return string(b), nil
 }
 
 func jsonable(x any) any {
@@ -477,26 +673,20 @@ func jsonable(x any) any {
 			out[k] = jsonable(e)
 		}
 		return out
-	case *relObj, pyDatetime, pyTimedelta:
-		return fmt.Sprint(t)
+	case nil, bool, int64, float64, string:
+		return t
+	case fmt.Stringer:
+		return t.String()
 	}
-	return x
+	return fmt.Sprint(x)
 }
 
-func fromJSON(s string) (any, error) {
-	var x any
-	if err := json.Unmarshal([]byte(s), &x); err != nil {
-		return nil, fmt.Errorf("fromjson: %w", err)
-	}
-	return intify(x), nil
-}
-
-func fromYAML(s string) (any, error) {
+func fromYAML(s string) (jinja.Value, error) {
 	var x any
 	if err := yaml.Unmarshal([]byte(s), &x); err != nil {
-		return nil, fmt.Errorf("fromyaml: %w", err)
+		return jinja.Value{}, fmt.Errorf("fromyaml: %w", err)
 	}
-	return intify(x), nil
+	return jinja.FromGo(x), nil
 }
 
 func toYAML(x any) (string, error) {
@@ -504,32 +694,7 @@ func toYAML(x any) (string, error) {
 	return string(b), err
 }
 
-// intify turns whole float64s from JSON into ints so they render as 3, not 3.0.
-func intify(x any) any {
-	switch t := x.(type) {
-	case float64:
-		if t == float64(int(t)) {
-			return int(t)
-		}
-	case []any:
-		for i := range t {
-			t[i] = intify(t[i])
-		}
-	case map[string]any:
-		for k := range t {
-			t[k] = intify(t[k])
-		}
-	}
-	return x
-}
-
 func md5hex(s string) string {
 	h := md5.Sum([]byte(s))
 	return hex.EncodeToString(h[:])
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
-
-var errReturn = errors.New("return() outside a macro")
-
-func itoa(i int) string { return strconv.Itoa(i) }

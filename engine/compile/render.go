@@ -1,86 +1,79 @@
 package compile
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
-	"github.com/nikolalohinski/gonja/v2/builtins"
-	"github.com/nikolalohinski/gonja/v2/config"
-	"github.com/nikolalohinski/gonja/v2/exec"
-	"github.com/nikolalohinski/gonja/v2/loaders"
-	"github.com/nikolalohinski/gonja/v2/nodes"
-	"github.com/nikolalohinski/gonja/v2/parser"
-
+	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/jinja"
 	"github.com/strata-dev/strata/engine/relation"
 )
 
-// sourceLoader serves one template's text to gonja (no includes/imports from disk).
-type sourceLoader struct{ src string }
-
-func (l sourceLoader) Read(string) (io.Reader, error)   { return strings.NewReader(l.src), nil }
-func (l sourceLoader) Resolve(p string) (string, error) { return p, nil }
-func (l sourceLoader) Inherit(string) (loaders.Loader, error) {
-	return nil, errors.New("include and import are not supported: call macros by name instead")
-}
-
-// jinja holds the gonja configuration shared by every render of one Compile.
-// After newJinja returns it is only read, so renders may run in parallel.
-type jinja struct {
-	cfg  *config.Config
-	env  *exec.Environment // base context: builtins, strata globals, macros
-	base *exec.Context
-}
-
-func newJinja() *jinja {
-	cs := exec.NewControlStructureSet(map[string]parser.ControlStructureParser{}).Update(builtins.ControlStructures)
-	if set, ok := cs.Get("set"); ok {
-		_ = cs.Replace("set", wrapSet(set))
+// newEnv returns a Jinja environment with dbt's block tags. Globals are added
+// by buildGlobals; after that the environment is only read.
+func (c *compiler) newEnv() *jinja.Environment {
+	env := jinja.NewEnvironment()
+	// {% docs name %}…{% enddocs %}: the body is markdown, kept as written.
+	env.Tags["docs"] = &jinja.Tag{Header: jinja.HeaderName, RawBody: true}
+	// {% test name(args) %}…{% endtest %} defines the macro test_<name>.
+	env.Tags["test"] = &jinja.Tag{Header: jinja.HeaderSignature, MacroName: func(h *jinja.TagHeader) string { return "test_" + h.Name }}
+	// {% snapshot name %}…{% endsnapshot %}: the body is a node of its own,
+	// rendered by itself (collectUnits), so the block renders nothing in place.
+	env.Tags["snapshot"] = &jinja.Tag{Header: jinja.HeaderName, RawBody: true}
+	// {% materialization name, adapter='x' %} parses so that it can be reported
+	// as unsupported with its position (addMacroFile).
+	env.Tags["materialization"] = &jinja.Tag{Header: jinja.HeaderArgs, MacroName: func(h *jinja.TagHeader) string {
+		adapter := "default"
+		if len(h.Idents) > 1 {
+			adapter = h.Idents[1]
+		}
+		if v, ok := h.Consts["adapter"]; ok {
+			adapter = v.String()
+		}
+		return "materialization_" + h.Name + "_" + adapter
+	}}
+	env.OnUndefinedPrint = c.undefinedPrinted
+	// Templates are files of the project, found by name (macros by their
+	// name, across files); dbt has no {% include %} or {% import %} of them.
+	env.Loader = func(name string) (*jinja.Template, error) {
+		return nil, fail("unsupported construct", fmt.Sprintf("{%% include %%}, {%% import %%} and {%% from %%} are not supported (here: %q): call macros by name, they are global across files", name))
 	}
-	filters := exec.NewFilterSet(map[string]exec.FilterFunction{}).Update(builtins.Filters)
-	tests := exec.NewTestSet(map[string]exec.TestFunction{}).Update(builtins.Tests)
-	base := exec.EmptyContext().Update(builtins.GlobalFunctions).Update(builtins.GlobalVariables)
-	j := &jinja{cfg: config.New(), base: base}
-	j.env = &exec.Environment{
-		Filters:           filters,
-		ControlStructures: cs,
-		Tests:             tests,
-		Context:           base,
-		Methods:           newMethods(),
-	}
-	return j
+	return env
 }
 
-// parse parses one template; id names it in gonja's messages.
-func (j *jinja) parse(id, src string) (*exec.Template, error) {
-	return exec.NewTemplate(id, j.cfg, sourceLoader{src: src}, j.env)
+// parse parses one template; name is its project-relative path, so engine
+// errors carry positions in the user's file.
+func (c *compiler) parse(name, src string) (t *jinja.Template, err error) {
+	defer contain(name, &err)
+	return c.env.Parse(name, src)
 }
 
-// environment returns an environment whose context is ctx.
-func (j *jinja) environment(ctx *exec.Context) *exec.Environment {
-	return &exec.Environment{
-		Filters:           j.env.Filters,
-		ControlStructures: j.env.ControlStructures,
-		Tests:             j.env.Tests,
-		Context:           ctx,
-		Methods:           j.env.Methods,
+// contain turns a panic in the engine or in a host function into an error
+// naming the template, so that one broken template cannot crash a run.
+func contain(name string, err *error) {
+	if r := recover(); r != nil {
+		*err = &jinja.Error{Kind: "InternalError", Template: name,
+			Msg: fmt.Sprintf("the template engine failed (please report it): %v", r)}
 	}
 }
 
-// execute renders t with ctx as its context (ctx should inherit the base).
-func (j *jinja) execute(t *exec.Template, ctx *exec.Context) (string, error) {
-	var b strings.Builder
-	r := exec.NewRenderer(j.environment(ctx), &b, j.cfg, sourceLoader{}, t)
-	if err := r.Execute(); err != nil {
-		return "", err
+// parseCached parses a one-off template (a YAML value, a hook) once per text.
+func (c *compiler) parseCached(name, src string) (*jinja.Template, error) {
+	key := name + "\x00" + src
+	if t, ok := c.oneOff.Load(key); ok {
+		return t.(*jinja.Template), nil
 	}
-	return b.String(), nil
+	t, err := c.parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	c.oneOff.Store(key, t)
+	return t, nil
 }
 
-// macroDef is one macro: its parsed file and its node in that file.
+// macroDef is one macro: where it is defined and its parsed form.
 type macroDef struct {
 	name     string
 	uniqueID string
@@ -89,28 +82,43 @@ type macroDef struct {
 	line     int
 	sql      string
 	checksum string
-	tmpl     *exec.Template
-	node     *nodes.Macro
+	m        *jinja.Macro
+	fn       jinja.Value // the callable templates see (macroFn)
 }
 
-// frame is one macro call in progress, for return() and error positions.
-type frame struct {
-	def      *macroDef
-	returned bool
-	value    *exec.Value
+// macroFn is a macro as templates call it: the call is recorded in the
+// render's depends_on.macros, then the engine runs the macro's body with
+// the calling render's variables (dbt's semantics: a macro sees the calling
+// node's this, config and model).
+type macroFn struct{ def *macroDef }
+
+func (f *macroFn) Call(s *jinja.State, a jinja.Args) (jinja.Value, error) {
+	if st := stateOf(s); st != nil {
+		st.useMacro(f.def)
+	}
+	return f.def.m.Call(s, a)
 }
 
-// userError is a problem in the user's project found while rendering.
+func (f *macroFn) Repr() string { return "<Macro '" + f.def.name + "'>" }
+
+// userError is a problem in the user's project found while rendering: host
+// functions return it and the engine positions it (file, line, column of the
+// call).
 type userError struct {
 	summary, detail, suggestion string
-	file                        string
-	line                        int
 }
 
 func (e *userError) Error() string { return e.summary + ": " + e.detail }
 
-// renderState is everything one render of one node can see and change. A render
-// runs on one goroutine; the state is never shared.
+func fail(summary, detail string) error { return &userError{summary: summary, detail: detail} }
+
+func failSuggest(summary, detail, suggestion string) error {
+	return &userError{summary: summary, detail: detail, suggestion: suggestion}
+}
+
+// renderState is everything one render of one node can see and change; host
+// functions reach it through State.Host. A render runs on one goroutine; the
+// state is never shared.
 type renderState struct {
 	c     *compiler
 	u     *unit // nil for standalone renders (sources, hooks of the project)
@@ -122,114 +130,59 @@ type renderState struct {
 	refs          []int
 	sources       []string
 	macros        map[string]bool
-	cfg           map[string]any // config() calls of this render, in order of keys
-	cfgRaw        map[string]any
-	frames        []*frame
-	err           *userError
-	errFile       string
+	cfg           map[string]any // config() calls of this render
+	warnings      diag.Diagnostics
+
+	// valueFile and valueLine are set while a YAML value or a hook renders
+	// (renderText): positions in that template are reported at the YAML line.
+	valueFile string
+	valueLine int
 }
 
-const stateKey = "__strata_state__"
-
-func stateOf(e *exec.Evaluator) *renderState {
-	if e == nil {
-		return nil
-	}
-	v, ok := e.Environment.Context.Get(stateKey)
-	if !ok {
-		return nil
-	}
-	st, _ := v.(*renderState)
+func stateOf(s *jinja.State) *renderState {
+	st, _ := s.Host().(*renderState)
 	return st
 }
 
-// fail records a user error (the first one wins) and returns it for the template.
-func (st *renderState) fail(summary, detail string) error {
-	return st.failSuggest(summary, detail, "")
-}
-
-func (st *renderState) failSuggest(summary, detail, suggestion string) error {
-	ue := &userError{summary: summary, detail: detail, suggestion: suggestion}
-	if st == nil {
-		return ue
-	}
-	if len(st.frames) > 0 {
-		ue.file = st.frames[len(st.frames)-1].def.file
-	}
-	if st.err == nil {
-		st.err = ue
-	}
-	return ue
-}
-
-// newContext makes the per-render context: the state, this, config and model.
-func (c *compiler) newContext(st *renderState) *exec.Context {
-	ctx := c.j.base.Inherit()
-	ctx.Set(stateKey, st)
-	ctx.Set("config", configFn(c.configCall))
-	if u := st.u; u != nil {
-		ctx.Set("this", c.relFor(st, u.idx))
-		ctx.Set("model", map[string]any{
-			"name": u.node.Name, "unique_id": u.node.UniqueID, "resource_type": string(u.node.ResourceType),
-			"package_name": u.node.PackageName, "path": u.node.Path, "original_file_path": u.node.OriginalFilePath,
-			"fqn": anyList(u.node.FQN), "config": st.configMap(),
-		})
-	}
-	return ctx
-}
-
-func anyList(s []string) []any {
-	out := make([]any, len(s))
-	for i, x := range s {
-		out[i] = x
-	}
-	return out
-}
-
-// render renders a parsed template for st.
-func (c *compiler) render(t *exec.Template, st *renderState) (string, error) {
-	return c.j.execute(t, c.newContext(st).Inherit())
-}
-
-// callMacro runs a macro for the render that e belongs to.
-func (c *compiler) callMacro(e *exec.Evaluator, def *macroDef, va *exec.VarArgs) *exec.Value {
-	st := stateOf(e)
-	if st == nil {
-		st = &renderState{c: c}
-	}
+func (st *renderState) useMacro(def *macroDef) {
 	if st.macros == nil {
 		st.macros = map[string]bool{}
 	}
 	st.macros[def.uniqueID] = true
-	if len(st.frames) > 64 {
-		return errValue(st.fail("macro recursion too deep", fmt.Sprintf("macro %s calls itself more than 64 levels deep", def.name)))
-	}
-	ctx := c.newContext(st).Inherit()
-	if cl, ok := e.Environment.Context.Get("__gonja_caller__"); ok && cl != nil {
-		ctx.Set("__gonja_caller__", cl)
-		e.Environment.Context.Set("__gonja_caller__", nil)
-	}
-	r := exec.NewRenderer(c.j.environment(ctx), io.Discard, c.j.cfg, sourceLoader{}, def.tmpl)
-	fn, err := exec.MacroNodeToFunc(def.node, r)
-	if err != nil {
-		return errValue(err)
-	}
-	f := &frame{def: def}
-	st.frames = append(st.frames, f)
-	v := fn(va)
-	st.frames = st.frames[:len(st.frames)-1]
-	if f.returned {
-		return f.value
-	}
-	if v.IsError() && st.errFile == "" {
-		st.errFile = def.file
-	}
-	return v
 }
 
-// macroFunc is the global callable for a macro name.
-func (c *compiler) macroFunc(def *macroDef) jfunc {
-	return func(e *exec.Evaluator, va *exec.VarArgs) *exec.Value { return c.callMacro(e, def, va) }
+// vars are a render's own variables, layered over the environment's globals.
+func (c *compiler) vars(st *renderState) map[string]jinja.Value {
+	if st.u == nil {
+		return nil
+	}
+	return map[string]jinja.Value{
+		"this":  jinja.ObjectValue(c.relFor(st, st.u.idx)),
+		"model": jinja.ObjectValue(&lazyDict{build: st.modelDict}),
+	}
+}
+
+// render renders a parsed template for st.
+func (c *compiler) render(t *jinja.Template, st *renderState) (out string, err error) {
+	defer contain(t.Name, &err)
+	return t.Execute(c.ctx, c.vars(st), jinja.RenderOptions{Host: st})
+}
+
+// callFromGo calls a macro with positional arguments for st and returns its
+// output (or returned value) as text.
+func (c *compiler) callFromGo(st *renderState, def *macroDef, args ...jinja.Value) (string, error) {
+	v, err := c.callMacro(st, def, jinja.Args{Pos: args})
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(v.String()), nil
+}
+
+// callMacro calls def for st outside any template (generic tests, naming macros).
+func (c *compiler) callMacro(st *renderState, def *macroDef, a jinja.Args) (v jinja.Value, err error) {
+	defer contain(def.file, &err)
+	st.useMacro(def)
+	return def.m.Invoke(c.ctx, a, c.vars(st), jinja.RenderOptions{Host: st})
 }
 
 // relFor returns the relation object for node idx as this render may see it.
@@ -237,7 +190,7 @@ func (c *compiler) relFor(st *renderState, idx int) *relObj {
 	u := c.units[idx]
 	if !st.final {
 		return &relObj{
-			marker: markerFor(idx), st: st,
+			marker: c.markers[idx], st: st,
 			rel: relation.Relation{Database: c.o.Target.Database, Schema: c.o.Target.Schema, Identifier: u.node.Name},
 		}
 	}
@@ -258,53 +211,73 @@ func cteName(name string) string { return "__dbt__cte__" + name }
 // Digits survive upper/lower and most string filters.
 func markerFor(idx int) string { return "\x00" + strconv.Itoa(idx) + "\x00" }
 
-var markerRE = regexp.MustCompile("\x00([0-9]+)\x00")
+// markersOK reports whether every marker in s is intact (n units).
+func markersOK(s string, n int) bool {
+	for {
+		i := strings.IndexByte(s, 0)
+		if i < 0 {
+			return true
+		}
+		end := strings.IndexByte(s[i+1:], 0)
+		if end < 0 {
+			return false
+		}
+		idx, err := strconv.Atoi(s[i+1 : i+1+end])
+		if err != nil || idx < 0 || idx >= n {
+			return false
+		}
+		s = s[i+1+end+1:]
+	}
+}
 
 // substitute replaces markers with final relation names. ok is false when a
 // marker was damaged (a template transformed a relation's text).
 func (c *compiler) substitute(s string) (string, bool) {
-	if strings.IndexByte(s, 0) < 0 {
+	i := strings.IndexByte(s, 0)
+	if i < 0 {
 		return s, true
 	}
-	out := markerRE.ReplaceAllStringFunc(s, func(m string) string {
-		idx, _ := strconv.Atoi(m[1 : len(m)-1])
-		if idx < 0 || idx >= len(c.units) {
-			return m
+	var b strings.Builder
+	b.Grow(len(s) + 64)
+	for i >= 0 {
+		b.WriteString(s[:i])
+		end := strings.IndexByte(s[i+1:], 0)
+		if end < 0 {
+			return "", false
+		}
+		idx, err := strconv.Atoi(s[i+1 : i+1+end])
+		if err != nil || idx < 0 || idx >= len(c.units) {
+			return "", false
 		}
 		u := c.units[idx]
 		if u.node.Config.Materialized == "ephemeral" {
-			return cteName(u.node.Name)
+			b.WriteString(cteName(u.node.Name))
+		} else {
+			b.WriteString(u.node.RelationName)
 		}
-		return u.node.RelationName
-	})
-	return out, strings.IndexByte(out, 0) < 0
+		s = s[i+1+end+1:]
+		i = strings.IndexByte(s, 0)
+	}
+	b.WriteString(s)
+	return b.String(), true
 }
 
-// lineRE finds gonja's "at line N" and parse errors' "(Line: N Col: M".
-var (
-	lineRE      = regexp.MustCompile(`at line (\d+)`)
-	parseLineRE = regexp.MustCompile(`\(Line: (\d+) Col: (\d+), near "((?:[^"\\]|\\.)*)"\)`)
-)
-
-// errorLine returns the innermost line gonja mentions in err's message.
-func errorLine(msg string) int {
-	ms := lineRE.FindAllStringSubmatch(msg, -1)
-	if len(ms) == 0 {
-		return 0
-	}
-	n, _ := strconv.Atoi(ms[len(ms)-1][1])
-	return n
+// warnSet records each warning once (by position and message): a macro that
+// prints an undefined name warns once, not once per node that calls it.
+type warnSet struct {
+	mu   sync.Mutex
+	seen map[string]bool
 }
 
-// cleanGonjaError shortens gonja's wrapped error chain to its last part.
-func cleanGonjaError(msg string) string {
-	parts := strings.Split(msg, ": ")
-	for i := len(parts) - 1; i >= 0; i-- {
-		p := strings.TrimSpace(parts[i])
-		if p == "" || strings.HasPrefix(p, "Unable to") || strings.HasPrefix(p, "unable to") {
-			continue
-		}
-		return strings.Join(parts[i:], ": ")
+func (w *warnSet) first(key string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen == nil {
+		w.seen = map[string]bool{}
 	}
-	return msg
+	if w.seen[key] {
+		return false
+	}
+	w.seen[key] = true
+	return true
 }

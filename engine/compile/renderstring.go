@@ -1,7 +1,9 @@
 package compile
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/strata-dev/strata/engine/project"
@@ -15,22 +17,20 @@ func RenderString(tmpl string, env func(string) (string, bool), vars map[string]
 	if !strings.Contains(tmpl, "{{") && !strings.Contains(tmpl, "{%") {
 		return tmpl, nil
 	}
-	c := &compiler{
-		o: Options{Env: env, Vars: vars}, p: &project.Project{}, j: newJinja(),
-		macros: map[string]*macroDef{}, macrosByPkg: map[string]map[string]*macroDef{}, docs: map[string]string{},
-	}
-	c.buildBase()
-	t, err := c.j.parse("template", tmpl)
-	if err != nil {
-		return "", errors.New(strings.ToLower(cleanGonjaError(err.Error())[:1]) + cleanGonjaError(err.Error())[1:])
-	}
-	st := &renderState{c: c, final: true}
-	out, err := c.render(t, st)
-	if err != nil {
-		if st.err != nil {
-			return "", st.err
+	c := newCompiler(context.Background(), Options{Project: &project.Project{}, Env: env, Vars: vars})
+	c.buildGlobals()
+	t, err := c.parse("template", tmpl)
+	if err == nil {
+		var out string
+		out, err = c.render(t, &renderState{c: c, final: true})
+		if err == nil {
+			return out, nil
 		}
-		return "", errors.New(cleanGonjaError(err.Error()))
 	}
-	return out, nil
+	var ue *userError
+	if errors.As(err, &ue) {
+		return "", ue
+	}
+	d := c.errDiag("", err)
+	return "", fmt.Errorf("%s: %s", d.Summary, d.Detail)
 }

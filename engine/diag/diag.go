@@ -120,6 +120,24 @@ func (ds Diagnostics) Warnings() Diagnostics {
 	return out
 }
 
+// AsErrors returns ds with every warning made an error, as --warn-error
+// wants; the detail says why it is one.
+func (ds Diagnostics) AsErrors() Diagnostics {
+	out := make(Diagnostics, len(ds))
+	for i, d := range ds {
+		if d.Severity == Warning {
+			d.Severity = Error
+			if d.Suggestion != "" {
+				d.Detail += fmt.Sprintf(" (did you mean %q?)", d.Suggestion)
+				d.Suggestion = ""
+			}
+			d.Detail += "; --warn-error makes this warning an error"
+		}
+		out[i] = d
+	}
+	return out
+}
+
 // Sort orders diagnostics by file, line, column and summary so output is stable.
 func (ds Diagnostics) Sort() {
 	sort.SliceStable(ds, func(i, j int) bool {

@@ -1,0 +1,7 @@
+
+
+select *
+from "db"."analytics"."raw_customers"
+where name = ''
+  and region = ''
+limit 

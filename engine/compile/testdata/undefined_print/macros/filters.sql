@@ -1,0 +1,3 @@
+{% macro region_filter() -%}
+region = '{{ regon }}'
+{%- endmacro %}
