@@ -47,8 +47,11 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Environment holds what every template parsed with it can use. Fill it in,
-// then only read it: Parse and Render never change it.
+// Environment holds what every template parsed with it can use. Filters,
+// Tests and Tags must be complete before the first Parse (unknown filters are
+// reported while parsing); Globals may be filled until the first render (a
+// host parses macro files, then publishes their macros). After that, only
+// read it: Parse and Render never change it, so renders may run in parallel.
 type Environment struct {
 	Filters map[string]Filter
 	Tests   map[string]Test

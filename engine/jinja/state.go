@@ -298,7 +298,7 @@ func (s *State) Item(v Value, key Value) (Value, error) {
 				}
 				return v.List().Items[i], nil
 			}
-			return UndefinedMsg("", fmt.Sprintf("%s object has no element %s", v.TypeName(), key.Repr())), nil
+			return UndefinedMsg(key.Repr(), fmt.Sprintf("%s object has no element %s", v.TypeName(), key.Repr())), nil
 		}
 	case KindObject:
 		if ig, ok := v.p.(ItemGetter); ok {
@@ -314,9 +314,9 @@ func (s *State) Item(v Value, key Value) (Value, error) {
 		}
 	}
 	if key.k == KindString {
-		return UndefinedMsg("", fmt.Sprintf("'%s' has no attribute %s", objDesc(v), key.Repr())), nil
+		return UndefinedMsg(key.s, fmt.Sprintf("'%s' has no attribute %s", objDesc(v), key.Repr())), nil
 	}
-	return UndefinedMsg("", fmt.Sprintf("%s has no element %s", objDesc(v), key.Repr())), nil
+	return UndefinedMsg(key.Repr(), fmt.Sprintf("%s has no element %s", objDesc(v), key.Repr())), nil
 }
 
 func runeAt(str string, i int) string {

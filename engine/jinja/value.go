@@ -393,6 +393,8 @@ func writeRepr(b *strings.Builder, v Value, depth int) {
 		b.WriteByte('}')
 	case KindCallable:
 		switch c := v.p.(type) {
+		case Reprer:
+			b.WriteString(c.Repr())
 		case *Macro:
 			b.WriteString("<Macro '" + c.Name + "'>")
 		case *namedFunc:
