@@ -161,10 +161,12 @@ func (st *forStmt) run(s *State, v Value, depth int) error {
 		return s.wrap(err, st.pos)
 	}
 	outer := s.scope
-	sc := &scope{parent: outer}
+	lp := &loopObj{s: s, depth: depth, st: st, outer: outer, length: -1}
+	sc := &lp.sc
+	sc.parent = outer
+	sc.names, sc.vals = lp.nbuf[:0], lp.vbuf[:0]
 	s.scope = sc
 	defer func() { s.scope = outer }()
-	lp := &loopObj{s: s, depth: depth, st: st, outer: outer, length: -1}
 	switch {
 	case st.filter != nil:
 		// Filtered lazily, as Jinja2's generator does: the condition sees what
@@ -241,6 +243,11 @@ type loopObj struct {
 
 	changed []Value
 	hasLast bool
+
+	// the iteration's scope lives here, saving allocations
+	sc   scope
+	nbuf [4]string
+	vbuf [4]Value
 }
 
 // at returns item i, testing more raw items when the loop is filtered.
@@ -687,6 +694,9 @@ func (m *macroDef) value(closure *scope) *Macro {
 	return &Macro{Name: m.name, Params: ps, def: m, closure: closure}
 }
 
+// givenUndef marks, during binding, an undefined value that was passed.
+var givenUndef = &undefInfo{}
+
 // Macro is a macro: defined in a template, callable from any render.
 type Macro struct {
 	Name    string
@@ -706,20 +716,18 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 	if s.depth >= s.limits.Depth {
 		return Value{}, s.limitErr("recursion limit exceeded: macros nested more than %d deep (macro '%s')", s.limits.Depth, m.Name)
 	}
-	sc := &scope{parent: m.closure, names: make([]string, 0, len(d.params)+3), vals: make([]Value, 0, len(d.params)+3)}
 	np := len(d.params)
-	// Bind as Jinja2's Macro.__call__ does: positional arguments first; only
-	// when they run out are the remaining parameters taken from keywords.
+	// The parameter names are the macro's own slice, capped so that a set
+	// inside the body copies before appending; values are bound in place,
+	// with the zero Value (undefined) standing for "not given".
+	sc := &scope{parent: m.closure, names: d.params[:np:np], vals: make([]Value, np, np+2)}
 	npos := len(a.Pos)
 	if npos > np {
 		npos = np
 	}
-	given := make([]bool, np)
-	vals := make([]Value, np)
+	vals := sc.vals
 	copy(vals, a.Pos[:npos])
-	for i := 0; i < npos; i++ {
-		given[i] = true
-	}
+	given := func(i int) bool { return i < npos || vals[i].k != KindUndefined || vals[i].p != nil }
 	kws := a.Kw
 	if len(kws) > 0 {
 		kws = append([]KwArg(nil), kws...)
@@ -738,7 +746,10 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 		foundCaller = false
 		for i := npos; i < np; i++ {
 			if v, ok := pop(d.params[i]); ok {
-				vals[i], given[i] = v, true
+				if v.k == KindUndefined && v.p == nil {
+					v.p = givenUndef // an undefined value passed on purpose
+				}
+				vals[i] = v
 			}
 			if d.params[i] == "caller" {
 				foundCaller = true
@@ -781,7 +792,7 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 	}()
 	firstDefault := np - len(d.defaults)
 	for i, p := range d.params {
-		if !given[i] {
+		if !given(i) {
 			if i >= firstDefault {
 				v, err := d.defaults[i-firstDefault].eval(s)
 				if err != nil {
@@ -791,9 +802,9 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 			} else {
 				vals[i] = UndefinedMsg(p, fmt.Sprintf("parameter '%s' was not provided", p))
 			}
+		} else if vals[i].p == givenUndef {
+			vals[i].p = nil
 		}
-		sc.names = append(sc.names, p)
-		sc.vals = append(sc.vals, vals[i])
 	}
 	if d.catchVarargs {
 		var extra []Value
@@ -1123,11 +1134,12 @@ func (c *callExpr) evalWith(s *State, extra *KwArg) (Value, error) {
 		switch recv.k {
 		case KindString, KindList, KindTuple, KindDict:
 			if hasMethod(recv, c.method.name) {
-				args, err := c.args(s, extra)
+				args, mark, err := c.args(s, extra)
 				if err != nil {
 					return Value{}, err
 				}
 				v, found, err := callMethod(s, recv, c.method.name, args)
+				s.release(mark)
 				if found {
 					if err != nil {
 						return Value{}, s.wrap(err, c.pos)
@@ -1150,11 +1162,12 @@ func (c *callExpr) evalWith(s *State, extra *KwArg) (Value, error) {
 	if fn.k == KindUndefined {
 		return Value{}, s.wrap(fn.undefinedError(), c.pos)
 	}
-	args, err := c.args(s, extra)
+	args, mark, err := c.args(s, extra)
 	if err != nil {
 		return Value{}, err
 	}
 	v, err := s.Call(fn, args)
+	s.release(mark)
 	if err != nil {
 		if _, ok := err.(*returnSignal); ok {
 			return Value{}, err
@@ -1164,66 +1177,90 @@ func (c *callExpr) evalWith(s *State, extra *KwArg) (Value, error) {
 	return v, nil
 }
 
-func (c *callExpr) args(s *State, extra *KwArg) (Args, error) {
+func (c *callExpr) args(s *State, extra *KwArg) (Args, argMark, error) {
 	return evalArgs(s, &c.ca, extra, c.pos)
 }
 
-func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, error) {
+// evalArgs evaluates a call's arguments onto the State's argument stacks;
+// the Args it returns are valid until release (Callable's contract: a callee
+// does not keep them), which saves an allocation per call.
+func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, error) {
+	mark := argMark{len(s.posStack), len(s.kwStack)}
 	var a Args
 	if len(ca.args) > 0 || ca.star != nil {
-		a.Pos = make([]Value, 0, len(ca.args))
 		for _, e := range ca.args {
 			v, err := e.eval(s)
 			if err != nil {
-				return a, err
+				s.release(mark)
+				return a, mark, err
 			}
-			a.Pos = append(a.Pos, v)
+			s.posStack = append(s.posStack, v)
 		}
 		if ca.star != nil {
 			v, err := ca.star.eval(s)
 			if err != nil {
-				return a, err
+				s.release(mark)
+				return a, mark, err
 			}
 			items, err := s.Iter(v)
 			if err != nil {
-				return a, s.wrap(typeErrorf("argument after * must be an iterable, not %s", v.TypeName()), pos)
+				s.release(mark)
+				return a, mark, s.wrap(typeErrorf("argument after * must be an iterable, not %s", v.TypeName()), pos)
 			}
-			a.Pos = append(a.Pos, items...)
+			s.posStack = append(s.posStack, items...)
 		}
+		a.Pos = s.posStack[mark.pos:len(s.posStack):len(s.posStack)]
 	}
 	if len(ca.kws) > 0 || ca.dstar != nil || extra != nil {
-		a.Kw = make([]KwArg, 0, len(ca.kws)+1)
 		for _, kw := range ca.kws {
 			v, err := kw.e.eval(s)
 			if err != nil {
-				return a, err
+				s.release(mark)
+				return a, mark, err
 			}
-			a.Kw = append(a.Kw, KwArg{Name: kw.name, Value: v})
+			s.kwStack = append(s.kwStack, KwArg{Name: kw.name, Value: v})
 		}
 		if ca.dstar != nil {
 			v, err := ca.dstar.eval(s)
 			if err != nil {
-				return a, err
+				s.release(mark)
+				return a, mark, err
 			}
 			d := v.Dict()
 			if d == nil {
+				s.release(mark)
 				if v.k == KindUndefined {
-					return a, s.wrap(v.undefinedError(), pos)
+					return a, mark, s.wrap(v.undefinedError(), pos)
 				}
-				return a, s.wrap(typeErrorf("argument after ** must be a mapping, not %s", v.TypeName()), pos)
+				return a, mark, s.wrap(typeErrorf("argument after ** must be a mapping, not %s", v.TypeName()), pos)
 			}
 			for i, k := range d.keys {
 				if k.k != KindString {
-					return a, s.wrap(typeErrorf("keywords must be strings"), pos)
+					s.release(mark)
+					return a, mark, s.wrap(typeErrorf("keywords must be strings"), pos)
 				}
-				a.Kw = append(a.Kw, KwArg{Name: k.s, Value: d.vals[i]})
+				s.kwStack = append(s.kwStack, KwArg{Name: k.s, Value: d.vals[i]})
 			}
 		}
 		if extra != nil {
-			a.Kw = append(a.Kw, *extra)
+			s.kwStack = append(s.kwStack, *extra)
+		}
+		a.Kw = s.kwStack[mark.kw:len(s.kwStack):len(s.kwStack)]
+		if a.Pos != nil {
+			// the positional slice may have moved while keywords were evaluated
+			a.Pos = s.posStack[mark.pos : mark.pos+len(a.Pos) : mark.pos+len(a.Pos)]
 		}
 	}
-	return a, nil
+	return a, mark, nil
+}
+
+// argMark is where a call's arguments start on the State's stacks.
+type argMark struct{ pos, kw int }
+
+// release pops a call's arguments.
+func (s *State) release(m argMark) {
+	s.posStack = s.posStack[:m.pos]
+	s.kwStack = s.kwStack[:m.kw]
 }
 
 type filterExpr struct {
@@ -1251,11 +1288,12 @@ func (f *filterExpr) apply(s *State, v Value) (Value, error) {
 			return Value{}, s.wrap(Errorf("TemplateRuntimeError", "No filter named '%s' found.", f.name), f.pos)
 		}
 	}
-	args, err := evalArgs(s, &f.ca, nil, f.pos)
+	args, mark, err := evalArgs(s, &f.ca, nil, f.pos)
 	if err != nil {
 		return Value{}, err
 	}
 	r, err := fn(s, v, args)
+	s.release(mark)
 	if err != nil {
 		return Value{}, s.wrap(err, f.pos)
 	}
@@ -1283,11 +1321,12 @@ func (t *testExpr) eval(s *State) (Value, error) {
 			return Value{}, s.wrap(Errorf("TemplateRuntimeError", "No test named '%s' found.", t.name), t.pos)
 		}
 	}
-	args, err := evalArgs(s, &t.ca, nil, t.pos)
+	args, mark, err := evalArgs(s, &t.ca, nil, t.pos)
 	if err != nil {
 		return Value{}, err
 	}
 	r, err := fn(s, v, args)
+	s.release(mark)
 	if err != nil {
 		return Value{}, s.wrap(err, t.pos)
 	}
@@ -1401,6 +1440,28 @@ type concatExpr struct {
 }
 
 func (c *concatExpr) eval(s *State) (Value, error) {
+	if len(c.parts) <= 4 {
+		var parts [4]string
+		n := 0
+		for i, p := range c.parts {
+			v, err := p.eval(s)
+			if err != nil {
+				return Value{}, err
+			}
+			parts[i] = v.String()
+			n += len(parts[i])
+		}
+		if err := s.checkSize(n); err != nil {
+			return Value{}, s.wrap(err, c.pos)
+		}
+		switch len(c.parts) {
+		case 2:
+			return String(parts[0] + parts[1]), nil
+		case 3:
+			return String(parts[0] + parts[1] + parts[2]), nil
+		}
+		return String(parts[0] + parts[1] + parts[2] + parts[3]), nil
+	}
 	var b strings.Builder
 	for _, p := range c.parts {
 		v, err := p.eval(s)

@@ -111,7 +111,7 @@ func (lx *lexer) emit(k tokKind, val string, off int) {
 
 // lex tokenizes src (newlines already normalized, final newline removed).
 func lex(name, src string) ([]token, error) {
-	lx := &lexer{src: src, name: name, toks: make([]token, 0, len(src)/3+8), lastCol: 1}
+	lx := &lexer{src: src, name: name, toks: make([]token, 0, len(src)/5+8), lastCol: 1}
 	lx.lineAt = make([]int, 1, strings.Count(src, "\n")+1)
 	for i := 0; i < len(src); i++ {
 		if src[i] == '\n' {

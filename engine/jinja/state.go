@@ -23,6 +23,10 @@ type State struct {
 	depth   int
 	iters   int64
 	pos     Pos // the statement running, for errors
+
+	// argument stacks for calls in progress (see evalArgs)
+	posStack []Value
+	kwStack  []KwArg
 }
 
 func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderOptions) *State {
@@ -35,6 +39,7 @@ func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderO
 	}
 	s.root = &scope{}
 	s.scope = s.root
+	s.posStack = make([]Value, 0, 16)
 	return s
 }
 
