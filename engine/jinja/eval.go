@@ -892,15 +892,21 @@ type listExpr struct {
 }
 
 func (l *listExpr) eval(s *State) (Value, error) {
-	out := make([]Value, len(l.items))
-	for i, e := range l.items {
+	items, err := evalAll(s, l.items)
+	return NewList(items), err
+}
+
+// evalAll evaluates each expression into a new slice.
+func evalAll(s *State, es []expr) ([]Value, error) {
+	out := make([]Value, len(es))
+	for i, e := range es {
 		v, err := e.eval(s)
 		if err != nil {
-			return Value{}, err
+			return nil, err
 		}
 		out[i] = v
 	}
-	return NewList(out), nil
+	return out, nil
 }
 
 type tupleExpr struct {
@@ -909,15 +915,8 @@ type tupleExpr struct {
 }
 
 func (l *tupleExpr) eval(s *State) (Value, error) {
-	out := make([]Value, len(l.items))
-	for i, e := range l.items {
-		v, err := e.eval(s)
-		if err != nil {
-			return Value{}, err
-		}
-		out[i] = v
-	}
-	return NewTuple(out), nil
+	items, err := evalAll(s, l.items)
+	return NewTuple(items), err
 }
 
 type dictExpr struct {

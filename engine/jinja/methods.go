@@ -6,7 +6,6 @@ package jinja
 // templates call all of them, the mutating ones included.
 
 import (
-	"html"
 	"math"
 	"strings"
 	"unicode"
@@ -621,12 +620,12 @@ func pmStrMethod(s *State, recv Value, name string, a Args) (Value, bool, error)
 			if len(a.Pos)+len(a.Kw) > 0 {
 				return pmFail(typeErrorf("Markup.unescape() takes 1 positional argument but %d were given", len(a.Pos)+len(a.Kw)+1))
 			}
-			return pmOK(String(html.UnescapeString(str)))
+			return pmOK(String(htmlUnescape(str)))
 		default:
 			if len(a.Pos)+len(a.Kw) > 0 {
 				return pmFail(typeErrorf("Markup.striptags() takes 1 positional argument but %d were given", len(a.Pos)+len(a.Kw)+1))
 			}
-			return pmOK(String(pmMarkupStriptags(str)))
+			return pmOK(String(striptags(str)))
 		}
 	}
 	return Value{}, false, nil
@@ -980,41 +979,6 @@ func pmStrMaketrans(pos []Value) (*Dict, error) {
 		}
 	}
 	return d, nil
-}
-
-// pmMarkupStriptags is markupsafe's Markup.striptags.
-func pmMarkupStriptags(v string) string {
-	for {
-		start := strings.Index(v, "<!--")
-		if start < 0 {
-			break
-		}
-		end := strings.Index(v[start:], "-->")
-		if end < 0 {
-			break
-		}
-		v = v[:start] + v[start+end+3:]
-	}
-	for {
-		start := strings.IndexByte(v, '<')
-		if start < 0 {
-			break
-		}
-		end := strings.IndexByte(v[start:], '>')
-		if end < 0 {
-			break
-		}
-		v = v[:start] + v[start+end+1:]
-	}
-	parts := pmSplitSpace(v, -1, false)
-	var b strings.Builder
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(p.s)
-	}
-	return html.UnescapeString(b.String())
 }
 
 // ---------------------------------------------------------------------------

@@ -1312,31 +1312,30 @@ func (p *parser) parseTest(x expr) expr {
 	return te
 }
 
+// constsOf returns the values of constant expressions.
+func constsOf(es []expr) ([]Value, bool) {
+	items := make([]Value, len(es))
+	for i, it := range es {
+		v, ok := constOf(it)
+		if !ok {
+			return nil, false
+		}
+		items[i] = v
+	}
+	return items, true
+}
+
 // constOf returns the value of a constant expression.
 func constOf(e expr) (Value, bool) {
 	switch x := e.(type) {
 	case *constExpr:
 		return x.v, true
 	case *listExpr:
-		items := make([]Value, len(x.items))
-		for i, it := range x.items {
-			v, ok := constOf(it)
-			if !ok {
-				return Value{}, false
-			}
-			items[i] = v
-		}
-		return NewList(items), true
+		items, ok := constsOf(x.items)
+		return NewList(items), ok
 	case *tupleExpr:
-		items := make([]Value, len(x.items))
-		for i, it := range x.items {
-			v, ok := constOf(it)
-			if !ok {
-				return Value{}, false
-			}
-			items[i] = v
-		}
-		return NewTuple(items), true
+		items, ok := constsOf(x.items)
+		return NewTuple(items), ok
 	case *dictExpr:
 		d := NewDict()
 		for i := range x.keys {

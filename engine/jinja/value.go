@@ -1,6 +1,7 @@
 package jinja
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
@@ -599,14 +600,7 @@ func Compare(a, b Value) (c int, ok bool) {
 			}
 		}
 		if a.k != KindFloat && b.k != KindFloat {
-			x, y := int64(a.n), int64(b.n)
-			switch {
-			case x < y:
-				return -1, true
-			case x > y:
-				return 1, true
-			}
-			return 0, true
+			return cmp.Compare(int64(a.n), int64(b.n)), true
 		}
 		x, y := a.AsFloat(), b.AsFloat()
 		switch {
