@@ -140,7 +140,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 	inv := &invocation{env: env, f: f, cmd: cmd, out: view.New(env.Stdout, env.Stderr, format, f.on("quiet"))}
 	inv.extra = f.args
 	err := cmd.run(ctx, inv)
-	return inv.exitCode(err)
+	code := inv.exitCode(err)
+	if code == ExitInvalid && ctx.Err() != nil {
+		// Ctrl-C or SIGTERM while compiling: the run was cancelled, not invalid.
+		return ExitFailure
+	}
+	return code
 }
 
 // exitCode reports err and maps it to an exit code: the one place that decides.
