@@ -302,14 +302,19 @@ func (p *Project) Execute(ctx context.Context, a adapter.Adapter, c *Compiled, i
 	return rr, nil
 }
 
-// WriteArtifacts writes compiled SQL and manifest.json.
+// WriteArtifacts writes compiled SQL and manifest.json. Both only read the
+// manifest and touch different files, so they are written at the same time.
 func (p *Project) WriteArtifacts(c *Compiled, compiled bool) error {
-	if compiled {
-		if err := artifact.WriteCompiled(p.TargetDir, c.Manifest); err != nil {
-			return err
-		}
+	if !compiled {
+		return artifact.WriteManifest(p.TargetDir, c.Manifest)
 	}
-	return artifact.WriteManifest(p.TargetDir, c.Manifest)
+	compiledErr := make(chan error, 1)
+	go func() { compiledErr <- artifact.WriteCompiled(p.TargetDir, c.Manifest) }()
+	manifestErr := artifact.WriteManifest(p.TargetDir, c.Manifest)
+	if err := <-compiledErr; err != nil {
+		return err
+	}
+	return manifestErr
 }
 
 // NewInvocationID returns a random UUID-shaped id.

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,7 +31,11 @@ const (
 )
 
 // WriteFile writes data to path atomically, creating parent folders.
-func WriteFile(path string, data []byte) error {
+func WriteFile(path string, data []byte) error { return writeFileParts(path, [][]byte{data}) }
+
+// writeFileParts writes the concatenation of parts to path atomically, so a
+// large file encoded in pieces needs no copy into one buffer.
+func writeFileParts(path string, parts [][]byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -42,7 +45,12 @@ func WriteFile(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
-	_, werr := f.Write(data)
+	var werr error
+	for _, p := range parts {
+		if _, werr = f.Write(p); werr != nil {
+			break
+		}
+	}
 	cerr := f.Close()
 	if werr != nil || cerr != nil {
 		os.Remove(tmp)
@@ -170,10 +178,16 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 	return writeIndex(filepath.Join(root, compiledIndex), next)
 }
 
+// contentHash is 64-bit FNV-1a, computed inline: hash/fnv would copy every
+// compiled file's text into a []byte first.
 func contentHash(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	h := uint64(offset64)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= prime64
+	}
+	return h
 }
 
 // readIndex reads "path\thash" lines; a missing or damaged index reads as empty,
@@ -299,29 +313,16 @@ func (w *RunWriter) Close() error {
 	return writeIndex(filepath.Join(w.targetDir, "run", compiledIndex), merged)
 }
 
-// WriteManifest writes target/manifest.json.
+// WriteManifest writes target/manifest.json, compact as dbt writes it (see
+// manifestjson.go for why it is not encoded through encoding/json).
 func WriteManifest(targetDir string, m *manifest.Manifest) error {
 	m.Metadata.DbtSchemaVersion = ManifestSchema
-	// Compact, as dbt writes it: a 10,000-model manifest is tens of MB and
-	// indenting it costs more than the rest of the write.
-	return writeJSON(filepath.Join(targetDir, "manifest.json"), manifestJSON(m), false)
-}
-
-// manifestJSON adds the keys dbt readers expect to find even when strata has no
-// such resources, so tools that index them do not fail.
-func manifestJSON(m *manifest.Manifest) any {
-	return struct {
-		*manifest.Manifest
-		Exposures      map[string]any `json:"exposures"`
-		Metrics        map[string]any `json:"metrics"`
-		Groups         map[string]any `json:"groups"`
-		Selectors      map[string]any `json:"selectors"`
-		Disabled       map[string]any `json:"disabled"`
-		GroupMap       map[string]any `json:"group_map"`
-		SemanticModels map[string]any `json:"semantic_models"`
-		SavedQueries   map[string]any `json:"saved_queries"`
-		UnitTests      map[string]any `json:"unit_tests"`
-	}{m, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}}
+	path := filepath.Join(targetDir, "manifest.json")
+	parts, err := encodeManifest(m)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	return writeFileParts(path, parts)
 }
 
 // WriteRunResults writes target/run_results.json (or another path for history).

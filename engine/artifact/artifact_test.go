@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"testing"
@@ -63,5 +64,16 @@ func TestWriteFileIsAtomic(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, "sub", ".*tmp*"))
 	if len(left) != 0 {
 		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+func TestContentHashIsFNV1a(t *testing.T) {
+	// The index on disk holds these values: they must stay FNV-1a 64.
+	for _, s := range []string{"", "select 1", "ünïcode\n\x00"} {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		if got, want := contentHash(s), h.Sum64(); got != want {
+			t.Errorf("contentHash(%q) = %x, want %x", s, got, want)
+		}
 	}
 }

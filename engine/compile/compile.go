@@ -618,8 +618,11 @@ func (c *compiler) newUnit(kind unitKind, rt manifest.ResourceType, name string,
 		// applies to that node only, so it is resolved outside the folder cache.
 		base = folderConfig(folder, c.name, append(append([]string(nil), dirs...), name))
 	}
-	raw := copyMap(base)
+	// A unit's baseCfg and rawCfg are only read once collected (resolveConfig
+	// copies them), so a node without properties shares the folder's map.
+	raw := base
 	if props.p != nil {
+		base, raw = copyMap(base), copyMap(base)
 		np := props.p
 		n.PatchPath = props.file
 		n.Description = c.describe(props.file, np.Line, np.Description)
@@ -936,7 +939,8 @@ func hasNodeLevel(fc *project.FolderConfig, pkg string, dirs []string, name stri
 }
 
 // folderConfigCached memoises folderConfig per resource type and directory:
-// thousands of files share a few folders.
+// thousands of files share a few folders. The map returned is shared; callers
+// copy it before changing it.
 func (c *compiler) folderConfigCached(rt manifest.ResourceType, fc *project.FolderConfig, dirs []string) map[string]any {
 	if c.folderCache == nil {
 		c.folderCache = map[string]map[string]any{}
@@ -947,5 +951,5 @@ func (c *compiler) folderConfigCached(rt manifest.ResourceType, fc *project.Fold
 		m = folderConfig(fc, c.name, dirs)
 		c.folderCache[key] = m
 	}
-	return copyMap(m)
+	return m
 }

@@ -116,7 +116,7 @@ func (c *compiler) addGeneric(file string, t *project.TestSpec, attached int, sr
 	n.ColumnName = column
 	n.AttachedNode = target
 	n.TestMetadata = &manifest.TestMetadata{Name: name, Kwargs: kwargs, Namespace: ns}
-	base := c.folderConfigCached(manifest.Test, c.p.Config.Tests, fqnDirs)
+	base := copyMap(c.folderConfigCached(manifest.Test, c.p.Config.Tests, fqnDirs))
 	raw := copyMap(base)
 	mergeAll(base, t.Config)
 	mergeAll(raw, t.Config)

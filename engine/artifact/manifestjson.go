@@ -1,0 +1,604 @@
+package artifact
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/strata-dev/strata/engine/manifest"
+)
+
+// The manifest is written by hand rather than through encoding/json: it is tens
+// of MB for a large project, and reflection, map sorting through reflect.Value
+// and buffer regrowth made it the largest sequential cost of a compile. The
+// output is byte-for-byte what encoding/json produces for the tagged structs
+// (compact, no HTML escaping, keys of maps sorted, the dbt field order);
+// manifestjson_test.go checks that against encoding/json on fully populated
+// values, so a field added to manifest.Node without being added here fails.
+// Values of type any (meta, unrendered config, test kwargs) still go through
+// encoding/json unless they are one of the common plain shapes.
+
+// encodeManifest returns manifest.json's content as parts to be written in
+// order. Nodes, nearly all of the bytes, are encoded by a few goroutines while
+// this one writes the rest. It fails only on a value encoding/json rejects too.
+func encodeManifest(m *manifest.Manifest) ([][]byte, error) {
+	var nodes [][]byte
+	var nodesErr error
+	var wg sync.WaitGroup
+	if m.Nodes != nil {
+		wg.Go(func() { nodes, nodesErr = encodeNodes(m.Nodes) })
+	}
+
+	head := &jsonWriter{}
+	head.raw(`{"metadata":`)
+	head.metadata(&m.Metadata)
+	head.raw(`,"nodes":`)
+	if m.Nodes == nil {
+		head.raw("null")
+	}
+
+	tail := &jsonWriter{}
+	tail.raw(`,"sources":`)
+	tail.nodeMap(m.Sources)
+	tail.raw(`,"macros":`)
+	writeMap(tail, m.Macros, (*jsonWriter).macro)
+	tail.raw(`,"docs":`)
+	writeMap(tail, m.Docs, (*jsonWriter).doc)
+	tail.raw(`,"parent_map":`)
+	writeMap(tail, m.ParentMap, (*jsonWriter).strings)
+	tail.raw(`,"child_map":`)
+	writeMap(tail, m.ChildMap, (*jsonWriter).strings)
+	// Keys dbt readers expect to find even when strata has no such resources,
+	// so tools that index them do not fail.
+	tail.raw(`,"exposures":{},"metrics":{},"groups":{},"selectors":{},"disabled":{},"group_map":{},` +
+		`"semantic_models":{},"saved_queries":{},"unit_tests":{}}` + "\n")
+
+	wg.Wait()
+	if err := errors.Join(head.err, nodesErr, tail.err); err != nil {
+		return nil, err
+	}
+	parts := make([][]byte, 0, len(nodes)+2)
+	parts = append(parts, head.b)
+	parts = append(parts, nodes...)
+	return append(parts, tail.b), nil
+}
+
+// encodeNodes encodes a map of nodes as a JSON object split into consecutive
+// chunks, one per goroutine.
+func encodeNodes(nodes map[string]*manifest.Node) ([][]byte, error) {
+	keys := sortedKeys(nodes)
+	workers := runtime.GOMAXPROCS(0)
+	if len(keys) < 1000 || workers < 1 {
+		workers = 1
+	}
+	chunks := make([][]byte, workers)
+	errs := make([]error, workers)
+	size := (len(keys) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for c := range workers {
+		lo, hi := min(c*size, len(keys)), min((c+1)*size, len(keys))
+		wg.Go(func() {
+			w := &jsonWriter{}
+			if lo < hi {
+				// A model is typically 2-3 KB of JSON; starting near that saves
+				// most of the regrowth copies.
+				w.b = make([]byte, 0, (hi-lo)*3072)
+			}
+			if c == 0 {
+				w.raw("{")
+			}
+			for i := lo; i < hi; i++ {
+				if i > 0 {
+					w.raw(",")
+				}
+				w.str(keys[i])
+				w.raw(":")
+				w.node(nodes[keys[i]])
+			}
+			if c == workers-1 {
+				w.raw("}")
+			}
+			chunks[c], errs[c] = w.b, w.err
+		})
+	}
+	wg.Wait()
+	return chunks, errors.Join(errs...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// writeMap writes m as an object with sorted keys, null when m is nil.
+func writeMap[V any](w *jsonWriter, m map[string]V, value func(*jsonWriter, V)) {
+	if m == nil {
+		w.raw("null")
+		return
+	}
+	if len(m) <= 1 {
+		// Most config and meta maps are empty or hold one key: no sort needed.
+		w.raw("{")
+		for k, v := range m {
+			w.str(k)
+			w.raw(":")
+			value(w, v)
+		}
+		w.raw("}")
+		return
+	}
+	w.raw("{")
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.str(k)
+		w.raw(":")
+		value(w, m[k])
+	}
+	w.raw("}")
+}
+
+// jsonWriter appends compact JSON to b.
+type jsonWriter struct {
+	b []byte
+	// err is the first value the fallback encoder rejected.
+	err error
+	// scratch is the fallback encoder's buffer for values of unusual types.
+	scratch *bytes.Buffer
+	enc     *json.Encoder
+}
+
+func (w *jsonWriter) raw(s string) { w.b = append(w.b, s...) }
+
+// key writes ,"name": (or "name": first, when first is set).
+func (w *jsonWriter) key(name string, first bool) {
+	if !first {
+		w.b = append(w.b, ',')
+	}
+	w.b = append(w.b, '"')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '"', ':')
+}
+
+func (w *jsonWriter) bool(v bool) { w.b = strconv.AppendBool(w.b, v) }
+
+func (w *jsonWriter) int(v int) { w.b = strconv.AppendInt(w.b, int64(v), 10) }
+
+func (w *jsonWriter) strings(v []string) {
+	if v == nil {
+		w.raw("null")
+		return
+	}
+	w.b = append(w.b, '[')
+	for i, s := range v {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.str(s)
+	}
+	w.b = append(w.b, ']')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// str writes s quoted exactly as encoding/json does with HTML escaping off:
+// invalid UTF-8 becomes U+FFFD and U+2028/U+2029 are escaped for JavaScript.
+func (w *jsonWriter) str(s string) {
+	b := append(w.b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	w.b = append(b, '"')
+}
+
+// any writes a value of a map[string]any field. Plain shapes are written
+// directly; anything else goes through encoding/json.
+func (w *jsonWriter) any(v any) {
+	switch v := v.(type) {
+	case nil:
+		w.raw("null")
+	case string:
+		w.str(v)
+	case bool:
+		w.bool(v)
+	case int:
+		w.int(v)
+	case []string:
+		w.strings(v)
+	case []any:
+		if v == nil {
+			w.raw("null")
+			return
+		}
+		w.b = append(w.b, '[')
+		for i, e := range v {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.any(e)
+		}
+		w.b = append(w.b, ']')
+	case map[string]any:
+		w.anyMap(v)
+	default:
+		w.fallback(v)
+	}
+}
+
+func (w *jsonWriter) anyMap(m map[string]any) {
+	writeMap(w, m, (*jsonWriter).any)
+}
+
+func (w *jsonWriter) fallback(v any) {
+	if w.enc == nil {
+		w.scratch = &bytes.Buffer{}
+		w.enc = json.NewEncoder(w.scratch)
+		w.enc.SetEscapeHTML(false)
+	}
+	w.scratch.Reset()
+	if err := w.enc.Encode(v); err != nil {
+		if w.err == nil {
+			w.err = err
+		}
+		w.raw("null")
+		return
+	}
+	w.b = append(w.b, bytes.TrimSuffix(w.scratch.Bytes(), []byte("\n"))...)
+}
+
+func (w *jsonWriter) metadata(md *manifest.Metadata) {
+	w.raw("{")
+	w.key("dbt_schema_version", true)
+	w.str(md.DbtSchemaVersion)
+	w.key("strata_version", false)
+	w.str(md.StrataVersion)
+	w.key("generated_at", false)
+	w.str(md.GeneratedAt)
+	w.key("invocation_id", false)
+	w.str(md.InvocationID)
+	w.key("project_name", false)
+	w.str(md.ProjectName)
+	w.key("adapter_type", false)
+	w.str(md.AdapterType)
+	w.raw("}")
+}
+
+func (w *jsonWriter) nodeMap(m map[string]*manifest.Node) {
+	writeMap(w, m, (*jsonWriter).node)
+}
+
+// optStr writes ,"name":"v" unless v is empty (omitempty).
+func (w *jsonWriter) optStr(name, v string) {
+	if v != "" {
+		w.key(name, false)
+		w.str(v)
+	}
+}
+
+func (w *jsonWriter) optBoolPtr(name string, v *bool) {
+	if v != nil {
+		w.key(name, false)
+		w.bool(*v)
+	}
+}
+
+func (w *jsonWriter) node(n *manifest.Node) {
+	if n == nil {
+		w.raw("null")
+		return
+	}
+	w.raw("{")
+	w.key("unique_id", true)
+	w.str(n.UniqueID)
+	w.key("resource_type", false)
+	w.str(string(n.ResourceType))
+	w.key("name", false)
+	w.str(n.Name)
+	w.key("package_name", false)
+	w.str(n.PackageName)
+	w.key("path", false)
+	w.str(n.Path)
+	w.key("original_file_path", false)
+	w.str(n.OriginalFilePath)
+	w.key("fqn", false)
+	w.strings(n.FQN)
+	w.optStr("language", n.Language)
+	w.key("raw_code", false)
+	w.str(n.RawCode)
+	w.optStr("compiled_code", n.CompiledCode)
+	w.key("compiled", false)
+	w.bool(n.Compiled)
+	w.key("checksum", false)
+	w.checksum(&n.Checksum)
+	w.key("config", false)
+	w.config(&n.Config)
+	if len(n.UnrenderedConfig) > 0 {
+		w.key("unrendered_config", false)
+		w.anyMap(n.UnrenderedConfig)
+	}
+	w.key("tags", false)
+	w.strings(n.Tags)
+	w.key("description", false)
+	w.str(n.Description)
+	w.key("columns", false)
+	writeMap(w, n.Columns, (*jsonWriter).column)
+	if len(n.Meta) > 0 {
+		w.key("meta", false)
+		w.anyMap(n.Meta)
+	}
+	w.optStr("patch_path", n.PatchPath)
+	w.raw(`,"depends_on":{"macros":`)
+	w.strings(n.DependsOn.Macros)
+	w.key("nodes", false)
+	w.strings(n.DependsOn.Nodes)
+	w.raw("}")
+	w.key("refs", false)
+	w.refs(n.Refs)
+	w.key("sources", false)
+	if n.Sources == nil {
+		w.raw("null")
+	} else {
+		w.raw("[")
+		for i, s := range n.Sources {
+			if i > 0 {
+				w.raw(",")
+			}
+			w.strings(s)
+		}
+		w.raw("]")
+	}
+	w.optStr("database", n.Database)
+	w.optStr("schema", n.Schema)
+	w.optStr("alias", n.Alias)
+	w.optStr("relation_name", n.RelationName)
+	if tm := n.TestMetadata; tm != nil {
+		w.key("test_metadata", false)
+		w.raw("{")
+		w.key("name", true)
+		w.str(tm.Name)
+		w.key("kwargs", false)
+		w.anyMap(tm.Kwargs)
+		w.optStr("namespace", tm.Namespace)
+		w.raw("}")
+	}
+	w.optStr("column_name", n.ColumnName)
+	w.optStr("attached_node", n.AttachedNode)
+	w.optStr("source_name", n.SourceName)
+	w.optStr("source_description", n.SourceDescription)
+	w.optStr("identifier", n.Identifier)
+	w.optStr("loaded_at_field", n.LoadedAtField)
+	if f := n.Freshness; f != nil {
+		w.key("freshness", false)
+		w.raw("{")
+		first := true
+		for _, p := range []struct {
+			name string
+			v    *manifest.Period
+		}{{"warn_after", f.WarnAfter}, {"error_after", f.ErrorAfter}} {
+			if p.v == nil {
+				continue
+			}
+			w.key(p.name, first)
+			first = false
+			w.raw("{")
+			w.key("count", true)
+			w.int(p.v.Count)
+			w.key("period", false)
+			w.str(p.v.Period)
+			w.raw("}")
+		}
+		if f.Filter != "" {
+			w.key("filter", first)
+			w.str(f.Filter)
+		}
+		w.raw("}")
+	}
+	w.raw("}")
+}
+
+func (w *jsonWriter) checksum(c *manifest.Checksum) {
+	w.raw("{")
+	w.key("name", true)
+	w.str(c.Name)
+	w.key("checksum", false)
+	w.str(c.Checksum)
+	w.raw("}")
+}
+
+func (w *jsonWriter) refs(refs []manifest.RefCall) {
+	if refs == nil {
+		w.raw("null")
+		return
+	}
+	w.raw("[")
+	for i, r := range refs {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.raw("{")
+		if r.Package != "" {
+			w.key("package", true)
+			w.str(r.Package)
+			w.key("name", false)
+		} else {
+			w.key("name", true)
+		}
+		w.str(r.Name)
+		w.raw("}")
+	}
+	w.raw("]")
+}
+
+func (w *jsonWriter) column(c *manifest.Column) {
+	if c == nil {
+		w.raw("null")
+		return
+	}
+	w.raw("{")
+	w.key("name", true)
+	w.str(c.Name)
+	w.key("description", false)
+	w.str(c.Description)
+	w.optStr("data_type", c.DataType)
+	w.key("meta", false)
+	w.anyMap(c.Meta)
+	w.key("tags", false)
+	w.strings(c.Tags)
+	w.raw("}")
+}
+
+func (w *jsonWriter) config(c *manifest.Config) {
+	w.raw("{")
+	w.key("enabled", true)
+	w.bool(c.Enabled)
+	w.key("materialized", false)
+	w.str(c.Materialized)
+	w.optStr("database", c.Database)
+	w.optStr("schema", c.Schema)
+	w.optStr("alias", c.Alias)
+	w.key("tags", false)
+	w.strings(c.Tags)
+	w.key("meta", false)
+	w.anyMap(c.Meta)
+	if len(c.PersistDocs) > 0 {
+		w.key("persist_docs", false)
+		w.anyMap(c.PersistDocs)
+	}
+	w.optBoolPtr("full_refresh", c.FullRefresh)
+	w.key("pre-hook", false)
+	w.strings(c.PreHook)
+	w.key("post-hook", false)
+	w.strings(c.PostHook)
+	if len(c.UniqueKey) > 0 {
+		w.key("unique_key", false)
+		w.strings(c.UniqueKey)
+	}
+	w.optStr("incremental_strategy", c.IncrementalStrategy)
+	w.optStr("on_schema_change", c.OnSchemaChange)
+	w.optBoolPtr("transient", c.Transient)
+	if len(c.ColumnTypes) > 0 {
+		w.key("column_types", false)
+		writeMap(w, c.ColumnTypes, (*jsonWriter).str)
+	}
+	w.optBoolPtr("quote_columns", c.QuoteColumns)
+	w.optStr("delimiter", c.Delimiter)
+	w.optStr("severity", c.Severity)
+	w.optStr("warn_if", c.WarnIf)
+	w.optStr("error_if", c.ErrorIf)
+	w.optStr("fail_calc", c.FailCalc)
+	w.optStr("where", c.Where)
+	if c.Limit != nil {
+		w.key("limit", false)
+		w.int(*c.Limit)
+	}
+	if c.StoreFailures {
+		w.key("store_failures", false)
+		w.bool(true)
+	}
+	w.optStr("strategy", c.Strategy)
+	w.optStr("updated_at", c.UpdatedAt)
+	if len(c.CheckCols) > 0 {
+		w.key("check_cols", false)
+		w.strings(c.CheckCols)
+	}
+	w.optStr("hard_deletes", c.HardDeletes)
+	w.optStr("target_schema", c.TargetSchema)
+	w.optStr("target_database", c.TargetDatabase)
+	w.raw("}")
+}
+
+func (w *jsonWriter) macro(m *manifest.Macro) {
+	if m == nil {
+		w.raw("null")
+		return
+	}
+	w.raw("{")
+	w.key("unique_id", true)
+	w.str(m.UniqueID)
+	w.key("name", false)
+	w.str(m.Name)
+	w.key("package_name", false)
+	w.str(m.PackageName)
+	w.key("original_file_path", false)
+	w.str(m.OriginalFilePath)
+	w.key("path", false)
+	w.str(m.Path)
+	w.key("macro_sql", false)
+	w.str(m.MacroSQL)
+	w.raw(`,"depends_on":{"macros":`)
+	w.strings(m.DependsOn.Macros)
+	w.raw("}}")
+}
+
+func (w *jsonWriter) doc(d *manifest.Doc) {
+	if d == nil {
+		w.raw("null")
+		return
+	}
+	w.raw("{")
+	w.key("unique_id", true)
+	w.str(d.UniqueID)
+	w.key("name", false)
+	w.str(d.Name)
+	w.key("package_name", false)
+	w.str(d.PackageName)
+	w.key("original_file_path", false)
+	w.str(d.OriginalFilePath)
+	w.key("block_contents", false)
+	w.str(d.BlockContents)
+	w.raw("}")
+}
