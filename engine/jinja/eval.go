@@ -1287,14 +1287,21 @@ func (f *filterExpr) apply(s *State, v Value) (Value, error) {
 			return Value{}, s.wrap(Errorf("TemplateRuntimeError", "No filter named '%s' found.", f.name), f.pos)
 		}
 	}
-	args, mark, err := evalArgs(s, &f.ca, nil, f.pos)
+	return withArgs(s, &f.ca, f.pos, func(a Args) (Value, error) { return fn(s, v, a) })
+}
+
+// withArgs evaluates a filter's or test's arguments, calls fn with them and
+// positions its error.
+func withArgs[T any](s *State, ca *callArgs, pos Pos, fn func(Args) (T, error)) (T, error) {
+	var zero T
+	args, mark, err := evalArgs(s, ca, nil, pos)
 	if err != nil {
-		return Value{}, err
+		return zero, err
 	}
-	r, err := fn(s, v, args)
+	r, err := fn(args)
 	s.release(mark)
 	if err != nil {
-		return Value{}, s.wrap(err, f.pos)
+		return zero, s.wrap(err, pos)
 	}
 	return r, nil
 }
@@ -1320,16 +1327,8 @@ func (t *testExpr) eval(s *State) (Value, error) {
 			return Value{}, s.wrap(Errorf("TemplateRuntimeError", "No test named '%s' found.", t.name), t.pos)
 		}
 	}
-	args, mark, err := evalArgs(s, &t.ca, nil, t.pos)
-	if err != nil {
-		return Value{}, err
-	}
-	r, err := fn(s, v, args)
-	s.release(mark)
-	if err != nil {
-		return Value{}, s.wrap(err, t.pos)
-	}
-	return Bool(r), nil
+	r, err := withArgs(s, &t.ca, t.pos, func(a Args) (bool, error) { return fn(s, v, a) })
+	return Bool(r), err
 }
 
 type notExpr struct {

@@ -758,28 +758,7 @@ func pfParseIntStr(str string) (Value, bool) {
 }
 
 // pfParseFloatStr is float(str).
-func pfParseFloatStr(str string) (float64, bool) {
-	t := pmStripSpace(str, 0)
-	if t == "" || strings.ContainsAny(t, "xXpP") {
-		return 0, false
-	}
-	if strings.IndexByte(t, '_') >= 0 {
-		for i := 0; i < len(t); i++ {
-			if t[i] == '_' && (i == 0 || i == len(t)-1 || t[i-1] < '0' || t[i-1] > '9' || t[i+1] < '0' || t[i+1] > '9') {
-				return 0, false
-			}
-		}
-		t = strings.ReplaceAll(t, "_", "")
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return f, true
-		}
-		return 0, false
-	}
-	return f, true
-}
+func pfParseFloatStr(str string) (float64, bool) { return parsePyFloat(str) }
 
 // pfFloatArg is PyFloat_AsDouble for % formatting.
 func pfFloatArg(v Value) (float64, error) {
