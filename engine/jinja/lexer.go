@@ -3,6 +3,7 @@ package jinja
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -110,8 +111,26 @@ func (lx *lexer) emit(k tokKind, val string, off int) {
 }
 
 // lex tokenizes src (newlines already normalized, final newline removed).
+// tokenBufs recycles token slices: tokens live only while a template parses
+// (nodes keep their strings, which point into the source), and a compile
+// parses thousands of templates.
+var tokenBufs = sync.Pool{New: func() any { return new([]token) }}
+
+func releaseTokens(toks []token) {
+	if cap(toks) > 1<<16 {
+		return // do not keep a huge template's buffer
+	}
+	clear(toks)
+	b := toks[:0]
+	tokenBufs.Put(&b)
+}
+
 func lex(name, src string) ([]token, error) {
-	lx := &lexer{src: src, name: name, toks: make([]token, 0, len(src)/5+8), lastCol: 1}
+	buf := *tokenBufs.Get().(*[]token)
+	if need := len(src)/5 + 8; cap(buf) < need {
+		buf = make([]token, 0, need)
+	}
+	lx := &lexer{src: src, name: name, toks: buf[:0], lastCol: 1}
 	lx.lineAt = make([]int, 1, strings.Count(src, "\n")+1)
 	for i := 0; i < len(src); i++ {
 		if src[i] == '\n' {

@@ -23,7 +23,6 @@ type parser struct {
 	names    []map[string]bool // names read inside each macro being parsed
 	ends     []string          // end tags the enclosing blocks wait for
 	depth    int               // block nesting, for top-level detection
-	allNames map[string]bool
 }
 
 // Parse compiles src into a template.
@@ -35,7 +34,8 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 		return nil, err
 	}
 	t = &Template{Name: name, Source: src, env: e}
-	p := &parser{env: e, name: name, src: norm, toks: toks, tmpl: t, allNames: map[string]bool{}}
+	p := &parser{env: e, name: name, src: norm, toks: toks, tmpl: t}
+	defer releaseTokens(toks)
 	defer func() {
 		if r := recover(); r != nil {
 			if pe, ok := r.(*Error); ok {
@@ -53,9 +53,6 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 		if !u.soft {
 			p.failKind("TemplateAssertionError", u.pos, "No %s named '%s'.", u.kind, u.name)
 		}
-	}
-	for n := range p.allNames {
-		t.names = append(t.names, n)
 	}
 	return t, nil
 }
@@ -936,7 +933,6 @@ func (p *parser) parsePrimary() expr {
 		for _, ns := range p.names {
 			ns[t.val] = true
 		}
-		p.allNames[t.val] = true
 		return &nameExpr{name: t.val, pos: t.pos}
 	case tString:
 		p.next()
