@@ -433,16 +433,9 @@ type setBlockStmt struct {
 }
 
 func (st *setBlockStmt) exec(s *State) error {
-	out, err := s.captureScoped(st.body)
+	v, err := filteredBody(s, st.body, st.filters, st.pos)
 	if err != nil {
 		return err
-	}
-	v := String(out)
-	for _, f := range st.filters {
-		v, err = f.apply(s, v)
-		if err != nil {
-			return s.wrap(err, st.pos)
-		}
 	}
 	if err := st.target.assign(s, v); err != nil {
 		return s.wrap(err, st.pos)
@@ -469,17 +462,26 @@ type filterBlockStmt struct {
 	pos     Pos
 }
 
-func (st *filterBlockStmt) exec(s *State) error {
-	out, err := s.captureScoped(st.body)
+// filteredBody renders body in its own scope and applies filters to it.
+func filteredBody(s *State, body *nodeList, filters []*filterExpr, pos Pos) (Value, error) {
+	out, err := s.captureScoped(body)
 	if err != nil {
-		return err
+		return Value{}, err
 	}
 	v := String(out)
-	for _, f := range st.filters {
+	for _, f := range filters {
 		v, err = f.apply(s, v)
 		if err != nil {
-			return s.wrap(err, st.pos)
+			return Value{}, s.wrap(err, pos)
 		}
+	}
+	return v, nil
+}
+
+func (st *filterBlockStmt) exec(s *State) error {
+	v, err := filteredBody(s, st.body, st.filters, st.pos)
+	if err != nil {
+		return err
 	}
 	if v.k != KindString {
 		// Jinja2 joins the block's output, which must be text.
