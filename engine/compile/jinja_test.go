@@ -39,6 +39,7 @@ func TestJinjaFeatures(t *testing.T) {
 		{"var and env_var", `{{ var('plain') }} {{ var('scoped') }} {{ var('missing', 'dflt') }} {{ env_var('STRATA_TEST_ENV') }} {{ env_var('NOPE', 'd') }}`, `p s dflt from-env d`},
 		{"config get", `{{ config(materialized='table', tags=['x']) }}{{ config.get('materialized') }} {{ config.get('nope', 'dd') }}`, `table dd`},
 		{"run_started_at and datetime", `{{ run_started_at.strftime('%Y-%m-%d') }} {{ modules.datetime.datetime.now().year }} {{ run_started_at }}`, `2024-05-06 2024 2024-05-06 07:08:09+00:00`},
+		{"datetime arithmetic", `{% set td = modules.datetime.timedelta(days=1) %}{{ (run_started_at - td).strftime('%Y-%m-%d') }} {{ (run_started_at + td * 2).day }} {{ (run_started_at - (run_started_at - td)).days }}`, `2024-05-05 8 1`},
 		{"re", `{{ modules.re.sub('[0-9]+', '#', 'a1b22') }} {{ modules.re.match('a(b)', 'abc').group(1) }} {{ modules.re.search('z', 'abc') is none }}`, `a#b# b True`},
 		{"json", `{{ tojson({'a': [1, 'x']}) }} {{ fromjson('{"n": 3}').n }}`, `{"a":[1,"x"]} 3`},
 		{"execute false at parse", `{{ execute }} {{ run_query('select 1').rows | length }}`, `False 0`},

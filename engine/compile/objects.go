@@ -328,7 +328,43 @@ func (d pyDatetime) Attr(name string) (jinja.Value, bool) {
 	return jinja.Value{}, false
 }
 
+// Operate implements jinja.Operand: datetime ± timedelta, datetime − datetime.
+func (d pyDatetime) Operate(op string, other jinja.Value, right bool) (jinja.Value, bool, error) {
+	switch o := other.Object().(type) {
+	case pyTimedelta:
+		switch {
+		case op == "+":
+			return dtValue(pyDatetime{t: d.t.Add(o.d), dateOnly: d.dateOnly}), true, nil
+		case op == "-" && !right:
+			return dtValue(pyDatetime{t: d.t.Add(-o.d), dateOnly: d.dateOnly}), true, nil
+		}
+	case pyDatetime:
+		if op == "-" && !right {
+			return jinja.ObjectValue(pyTimedelta{d: d.t.Sub(o.t)}), true, nil
+		}
+	}
+	return jinja.Value{}, false, nil
+}
+
 type pyTimedelta struct{ d time.Duration }
+
+// Operate implements jinja.Operand: timedelta ± timedelta, timedelta × int.
+func (t pyTimedelta) Operate(op string, other jinja.Value, right bool) (jinja.Value, bool, error) {
+	if o, ok := other.Object().(pyTimedelta); ok {
+		switch {
+		case op == "+":
+			return jinja.ObjectValue(pyTimedelta{d: t.d + o.d}), true, nil
+		case op == "-" && !right:
+			return jinja.ObjectValue(pyTimedelta{d: t.d - o.d}), true, nil
+		case op == "-":
+			return jinja.ObjectValue(pyTimedelta{d: o.d - t.d}), true, nil
+		}
+	}
+	if op == "*" && other.Kind() == jinja.KindInt {
+		return jinja.ObjectValue(pyTimedelta{d: t.d * time.Duration(other.AsInt())}), true, nil
+	}
+	return jinja.Value{}, false, nil
+}
 
 func (t pyTimedelta) String() string { return t.d.String() }
 func (t pyTimedelta) Attr(name string) (jinja.Value, bool) {

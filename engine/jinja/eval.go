@@ -1735,8 +1735,17 @@ func binop(s *State, op string, l, r Value) (Value, error) {
 			return String(out), nil
 		}
 	}
-	sym := op
-	return Value{}, typeErrorf("unsupported operand type(s) for %s: '%s' and '%s'", pyOpName(sym), l.TypeName(), r.TypeName())
+	if o, ok := l.p.(Operand); ok && l.k == KindObject {
+		if v, ok, err := o.Operate(op, r, false); ok || err != nil {
+			return v, err
+		}
+	}
+	if o, ok := r.p.(Operand); ok && r.k == KindObject {
+		if v, ok, err := o.Operate(op, l, true); ok || err != nil {
+			return v, err
+		}
+	}
+	return Value{}, typeErrorf("unsupported operand type(s) for %s: '%s' and '%s'", pyOpName(op), l.TypeName(), r.TypeName())
 }
 
 func pyOpName(op string) string {

@@ -90,6 +90,12 @@ type (
 	Slicer interface {
 		Slice(start, stop, step Value) (Value, error)
 	}
+	// Operand answers a binary operator (+ - * / // % **) with other, as
+	// Python's __add__ and __radd__ do: right is true when the object is the
+	// right operand. ok false means "not supported" (Python's NotImplemented).
+	Operand interface {
+		Operate(op string, other Value, right bool) (v Value, ok bool, err error)
+	}
 )
 
 // KwArg is one keyword argument of a call.
