@@ -1,9 +1,9 @@
 package jinja
 
 import (
-	"cmp"
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -596,19 +596,33 @@ func sameRef(a, b any) (same bool) {
 	return a == b
 }
 
-// Compare is Python's ordering for <, <=, >, >=. ok is false when Python
-// raises TypeError ("'<' not supported between instances of …").
-func Compare(a, b Value) (c int, ok bool) {
-	if a.IsNumber() && b.IsNumber() {
-		if a.isBig() || b.isBig() {
-			if a.k != KindFloat && b.k != KindFloat {
-				return a.bigInt().Cmp(b.bigInt()), true
-			}
+// numCmp compares two numbers exactly (ints against floats too); ok is false
+// when one is NaN.
+func numCmp(a, b Value) (int, bool) {
+	af, bf := a.k == KindFloat, b.k == KindFloat
+	if a.isBig() || b.isBig() {
+		if !af && !bf {
+			return a.bigInt().Cmp(b.bigInt()), true
 		}
-		if a.k != KindFloat && b.k != KindFloat {
-			return cmp.Compare(int64(a.n), int64(b.n)), true
+		if math.IsNaN(a.AsFloat()) || math.IsNaN(b.AsFloat()) {
+			return 0, false
 		}
-		x, y := a.AsFloat(), b.AsFloat()
+		x, y := new(big.Float), new(big.Float)
+		if af {
+			x.SetFloat64(a.AsFloat())
+		} else {
+			x.SetInt(a.bigInt())
+		}
+		if bf {
+			y.SetFloat64(b.AsFloat())
+		} else {
+			y.SetInt(b.bigInt())
+		}
+		return x.Cmp(y), true
+	}
+	switch {
+	case !af && !bf:
+		x, y := a.AsInt(), b.AsInt()
 		switch {
 		case x < y:
 			return -1, true
@@ -616,6 +630,59 @@ func Compare(a, b Value) (c int, ok bool) {
 			return 1, true
 		}
 		return 0, true
+	case af && bf:
+		x, y := a.AsFloat(), b.AsFloat()
+		switch {
+		case x < y:
+			return -1, true
+		case x > y:
+			return 1, true
+		case x == y:
+			return 0, true
+		}
+		return 0, false
+	case af:
+		c, ok := cmpIntFloat(b.AsInt(), a.AsFloat())
+		return -c, ok
+	}
+	return cmpIntFloat(a.AsInt(), b.AsFloat())
+}
+
+// cmpIntFloat compares i with f exactly.
+func cmpIntFloat(i int64, f float64) (int, bool) {
+	switch {
+	case math.IsNaN(f):
+		return 0, false
+	case f >= 9.223372036854775807e18:
+		return -1, true
+	case f < -9.223372036854775807e18:
+		return 1, true
+	}
+	t := int64(f) // truncated toward zero, exact
+	switch {
+	case i < t:
+		return -1, true
+	case i > t:
+		return 1, true
+	}
+	frac := f - float64(t)
+	switch {
+	case frac > 0:
+		return -1, true
+	case frac < 0:
+		return 1, true
+	}
+	return 0, true
+}
+
+// Compare is Python's ordering for <, <=, >, >=. ok is false when Python
+// raises TypeError ("'<' not supported between instances of …").
+func Compare(a, b Value) (c int, ok bool) {
+	if a.IsNumber() && b.IsNumber() {
+		if c, ok := numCmp(a, b); ok {
+			return c, true
+		}
+		return 0, true // NaN: unordered, reported as equal
 	}
 	if a.k == KindString && b.k == KindString {
 		return strings.Compare(a.s, b.s), true
