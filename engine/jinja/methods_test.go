@@ -2,7 +2,6 @@ package jinja
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"math/big"
 	"strings"
@@ -42,83 +41,8 @@ func mtOutcome(res, recv Value, err error) string {
 	return mtRepr(NewTuple([]Value{res, recv}))
 }
 
-// mtRepr is Python's repr, exactly (Value.Repr does not yet escape every
-// character Python's repr escapes, such as U+00A0 or U+2028).
-func mtRepr(v Value) string {
-	var b strings.Builder
-	mtWriteRepr(&b, v)
-	return b.String()
-}
-
-func mtWriteRepr(b *strings.Builder, v Value) {
-	switch v.Kind() {
-	case KindString:
-		if v.IsSafe() {
-			b.WriteString("Markup(")
-		}
-		q := byte('\'')
-		if strings.IndexByte(v.Str(), '\'') >= 0 && strings.IndexByte(v.Str(), '"') < 0 {
-			q = '"'
-		}
-		b.WriteByte(q)
-		for _, r := range v.Str() {
-			switch {
-			case r == rune(q) || r == '\\':
-				b.WriteByte('\\')
-				b.WriteRune(r)
-			case r == '\n':
-				b.WriteString(`\n`)
-			case r == '\r':
-				b.WriteString(`\r`)
-			case r == '\t':
-				b.WriteString(`\t`)
-			case pmIsPrintable(r):
-				b.WriteRune(r)
-			case r < 0x100:
-				fmt.Fprintf(b, `\x%02x`, r)
-			case r < 0x10000:
-				fmt.Fprintf(b, `\u%04x`, r)
-			default:
-				fmt.Fprintf(b, `\U%08x`, r)
-			}
-		}
-		b.WriteByte(q)
-		if v.IsSafe() {
-			b.WriteByte(')')
-		}
-	case KindList, KindTuple:
-		items := v.List().Items
-		open, close := "[", "]"
-		if v.Kind() == KindTuple {
-			open, close = "(", ")"
-		}
-		b.WriteString(open)
-		for i, it := range items {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			mtWriteRepr(b, it)
-		}
-		if v.Kind() == KindTuple && len(items) == 1 {
-			b.WriteByte(',')
-		}
-		b.WriteString(close)
-	case KindDict:
-		d := v.Dict()
-		b.WriteByte('{')
-		for i, k := range d.Keys() {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			mtWriteRepr(b, k)
-			b.WriteString(": ")
-			mtWriteRepr(b, d.Values()[i])
-		}
-		b.WriteByte('}')
-	default:
-		b.WriteString(v.Repr())
-	}
-}
+// mtRepr is Python's repr.
+func mtRepr(v Value) string { return v.Repr() }
 
 var _ = math.Inf
 
