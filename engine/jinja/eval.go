@@ -389,14 +389,9 @@ func (l *loopObj) Call(s *State, a Args) (Value, error) {
 		return Value{}, typeErrorf("loop() takes exactly one argument")
 	}
 	out, err := s.capture(func() error {
-		saved := s.scope
 		// recursion runs in the scope the loop started in
-		sc := s.scope
-		for sc.parent != nil && sc.names != nil && len(sc.names) > 0 && sc.names[0] == "loop" {
-			sc = sc.parent
-			break
-		}
-		s.scope = sc
+		saved := s.scope
+		s.scope = l.outer
 		err := l.st.run(s, a.Pos[0], l.depth+1)
 		s.scope = saved
 		return err
@@ -1380,13 +1375,9 @@ func (c *condExpr) eval(s *State) (Value, error) {
 		return c.then.eval(s)
 	}
 	if c.els == nil {
-		return UndefinedMsg("", "the inline if-expression on "+lineDesc(s, c.pos)+" evaluated to false and no else section was defined."), nil
+		return UndefinedMsg("", fmt.Sprintf("the inline if-expression on line %d evaluated to false and no else section was defined.", c.pos.Line)), nil
 	}
 	return c.els.eval(s)
-}
-
-func lineDesc(s *State, pos Pos) string {
-	return fmt.Sprintf("line %d", pos.Line)
 }
 
 type negExpr struct {
@@ -1760,11 +1751,8 @@ func repeat(s *State, seq Value, n int64) (Value, error) {
 		n = 0
 	}
 	if seq.k == KindString {
-		if err := s.checkSize(len(seq.s) * int(n)); err != nil || int64(len(seq.s))*n > int64(s.limits.Output) {
-			if err == nil {
-				err = s.limitErr("output limit exceeded: a string of %d bytes is larger than the limit of %d", int64(len(seq.s))*n, s.limits.Output)
-			}
-			return Value{}, err
+		if n > 0 && int64(len(seq.s)) > int64(s.limits.Output)/n {
+			return Value{}, s.limitErr("output limit exceeded: a string of %d bytes is larger than the limit of %d", int64(len(seq.s))*n, s.limits.Output)
 		}
 		return String(strings.Repeat(seq.s, int(n))), nil
 	}

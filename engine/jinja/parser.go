@@ -215,11 +215,6 @@ func (p *parser) failEOF(ends []string) {
 	for _, e := range ends {
 		names = append(names, "'"+e+"'")
 	}
-	innermost := ""
-	if len(p.ends) > 0 {
-		innermost = p.ends[len(p.ends)-1]
-	}
-	_ = innermost
 	p.fail(p.cur().pos, "Unexpected end of template. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", strings.Join(names, " or "), p.blockOf(ends))
 }
 
@@ -475,11 +470,9 @@ func (p *parser) parseMacro() stmt {
 func (p *parser) parseCallBlock() stmt {
 	pos := p.next().pos
 	m := &macroDef{name: "caller", tmpl: p.tmpl, pos: pos}
-	p.beginMacroNames()
 	if p.isOp("(") {
 		p.parseSignature(m)
 	}
-	p.endMacroNamesKeep(m)
 	call := p.parseExpr()
 	c, ok := call.(*callExpr)
 	if !ok {
@@ -491,10 +484,6 @@ func (p *parser) parseCallBlock() stmt {
 	p.endMacroNames(m)
 	p.endTag()
 	return &callBlockStmt{call: c, caller: m, pos: pos}
-}
-
-func (p *parser) endMacroNamesKeep(m *macroDef) {
-	p.names = p.names[:len(p.names)-1]
 }
 
 func (p *parser) parseFilterBlock() stmt {
@@ -646,12 +635,7 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 	} else if tag.RawBody {
 		// body is the source text up to {% endtag %}
 		start := p.cur()
-		var off int
-		if start.kind == tText {
-			off = start.off
-		} else {
-			off = start.off
-		}
+		off := start.off
 		for {
 			c := p.cur()
 			if c.kind == tEOF {
@@ -1039,7 +1023,7 @@ func (p *parser) tupleEnd(extraEnd []string) bool {
 	case tVarEnd, tBlockEnd, tEOF:
 		return true
 	case tOp:
-		return t.val == ")" || t.val == "]" || t.val == "}" && false
+		return t.val == ")" || t.val == "]"
 	case tName:
 		return contains(extraEnd, t.val)
 	}

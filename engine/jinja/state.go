@@ -201,8 +201,7 @@ func (s *State) recoverPanic(err *error) {
 func (s *State) finishErr(err error) error {
 	e, ok := err.(*Error)
 	if !ok {
-		if r, ok := err.(*returnSignal); ok {
-			_ = r
+		if _, ok := err.(*returnSignal); ok {
 			return &Error{Kind: "TemplateRuntimeError", Msg: "return() called outside of a macro", Template: s.tmpl.Name, Pos: s.pos}
 		}
 		return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: s.pos, Cause: err}
@@ -271,11 +270,8 @@ func (s *State) Attr(v Value, name string) (Value, error) {
 
 // objDesc is how Jinja2 names an object in "has no attribute" messages.
 func objDesc(v Value) string {
-	switch v.k {
-	case KindNone:
+	if v.k == KindNone {
 		return "None"
-	case KindObject:
-		return v.TypeName() + " object"
 	}
 	return v.TypeName() + " object"
 }
