@@ -217,29 +217,32 @@ func (t *Template) Render(ctx context.Context, vars map[string]any) (string, err
 }
 
 // Execute renders t with vars as its globals.
-func (t *Template) Execute(ctx context.Context, vars map[string]Value, o RenderOptions) (out string, err error) {
-	s := newState(ctx, t, vars, o)
+func (t *Template) Execute(ctx context.Context, vars map[string]Value, o RenderOptions) (string, error) {
+	out, _, err := t.run(ctx, vars, o)
+	return out, err
+}
+
+// Module renders t's top level (defining its macros and top-level variables)
+// and returns its exported names, as {% import %} sees them.
+func (t *Template) Module(ctx context.Context, vars map[string]Value, o RenderOptions) (*Dict, string, error) {
+	out, s, err := t.run(ctx, vars, o)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.exports(), out, nil
+}
+
+// run renders t and returns its output and the finished render's state.
+func (t *Template) run(ctx context.Context, vars map[string]Value, o RenderOptions) (out string, s *State, err error) {
+	s = newState(ctx, t, vars, o)
 	defer s.recoverPanic(&err)
 	var b strings.Builder
 	b.Grow(len(t.Source) + len(t.Source)/2)
 	s.out = &b
 	if err := t.root.exec(s); err != nil {
-		return "", s.finishErr(err)
+		return "", s, s.finishErr(err)
 	}
-	return b.String(), nil
-}
-
-// Module renders t's top level (defining its macros and top-level variables)
-// and returns its exported names, as {% import %} sees them.
-func (t *Template) Module(ctx context.Context, vars map[string]Value, o RenderOptions) (_ *Dict, _ string, err error) {
-	s := newState(ctx, t, vars, o)
-	defer s.recoverPanic(&err)
-	var b strings.Builder
-	s.out = &b
-	if err := t.root.exec(s); err != nil {
-		return nil, "", s.finishErr(err)
-	}
-	return s.exports(), b.String(), nil
+	return b.String(), s, nil
 }
 
 // Bind matches a call's arguments to parameter names, as Python does:

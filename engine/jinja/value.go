@@ -898,27 +898,9 @@ func FromGo(x any) Value {
 		}
 		return NewList(out)
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		d := &Dict{keys: make([]Value, 0, len(keys)), vals: make([]Value, 0, len(keys))}
-		for _, k := range keys {
-			d.Set(String(k), FromGo(t[k]))
-		}
-		return DictValue(d)
+		return sortedDict(t, FromGo)
 	case map[string]string:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		d := NewDict()
-		for _, k := range keys {
-			d.Set(String(k), String(t[k]))
-		}
-		return DictValue(d)
+		return sortedDict(t, String)
 	case *Dict:
 		return DictValue(t)
 	case Func:
@@ -933,6 +915,20 @@ func FromGo(x any) Value {
 		return String(t.String())
 	}
 	return String(fmt.Sprint(x))
+}
+
+// sortedDict makes a dict of m with its keys sorted (Go maps have no order).
+func sortedDict[V any](m map[string]V, conv func(V) Value) Value {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	d := &Dict{keys: make([]Value, 0, len(keys)), vals: make([]Value, 0, len(keys))}
+	for _, k := range keys {
+		d.Set(String(k), conv(m[k]))
+	}
+	return DictValue(d)
 }
 
 // ToGo converts v into plain Go data: nil, bool, int64, float64, string,
