@@ -45,18 +45,10 @@ func (c *compiler) newEnv() *jinja.Environment {
 
 // parse parses one template; name is its project-relative path, so engine
 // errors carry positions in the user's file.
-func (c *compiler) parse(name, src string) (t *jinja.Template, err error) {
-	defer contain(name, &err)
+// The engine turns a panic (its own or a host function's) into an error
+// naming the template, so one broken template cannot crash a run.
+func (c *compiler) parse(name, src string) (*jinja.Template, error) {
 	return c.env.Parse(name, src)
-}
-
-// contain turns a panic in the engine or in a host function into an error
-// naming the template, so that one broken template cannot crash a run.
-func contain(name string, err *error) {
-	if r := recover(); r != nil {
-		*err = &jinja.Error{Kind: "InternalError", Template: name,
-			Msg: fmt.Sprintf("the template engine failed (please report it): %v", r)}
-	}
 }
 
 // parseCached parses a one-off template (a YAML value, a hook) once per text.
@@ -163,8 +155,7 @@ func (c *compiler) vars(st *renderState) map[string]jinja.Value {
 }
 
 // render renders a parsed template for st.
-func (c *compiler) render(t *jinja.Template, st *renderState) (out string, err error) {
-	defer contain(t.Name, &err)
+func (c *compiler) render(t *jinja.Template, st *renderState) (string, error) {
 	return t.Execute(c.ctx, c.vars(st), jinja.RenderOptions{Host: st})
 }
 
@@ -179,8 +170,7 @@ func (c *compiler) callFromGo(st *renderState, def *macroDef, args ...jinja.Valu
 }
 
 // callMacro calls def for st outside any template (generic tests, naming macros).
-func (c *compiler) callMacro(st *renderState, def *macroDef, a jinja.Args) (v jinja.Value, err error) {
-	defer contain(def.file, &err)
+func (c *compiler) callMacro(st *renderState, def *macroDef, a jinja.Args) (jinja.Value, error) {
 	st.useMacro(def)
 	return def.m.Invoke(c.ctx, a, c.vars(st), jinja.RenderOptions{Host: st})
 }

@@ -12,8 +12,9 @@ import (
 // it: the macro's body runs with its own template (for error positions) and
 // its free names resolve to vars, then the environment's globals. A return
 // value set through Return is the result; otherwise the macro's output.
-func (m *Macro) Invoke(ctx context.Context, args Args, vars map[string]Value, o RenderOptions) (Value, error) {
+func (m *Macro) Invoke(ctx context.Context, args Args, vars map[string]Value, o RenderOptions) (_ Value, err error) {
 	s := newState(ctx, m.def.tmpl, vars, o)
+	defer s.recoverPanic(&err)
 	s.pos = m.def.pos
 	var b strings.Builder
 	s.out = &b

@@ -118,3 +118,19 @@ func TestConcurrentRender(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A panic in a host function ends the render (or macro call) with an error
+// naming the template, not a crash.
+func TestPanicBecomesError(t *testing.T) {
+	env := NewEnvironment()
+	env.Globals["boom"] = FuncValue("boom", func(*State, Args) (Value, error) { panic("host bug") })
+	tm := mustParse(t, env, "{% macro m() %}{{ boom() }}{% endmacro %}{{ m() }}")
+	want := "limits.sql:1:19: internal error in the template engine: host bug"
+	if _, err := tm.Render(context.Background(), nil); err == nil || err.Error() != want {
+		t.Errorf("Render: err = %v, want %s", err, want)
+	}
+	_, err := tm.Macros()[0].Invoke(context.Background(), Args{}, nil, RenderOptions{})
+	if err == nil || err.Error() != want {
+		t.Errorf("Invoke: err = %v, want %s", err, want)
+	}
+}

@@ -38,11 +38,12 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	defer releaseTokens(toks)
 	defer func() {
 		if r := recover(); r != nil {
-			if pe, ok := r.(*Error); ok {
-				t, err = nil, pe
-				return
+			pe, ok := r.(*Error)
+			if !ok {
+				// No panic reaches a user: a bug in the parser is an error too.
+				pe = &Error{Kind: "InternalError", Msg: fmt.Sprintf("internal error in the template engine: %v", r), Template: name}
 			}
-			panic(r)
+			t, err = nil, pe
 		}
 	}()
 	t.root = p.subparse(nil)
