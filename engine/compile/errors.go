@@ -65,8 +65,8 @@ func (c *compiler) describeErr(e *jinja.Error, construct string, d *diag.Diagnos
 	case "UndefinedError":
 		d.Summary = "undefined name"
 		d.Detail = msg + in
-		if name, ok := undefinedName(msg); ok {
-			d.Suggestion = diag.Suggest(name, c.globalNames())
+		if e.Name != "" {
+			d.Suggestion = diag.Suggest(e.Name, c.globalNames())
 		}
 	case "LimitError", "Cancelled":
 		// "iteration limit exceeded: loops ran more than …", "rendering stopped: context canceled"
@@ -109,16 +109,6 @@ func (c *compiler) sourceOf(name string) (string, bool) {
 	}
 	s, ok := c.srcByName[name]
 	return s, ok
-}
-
-// undefinedName extracts name from Jinja2's "'name' is undefined".
-func undefinedName(msg string) (string, bool) {
-	rest, ok := strings.CutPrefix(msg, "'")
-	if !ok {
-		return "", false
-	}
-	name, ok := strings.CutSuffix(rest, "' is undefined")
-	return name, ok && !strings.ContainsAny(name, "' ")
 }
 
 func lowerFirst(s string) string {

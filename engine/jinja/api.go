@@ -91,6 +91,9 @@ type Error struct {
 	Msg      string
 	Template string // template name
 	Pos      Pos
+	// Name is the undefined name an UndefinedError of the form "'x' is
+	// undefined" is about.
+	Name string
 	// Construct is the source text of the construct that failed, when known.
 	Construct string
 	// Cause is a host error that a function returned, when there was one.

@@ -279,7 +279,7 @@ func (v Value) undefinedError() *Error {
 		}
 		return &Error{Kind: kind, Msg: ui.msg}
 	}
-	return &Error{Kind: "UndefinedError", Msg: fmt.Sprintf("'%s' is undefined", v.s)}
+	return &Error{Kind: "UndefinedError", Msg: fmt.Sprintf("'%s' is undefined", v.s), Name: v.s}
 }
 
 // IsNumber reports whether v is an int, float or bool.
