@@ -2,94 +2,76 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
-	"strings"
+	"time"
 
-	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/relation"
+	"github.com/strata-dev/strata/engine/result"
 	"github.com/strata-dev/strata/engine/selector"
 )
 
-// Deferred is one parent relation a run reads from the state manifest instead
-// of the current target.
-type Deferred struct {
-	UniqueID string
-	From, To string // relation names: the target's, and the state's used instead
+// defer1 is one parent whose refs resolve to the state manifest's relation.
+type defer1 struct {
+	from, to relation.Relation
 }
 
-// Defer rewrites, in the compiled code of the selected nodes, references to
-// parents outside the selection so that they read the relations recorded in
-// stateDir's manifest (e.g. production's) — when the parent's relation does not
-// exist in the current target, or always with favorState. Refs reached through
-// ephemeral models count too, since those are inlined. This is dbt's --defer: a
-// pull request builds only what changed, reading the rest from production.
-func (p *Project) Defer(ctx context.Context, a adapter.Adapter, c *Compiled, ids []string, stateDir string, favorState bool) ([]Deferred, error) {
+// deferRelations decides, before the selected nodes' SQL is produced, which
+// parents outside the selection their refs read from the manifest in
+// stateDir (e.g. production's): a parent whose relation does not exist in the
+// current target, or every such parent with favorState. Refs reached through
+// ephemeral models count too, since those are inlined. This is dbt's --defer:
+// a pull request builds only what changed, reading the rest from production.
+// The decisions go to compile, which renders refs to them directly.
+func (s *session) deferRelations(ctx context.Context, ids []string, stateDir string, favorState bool) (map[string]defer1, error) {
 	state, err := selector.LoadManifest(filepath.Join(stateDir, "manifest.json"))
 	if err != nil {
 		return nil, diag.Invalid("cannot read --state", "%v; --defer needs --state DIR holding production's manifest.json", err)
 	}
-	m := c.Manifest
+	m := s.comp.Manifest
 	selected := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		selected[id] = true
 	}
-	// Which unselected relations each selected node reads, through ephemerals.
-	decided := map[string]*Deferred{} // parent id -> replacement (nil: keep)
+	out := map[string]defer1{}
+	decided := map[string]bool{}
 	exists := map[relation.Relation]bool{}
-	var out []Deferred
 	for _, id := range ids {
 		n := m.Nodes[id]
 		if n == nil {
 			continue
 		}
-		var reps []*Deferred
 		for _, pid := range unselectedParents(m, n, selected) {
-			d, seen := decided[pid]
-			if !seen {
-				d, err = p.deferOne(ctx, a, m, state, pid, favorState, exists)
-				if err != nil {
-					return nil, err
+			if decided[pid] {
+				continue
+			}
+			decided[pid] = true
+			parent, prod := m.Nodes[pid], state.Nodes[pid]
+			if parent == nil || prod == nil || parent.RelationName == "" || prod.RelationName == "" || parent.RelationName == prod.RelationName {
+				continue
+			}
+			if !favorState {
+				ok, seen := exists[parent.Relation]
+				if !seen {
+					kind, err := s.conn.RelationKind(ctx, parent.Relation)
+					if err != nil {
+						return nil, err
+					}
+					ok = kind != relation.None
+					exists[parent.Relation] = ok
 				}
-				decided[pid] = d
-				if d != nil {
-					out = append(out, *d)
+				if ok {
+					continue
 				}
 			}
-			if d != nil {
-				reps = append(reps, d)
-			}
-		}
-		for _, d := range reps {
-			n.CompiledCode = strings.ReplaceAll(n.CompiledCode, d.From, d.To)
-			n.IncrementalCode = strings.ReplaceAll(n.IncrementalCode, d.From, d.To)
+			out[pid] = defer1{from: parent.Relation, to: prod.Relation}
+			s.c.observer().Event(result.Event{Kind: result.Info, Time: time.Now(),
+				Message: fmt.Sprintf("deferring %s to %s (from --state)", parent.RelationName, prod.RelationName)})
 		}
 	}
 	return out, nil
-}
-
-func (p *Project) deferOne(ctx context.Context, a adapter.Adapter, m, state *manifest.Manifest, pid string, favor bool, exists map[relation.Relation]bool) (*Deferred, error) {
-	parent := m.Nodes[pid]
-	prod := state.Nodes[pid]
-	if parent == nil || prod == nil || parent.RelationName == "" || prod.RelationName == "" || parent.RelationName == prod.RelationName {
-		return nil, nil
-	}
-	if !favor {
-		ok, seen := exists[parent.Relation]
-		if !seen {
-			kind, err := a.RelationKind(ctx, parent.Relation)
-			if err != nil {
-				return nil, err
-			}
-			ok = kind != relation.None
-			exists[parent.Relation] = ok
-		}
-		if ok {
-			return nil, nil
-		}
-	}
-	return &Deferred{UniqueID: pid, From: parent.RelationName, To: prod.RelationName}, nil
 }
 
 // unselectedParents lists the buildable parents (models, seeds, snapshots) of n

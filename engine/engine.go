@@ -1,10 +1,15 @@
-// Package engine is strata's library façade: open a project, compile it, select
-// nodes and execute them. The CLI and the scheduler both drive strata through it,
-// so a scheduled run behaves exactly like the command a user types.
+// Package engine is strata's library façade and its one pipeline. Open loads
+// a project (and its installed packages) and resolves the profile; the verbs —
+// Parse, Compile, List, Build (run/test/seed/snapshot/build), Retry,
+// Freshness, Show and Catalog — each own a whole sequence (connect, load,
+// parse, select, defer, finalize, write artifacts, execute) and report what
+// happens as events to an Observer. The CLI and the scheduler are its two
+// clients: they only map flags and schedule entries onto these options, so a
+// scheduled run behaves exactly like the command a user types.
 //
-// A Project is immutable after Open; Compile, Select and Execute may be called
-// from several goroutines on one Project (the scheduler does, one run at a time
-// per schedule).
+// A Project is immutable after Open; verbs may be called from several
+// goroutines on one Project (the scheduler does, one run at a time per
+// schedule).
 package engine
 
 import (
@@ -16,21 +21,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
-
-	"golang.org/x/sync/semaphore"
 
 	"github.com/strata-dev/strata/engine/adapter"
-	"github.com/strata-dev/strata/engine/artifact"
 	"github.com/strata-dev/strata/engine/compile"
 	"github.com/strata-dev/strata/engine/diag"
-	"github.com/strata-dev/strata/engine/execute"
-	"github.com/strata-dev/strata/engine/graph"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/profile"
 	"github.com/strata-dev/strata/engine/project"
-	"github.com/strata-dev/strata/engine/result"
-	"github.com/strata-dev/strata/engine/selector"
 )
 
 // Version is strata's version, written into artifacts.
@@ -65,8 +62,10 @@ type Options struct {
 
 // Project is an opened project with its resolved target.
 type Project struct {
-	Opts        Options
-	Files       *project.Project
+	Opts  Options
+	Files *project.Project
+	// Packages are the installed packages (packages-install-path), each a project.
+	Packages    []*project.Project
 	Target      adapter.Target
 	ProfileInfo profile.Info
 	Driver      Driver
@@ -75,8 +74,9 @@ type Project struct {
 	TargetDir string
 }
 
-// Open loads the project files and resolves the profile. It touches no database.
-// Problems come back as a *diag.ErrorList (errors.Is(err, diag.ErrInvalidProject)).
+// Open loads the project files and its installed packages, and resolves the
+// profile. It touches no database. Problems come back as a *diag.ErrorList
+// (errors.Is(err, diag.ErrInvalidProject)).
 func Open(o Options) (*Project, error) {
 	if o.Env == nil {
 		o.Env = os.LookupEnv
@@ -93,13 +93,15 @@ func Open(o Options) (*Project, error) {
 		o.HomeDir, _ = os.UserHomeDir()
 	}
 	files, ds := project.Load(abs)
+	pkgs, pds := loadPackages(files)
+	ds = append(ds, pds...)
 	if o.WarnError {
 		ds = ds.AsErrors()
 	}
 	if ds.HasErrors() {
 		return nil, ds.Err()
 	}
-	p := &Project{Opts: o, Files: files, Warnings: ds.Warnings()}
+	p := &Project{Opts: o, Files: files, Packages: pkgs, Warnings: ds.Warnings()}
 	vars := mergeVars(files.Config.Vars, o.Vars)
 	render := func(v string) (string, error) { return compile.RenderString(v, o.Env, vars) }
 	t, info, err := profile.Load(profile.Options{
@@ -139,6 +141,65 @@ func Open(o Options) (*Project, error) {
 	return p, nil
 }
 
+// loadPackages loads every package installed under the root project's
+// packages-install-path, as dbt does: each folder holding a dbt_project.yml
+// (or project.yaml) is a package. Problems are positioned in the package's
+// files, named from the root project.
+func loadPackages(root *project.Project) ([]*project.Project, diag.Diagnostics) {
+	dir := root.Config.PackagesInstallPath
+	if dir == "" {
+		dir = "dbt_packages"
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root.Root, dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil
+	}
+	var out []*project.Project
+	var ds diag.Diagnostics
+	for _, e := range entries {
+		pdir := filepath.Join(dir, e.Name())
+		if st, err := os.Stat(pdir); err != nil || !st.IsDir() {
+			continue
+		}
+		if !hasProjectFile(pdir) {
+			continue
+		}
+		p, pds := project.Load(pdir)
+		prefix := relTo(root.Root, pdir) + "/"
+		for _, d := range pds {
+			if d.Severity != diag.Error {
+				// A package's settings strata does not use are the package's business.
+				continue
+			}
+			if d.File != "" {
+				d.File = prefix + d.File
+			}
+			ds = append(ds, d)
+		}
+		out = append(out, p)
+	}
+	return out, ds
+}
+
+func hasProjectFile(dir string) bool {
+	for _, f := range []string{project.ConfigFileDBT, project.ConfigFileStrata} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func relTo(base, p string) string {
+	if rel, err := filepath.Rel(base, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return p
+}
+
 // mergeVars overlays command-line vars on project vars (a shallow merge, as dbt).
 func mergeVars(projectVars, cli map[string]any) map[string]any {
 	out := make(map[string]any, len(projectVars)+len(cli))
@@ -155,166 +216,6 @@ func mergeVars(projectVars, cli map[string]any) map[string]any {
 // error wrapping adapter.ErrUnreachable.
 func (p *Project) Connect(ctx context.Context) (adapter.Adapter, error) {
 	return p.Driver.Open(ctx, p.Target)
-}
-
-// Compiled is a compiled project: the manifest and its graph.
-type Compiled struct {
-	Manifest *manifest.Manifest
-	DAG      *graph.DAG
-	Warnings diag.Diagnostics
-}
-
-// CompileOptions tune one compile.
-type CompileOptions struct {
-	// Adapter lets templates query the warehouse (run_query); nil = parse only.
-	Adapter     adapter.Adapter
-	FullRefresh bool
-	// Extra are files compiled with the project's models (e.g. `show --inline`).
-	Extra        []project.File
-	InvocationID string
-	Log          func(level, msg string)
-}
-
-// Compile renders every template and builds the graph. Every template error is
-// collected and returned together; nothing is executed.
-func (p *Project) Compile(ctx context.Context, o CompileOptions) (*Compiled, error) {
-	files := p.Files
-	if len(o.Extra) > 0 {
-		cp := *files
-		cp.Models = append(append([]project.File(nil), files.Models...), o.Extra...)
-		files = &cp
-	}
-	if o.InvocationID == "" {
-		o.InvocationID = NewInvocationID()
-	}
-	m, ds := compile.Compile(ctx, compile.Options{
-		Project:      files,
-		Target:       p.Target,
-		Dialect:      p.Driver.Dialect,
-		Adapter:      o.Adapter,
-		Vars:         p.Opts.Vars,
-		Env:          p.Opts.Env,
-		Now:          time.Now(),
-		InvocationID: o.InvocationID,
-		FullRefresh:  o.FullRefresh,
-		Log:          o.Log,
-	})
-	if p.Opts.WarnError {
-		ds = ds.AsErrors()
-	}
-	if ds.HasErrors() {
-		return nil, ds.Err()
-	}
-	d, gds := graph.Build(m)
-	if p.Opts.WarnError {
-		gds = gds.AsErrors()
-	}
-	if gds.HasErrors() {
-		return nil, gds.Err()
-	}
-	m.Metadata.ProjectName = files.Config.Name
-	m.Metadata.AdapterType = p.Target.Type
-	m.Metadata.StrataVersion = Version
-	m.Metadata.InvocationID = o.InvocationID
-	m.Metadata.GeneratedAt = time.Now().UTC().Format(time.RFC3339Nano)
-	m.Metadata.TargetName = p.Target.Name
-	warnings := append(append(diag.Diagnostics{}, ds.Warnings()...), gds.Warnings()...)
-	return &Compiled{Manifest: m, DAG: d, Warnings: warnings}, nil
-}
-
-// SelectOptions choose nodes.
-type SelectOptions struct {
-	Select, Exclude []string
-	ResourceTypes   []manifest.ResourceType
-	// StateDir holds an earlier manifest.json (and run_results.json) for state: and result:.
-	StateDir string
-}
-
-// Select returns the selected unique_ids and warnings (selectors matching nothing).
-func (p *Project) Select(c *Compiled, o SelectOptions) ([]string, []string, error) {
-	so := selector.Options{
-		Select:        o.Select,
-		Exclude:       o.Exclude,
-		ResourceTypes: o.ResourceTypes,
-		ProjectName:   p.Files.Config.Name,
-	}
-	if o.StateDir != "" {
-		st, err := selector.LoadManifest(filepath.Join(o.StateDir, "manifest.json"))
-		if err != nil {
-			return nil, nil, diag.Invalid("cannot read --state", "%v; --state must name a folder holding an earlier manifest.json", err)
-		}
-		so.State = st
-		if res, err := selector.LoadResults(filepath.Join(o.StateDir, "run_results.json")); err == nil {
-			so.PreviousResults = res
-		}
-	}
-	ids, warns, err := selector.Select(c.Manifest, c.DAG, so)
-	if err != nil {
-		return nil, nil, diag.Invalid("bad selector", "%v", err)
-	}
-	return ids, warns, nil
-}
-
-// ExecOptions tune one execution.
-type ExecOptions struct {
-	Command      string
-	FullRefresh  bool
-	FailFast     bool
-	Slots        *semaphore.Weighted
-	Observer     result.Observer
-	InvocationID string
-	Args         map[string]any
-	// ResultsPath is where run_results.json goes (default target/run_results.json).
-	ResultsPath string
-}
-
-// Execute builds the selected nodes and writes run_results.json, also when the
-// run was cancelled.
-func (p *Project) Execute(ctx context.Context, a adapter.Adapter, c *Compiled, ids []string, o ExecOptions) (*result.RunResults, error) {
-	rr, err := execute.Execute(ctx, execute.Options{
-		Command:      o.Command,
-		Manifest:     c.Manifest,
-		DAG:          c.DAG,
-		Selected:     ids,
-		Adapter:      a,
-		ProjectFS:    p.Files.FS,
-		TargetDir:    p.TargetDir,
-		TargetSchema: p.Target.Schema,
-		Threads:      p.Target.Threads,
-		FullRefresh:  o.FullRefresh,
-		FailFast:     o.FailFast,
-		Slots:        o.Slots,
-		Observer:     o.Observer,
-		InvocationID: o.InvocationID,
-		Args:         o.Args,
-	})
-	if err != nil {
-		return nil, err
-	}
-	rr.Metadata.StrataVersion = Version
-	path := o.ResultsPath
-	if path == "" {
-		path = filepath.Join(p.TargetDir, "run_results.json")
-	}
-	if werr := artifact.WriteRunResults(path, rr); werr != nil {
-		return rr, werr
-	}
-	return rr, nil
-}
-
-// WriteArtifacts writes compiled SQL and manifest.json. Both only read the
-// manifest and touch different files, so they are written at the same time.
-func (p *Project) WriteArtifacts(c *Compiled, compiled bool) error {
-	if !compiled {
-		return artifact.WriteManifest(p.TargetDir, c.Manifest)
-	}
-	compiledErr := make(chan error, 1)
-	go func() { compiledErr <- artifact.WriteCompiled(p.TargetDir, c.Manifest) }()
-	manifestErr := artifact.WriteManifest(p.TargetDir, c.Manifest)
-	if err := <-compiledErr; err != nil {
-		return err
-	}
-	return manifestErr
 }
 
 // NewInvocationID returns a random UUID-shaped id.

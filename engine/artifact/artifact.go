@@ -123,7 +123,8 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 	next := make(map[string]uint64, len(m.Nodes))
 	var todo []*manifest.Node
 	for _, n := range m.Nodes {
-		if !n.Compiled || n.ResourceType == manifest.Seed {
+		if !n.Compiled || n.ResourceType == manifest.Seed || n.Dynamic {
+			// A dynamic node's SQL is known when it runs: RunWriter writes it then.
 			continue
 		}
 		p := CompiledPath(targetDir, n)
@@ -242,8 +243,9 @@ type RunWriter struct {
 }
 
 type runFile struct {
-	path string
-	body string
+	path    string
+	body    string
+	noIndex bool // outside target/run: written every time, not indexed
 }
 
 // NewRunWriter starts a writer for targetDir.
@@ -270,14 +272,30 @@ func (w *RunWriter) Write(n *manifest.Node, statements []string) {
 	w.ch <- runFile{path: RunPath(w.targetDir, n), body: b.String()}
 }
 
+// Event implements result.Observer: when a node finishes, the statements it
+// executed go to target/run, and a node rendered at execution time gets its
+// target/compiled file too.
+func (w *RunWriter) Event(e result.Event) {
+	if e.Kind != result.NodeFinished || e.Result == nil || e.Result.Node == nil {
+		return
+	}
+	n := e.Result.Node
+	if n.Dynamic && e.Result.CompiledCode != "" {
+		w.ch <- runFile{path: CompiledPath(w.targetDir, n), body: e.Result.CompiledCode, noIndex: true}
+	}
+	w.Write(n, e.Result.Statements)
+}
+
 func (w *RunWriter) loop() {
 	defer close(w.done)
 	made := map[string]bool{}
 	for f := range w.ch {
-		h := contentHash(f.body)
-		w.next[f.path] = h
-		if prev, ok := w.old[f.path]; ok && prev == h {
-			continue
+		if !f.noIndex {
+			h := contentHash(f.body)
+			w.next[f.path] = h
+			if prev, ok := w.old[f.path]; ok && prev == h {
+				continue
+			}
 		}
 		dir := filepath.Dir(f.path)
 		if !made[dir] {

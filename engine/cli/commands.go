@@ -3,18 +3,13 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/manifest"
-	"github.com/strata-dev/strata/engine/project"
-	"github.com/strata-dev/strata/engine/result"
 )
 
 func relTo(base, p string) string {
@@ -24,14 +19,18 @@ func relTo(base, p string) string {
 	return p
 }
 
-func (c *invocation) logFunc() func(level, msg string) {
-	return func(level, msg string) {
-		if level == "warn" {
-			c.out.Event(result.Event{Kind: result.Warning, Message: msg})
-			return
-		}
-		c.out.Event(result.Event{Kind: result.Info, Message: msg})
+// common maps the flags every verb shares onto the façade's options.
+func (c *invocation) common() engine.Common {
+	return engine.Common{Observer: c.out, FullRefresh: c.f.on("full-refresh")}
+}
+
+// selection maps -s, --exclude, --resource-type and --state.
+func (c *invocation) selection() (engine.Selection, error) {
+	types, err := resourceTypes(c.f.list("resource-type"))
+	if err != nil {
+		return engine.Selection{}, err
 	}
+	return engine.Selection{Select: c.f.list("select"), Exclude: c.f.list("exclude"), ResourceTypes: types, StateDir: c.f.str("state")}, nil
 }
 
 func runParse(ctx context.Context, c *invocation) error {
@@ -39,19 +38,15 @@ func runParse(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	comp, err := p.Compile(ctx, engine.CompileOptions{Log: c.logFunc()})
+	res, err := p.Parse(ctx, c.common())
 	if err != nil {
 		return err
 	}
-	c.out.Diagnostics(comp.Warnings)
-	if err := p.WriteArtifacts(comp, false); err != nil {
-		return err
-	}
 	counts := map[manifest.ResourceType]int{}
-	comp.Manifest.All(func(n *manifest.Node) { counts[n.ResourceType]++ })
+	res.Manifest.All(func(n *manifest.Node) { counts[n.ResourceType]++ })
 	c.out.Notice("Parsed %d models, %d tests, %d seeds, %d snapshots, %d sources, %d macros; wrote %s",
 		counts[manifest.Model], counts[manifest.Test], counts[manifest.Seed], counts[manifest.Snapshot], counts[manifest.Source],
-		len(comp.Manifest.Macros), relTo(p.Opts.ProjectDir, filepath.Join(p.TargetDir, "manifest.json")))
+		len(res.Manifest.Macros), relTo(p.Opts.ProjectDir, res.ManifestPath))
 	return nil
 }
 
@@ -60,43 +55,20 @@ func runCompile(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	var extra []project.File
-	inline := c.f.str("inline")
-	if inline != "" {
-		extra = append(extra, inlineFile(inline))
-	}
-	conn := newLazy(ctx, p)
-	defer conn.Close()
-	comp, err := p.Compile(ctx, engine.CompileOptions{Adapter: conn, Extra: extra, Log: c.logFunc()})
+	sel, err := c.selection()
 	if err != nil {
 		return err
 	}
-	c.out.Diagnostics(comp.Warnings)
-	if inline != "" {
-		n := comp.Manifest.Nodes["model."+p.Files.Config.Name+"."+inlineName]
-		if n == nil {
-			return errors.New("the inline query did not compile")
-		}
-		c.out.Output(strings.TrimSpace(n.CompiledCode) + "\n")
-		return nil
-	}
-	if err := p.WriteArtifacts(comp, true); err != nil {
+	res, err := p.Compile(ctx, engine.CompileOptions{Common: c.common(), Selection: sel, Inline: c.f.str("inline")})
+	if err != nil {
 		return err
 	}
-	compiled := 0
-	for _, n := range comp.Manifest.Nodes {
-		if n.Compiled {
-			compiled++
-		}
+	if res.InlineSQL != "" {
+		c.out.Output(res.InlineSQL + "\n")
+		return nil
 	}
-	c.out.Notice("Compiled %d nodes into %s", compiled, relTo(p.Opts.ProjectDir, filepath.Join(p.TargetDir, "compiled")))
+	c.out.Notice("Compiled %d nodes into %s", res.Compiled, relTo(p.Opts.ProjectDir, res.Dir))
 	return nil
-}
-
-const inlineName = "__strata_inline"
-
-func inlineFile(sql string) project.File {
-	return project.File{Path: "<inline>", RootDir: "", RelPath: inlineName + ".sql", Name: inlineName, Content: sql}
 }
 
 func runList(ctx context.Context, c *invocation) error {
@@ -104,28 +76,25 @@ func runList(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	comp, err := p.Compile(ctx, engine.CompileOptions{Log: c.logFunc()})
+	sel, err := c.selection()
 	if err != nil {
 		return err
 	}
-	types, err := resourceTypes(c.f.list("resource-type"))
-	if err != nil {
-		return err
+	switch c.f.str("output") {
+	case "", "name", "selector", "path", "json":
+	default:
+		return diag.Invalid("bad flag value", "--output must be name, path, json or selector, got %q", c.f.str("output"))
 	}
-	ids, warns, err := p.Select(comp, engine.SelectOptions{Select: c.f.list("select"), Exclude: c.f.list("exclude"), ResourceTypes: types, StateDir: c.f.str("state")})
+	nodes, err := p.List(ctx, c.common(), sel)
 	if err != nil {
-		return err
-	}
-	if err := c.selectWarnings(warns); err != nil {
 		return err
 	}
 	var b strings.Builder
-	for _, id := range ids {
-		n, _ := comp.Manifest.Node(id)
+	for _, n := range nodes {
 		switch c.f.str("output") {
 		case "", "name", "selector":
 			if n.ResourceType == manifest.Source {
-				b.WriteString("source:" + p.Files.Config.Name + "." + n.SourceName + "." + n.Name + "\n")
+				b.WriteString("source:" + n.PackageName + "." + n.SourceName + "." + n.Name + "\n")
 			} else {
 				b.WriteString(strings.Join(n.FQN, ".") + "\n")
 			}
@@ -147,8 +116,6 @@ func runList(ctx context.Context, c *invocation) error {
 			})
 			b.Write(line)
 			b.WriteByte('\n')
-		default:
-			return diag.Invalid("bad flag value", "--output must be name, path, json or selector, got %q", c.f.str("output"))
 		}
 	}
 	c.out.Output(b.String())
@@ -176,66 +143,28 @@ func runExecute(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	return c.execute(ctx, p, c.cmd.name, c.f.list("select"), c.f.list("exclude"), nil)
+	return c.build(ctx, p, c.cmd.name, nil)
 }
 
-// execute compiles, selects and runs. ids, when non-nil, replaces selection (retry).
-func (c *invocation) execute(ctx context.Context, p *engine.Project, command string, sel, excl []string, ids []string) error {
-	if c.f.on("defer") && c.f.str("state") == "" {
-		return diag.Invalid("--defer needs --state", "--defer resolves refs from an earlier manifest: pass --state DIR holding production's manifest.json")
-	}
-	conn, err := p.Connect(ctx)
+// build runs one executing command through the façade. ids, when non-nil,
+// replaces selection (retry).
+func (c *invocation) build(ctx context.Context, p *engine.Project, command string, ids []string) error {
+	sel, err := c.selection()
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	invocation := engine.NewInvocationID()
-	comp, err := p.Compile(ctx, engine.CompileOptions{Adapter: conn, FullRefresh: c.f.on("full-refresh"), InvocationID: invocation, Log: c.logFunc()})
-	if err != nil {
-		return err
+	o := engine.RunOptions{
+		Common: c.common(), Selection: sel, Command: command, IDs: ids,
+		Defer: c.f.on("defer"), FavorState: c.f.on("favor-state"), FailFast: c.f.on("fail-fast"),
 	}
-	c.out.Diagnostics(comp.Warnings)
-	if ids == nil {
-		types, err := resourceTypes(c.f.list("resource-type"))
-		if err != nil {
-			return err
-		}
-		if len(types) == 0 {
-			types = engine.ResourceTypesFor(command)
-		}
-		var warns []string
-		ids, warns, err = p.Select(comp, engine.SelectOptions{Select: sel, Exclude: excl, ResourceTypes: types, StateDir: c.f.str("state")})
-		if err != nil {
-			return err
-		}
-		if err := c.selectWarnings(warns); err != nil {
-			return err
-		}
-	}
-	if c.f.on("defer") {
-		deferred, err := p.Defer(ctx, conn, comp, ids, c.f.str("state"), c.f.on("favor-state"))
-		if err != nil {
-			return err
-		}
-		for _, d := range deferred {
-			c.out.Event(result.Event{Kind: result.Info, Message: fmt.Sprintf("deferring %s to %s (from --state)", d.From, d.To)})
-		}
-	}
-	if err := p.WriteArtifacts(comp, true); err != nil {
-		return err
-	}
-	args := map[string]any{"which": command, "select": sel, "exclude": excl, "full_refresh": c.f.on("full-refresh"),
-		"threads": p.Target.Threads, "target": p.Target.Name}
+	o.Args = map[string]any{}
 	if v := c.f.str("vars"); v != "" {
-		args["vars"] = v
+		o.Args["vars"] = v
 	}
 	if st := c.f.str("state"); st != "" {
-		args["state"] = st
+		o.Args["state"] = st
 	}
-	rr, err := p.Execute(ctx, conn, comp, ids, engine.ExecOptions{
-		Command: command, FullRefresh: c.f.on("full-refresh"), FailFast: c.f.on("fail-fast"),
-		Observer: c.out, InvocationID: invocation, Args: args,
-	})
+	rr, err := p.Build(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -256,48 +185,25 @@ func runRetry(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(p.TargetDir, "run_results.json")
-	raw, err := os.ReadFile(path)
+	plan, err := p.PlanRetry()
 	if err != nil {
-		return diag.Invalid("nothing to retry", "no previous run found at %s: run a command first", relTo(p.Opts.ProjectDir, path))
+		return err
 	}
-	var prev struct {
-		Args    map[string]any `json:"args"`
-		Results []struct {
-			UniqueID string `json:"unique_id"`
-			Status   string `json:"status"`
-		} `json:"results"`
-	}
-	if err := json.Unmarshal(raw, &prev); err != nil {
-		return diag.Invalid("nothing to retry", "%s is not a run_results.json: %v", relTo(p.Opts.ProjectDir, path), err)
-	}
-	command, _ := prev.Args["which"].(string)
-	if command == "" {
-		command = "build"
-	}
-	var ids []string
-	for _, r := range prev.Results {
-		switch result.Status(r.Status) {
-		case result.Error, result.Fail, result.Skipped, result.Cancelled, result.RuntimeErr:
-			ids = append(ids, r.UniqueID)
-		}
-	}
-	sort.Strings(ids)
-	if len(ids) == 0 {
-		c.out.Notice("Nothing to retry: every node of the last %s succeeded", command)
+	if len(plan.IDs) == 0 {
+		c.out.Notice("Nothing to retry: every node of the last %s succeeded", plan.Command)
 		return nil
 	}
-	if v, ok := prev.Args["vars"].(string); ok && v != "" && !c.f.set["vars"] {
-		vars, err := ParseVars(v)
+	if plan.Vars != "" && !c.f.set["vars"] {
+		vars, err := ParseVars(plan.Vars)
 		if err != nil {
 			return err
 		}
 		p.Opts.Vars = vars
-		c.f.strs["vars"] = v
+		c.f.strs["vars"] = plan.Vars
 	}
-	if fr, ok := prev.Args["full_refresh"].(bool); ok && fr && !c.f.set["full-refresh"] {
+	if plan.FullRefresh && !c.f.set["full-refresh"] {
 		c.f.bools["full-refresh"] = true
 	}
-	c.out.Notice("Retrying %d nodes of the last %s", len(ids), command)
-	return c.execute(ctx, p, command, nil, nil, ids)
+	c.out.Notice("Retrying %d nodes of the last %s", len(plan.IDs), plan.Command)
+	return c.build(ctx, p, plan.Command, plan.IDs)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/docs"
-	"github.com/strata-dev/strata/engine/manifest"
 )
 
 // docsFlags are `strata docs`'s flags: generate takes a selection (which nodes
@@ -55,61 +54,18 @@ func runDocsGenerate(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	conn, err := p.Connect(ctx)
+	sel, err := c.selection()
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	invocation := engine.NewInvocationID()
-	comp, err := p.Compile(ctx, engine.CompileOptions{Adapter: conn, InvocationID: invocation, Log: c.logFunc()})
+	res, err := p.Catalog(ctx, engine.CatalogOptions{Common: c.common(), Selection: sel, Empty: c.f.on("empty-catalog")})
 	if err != nil {
 		return err
 	}
-	c.out.Diagnostics(comp.Warnings)
-	if err := p.WriteArtifacts(comp, true); err != nil {
-		return err
-	}
-	var only []string
-	types, err := resourceTypes(c.f.list("resource-type"))
-	if err != nil {
-		return err
-	}
-	if len(c.f.list("select")) > 0 || len(c.f.list("exclude")) > 0 || c.f.str("state") != "" || len(types) > 0 {
-		if len(types) == 0 {
-			types = []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source}
-		}
-		ids, warns, err := p.Select(comp, engine.SelectOptions{
-			Select: c.f.list("select"), Exclude: c.f.list("exclude"), StateDir: c.f.str("state"), ResourceTypes: types,
-		})
-		if err != nil {
-			return err
-		}
-		if err := c.selectWarnings(warns); err != nil {
-			return err
-		}
-		only = append([]string{}, ids...)
-	}
-	if c.f.on("empty-catalog") {
-		only = []string{}
-	}
-	start := time.Now()
-	cat, err := docs.BuildCatalog(ctx, docs.CatalogOptions{
-		Adapter: conn, Manifest: comp.Manifest, Only: only, Threads: p.Target.Threads,
-		InvocationID: invocation, Version: engine.Version,
-	})
-	if err != nil {
-		return err
-	}
-	catalogPath := filepath.Join(p.TargetDir, docs.CatalogFile)
-	if err := docs.WriteCatalog(p.TargetDir, cat); err != nil {
-		return err
-	}
+	cat := res.Catalog
 	c.out.Notice("Catalog: %d nodes and %d sources found in %.2fs; wrote %s",
-		len(cat.Nodes), len(cat.Sources), time.Since(start).Seconds(), relTo(p.Opts.ProjectDir, catalogPath))
-	if err := docs.WriteSite(p.TargetDir, comp.Manifest, cat); err != nil {
-		return err
-	}
-	c.out.Notice("Wrote %s; run `strata docs serve` to browse it", relTo(p.Opts.ProjectDir, filepath.Join(p.TargetDir, docs.IndexFile)))
+		len(cat.Nodes), len(cat.Sources), res.Elapsed.Seconds(), relTo(p.Opts.ProjectDir, res.CatalogPath))
+	c.out.Notice("Wrote %s; run `strata docs serve` to browse it", relTo(p.Opts.ProjectDir, res.IndexPath))
 	if len(cat.Errors) > 0 {
 		for _, e := range cat.Errors {
 			c.out.Error(errors.New(e))

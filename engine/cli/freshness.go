@@ -2,13 +2,8 @@ package cli
 
 import (
 	"context"
-	"path/filepath"
-	"time"
 
 	"github.com/strata-dev/strata/engine"
-	"github.com/strata-dev/strata/engine/artifact"
-	"github.com/strata-dev/strata/engine/execute"
-	"github.com/strata-dev/strata/engine/result"
 )
 
 // runFreshness is `strata source freshness`: it writes target/sources.json and
@@ -18,43 +13,12 @@ func runFreshness(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	conn, err := p.Connect(ctx)
+	res, err := p.Freshness(ctx, engine.FreshnessOptions{Common: c.common(),
+		Selection: engine.Selection{Select: c.f.list("select"), Exclude: c.f.list("exclude")}, OutputPath: c.f.str("output")})
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	comp, err := p.Compile(ctx, engine.CompileOptions{Adapter: conn, Log: c.logFunc()})
-	if err != nil {
-		return err
-	}
-	ids, warns, err := p.Select(comp, engine.SelectOptions{Select: c.f.list("select"), Exclude: c.f.list("exclude"), ResourceTypes: engine.ResourceTypesFor("freshness")})
-	if err != nil {
-		return err
-	}
-	if err := c.selectWarnings(warns); err != nil {
-		return err
-	}
-	start := time.Now()
-	res := execute.Freshness(ctx, execute.FreshnessOptions{Adapter: conn, Manifest: comp.Manifest, Selected: ids, Threads: p.Target.Threads, Observer: c.out})
-	rr := &result.RunResults{}
-	failed := false
-	for _, s := range res {
-		n := comp.Manifest.Sources[s.UniqueID]
-		msg := execute.FreshnessMessage(s)
-		rr.Results = append(rr.Results, &result.NodeResult{UniqueID: s.UniqueID, Status: result.Status(s.Status), Message: msg, ExecutionTime: s.ExecutionTime, Node: n})
-		if s.Status == string(result.Error) || s.Status == string(result.RuntimeErr) {
-			failed = true
-		}
-	}
-	c.out.Event(result.Event{Kind: result.RunFinished, Results: rr, Elapsed: time.Since(start)})
-	path := c.f.str("output")
-	if path == "" {
-		path = filepath.Join(p.TargetDir, "sources.json")
-	}
-	if err := artifact.WriteSources(path, res, time.Since(start).Seconds()); err != nil {
-		return err
-	}
-	if failed {
+	if res.Failed {
 		return errFailed
 	}
 	return nil

@@ -12,9 +12,7 @@ import (
 	"time"
 
 	"github.com/strata-dev/strata/engine"
-	"github.com/strata-dev/strata/engine/artifact"
 	"github.com/strata-dev/strata/engine/diag"
-	"github.com/strata-dev/strata/engine/execute"
 	"github.com/strata-dev/strata/engine/internal/memtrim"
 	"github.com/strata-dev/strata/engine/result"
 	"github.com/strata-dev/strata/engine/schedule"
@@ -116,19 +114,8 @@ func scheduledRun(base engine.Options) schedule.RunFunc {
 	return func(ctx context.Context, req schedule.RunRequest) (schedule.RunReport, error) {
 		o := base
 		o.Vars = mergeMaps(base.Vars, req.Vars)
-		p, err := engine.Open(o)
-		if err != nil {
-			return schedule.RunReport{}, err
-		}
 		out := view.New(req.Log, req.Log, view.Text, false)
-		out.TargetDir, out.ProjectDir = p.TargetDir, p.Opts.ProjectDir
-		conn, err := p.Connect(ctx)
-		if err != nil {
-			return schedule.RunReport{}, err
-		}
-		defer conn.Close()
-		invocation := engine.NewInvocationID()
-		comp, err := p.Compile(ctx, engine.CompileOptions{Adapter: conn, FullRefresh: req.FullRefresh, InvocationID: invocation})
+		p, err := engine.Open(o)
 		if err != nil {
 			var dl *diag.ErrorList
 			if errors.As(err, &dl) {
@@ -136,38 +123,41 @@ func scheduledRun(base engine.Options) schedule.RunFunc {
 			}
 			return schedule.RunReport{}, err
 		}
-		command := req.Command
-		ids, _, err := p.Select(comp, engine.SelectOptions{Select: req.Select, Exclude: req.Exclude, ResourceTypes: engine.ResourceTypesFor(command)})
-		if err != nil {
-			return schedule.RunReport{}, err
-		}
-		if command == "freshness" {
-			res := execute.Freshness(ctx, execute.FreshnessOptions{Adapter: conn, Manifest: comp.Manifest, Selected: ids, Threads: p.Target.Threads, Observer: out})
-			if err := artifact.WriteSources(filepath.Join(req.Dir, "sources.json"), res, 0); err != nil {
-				return schedule.RunReport{}, err
+		out.TargetDir, out.ProjectDir = p.TargetDir, p.Opts.ProjectDir
+		common := engine.Common{Observer: out, FullRefresh: req.FullRefresh,
+			Args: map[string]any{"schedule": req.Schedule, "run_id": req.RunID}}
+		sel := engine.Selection{Select: req.Select, Exclude: req.Exclude}
+		if req.Command == "freshness" {
+			res, err := p.Freshness(ctx, engine.FreshnessOptions{Common: common, Selection: sel, OutputPath: filepath.Join(req.Dir, "sources.json")})
+			if err != nil {
+				return schedule.RunReport{}, report(out, err)
 			}
 			var rep schedule.RunReport
-			for _, s := range res {
-				rep.Nodes = append(rep.Nodes, schedule.NodeReport{UniqueID: s.UniqueID, Name: comp.Manifest.Sources[s.UniqueID].Name, Status: s.Status, Message: s.Error, ExecutionTime: s.ExecutionTime})
+			for _, s := range res.Sources {
+				rep.Nodes = append(rep.Nodes, schedule.NodeReport{UniqueID: s.UniqueID, Name: res.Results.NodeName(s.UniqueID), Status: s.Status, Message: s.Error, ExecutionTime: s.ExecutionTime})
 			}
 			return rep, nil
 		}
-		if err := p.WriteArtifacts(comp, true); err != nil {
-			return schedule.RunReport{}, err
-		}
-		rr, err := p.Execute(ctx, conn, comp, ids, engine.ExecOptions{
-			Command: command, FullRefresh: req.FullRefresh, Slots: req.Slots, Observer: out, InvocationID: invocation,
-			Args:        map[string]any{"which": command, "select": req.Select, "exclude": req.Exclude, "schedule": req.Schedule, "run_id": req.RunID},
-			ResultsPath: filepath.Join(req.Dir, "run_results.json"),
-		})
+		rr, err := p.Build(ctx, engine.RunOptions{Common: common, Selection: sel, Command: req.Command, Slots: req.Slots,
+			ResultsPath: filepath.Join(req.Dir, "run_results.json")})
 		if err != nil {
-			return schedule.RunReport{}, err
+			return schedule.RunReport{}, report(out, err)
 		}
-		return report(ctx, rr), nil
+		return runReport(ctx, rr), nil
 	}
 }
 
-func report(ctx context.Context, rr *result.RunResults) schedule.RunReport {
+// report prints a run's setup error (positioned problems one per line) into
+// its log and returns it.
+func report(out *view.Printer, err error) error {
+	var dl *diag.ErrorList
+	if errors.As(err, &dl) {
+		out.Diagnostics(dl.Diags)
+	}
+	return err
+}
+
+func runReport(ctx context.Context, rr *result.RunResults) schedule.RunReport {
 	var rep schedule.RunReport
 	for _, r := range rr.Results {
 		name := r.UniqueID

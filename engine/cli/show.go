@@ -2,13 +2,9 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/diag"
-	"github.com/strata-dev/strata/engine/manifest"
-	"github.com/strata-dev/strata/engine/project"
 	"github.com/strata-dev/strata/engine/view"
 )
 
@@ -34,51 +30,11 @@ func runShow(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	conn, err := p.Connect(ctx)
+	res, err := p.Show(ctx, engine.ShowOptions{Common: c.common(), Selection: engine.Selection{Select: sel}, Inline: inline, Limit: limit})
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	var extra []project.File
-	if inline != "" {
-		extra = append(extra, inlineFile(inline))
-	}
-	comp, err := p.Compile(ctx, engine.CompileOptions{Adapter: conn, Extra: extra, Log: c.logFunc()})
-	if err != nil {
-		return err
-	}
-	var n *manifest.Node
-	if inline != "" {
-		n = comp.Manifest.Nodes["model."+p.Files.Config.Name+"."+inlineName]
-	} else {
-		ids, _, err := p.Select(comp, engine.SelectOptions{Select: sel, ResourceTypes: []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot}})
-		if err != nil {
-			return err
-		}
-		if len(ids) != 1 {
-			return diag.Invalid("show needs one node", "-s %s selects %d nodes; name exactly one model", strings.Join(sel, " "), len(ids))
-		}
-		n = comp.Manifest.Nodes[ids[0]]
-	}
-	if n == nil {
-		return fmt.Errorf("nothing to show")
-	}
-	sql := strings.TrimRight(strings.TrimSpace(n.CompiledCode), ";")
-	if n.ResourceType == manifest.Seed {
-		sql = "select * from " + n.RelationName
-	}
-	q := sql
-	if limit >= 0 {
-		q = fmt.Sprintf("select * from (\n%s\n) strata_show limit %d", sql, limit)
-	}
-	t, err := conn.Query(ctx, q, 0)
-	if err != nil {
-		where := "the inline query"
-		if inline == "" {
-			where = fmt.Sprintf("model %s (%s)", n.Name, n.OriginalFilePath)
-		}
-		return fmt.Errorf("%s: %w", where, err)
-	}
+	t, n := res.Table, res.Node
 	switch output {
 	case "json":
 		c.out.Output(view.FormatJSON(t.Columns, t.Rows))

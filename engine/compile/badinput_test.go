@@ -27,7 +27,7 @@ func TestBadInput(t *testing.T) {
 			"models/m.sql": "select * from {{ source('raw', 'loan') }}"},
 			`models/m.sql:1:18: unknown source table: source("raw", "loan"): source "raw" has no table "loan" (did you mean "loans"?)`},
 		{"unknown materialization", map[string]string{"models/m.sql": "{{ config(materialized='tabel') }}\nselect 1"},
-			`models/m.sql:1: unknown materialization: m sets materialized "tabel"; valid values are view, table, incremental and ephemeral`},
+			`models/m.sql:1: unknown materialization: m sets materialized "tabel"; valid values are view, table, incremental, ephemeral and the project's {% materialization %} blocks`},
 		{"unknown incremental strategy", map[string]string{"models/m.sql": "{{ config(materialized='incremental', incremental_strategy='bad_strategy') }}\nselect 1"},
 			`models/m.sql:1: unknown incremental strategy: m sets incremental_strategy "bad_strategy"; testdb accepts append, merge, delete+insert`},
 		{"raise_compiler_error in a macro", map[string]string{
@@ -40,8 +40,8 @@ func TestBadInput(t *testing.T) {
 			`models/m.sql:2:14: undefined var: var("cutoff") is not set: define it under vars: in the project file, pass it with --vars, or give a default`},
 		{"env var not set", map[string]string{"models/m.sql": "select '{{ env_var('STRATA_NOPE') }}'"},
 			`models/m.sql:1:12: env var not set: env_var("STRATA_NOPE"): the environment variable is not set and no default is given`},
-		{"materialization block", map[string]string{"macros/mat.sql": "\n{% materialization custom, default %}\n{% endmaterialization %}", "models/m.sql": "select 1"},
-			`macros/mat.sql:2:4: unsupported construct: {% materialization %} blocks (custom materializations) are not supported by strata; use the built-in view, table, incremental or ephemeral`},
+		{"misspelt custom materialization", map[string]string{"macros/mat.sql": "\n{% materialization custom, default %}\n{% endmaterialization %}", "models/m.sql": "{{ config(materialized='custm') }}\nselect 1"},
+			`models/m.sql:1: unknown materialization: m sets materialized "custm"; valid values are view, table, incremental, ephemeral and the project's {% materialization %} blocks`},
 		{"ref to a disabled model", map[string]string{"models/off.sql": "{{ config(enabled=false) }}\nselect 1", "models/m.sql": "select * from {{ ref('off') }}"},
 			`models/m.sql:1: ref to a disabled node: m refers to "off", which is disabled (enabled: false); enable it or remove the ref`},
 		{"misspelled macro", map[string]string{"macros/money.sql": "{% macro cents_to_dollars(c) %}{{ c }} / 100{% endmacro %}", "models/m.sql": "select\n  {{ cents_to_dolars('amount') }} as amount"},
@@ -51,7 +51,7 @@ func TestBadInput(t *testing.T) {
 		{"include", map[string]string{"models/m.sql": "select 1\n{% include 'other.sql' %}"},
 			`models/m.sql:2:4: unsupported construct: {% include %}, {% import %} and {% from %} are not supported (here: "other.sql"): call macros by name, they are global across files`},
 		{"unknown generic test", map[string]string{"models/m.sql": "select 1 as id", "models/s.yml": "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: id\n        tests: [not_nul]\n"},
-			`models/s.yml:6: unknown generic test: no generic test named "not_nul": define it with {% test not_nul(model, column_name) %} in a macro file (did you mean "not_null"?)`},
+			`models/s.yml:6: unknown generic test: no generic test named "not_nul": define it with {% test not_nul(model, column_name) %} in a macro file, or install the package that has it and name it as package.not_nul (did you mean "not_null"?)`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -61,20 +61,26 @@ func BenchmarkRender(b *testing.B) {
 		"models/m.sql": "{{ config(materialized='table') }}\n-- plain\nselect *\nfrom {{ ref('a') }} x\nwhere d > '{{ var('start', '2020-01-01') }}'\n",
 	}
 	p := memProject(b, files)
-	c := newTestCompiler(p)
-	u := c.units[c.byName["m"]]
-	tmpl, err := c.parse(u.file, u.text)
+	prog, ds := Load(context.Background(), testOptions(p))
+	if ds.HasErrors() {
+		b.Fatal(ds.Err())
+	}
+	u := prog.units[prog.byName["m"][0]]
+	tmpl, err := prog.parse(u.pkg, u.file, u.text)
 	if err != nil {
 		b.Fatal(err)
+	}
+	state := func() *renderState {
+		return &renderState{ctx: context.Background(), p: prog, u: u, k: u.pkg, phase: phaseParse}
 	}
 	b.Run("parse+render", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			t, err := c.env.Parse(u.file, u.text)
+			t, err := prog.parse(u.pkg, u.file, u.text)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := c.render(t, &renderState{c: c, u: u}); err != nil {
+			if _, err := prog.render(t, state()); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -82,7 +88,7 @@ func BenchmarkRender(b *testing.B) {
 	b.Run("render", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			if _, err := c.render(tmpl, &renderState{c: c, u: u}); err != nil {
+			if _, err := prog.render(tmpl, state()); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -3,17 +3,7 @@ package compile
 import (
 	"context"
 	"testing"
-
-	"github.com/strata-dev/strata/engine/project"
 )
-
-// newTestCompiler runs Compile's set-up steps (no rendering) for white-box tests.
-func newTestCompiler(p *project.Project) *compiler {
-	o := testOptions(p)
-	c := newCompiler(context.Background(), o)
-	c.load()
-	return c
-}
 
 // TestBuiltinTestsMatchMacros renders the built-in generic tests in Go and
 // through the global project's macros and requires identical SQL.
@@ -43,17 +33,16 @@ models:
 	}
 	p := memProject(t, files)
 	render := func(noFast bool) map[string]string {
-		c := newTestCompiler(p)
-		c.noFastTests = noFast
-		c.parallel(c.firstPass)
-		c.resolveConfigs()
-		c.parallel(c.resolveRelation)
-		c.parallel(c.secondPass)
-		c.injectEphemerals()
-		m := c.assemble()
-		if c.diags.HasErrors() {
-			t.Fatal(c.diags.Err())
+		o := testOptions(p)
+		prog, ds := Load(context.Background(), o)
+		prog.noFastTests = noFast
+		r, pds := prog.Parse(context.Background())
+		ds = append(ds, pds...)
+		ds = append(ds, r.Finalize(context.Background(), FinalizeOptions{})...)
+		if ds.HasErrors() {
+			t.Fatal(ds.Err())
 		}
+		m := r.Manifest
 		out := map[string]string{}
 		for id, n := range m.Nodes {
 			out[id] = n.CompiledCode

@@ -12,11 +12,11 @@ import (
 // errDiag turns a parse or render error into one diagnostic. The engine
 // positions every error in the template that failed (a macro's own file for
 // an error inside a macro); file is used when it could not.
-func (c *compiler) errDiag(file string, err error) diag.Diagnostic { return c.errDiagIn(file, err, "") }
+func (p *Program) errDiag(file string, err error) diag.Diagnostic { return p.errDiagIn(file, err, "") }
 
 // errDiagIn is errDiag for the render of a one-off template named file whose
 // text is value (a YAML value, a hook): positions in file are in value.
-func (c *compiler) errDiagIn(file string, err error, value string) diag.Diagnostic {
+func (p *Program) errDiagIn(file string, err error, value string) diag.Diagnostic {
 	d := diag.Diagnostic{Severity: diag.Error, File: file}
 	var je *jinja.Error
 	if errors.As(err, &je) {
@@ -34,20 +34,20 @@ func (c *compiler) errDiagIn(file string, err error, value string) diag.Diagnost
 	default:
 		src, ok := value, value != "" && je.Template == file
 		if !ok {
-			src, ok = c.sourceOf(je.Template)
+			src, ok = p.sourceOf(je.Template)
 		}
 		construct := je.Construct
 		if construct == "" && ok {
 			construct = constructAt(src, je.Pos)
 		}
-		c.describeErr(je, construct, &d)
+		p.describeErr(je, construct, &d)
 	}
 	return d
 }
 
 // describeErr fills a diagnostic's summary and detail from an engine error;
 // construct is the source text of the failing {{ … }} or {% … %}, if known.
-func (c *compiler) describeErr(e *jinja.Error, construct string, d *diag.Diagnostic) {
+func (p *Program) describeErr(e *jinja.Error, construct string, d *diag.Diagnostic) {
 	msg := strings.TrimSuffix(e.Msg, ".")
 	in := ""
 	if construct != "" {
@@ -66,7 +66,7 @@ func (c *compiler) describeErr(e *jinja.Error, construct string, d *diag.Diagnos
 		d.Summary = "undefined name"
 		d.Detail = msg + in
 		if e.Name != "" {
-			d.Suggestion = diag.Suggest(e.Name, c.globalNames())
+			d.Suggestion = diag.Suggest(e.Name, p.globalNames())
 		}
 	case "LimitError", "Cancelled":
 		// "iteration limit exceeded: loops ran more than …", "rendering stopped: context canceled"
@@ -87,27 +87,24 @@ func (c *compiler) describeErr(e *jinja.Error, construct string, d *diag.Diagnos
 }
 
 // sourceOf returns the text of the template named name (a model, test,
-// snapshot or macro file), for the construct an error names. Units and
-// macros are indexed on first use, again if units were added since.
-func (c *compiler) sourceOf(name string) (string, bool) {
-	c.srcMu.Lock()
-	defer c.srcMu.Unlock()
-	if c.srcByName == nil || c.srcUnits != len(c.units) {
+// snapshot or macro file), for the construct an error names.
+func (p *Program) sourceOf(name string) (string, bool) {
+	p.srcOnce.Do(func() {
 		m := map[string]string{}
-		for _, byName := range c.macrosByPkg {
-			for _, d := range byName {
+		for _, k := range p.pkgOrder {
+			for _, d := range k.macros {
 				t, _ := d.m.Template()
 				m[d.file] = t.Source
 			}
 		}
-		for _, u := range c.units {
+		for _, u := range p.units {
 			if _, ok := m[u.file]; !ok && u.text != "" {
 				m[u.file] = u.text
 			}
 		}
-		c.srcByName, c.srcUnits = m, len(c.units)
-	}
-	s, ok := c.srcByName[name]
+		p.srcIndex = m
+	})
+	s, ok := p.srcIndex[name]
 	return s, ok
 }
 
@@ -119,12 +116,12 @@ func lowerFirst(s string) string {
 }
 
 // globalNames are the names every template sees, for did-you-mean.
-func (c *compiler) globalNames() []string {
-	names := make([]string, 0, len(c.env.Globals)+2)
-	for n := range c.env.Globals {
+func (p *Program) globalNames() []string {
+	names := make([]string, 0, len(p.root.env.Globals)+5)
+	for n := range p.root.env.Globals {
 		names = append(names, n)
 	}
-	return append(names, "this", "model")
+	return append(names, "this", "model", "execute", "graph", "selected_resources")
 }
 
 // constructAt returns the {{ … }} or {% … %} of src that holds pos, on one
@@ -153,15 +150,10 @@ func constructAt(src string, pos jinja.Pos) string {
 	return s
 }
 
-// syntaxError reports a template that does not parse.
-func (c *compiler) syntaxError(file string, err error) {
-	c.addDiag(c.errDiag(file, err))
-}
-
 // undefinedPrinted is the engine's OnUndefinedPrint: {{ x }} with x undefined
 // renders nothing, as in Jinja2, which in SQL is almost always a typo
 // (`where name = '{{ wanted_nam }}'`), so it is a warning.
-func (c *compiler) undefinedPrinted(s *jinja.State, u jinja.Value, pos jinja.Pos) {
+func (p *Program) undefinedPrinted(s *jinja.State, u jinja.Value, pos jinja.Pos) {
 	name := u.UndefinedName()
 	if name == "" {
 		// `{{ x if cond }}` without else, an exhausted loop.nextitem…: empty by design.
@@ -179,13 +171,13 @@ func (c *compiler) undefinedPrinted(s *jinja.State, u jinja.Value, pos jinja.Pos
 		d.Detail = fmt.Sprintf("%s renders nothing: '%s' is undefined", what, name)
 		d.Suggestion = diag.Suggest(name, s.Names())
 	}
-	c.warn(stateOf(s), t, pos, d)
+	p.warn(stateOf(s), t, pos, d)
 }
 
 // warn records a warning found while rendering for st at pos of t. Warnings
 // of a node's first render wait until its config is known (a disabled node
 // warns about nothing); the same warning is reported once.
-func (c *compiler) warn(st *renderState, t *jinja.Template, pos jinja.Pos, d diag.Diagnostic) {
+func (p *Program) warn(st *renderState, t *jinja.Template, pos jinja.Pos, d diag.Diagnostic) {
 	d.Severity = diag.Warning
 	if t != nil {
 		d.File, d.Line, d.Col = t.Name, pos.Line, pos.Col
@@ -193,15 +185,18 @@ func (c *compiler) warn(st *renderState, t *jinja.Template, pos jinja.Pos, d dia
 	if st != nil && st.valueFile != "" && d.File == st.valueFile {
 		d.Line, d.Col = st.valueLine, 0
 	}
-	if st != nil && st.u != nil && !st.final {
+	if st != nil {
 		st.warnings = append(st.warnings, d)
 		return
 	}
-	c.addWarning(d)
+	if p.warned.first(d.Error()) {
+		p.loadDiags.Add(d)
+	}
 }
 
-func (c *compiler) addWarning(d diag.Diagnostic) {
-	if c.warned.first(d.Error()) {
-		c.addDiag(d)
+// addWarning reports a warning once per position and message.
+func (p *Program) addWarning(ds *diag.Diagnostics, d diag.Diagnostic) {
+	if p.warned.first(d.Error()) {
+		ds.Add(d)
 	}
 }

@@ -65,7 +65,7 @@ func testNames(identifier string, args map[string]any) (short, full string) {
 	return full, full
 }
 
-func (c *compiler) addGeneric(file string, t *project.TestSpec, attached int, src *manifest.Node, column string) {
+func (p *Program) addGeneric(k *pkg, file string, t *project.TestSpec, attached int, src *manifest.Node, column string) {
 	name, ns := t.Name, ""
 	if i := strings.LastIndex(name, "."); i >= 0 {
 		ns, name = name[:i], name[i+1:]
@@ -88,10 +88,13 @@ func (c *compiler) addGeneric(file string, t *project.TestSpec, attached int, sr
 		target = src.UniqueID
 		modelRef = fmt.Sprintf("{{ get_where_subquery(source('%s', '%s')) }}", src.SourceName, src.Name)
 	} else {
-		an := c.units[attached].node
+		an := p.units[attached].node
 		identifier = testType + "_" + an.Name
 		target = an.UniqueID
 		modelRef = fmt.Sprintf("{{ get_where_subquery(ref('%s')) }}", an.Name)
+		if an.PackageName != p.root.name {
+			modelRef = fmt.Sprintf("{{ get_where_subquery(ref('%s', '%s')) }}", an.PackageName, an.Name)
+		}
 		fqnDirs = an.FQN[1 : len(an.FQN)-1]
 	}
 	short, full := testNames(identifier, args)
@@ -102,21 +105,22 @@ func (c *compiler) addGeneric(file string, t *project.TestSpec, attached int, sr
 	for k, v := range args {
 		kwargs[k] = v
 	}
-	f := project.File{Path: file, RelPath: strings.TrimPrefix(file, firstDir(file)+"/"), Name: short,
+	rel := strings.TrimPrefix(file, k.prefix)
+	f := project.File{Path: rel, RelPath: strings.TrimPrefix(rel, firstDir(rel)+"/"), Name: short,
 		Content: fmt.Sprintf("{{ test_%s(**_dbt_generic_test_kwargs) }}", name)}
-	u := c.newUnit(kindGeneric, manifest.Test, short, f, c.p.Config.Tests, propsRef{})
+	u := p.newUnit(k, kindGeneric, manifest.Test, short, f, propsRef{})
 	u.file = file
 	u.text = ""
 	n := u.node
-	n.UniqueID = "test." + c.name + "." + short + "." + md5hex(full + "|" + target)[:10]
+	n.UniqueID = "test." + k.name + "." + short + "." + md5hex(full + "|" + target)[:10]
 	n.Path = short + ".sql"
-	n.FQN = append(append([]string{c.name}, fqnDirs...), short)
+	n.FQN = append(append([]string{k.name}, fqnDirs...), short)
 	n.Checksum = checksum(full + "|" + target)
 	n.Line = t.Line
 	n.ColumnName = column
 	n.AttachedNode = target
 	n.TestMetadata = &manifest.TestMetadata{Name: name, Kwargs: kwargs, Namespace: ns}
-	base := copyMap(c.folderConfigCached(manifest.Test, c.p.Config.Tests, fqnDirs))
+	base := copyMap(p.folderConfig(k, manifest.Test, fqnDirs, ""))
 	raw := copyMap(base)
 	mergeAll(base, t.Config)
 	mergeAll(raw, t.Config)
@@ -134,28 +138,19 @@ func firstDir(p string) string {
 var relCallRE = regexp.MustCompile(`^\s*(ref|source)\s*\(.*\)\s*$`)
 
 // renderGeneric calls test_<name>(model=…, column_name=…, …) for a YAML test.
-func (c *compiler) renderGeneric(u *unit, st *renderState) (string, error) {
+func (p *Program) renderGeneric(u *unit, st *renderState) (string, error) {
 	g := u.generic
-	def, ok := c.macros["test_"+g.name]
-	if !ok {
-		var names []string
-		for n := range c.macros {
-			if strings.HasPrefix(n, "test_") {
-				names = append(names, strings.TrimPrefix(n, "test_"))
-			}
-		}
-		sort.Strings(names)
-		return "", failSuggest("unknown generic test",
-			fmt.Sprintf("no generic test named %q: define it with {%% test %s(model, column_name) %%} in a macro file", g.name, g.name),
-			diag.Suggest(g.name, names))
+	def, err := p.testMacro(u.pkg, g)
+	if err != nil {
+		return "", err
 	}
 	var model *relObj
 	if g.source != nil {
 		st.sources = append(st.sources, g.source.UniqueID)
-		model = &relObj{rel: g.source.Relation, rendered: g.source.RelationName, kind: "table"}
+		model = &relObj{p: p, rel: g.source.Relation, rendered: g.source.RelationName, kind: "table"}
 	} else {
 		st.refs = append(st.refs, g.attached)
-		model = c.relFor(st, g.attached)
+		model = p.relFor(st, g.attached)
 	}
 	kw := []jinja.KwArg{{Name: "model", Value: jinja.ObjectValue(model)}}
 	if w, ok := st.configValue("where"); ok && w != nil && pyStr(w) != "" {
@@ -173,17 +168,17 @@ func (c *compiler) renderGeneric(u *unit, st *renderState) (string, error) {
 		case isStr && relCallRE.MatchString(s):
 			// to: ref('customers') is an expression: its value is the relation.
 			refs := len(st.refs)
-			out, err := c.renderArg(g.file, "{{ "+strings.TrimSpace(s)+" }}", st)
+			out, err := p.renderArg(u.pkg, g.file, "{{ "+strings.TrimSpace(s)+" }}", st)
 			if err != nil {
 				return "", err
 			}
 			if len(st.refs) > refs {
-				kw = append(kw, jinja.KwArg{Name: k, Value: jinja.ObjectValue(c.relFor(st, st.refs[len(st.refs)-1]))})
+				kw = append(kw, jinja.KwArg{Name: k, Value: jinja.ObjectValue(p.relFor(st, st.refs[len(st.refs)-1]))})
 			} else {
 				kw = append(kw, jinja.KwArg{Name: k, Value: jinja.String(out)})
 			}
 		case isStr && strings.Contains(s, "{{"):
-			out, err := c.renderArg(g.file, s, st)
+			out, err := p.renderArg(u.pkg, g.file, s, st)
 			if err != nil {
 				return "", err
 			}
@@ -192,10 +187,10 @@ func (c *compiler) renderGeneric(u *unit, st *renderState) (string, error) {
 			kw = append(kw, jinja.KwArg{Name: k, Value: jinja.FromGo(v)})
 		}
 	}
-	if out, ok := c.builtinTest(def, g.name, kw, st); ok {
+	if out, ok := p.builtinTest(u.pkg, def, g.name, kw, st); ok {
 		return out, nil
 	}
-	v, err := c.callMacro(st, def, jinja.Args{Kw: kw})
+	v, err := p.callMacro(st, def, jinja.Args{Kw: kw})
 	if err != nil {
 		return "", err
 	}
@@ -203,27 +198,65 @@ func (c *compiler) renderGeneric(u *unit, st *renderState) (string, error) {
 }
 
 // renderArg renders a test argument written with Jinja in the properties YAML.
-func (c *compiler) renderArg(file, src string, st *renderState) (string, error) {
-	t, err := c.parseCached(file, src)
+func (p *Program) renderArg(k *pkg, file, src string, st *renderState) (string, error) {
+	t, err := p.parseCached(k, file, src)
 	if err != nil {
 		return "", err
 	}
-	return c.render(t, st)
+	return p.render(t, st)
+}
+
+// testMacro finds the macro behind a generic test: test_<name> in the named
+// package for a namespaced test (`dbt_utils.unique_combination_of_columns`),
+// else as a template of the test's package resolves the name.
+func (p *Program) testMacro(k *pkg, g *genericTest) (*macroDef, error) {
+	macro := "test_" + g.name
+	if g.namespace != "" {
+		ns, ok := p.pkgs[g.namespace]
+		if !ok {
+			return nil, p.unknownPackage(g.namespace, fmt.Sprintf("test %s.%s", g.namespace, g.name))
+		}
+		if d, ok := ns.macros[macro]; ok {
+			return d, nil
+		}
+		return nil, failSuggest("unknown generic test", fmt.Sprintf("package %q has no generic test named %q", g.namespace, g.name), diag.Suggest(g.name, testNamesIn(ns)))
+	}
+	if d, ok := p.lookupMacro(k, macro); ok {
+		return d, nil
+	}
+	var names []string
+	for _, x := range []*pkg{k, p.root, p.internal} {
+		names = append(names, testNamesIn(x)...)
+	}
+	sort.Strings(names)
+	return nil, failSuggest("unknown generic test",
+		fmt.Sprintf("no generic test named %q: define it with {%% test %s(model, column_name) %%} in a macro file, or install the package that has it and name it as package.%s", g.name, g.name, g.name),
+		diag.Suggest(g.name, names))
+}
+
+func testNamesIn(k *pkg) []string {
+	var out []string
+	for n := range k.macros {
+		if strings.HasPrefix(n, "test_") {
+			out = append(out, strings.TrimPrefix(n, "test_"))
+		}
+	}
+	return out
 }
 
 // builtinTest renders the four built-in generic tests in Go when the project
 // overrides none of the macros involved; the output is exactly the global
 // project's (TestBuiltinTestsMatchMacros checks it). It saves three macro
 // calls per test on large projects.
-func (c *compiler) builtinTest(def *macroDef, name string, kw []jinja.KwArg, st *renderState) (string, bool) {
-	if c.noFastTests || def.pkg != globalProject {
+func (p *Program) builtinTest(k *pkg, def *macroDef, name string, kw []jinja.KwArg, st *renderState) (string, bool) {
+	if p.noFastTests || !def.pkg.internal {
 		return "", false
 	}
-	for _, n := range []string{"default__test_" + name, c.dialectType() + "__test_" + name, "should_store_failures"} {
-		if d, ok := c.macros[n]; ok && d.pkg != globalProject {
+	for _, n := range []string{"default__test_" + name, p.dialectType() + "__test_" + name, "should_store_failures"} {
+		if d, ok := p.lookupMacro(k, n); ok && !d.pkg.internal {
 			return "", false
 		}
-		if _, ok := c.macrosByPkg[c.name][n]; ok {
+		if _, ok := p.root.macros[n]; ok {
 			return "", false
 		}
 	}
@@ -279,11 +312,4 @@ func (c *compiler) builtinTest(def *macroDef, name string, kw []jinja.KwArg, st 
 			"\n)\n\nselect\n    from_field\nfrom child\nleft join parent\n    on child.from_field = parent.to_field\nwhere parent.to_field is null\n", true
 	}
 	return "", false
-}
-
-func (c *compiler) dialectType() string {
-	if c.o.Dialect == nil {
-		return ""
-	}
-	return c.o.Dialect.Type()
 }

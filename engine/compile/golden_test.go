@@ -25,7 +25,13 @@ func TestGolden(t *testing.T) {
 		dir := filepath.Join("testdata", name)
 		t.Run(name, func(t *testing.T) {
 			p := loadDir(t, dir)
-			m, ds := Compile(context.Background(), testOptions(p))
+			ctx := context.Background()
+			prog, ds := Load(ctx, testOptions(p))
+			r, pds := prog.Parse(ctx)
+			ds = append(ds, pds...)
+			ds = append(ds, r.Finalize(ctx, FinalizeOptions{})...)
+			ds.Sort()
+			m := r.Manifest
 			got := map[string]string{"diagnostics.txt": diagLines(ds)}
 			var deps strings.Builder
 			for _, id := range sortedKeys(m.Nodes) {
@@ -54,11 +60,14 @@ func TestGolden(t *testing.T) {
 			for _, id := range sortedKeys(m.Sources) {
 				fmt.Fprintf(&deps, "%s\n  relation: %s\n", id, m.Sources[id].RelationName)
 			}
-			for _, h := range m.OnRunStart {
-				fmt.Fprintf(&deps, "on-run-start: %s\n", h)
-			}
-			for _, h := range m.OnRunEnd {
-				fmt.Fprintf(&deps, "on-run-end: %s\n", h)
+			for _, which := range []string{"on-run-start", "on-run-end"} {
+				hooks, err := r.RunHooks(ctx, which, nil, nil, nil)
+				if err != nil {
+					t.Fatalf("%s: %v", which, err)
+				}
+				for _, h := range hooks {
+					fmt.Fprintf(&deps, "%s: %s\n", which, h.SQL)
+				}
 			}
 			got["nodes.txt"] = deps.String()
 			exp := filepath.Join(dir, "expected")

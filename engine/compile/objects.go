@@ -1,17 +1,17 @@
 package compile
 
 import (
-	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"regexp"
+	"sort"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/jinja"
 	"github.com/strata-dev/strata/engine/relation"
 )
@@ -42,79 +42,222 @@ func (m *module) Attr(name string) (jinja.Value, bool) {
 
 func (m *module) Repr() string { return "<module '" + m.name + "'>" }
 
+// Item makes a namespace reachable by key too, so `dbt_utils._is_relation`
+// (a private name) resolves as it does in dbt, through the mapping.
+func (m *module) Item(k jinja.Value) (jinja.Value, bool) {
+	v, ok := m.attrs[k.String()]
+	return v, ok
+}
+
 func newModule(name string, attrs map[string]jinja.Value) jinja.Value {
 	return jinja.ObjectValue(&module{name: name, attrs: attrs})
 }
 
-// relObj is a relation as templates see it: it renders as SQL and exposes
-// database/schema/identifier. During the first render of a node it is a
-// placeholder (marker) because other nodes' configs are not known yet; reading
-// its parts then forces a second render with the real values.
+// relObj is a relation as templates see it (dbt's BaseRelation): it renders
+// as SQL, exposes database/schema/identifier, and is a mapping as dbt's
+// relations are (dbt_utils checks `relation is mapping`). During the parse
+// render it is a placeholder (marker) because other nodes' configs are not
+// known yet; reading its parts then forces a new render with real values.
 type relObj struct {
+	p        *Program
 	rel      relation.Relation
 	rendered string
 	marker   string       // set for placeholders
 	st       *renderState // placeholder owner, to flag a re-render
 	cte      bool         // an ephemeral model's CTE name
-	kind     string       // "table"/"view" when known
+	kind     string       // "table"/"view"/"materialized_view" when known
+	// include says which parts render (include(database=False, …)); zero = all.
+	omitDB, omitSchema, omitIdent bool
 }
 
 func (r *relObj) String() string {
 	if r.marker != "" {
 		return r.marker
 	}
+	if r.rendered == "" && r.p != nil {
+		return r.p.renderRelation(r.visible())
+	}
 	return r.rendered
+}
+
+func (r *relObj) visible() relation.Relation {
+	rel := r.rel
+	if r.omitDB {
+		rel.Database = ""
+	}
+	if r.omitSchema {
+		rel.Schema = ""
+	}
+	if r.omitIdent {
+		rel.Identifier = ""
+	}
+	return rel
 }
 
 func (r *relObj) touch() {
 	if r.marker != "" && r.st != nil {
-		r.st.needsRerender = true
+		r.st.rerender = true
 	}
+}
+
+// typeName is dbt's relation class name for the warehouse ("PostgresRelation").
+func (r *relObj) typeName() string {
+	t := ""
+	if r.p != nil {
+		t = r.p.dialectType()
+	}
+	switch t {
+	case "postgres":
+		return "PostgresRelation"
+	case "snowflake":
+		return "SnowflakeRelation"
+	case "duckdb":
+		return "DuckDBRelation"
+	}
+	return "BaseRelation"
+}
+
+func (r *relObj) derive(rel relation.Relation, kind string) *relObj {
+	return &relObj{p: r.p, rel: rel, kind: kind}
+}
+
+func (r *relObj) dict() *jinja.Dict {
+	r.touch()
+	d := jinja.NewDict()
+	path := jinja.NewDict()
+	path.SetStr("database", strOrNone(r.rel.Database))
+	path.SetStr("schema", strOrNone(r.rel.Schema))
+	path.SetStr("identifier", strOrNone(r.rel.Identifier))
+	d.SetStr("path", jinja.DictValue(path))
+	d.SetStr("type", strOrNone(r.kind))
+	d.SetStr("quote_character", jinja.String(`"`))
+	d.SetStr("metadata", jinja.FromGo(map[string]any{"type": r.typeName()}))
+	return d
+}
+
+func strOrNone(s string) jinja.Value {
+	if s == "" {
+		return jinja.None
+	}
+	return jinja.String(s)
+}
+
+func (r *relObj) Item(k jinja.Value) (jinja.Value, bool) { return r.dict().Get(k) }
+func (r *relObj) Iter() []jinja.Value                    { return r.dict().Keys() }
+func (r *relObj) Len() int                               { return r.dict().Len() }
+func (r *relObj) Repr() string {
+	return "<" + r.typeName() + " " + r.String() + ">"
+}
+
+// EqualValue compares relations by their parts, as dbt's relations compare.
+func (r *relObj) EqualValue(o jinja.Value) bool {
+	x, ok := o.Object().(*relObj)
+	return ok && x.rel == r.rel && x.marker == r.marker
 }
 
 func (r *relObj) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "database":
 		r.touch()
-		return jinja.String(r.rel.Database), true
+		return strOrNone(r.rel.Database), true
 	case "schema":
 		r.touch()
-		return jinja.String(r.rel.Schema), true
+		return strOrNone(r.rel.Schema), true
 	case "identifier", "name", "table":
 		r.touch()
-		return jinja.String(r.rel.Identifier), true
+		return strOrNone(r.rel.Identifier), true
 	case "type":
-		return jinja.String(r.kind), true
+		return strOrNone(r.kind), true
 	case "is_table":
 		return jinja.Bool(r.kind == "table"), true
 	case "is_view":
 		return jinja.Bool(r.kind == "view"), true
+	case "is_materialized_view":
+		return jinja.Bool(r.kind == "materialized_view"), true
 	case "is_cte":
 		return jinja.Bool(r.cte), true
+	case "path":
+		v, _ := r.dict().GetStr("path")
+		return v, true
+	case "metadata":
+		return jinja.FromGo(map[string]any{"type": r.typeName()}), true
+	case "quote_policy", "include_policy":
+		return jinja.FromGo(map[string]any{"database": !r.omitDB, "schema": !r.omitSchema, "identifier": !r.omitIdent}), true
 	case "render":
 		return fn("render", func(*jinja.State, jinja.Args) (jinja.Value, error) { return jinja.String(r.String()), nil }), true
-	case "include":
-		return fn("include", func(s *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "include", []string{"database", "schema", "identifier"}, 0)
+	case "get":
+		return fn("get", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "get", []string{"key", "default"}, 1)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			if x, ok := r.Item(v[0]); ok {
+				return x, nil
+			}
+			if v[1].IsUndefined() {
+				return jinja.None, nil
+			}
+			return v[1], nil
+		}), true
+	case "without_identifier":
+		return fn("without_identifier", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			r.touch()
+			x := r.derive(r.rel, r.kind)
+			x.omitIdent = true
+			return jinja.ObjectValue(x), nil
+		}), true
+	case "include", "quote":
+		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, name, []string{"database", "schema", "identifier"}, 0)
 			if err != nil {
 				return jinja.Value{}, err
 			}
 			r.touch()
-			st := stateOf(s)
-			if st == nil {
-				return jinja.ObjectValue(r), nil
+			x := r.derive(r.rel, r.kind)
+			x.omitDB, x.omitSchema, x.omitIdent = r.omitDB, r.omitSchema, r.omitIdent
+			if name == "include" {
+				set := func(v jinja.Value, omit *bool) {
+					if !v.IsUndefined() && !v.IsNone() {
+						*omit = !v.Truthy()
+					}
+				}
+				set(v[0], &x.omitDB)
+				set(v[1], &x.omitSchema)
+				set(v[2], &x.omitIdent)
 			}
-			rel := r.rel
-			if !v[0].IsUndefined() && !v[0].Truthy() {
-				rel.Database = ""
+			return jinja.ObjectValue(x), nil
+		}), true
+	case "incorporate", "replace_path", "replace":
+		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			r.touch()
+			rel, kind := r.rel, r.kind
+			apply := func(d *jinja.Dict) {
+				if d == nil {
+					return
+				}
+				if v, ok := d.GetStr("database"); ok && !v.IsUndefined() {
+					rel.Database = r.p.normIdent(v.String())
+				}
+				if v, ok := d.GetStr("schema"); ok && !v.IsUndefined() {
+					rel.Schema = r.p.normIdent(v.String())
+				}
+				if v, ok := d.GetStr("identifier"); ok && !v.IsUndefined() {
+					rel.Identifier = r.p.normIdent(v.String())
+				}
 			}
-			if !v[1].IsUndefined() && !v[1].Truthy() {
-				rel.Schema = ""
+			for _, kw := range a.Kw {
+				switch kw.Name {
+				case "path":
+					apply(kw.Value.Dict())
+				case "type":
+					kind = kw.Value.String()
+				case "database", "schema", "identifier":
+					d := jinja.NewDict()
+					d.SetStr(kw.Name, kw.Value)
+					apply(d)
+				}
 			}
-			if !v[2].IsUndefined() && !v[2].Truthy() {
-				rel.Identifier = ""
-			}
-			return jinja.ObjectValue(&relObj{rel: rel, rendered: st.c.renderRelation(rel), kind: r.kind}), nil
+			return jinja.ObjectValue(r.derive(rel, kind)), nil
 		}), true
 	}
 	return jinja.Value{}, false
@@ -127,6 +270,10 @@ type configObj struct{}
 func (configObj) Call(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 	st := stateOf(s)
 	if st == nil {
+		return jinja.String(""), nil
+	}
+	if st.phase != phaseParse {
+		// Only the parse render's config() counts (dbt reads config at parse time).
 		return jinja.String(""), nil
 	}
 	if st.cfg == nil {
@@ -147,8 +294,9 @@ func (configObj) Call(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 
 func (configObj) Attr(name string) (jinja.Value, bool) {
 	switch name {
-	case "get", "require", "meta_get":
-		req := name == "require"
+	case "get", "require", "meta_get", "meta_require":
+		req := name == "require" || name == "meta_require"
+		meta := strings.HasPrefix(name, "meta_")
 		return fn(name, func(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 			v, err := bind(a, name, []string{"name", "default", "validator"}, 1)
 			if err != nil {
@@ -158,7 +306,13 @@ func (configObj) Attr(name string) (jinja.Value, bool) {
 			var x any
 			var ok bool
 			if st := stateOf(s); st != nil {
-				x, ok = st.configValue(k)
+				if meta {
+					if m, isMap := st.configMap()["meta"].(map[string]any); isMap {
+						x, ok = m[k]
+					}
+				} else {
+					x, ok = st.configValue(k)
+				}
 			}
 			if !ok || x == nil {
 				if req {
@@ -170,6 +324,20 @@ func (configObj) Attr(name string) (jinja.Value, bool) {
 				return jinja.None, nil
 			}
 			return jinja.FromGo(x), nil
+		}), true
+	case "persist_relation_docs", "persist_column_docs":
+		return fn(name, func(s *jinja.State, _ jinja.Args) (jinja.Value, error) {
+			st := stateOf(s)
+			if st == nil {
+				return jinja.False, nil
+			}
+			pd, _ := st.configMap()["persist_docs"].(map[string]any)
+			key := "relation"
+			if name == "persist_column_docs" {
+				key = "columns"
+			}
+			b, _ := boolOf(pd[key])
+			return jinja.Bool(b), nil
 		}), true
 	}
 	return jinja.Value{}, false
@@ -234,398 +402,56 @@ func (l *lazyDict) Len() int                               { return l.dict().Len
 func (l *lazyDict) Repr() string                           { return jinja.DictValue(l.dict()).Repr() }
 func (l *lazyDict) String() string                         { return l.Repr() }
 
-// pyDatetime is modules.datetime.datetime / run_started_at.
-type pyDatetime struct {
-	t        time.Time
-	dateOnly bool
-}
-
-func (d pyDatetime) String() string {
-	if d.dateOnly {
-		return d.t.Format("2006-01-02")
-	}
-	s := d.t.Format("2006-01-02 15:04:05")
-	if d.t.Nanosecond() != 0 {
-		s += fmt.Sprintf(".%06d", d.t.Nanosecond()/1000)
-	}
-	if d.t.Location() == time.UTC {
-		s += "+00:00"
-	}
-	return s
-}
-
-func dtValue(d pyDatetime) jinja.Value { return jinja.ObjectValue(d) }
-
-func (d pyDatetime) Attr(name string) (jinja.Value, bool) {
-	switch name {
-	case "year":
-		return jinja.Int(int64(d.t.Year())), true
-	case "month":
-		return jinja.Int(int64(d.t.Month())), true
-	case "day":
-		return jinja.Int(int64(d.t.Day())), true
-	case "hour":
-		return jinja.Int(int64(d.t.Hour())), true
-	case "minute":
-		return jinja.Int(int64(d.t.Minute())), true
-	case "second":
-		return jinja.Int(int64(d.t.Second())), true
-	case "microsecond":
-		return jinja.Int(int64(d.t.Nanosecond() / 1000)), true
-	case "strftime":
-		return fn("strftime", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "strftime", []string{"format"}, 1)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			return jinja.String(strftime(d.t, v[0].String())), nil
-		}), true
-	case "isoformat":
-		return fn("isoformat", func(*jinja.State, jinja.Args) (jinja.Value, error) {
-			if d.dateOnly {
-				return jinja.String(d.t.Format("2006-01-02")), nil
-			}
-			return jinja.String(d.t.Format("2006-01-02T15:04:05.999999-07:00")), nil
-		}), true
-	case "date":
-		return fn("date", func(*jinja.State, jinja.Args) (jinja.Value, error) {
-			return dtValue(pyDatetime{t: d.t, dateOnly: true}), nil
-		}), true
-	case "timestamp":
-		return fn("timestamp", func(*jinja.State, jinja.Args) (jinja.Value, error) {
-			return jinja.Float(float64(d.t.UnixNano()) / 1e9), nil
-		}), true
-	case "replace":
-		return fn("replace", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			t := d.t
-			y, mo, dd := t.Date()
-			h, mi, s := t.Clock()
-			get := func(k string, cur int) int {
-				if v, ok := a.Get(-1, k); ok {
-					return int(v.AsInt())
-				}
-				return cur
-			}
-			t = time.Date(get("year", y), time.Month(get("month", int(mo))), get("day", dd), get("hour", h), get("minute", mi), get("second", s), 0, t.Location())
-			return dtValue(pyDatetime{t: t, dateOnly: d.dateOnly}), nil
-		}), true
-	case "add", "subtract":
-		sign := time.Duration(1)
-		if name == "subtract" {
-			sign = -1
-		}
-		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			if len(a.Pos) != 1 {
-				return jinja.Value{}, fail("bad datetime arithmetic", name+"() takes one timedelta")
-			}
-			td, ok := a.Pos[0].Object().(pyTimedelta)
-			if !ok {
-				return jinja.Value{}, fail("bad datetime arithmetic", name+"() takes a timedelta, not "+a.Pos[0].TypeName())
-			}
-			return dtValue(pyDatetime{t: d.t.Add(sign * td.d), dateOnly: d.dateOnly}), nil
-		}), true
-	}
-	return jinja.Value{}, false
-}
-
-// Operate implements jinja.Operand: datetime ± timedelta, datetime − datetime.
-func (d pyDatetime) Operate(op string, other jinja.Value, right bool) (jinja.Value, bool, error) {
-	switch o := other.Object().(type) {
-	case pyTimedelta:
-		switch {
-		case op == "+":
-			return dtValue(pyDatetime{t: d.t.Add(o.d), dateOnly: d.dateOnly}), true, nil
-		case op == "-" && !right:
-			return dtValue(pyDatetime{t: d.t.Add(-o.d), dateOnly: d.dateOnly}), true, nil
-		}
-	case pyDatetime:
-		if op == "-" && !right {
-			return jinja.ObjectValue(pyTimedelta{d: d.t.Sub(o.t)}), true, nil
-		}
-	}
-	return jinja.Value{}, false, nil
-}
-
-type pyTimedelta struct{ d time.Duration }
-
-// Operate implements jinja.Operand: timedelta ± timedelta, timedelta × int.
-func (t pyTimedelta) Operate(op string, other jinja.Value, right bool) (jinja.Value, bool, error) {
-	if o, ok := other.Object().(pyTimedelta); ok {
-		switch {
-		case op == "+":
-			return jinja.ObjectValue(pyTimedelta{d: t.d + o.d}), true, nil
-		case op == "-" && !right:
-			return jinja.ObjectValue(pyTimedelta{d: t.d - o.d}), true, nil
-		case op == "-":
-			return jinja.ObjectValue(pyTimedelta{d: o.d - t.d}), true, nil
-		}
-	}
-	if op == "*" && other.Kind() == jinja.KindInt {
-		return jinja.ObjectValue(pyTimedelta{d: t.d * time.Duration(other.AsInt())}), true, nil
-	}
-	return jinja.Value{}, false, nil
-}
-
-func (t pyTimedelta) String() string { return t.d.String() }
-func (t pyTimedelta) Attr(name string) (jinja.Value, bool) {
-	switch name {
-	case "days":
-		return jinja.Int(int64(t.d / (24 * time.Hour))), true
-	case "seconds":
-		return jinja.Int(int64((t.d % (24 * time.Hour)) / time.Second)), true
-	case "total_seconds":
-		return fn("total_seconds", func(*jinja.State, jinja.Args) (jinja.Value, error) { return jinja.Float(t.d.Seconds()), nil }), true
-	}
-	return jinja.Value{}, false
-}
-
-var strftimeCodes = map[byte]string{
-	'Y': "2006", 'm': "01", 'd': "02", 'H': "15", 'M': "04", 'S': "05", 'y': "06",
-	'b': "Jan", 'B': "January", 'a': "Mon", 'A': "Monday", 'p': "PM", 'Z': "MST", 'z': "-0700",
-	'I': "03", 'f': "000000",
-}
-
-func strftime(t time.Time, f string) string {
-	var b strings.Builder
-	for i := 0; i < len(f); i++ {
-		if f[i] != '%' || i+1 >= len(f) {
-			b.WriteByte(f[i])
-			continue
-		}
-		i++
-		switch c := f[i]; c {
-		case '%':
-			b.WriteByte('%')
-		case 'j':
-			fmt.Fprintf(&b, "%03d", t.YearDay())
-		case 'f':
-			fmt.Fprintf(&b, "%06d", t.Nanosecond()/1000)
-		default:
-			if layout, ok := strftimeCodes[c]; ok {
-				b.WriteString(t.Format(layout))
-			} else {
-				b.WriteByte('%')
-				b.WriteByte(c)
-			}
-		}
-	}
-	return b.String()
-}
-
-// modulesObject is `modules`: the parts of Python's datetime and re that dbt
-// projects use.
-func (c *compiler) modulesObject() jinja.Value {
-	now := c.now
-	str := func(a jinja.Args, fname string, names ...string) ([]string, error) {
-		v, err := bind(a, fname, names, len(names))
-		if err != nil {
-			return nil, err
-		}
-		out := make([]string, len(v))
-		for i, x := range v {
-			out[i] = x.String()
-		}
-		return out, nil
-	}
-	datetime := newModule("datetime", map[string]jinja.Value{
-		"datetime": newModule("datetime.datetime", map[string]jinja.Value{
-			"now":    fn("now", func(*jinja.State, jinja.Args) (jinja.Value, error) { return dtValue(pyDatetime{t: now()}), nil }),
-			"utcnow": fn("utcnow", func(*jinja.State, jinja.Args) (jinja.Value, error) { return dtValue(pyDatetime{t: now().UTC()}), nil }),
-			"strptime": fn("strptime", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-				v, err := str(a, "strptime", "date_string", "format")
-				if err != nil {
-					return jinja.Value{}, err
-				}
-				layout := strftime(time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC), v[1])
-				t, err := time.Parse(layout, v[0])
-				if err != nil {
-					return jinja.Value{}, jinja.Errorf("ValueError", "time data %s does not match format %s", jinja.PyQuote(v[0]), jinja.PyQuote(v[1]))
-				}
-				return dtValue(pyDatetime{t: t}), nil
-			}),
-			"fromisoformat": fn("fromisoformat", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-				v, err := str(a, "fromisoformat", "date_string")
-				if err != nil {
-					return jinja.Value{}, err
-				}
-				for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-					if t, err := time.Parse(l, v[0]); err == nil {
-						return dtValue(pyDatetime{t: t}), nil
-					}
-				}
-				return jinja.Value{}, jinja.Errorf("ValueError", "Invalid isoformat string: %s", jinja.PyQuote(v[0]))
-			}),
-		}),
-		"date": newModule("datetime.date", map[string]jinja.Value{
-			"today": fn("today", func(*jinja.State, jinja.Args) (jinja.Value, error) {
-				return dtValue(pyDatetime{t: now(), dateOnly: true}), nil
-			}),
-		}),
-		"timedelta": fn("timedelta", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "timedelta", []string{"days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"}, 0)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			units := []time.Duration{24 * time.Hour, time.Second, time.Microsecond, time.Millisecond, time.Minute, time.Hour, 7 * 24 * time.Hour}
-			var d time.Duration
-			for i, x := range v {
-				if x.IsNumber() {
-					d += time.Duration(x.AsFloat() * float64(units[i]))
-				}
-			}
-			return jinja.ObjectValue(pyTimedelta{d: d}), nil
-		}),
-	})
-	// compile builds a Go regexp from a Python pattern and flags (re.I only).
-	compile := func(p string, flags jinja.Value) (*regexp.Regexp, error) {
-		if flags.IsNumber() && flags.AsInt()&2 != 0 {
-			p = "(?i)" + p
-		}
-		rx, err := regexp.Compile(p)
-		if err != nil {
-			return nil, jinja.Errorf("re.error", "%v", err)
-		}
-		return rx, nil
-	}
-	matcher := func(name, prefix, suffix string) jinja.Value {
-		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, name, []string{"pattern", "string", "flags"}, 2)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			rx, err := compile(prefix+v[0].String()+suffix, v[2])
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			m := rx.FindStringSubmatch(v[1].String())
-			if m == nil {
-				return jinja.None, nil
-			}
-			return jinja.ObjectValue(&matchResult{groups: m}), nil
-		})
-	}
-	re := newModule("re", map[string]jinja.Value{
-		"match":     matcher("match", `^(?:`, `)`),
-		"search":    matcher("search", "", ""),
-		"fullmatch": matcher("fullmatch", `^(?:`, `)$`),
-		"sub": fn("sub", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "sub", []string{"pattern", "repl", "string", "count", "flags"}, 3)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			rx, err := compile(v[0].String(), v[4])
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			return jinja.String(rx.ReplaceAllString(v[2].String(), pyRepl(v[1].String()))), nil
-		}),
-		"findall": fn("findall", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "findall", []string{"pattern", "string", "flags"}, 2)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			rx, err := compile(v[0].String(), v[2])
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			out := []jinja.Value{}
-			for _, m := range rx.FindAllStringSubmatch(v[1].String(), -1) {
-				if len(m) == 2 {
-					out = append(out, jinja.String(m[1]))
-				} else {
-					out = append(out, jinja.String(m[0]))
-				}
-			}
-			return jinja.NewList(out), nil
-		}),
-		"split": fn("split", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "split", []string{"pattern", "string", "maxsplit", "flags"}, 2)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			rx, err := compile(v[0].String(), v[3])
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			n := -1
-			if v[2].IsNumber() && v[2].AsInt() > 0 {
-				n = int(v[2].AsInt()) + 1
-			}
-			out := []jinja.Value{}
-			for _, x := range rx.Split(v[1].String(), n) {
-				out = append(out, jinja.String(x))
-			}
-			return jinja.NewList(out), nil
-		}),
-		"escape": fn("escape", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := str(a, "escape", "pattern")
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			return jinja.String(regexp.QuoteMeta(v[0])), nil
-		}),
-		"IGNORECASE": jinja.Int(2),
-		"I":          jinja.Int(2),
-	})
-	return newModule("modules", map[string]jinja.Value{"datetime": datetime, "re": re})
-}
-
-var pyGroupRef = regexp.MustCompile(`\\(\d)`)
-
-func pyRepl(r string) string { return pyGroupRef.ReplaceAllString(r, "$${$1}") }
-
-// matchResult is a Python re.Match.
-type matchResult struct{ groups []string }
-
-func (m *matchResult) String() string { return m.groups[0] }
-func (m *matchResult) Attr(name string) (jinja.Value, bool) {
-	switch name {
-	case "group":
-		return fn("group", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			i := 0
-			if len(a.Pos) > 0 {
-				i = int(a.Pos[0].AsInt())
-			}
-			if i < 0 || i >= len(m.groups) {
-				return jinja.Value{}, jinja.Errorf("IndexError", "no such group")
-			}
-			return jinja.String(m.groups[i]), nil
-		}), true
-	case "groups":
-		return fn("groups", func(*jinja.State, jinja.Args) (jinja.Value, error) {
-			out := make([]jinja.Value, 0, len(m.groups)-1)
-			for _, g := range m.groups[1:] {
-				out = append(out, jinja.String(g))
-			}
-			return jinja.NewTuple(out), nil
-		}), true
-	}
-	return jinja.Value{}, false
-}
-
-// queryTable is run_query's result: a small agate-like table.
+// queryTable is run_query's and load_result's table: the parts of agate's
+// Table that dbt projects use (rows, columns, column_names, print_table).
 type queryTable struct {
 	columns []string
+	types   []string
 	rows    [][]jinja.Value
 }
 
-type queryColumn struct {
-	name   string
-	values []jinja.Value
+func newQueryTable(t *adapter.Table) *queryTable {
+	if t == nil {
+		return &queryTable{}
+	}
+	rows := make([][]jinja.Value, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = make([]jinja.Value, len(r))
+		for j, v := range r {
+			rows[i][j] = dbValue(v)
+		}
+	}
+	return &queryTable{columns: t.Columns, types: t.Types, rows: rows}
+}
+
+// data is load_result(...)['data']: the rows as tuples.
+func (t *queryTable) data() jinja.Value {
+	out := make([]jinja.Value, len(t.rows))
+	for i, r := range t.rows {
+		out[i] = jinja.NewTuple(append([]jinja.Value(nil), r...))
+	}
+	return jinja.NewList(out)
+}
+
+func (t *queryTable) rowValues() []jinja.Value {
+	out := make([]jinja.Value, len(t.rows))
+	for i, r := range t.rows {
+		out[i] = jinja.ObjectValue(&queryRow{t: t, vals: r})
+	}
+	return out
 }
 
 func (t *queryTable) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "rows":
-		out := make([]jinja.Value, len(t.rows))
-		for i, r := range t.rows {
-			out[i] = jinja.NewList(append([]jinja.Value(nil), r...))
-		}
-		return jinja.NewList(out), true
+		return jinja.NewList(t.rowValues()), true
 	case "columns":
 		out := make([]jinja.Value, len(t.columns))
 		for i, c := range t.columns {
 			col := &queryColumn{name: c}
+			if i < len(t.types) {
+				col.typ = t.types[i]
+			}
 			for _, r := range t.rows {
 				if i < len(r) {
 					col.values = append(col.values, r[i])
@@ -639,42 +465,134 @@ func (t *queryTable) Attr(name string) (jinja.Value, bool) {
 		for i, c := range t.columns {
 			out[i] = jinja.String(c)
 		}
-		return jinja.NewList(out), true
+		return jinja.NewTuple(out), true
+	case "column_types":
+		out := make([]jinja.Value, len(t.types))
+		for i, c := range t.types {
+			out[i] = jinja.String(c)
+		}
+		return jinja.NewTuple(out), true
+	case "print_table":
+		return fn("print_table", func(*jinja.State, jinja.Args) (jinja.Value, error) { return jinja.String(""), nil }), true
 	}
 	return jinja.Value{}, false
 }
 
-func (t *queryTable) Repr() string { return fmt.Sprintf("<Table rows=%d>", len(t.rows)) }
+func (t *queryTable) Iter() []jinja.Value { return t.rowValues() }
+func (t *queryTable) Len() int            { return len(t.rows) }
+func (t *queryTable) Item(k jinja.Value) (jinja.Value, bool) {
+	if k.Kind() == jinja.KindInt {
+		i := int(k.AsInt())
+		if i < 0 {
+			i += len(t.rows)
+		}
+		if i >= 0 && i < len(t.rows) {
+			return jinja.ObjectValue(&queryRow{t: t, vals: t.rows[i]}), true
+		}
+	}
+	return jinja.Value{}, false
+}
+func (t *queryTable) Repr() string { return fmt.Sprintf("<agate.Table rows=%d>", len(t.rows)) }
+
+// queryRow is one row: indexable by position or column name, iterable.
+type queryRow struct {
+	t    *queryTable
+	vals []jinja.Value
+}
+
+func (r *queryRow) Attr(name string) (jinja.Value, bool) {
+	switch name {
+	case "keys":
+		return fn("keys", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			out := make([]jinja.Value, len(r.t.columns))
+			for i, c := range r.t.columns {
+				out[i] = jinja.String(c)
+			}
+			return jinja.NewList(out), nil
+		}), true
+	case "values":
+		return fn("values", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			return jinja.NewList(append([]jinja.Value(nil), r.vals...)), nil
+		}), true
+	case "items":
+		return fn("items", func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			out := make([]jinja.Value, len(r.vals))
+			for i, v := range r.vals {
+				name := ""
+				if i < len(r.t.columns) {
+					name = r.t.columns[i]
+				}
+				out[i] = jinja.NewTuple([]jinja.Value{jinja.String(name), v})
+			}
+			return jinja.NewList(out), nil
+		}), true
+	}
+	return r.Item(jinja.String(name))
+}
+
+func (r *queryRow) Item(k jinja.Value) (jinja.Value, bool) {
+	if k.Kind() == jinja.KindInt {
+		i := int(k.AsInt())
+		if i < 0 {
+			i += len(r.vals)
+		}
+		if i >= 0 && i < len(r.vals) {
+			return r.vals[i], true
+		}
+		return jinja.Value{}, false
+	}
+	name := k.String()
+	for i, c := range r.t.columns {
+		if c == name && i < len(r.vals) {
+			return r.vals[i], true
+		}
+	}
+	for i, c := range r.t.columns {
+		if strings.EqualFold(c, name) && i < len(r.vals) {
+			return r.vals[i], true
+		}
+	}
+	return jinja.Value{}, false
+}
+func (r *queryRow) Iter() []jinja.Value { return append([]jinja.Value(nil), r.vals...) }
+func (r *queryRow) Len() int            { return len(r.vals) }
+func (r *queryRow) Repr() string        { return jinja.NewTuple(r.vals).Repr() }
+
+type queryColumn struct {
+	name, typ string
+	values    []jinja.Value
+}
 
 func (c *queryColumn) Attr(name string) (jinja.Value, bool) {
 	switch name {
 	case "name":
 		return jinja.String(c.name), true
-	case "values":
-		return fn("values", func(*jinja.State, jinja.Args) (jinja.Value, error) {
-			return jinja.NewTuple(append([]jinja.Value(nil), c.values...)), nil
+	case "data_type":
+		return jinja.String(c.typ), true
+	case "values", "values_distinct", "values_without_nulls":
+		return fn(name, func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			out := make([]jinja.Value, 0, len(c.values))
+			seen := map[string]bool{}
+			for _, v := range c.values {
+				if name == "values_without_nulls" && v.IsNone() {
+					continue
+				}
+				if name == "values_distinct" {
+					if seen[v.Repr()] {
+						continue
+					}
+					seen[v.Repr()] = true
+				}
+				out = append(out, v)
+			}
+			return jinja.NewTuple(out), nil
 		}), true
 	}
 	return jinja.Value{}, false
 }
 
-func (c *compiler) runQuery(ctx context.Context, sql string) (*queryTable, error) {
-	if c.o.Adapter == nil {
-		return &queryTable{}, nil
-	}
-	t, err := c.o.Adapter.Query(ctx, sql, 0)
-	if err != nil {
-		return nil, fmt.Errorf("run_query: %w", err)
-	}
-	rows := make([][]jinja.Value, len(t.Rows))
-	for i, r := range t.Rows {
-		rows[i] = make([]jinja.Value, len(r))
-		for j, v := range r {
-			rows[i][j] = dbValue(v)
-		}
-	}
-	return &queryTable{columns: t.Columns, rows: rows}, nil
-}
+func (c *queryColumn) Iter() []jinja.Value { return append([]jinja.Value(nil), c.values...) }
+func (c *queryColumn) Len() int            { return len(c.values) }
 
 // dbValue converts a value a driver returned.
 func dbValue(x any) jinja.Value {
@@ -682,7 +600,19 @@ func dbValue(x any) jinja.Value {
 	case []byte:
 		return jinja.String(string(t))
 	case time.Time:
-		return jinja.String(t.String())
+		// A driver's timestamp without time zone comes back in UTC; Python
+		// (agate) sees a naive datetime, which prints without an offset.
+		return dtValue(pyDatetime{t: t.In(naiveZone)})
+	case int32:
+		return jinja.Int(int64(t))
+	case int16:
+		return jinja.Int(int64(t))
+	case int8:
+		return jinja.Int(int64(t))
+	case uint32:
+		return jinja.Int(int64(t))
+	case float32:
+		return jinja.Float(float64(t))
 	}
 	return jinja.FromGo(x)
 }
@@ -733,4 +663,13 @@ func toYAML(x any) (string, error) {
 func md5hex(s string) string {
 	h := md5.Sum([]byte(s))
 	return hex.EncodeToString(h[:])
+}
+
+func sortedStrings(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,119 +12,53 @@ import (
 	"github.com/strata-dev/strata/engine/relation"
 )
 
-// newEnv returns a Jinja environment with dbt's block tags. Globals are added
-// by buildGlobals; after that the environment is only read.
-func (c *compiler) newEnv() *jinja.Environment {
-	env := jinja.NewEnvironment()
-	// {% docs name %}…{% enddocs %}: the body is markdown, kept as written.
-	env.Tags["docs"] = &jinja.Tag{Header: jinja.HeaderName, RawBody: true}
-	// {% test name(args) %}…{% endtest %} defines the macro test_<name>.
-	env.Tags["test"] = &jinja.Tag{Header: jinja.HeaderSignature, MacroName: func(h *jinja.TagHeader) string { return "test_" + h.Name }}
-	// {% snapshot name %}…{% endsnapshot %}: the body is a node of its own,
-	// rendered by itself (collectUnits), so the block renders nothing in place.
-	env.Tags["snapshot"] = &jinja.Tag{Header: jinja.HeaderName, RawBody: true}
-	// {% materialization name, adapter='x' %} parses so that it can be reported
-	// as unsupported with its position (addMacroFile).
-	env.Tags["materialization"] = &jinja.Tag{Header: jinja.HeaderArgs, MacroName: func(h *jinja.TagHeader) string {
-		adapter := "default"
-		if len(h.Idents) > 1 {
-			adapter = h.Idents[1]
-		}
-		if v, ok := h.Consts["adapter"]; ok {
-			adapter = v.String()
-		}
-		return "materialization_" + h.Name + "_" + adapter
-	}}
-	env.OnUndefinedPrint = c.undefinedPrinted
-	// Templates are files of the project, found by name (macros by their
-	// name, across files); dbt has no {% include %} or {% import %} of them.
-	env.Loader = func(name string) (*jinja.Template, error) {
-		return nil, fail("unsupported construct", fmt.Sprintf("{%% include %%}, {%% import %%} and {%% from %%} are not supported (here: %q): call macros by name, they are global across files", name))
-	}
-	return env
-}
+// phase is which pass a render serves.
+type phase uint8
 
-// parse parses one template; name is its project-relative path, so engine
-// errors carry positions in the user's file.
-// The engine turns a panic (its own or a host function's) into an error
-// naming the template, so one broken template cannot crash a run.
-func (c *compiler) parse(name, src string) (*jinja.Template, error) {
-	return c.env.Parse(name, src)
-}
-
-// parseCached parses a one-off template (a YAML value, a hook) once per text.
-func (c *compiler) parseCached(name, src string) (*jinja.Template, error) {
-	key := name + "\x00" + src
-	if t, ok := c.oneOff.Load(key); ok {
-		return t.(*jinja.Template), nil
-	}
-	t, err := c.parse(name, src)
-	if err != nil {
-		return nil, err
-	}
-	c.oneOff.Store(key, t)
-	return t, nil
-}
-
-// macroDef is one macro: where it is defined and its parsed form.
-type macroDef struct {
-	name     string
-	uniqueID string
-	pkg      string
-	file     string
-	line     int
-	sql      string
-	checksum string
-	m        *jinja.Macro
-	fn       jinja.Value // the callable templates see (macroFn)
-}
-
-// macroFn is a macro as templates call it: the call is recorded in the
-// render's depends_on.macros, then the engine runs the macro's body with
-// the calling render's variables (dbt's semantics: a macro sees the calling
-// node's this, config and model).
-type macroFn struct{ def *macroDef }
-
-func (f *macroFn) Call(s *jinja.State, a jinja.Args) (jinja.Value, error) {
-	if st := stateOf(s); st != nil {
-		st.useMacro(f.def)
-	}
-	return f.def.m.Call(s, a)
-}
-
-func (f *macroFn) Repr() string { return "<Macro '" + f.def.name + "'>" }
-
-// userError is a problem in the user's project found while rendering: host
-// functions return it and the engine positions it (file, line, column of the
-// call).
-type userError struct {
-	summary, detail, suggestion string
-}
-
-func (e *userError) Error() string { return e.summary + ": " + e.detail }
-
-func fail(summary, detail string) error { return &userError{summary: summary, detail: detail} }
-
-func failSuggest(summary, detail, suggestion string) error {
-	return &userError{summary: summary, detail: detail, suggestion: suggestion}
-}
+const (
+	// phaseParse: dbt's parse. `execute` is false, relations are placeholders
+	// (markers) because other nodes' configs are not known yet.
+	phaseParse phase = iota
+	// phaseFinal: relations are real; the warehouse may be there (compile).
+	phaseFinal
+	// phaseRuntime: just before the node executes, its parents built.
+	phaseRuntime
+)
 
 // renderState is everything one render of one node can see and change; host
 // functions reach it through State.Host. A render runs on one goroutine; the
 // state is never shared.
 type renderState struct {
-	c     *compiler
-	u     *unit // nil for standalone renders (sources, hooks of the project)
-	final bool  // relations are real (second pass); else placeholders
-	incr  bool  // is_incremental() answers true
+	ctx   context.Context
+	p     *Program
+	r     *Parsed // nil while the parse pass has not assembled configs
+	u     *unit   // nil for standalone renders (sources, project hooks, YAML values)
+	k     *pkg    // the package whose refs, sources and vars apply
+	phase phase
+	exec  bool // `execute`
+	incr  bool // is_incremental() answers true
+	wh    Warehouse
 
-	needsRerender bool
-	usedIncr      bool
-	refs          []int
-	sources       []string
-	macros        map[string]bool
-	cfg           map[string]any // config() calls of this render
-	warnings      diag.Diagnostics
+	// what the render found
+	rerender bool // read inside a placeholder relation: the final SQL needs a new render
+	usedIncr bool
+	dynamic  bool // read `execute` or introspected the warehouse
+	refs     []int
+	sources  []string
+	macros   map[string]bool
+	cfg      map[string]any // config() calls of this render
+	warnings diag.Diagnostics
+	results  map[string]jinja.Value // statement results, for load_result
+	// hookResults are on-run-end's `results`.
+	runResults jinja.Value
+
+	// per-render objects of the context, kept here to save allocations
+	xf         executeFlag
+	gr         graphObj
+	sr         selectedRes
+	md         lazyDict
+	statements []string               // SQL run by statement blocks (for target/run)
+	extra      map[string]jinja.Value // more variables (a materialization's sql, on-run-end's schemas)
 
 	// valueFile and valueLine are set while a YAML value or a hook renders
 	// (renderText): positions in that template are reported at the YAML line.
@@ -143,26 +78,73 @@ func (st *renderState) useMacro(def *macroDef) {
 	st.macros[def.uniqueID] = true
 }
 
+// introspects marks the render as needing the warehouse: the node renders
+// again at execution time.
+func (st *renderState) introspects() { st.dynamic = true }
+
+// standaloneState is a render outside any node (a source's YAML, a project
+// hook, a description) in package k.
+func (p *Program) standaloneState(k *pkg) *renderState {
+	return &renderState{ctx: context.Background(), p: p, k: k, phase: phaseFinal}
+}
+
 // vars are a render's own variables, layered over the environment's globals.
-func (c *compiler) vars(st *renderState) map[string]jinja.Value {
-	if st.u == nil {
-		return nil
+func (p *Program) vars(st *renderState) map[string]jinja.Value {
+	st.xf.st, st.gr.st, st.sr.st = st, st, st
+	vars := map[string]jinja.Value{
+		"execute":            jinja.ObjectValue(&st.xf),
+		"graph":              jinja.ObjectValue(&st.gr),
+		"selected_resources": jinja.ObjectValue(&st.sr),
 	}
-	return map[string]jinja.Value{
-		"this":  jinja.ObjectValue(c.relFor(st, st.u.idx)),
-		"model": jinja.ObjectValue(&lazyDict{build: st.modelDict}),
+	if st.runResults.Kind() != jinja.KindUndefined {
+		vars["results"] = st.runResults
 	}
+	for k, v := range st.extra {
+		vars[k] = v
+	}
+	if st.u != nil {
+		st.md.build = st.modelDict
+		vars["this"] = jinja.ObjectValue(p.relFor(st, st.u.idx))
+		vars["model"] = jinja.ObjectValue(&st.md)
+	}
+	return vars
+}
+
+// executeFlag is `execute`: false while parsing, true when the warehouse is
+// there. Reading it marks the render as one that must run again at execution
+// time, as dbt renders every node then.
+type executeFlag struct{ st *renderState }
+
+func (e *executeFlag) Truth() bool {
+	e.st.dynamic = true
+	return e.st.exec
+}
+func (e *executeFlag) Attr(string) (jinja.Value, bool) { return jinja.Value{}, false }
+func (e *executeFlag) String() string {
+	e.st.dynamic = true
+	if e.st.exec {
+		return "True"
+	}
+	return "False"
+}
+func (e *executeFlag) EqualValue(o jinja.Value) bool {
+	e.st.dynamic = true
+	return o.Kind() == jinja.KindBool && o.Truthy() == e.st.exec
 }
 
 // render renders a parsed template for st.
-func (c *compiler) render(t *jinja.Template, st *renderState) (string, error) {
-	return t.Execute(c.ctx, c.vars(st), jinja.RenderOptions{Host: st})
+func (p *Program) render(t *jinja.Template, st *renderState) (string, error) {
+	ctx := st.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return t.Execute(ctx, p.vars(st), jinja.RenderOptions{Host: st})
 }
 
 // callFromGo calls a macro with positional arguments for st and returns its
 // output (or returned value) as text.
-func (c *compiler) callFromGo(st *renderState, def *macroDef, args ...jinja.Value) (string, error) {
-	v, err := c.callMacro(st, def, jinja.Args{Pos: args})
+func (p *Program) callFromGo(st *renderState, def *macroDef, args ...jinja.Value) (string, error) {
+	v, err := p.callMacro(st, def, jinja.Args{Pos: args})
 	if err != nil {
 		return "", err
 	}
@@ -170,34 +152,85 @@ func (c *compiler) callFromGo(st *renderState, def *macroDef, args ...jinja.Valu
 }
 
 // callMacro calls def for st outside any template (generic tests, naming macros).
-func (c *compiler) callMacro(st *renderState, def *macroDef, a jinja.Args) (jinja.Value, error) {
+func (p *Program) callMacro(st *renderState, def *macroDef, a jinja.Args) (jinja.Value, error) {
 	st.useMacro(def)
-	return def.m.Invoke(c.ctx, a, c.vars(st), jinja.RenderOptions{Host: st})
+	ctx := st.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return def.m.Invoke(ctx, a, p.vars(st), jinja.RenderOptions{Host: st})
 }
 
-// relFor returns the relation object for node idx as this render may see it.
-func (c *compiler) relFor(st *renderState, idx int) *relObj {
-	u := c.units[idx]
-	if !st.final {
+// renderText renders a one-off template of package k: a YAML value or a
+// hook. Positions inside it are reported at line, the line of the YAML key
+// (0: unknown). Problems go to ds.
+func (p *Program) renderText(k *pkg, file string, line int, src string, st *renderState, ds *diag.Diagnostics) (string, bool) {
+	if !strings.Contains(src, "{{") && !strings.Contains(src, "{%") {
+		return src, true
+	}
+	if st == nil {
+		st = p.standaloneState(k)
+	}
+	nw := len(st.warnings)
+	out, err := p.renderValue(k, file, line, src, st)
+	if st.u == nil {
+		// A standalone render reports its own warnings; a node's render
+		// reports them with the node's.
+		for _, w := range st.warnings[nw:] {
+			p.addWarning(ds, w)
+		}
+		st.warnings = st.warnings[:nw]
+	}
+	if err != nil {
+		d := p.errDiagIn(file, err, src)
+		if d.File == file {
+			d.Line, d.Col = line, 0
+		}
+		ds.Add(d)
+		return "", false
+	}
+	return out, true
+}
+
+// renderValue renders a one-off template and returns the engine's error.
+func (p *Program) renderValue(k *pkg, file string, line int, src string, st *renderState) (string, error) {
+	saveFile, saveLine := st.valueFile, st.valueLine
+	st.valueFile, st.valueLine = file, line
+	defer func() { st.valueFile, st.valueLine = saveFile, saveLine }()
+	t, err := p.parseCached(k, file, src)
+	if err != nil {
+		return "", err
+	}
+	return p.render(t, st)
+}
+
+// relFor returns the relation object for node idx as the render st may see it.
+func (p *Program) relFor(st *renderState, idx int) *relObj {
+	u := p.units[idx]
+	if st.phase == phaseParse || st.r == nil || st.r.rels == nil {
 		return &relObj{
-			marker: c.markers[idx], st: st,
-			rel: relation.Relation{Database: c.o.Target.Database, Schema: c.o.Target.Schema, Identifier: u.node.Name},
+			marker: markerFor(idx), st: st, p: p,
+			rel: relation.Relation{Database: p.o.Target.Database, Schema: p.o.Target.Schema, Identifier: u.node.Name},
 		}
 	}
-	if u.node.Config.Materialized == "ephemeral" {
+	r := st.r
+	if r.cfgs[idx].cfg.Materialized == "ephemeral" {
 		name := cteName(u.node.Name)
-		return &relObj{rel: relation.Relation{Identifier: name}, rendered: name, cte: true}
+		return &relObj{rel: relation.Relation{Identifier: name}, rendered: name, cte: true, p: p}
+	}
+	if d, ok := r.deferred[idx]; ok {
+		return &relObj{rel: d.rel, rendered: d.rendered, kind: d.kind, p: p}
 	}
 	kind := "table"
-	if u.node.Config.Materialized == "view" {
+	if r.cfgs[idx].cfg.Materialized == "view" {
 		kind = "view"
 	}
-	return &relObj{rel: u.node.Relation, rendered: u.node.RelationName, kind: kind}
+	return &relObj{rel: r.rels[idx], rendered: r.relNames[idx], kind: kind, p: p}
 }
 
 func cteName(name string) string { return "__dbt__cte__" + name }
 
-// Markers stand for a node's relation in first-pass output: NUL, index, NUL.
+// Markers stand for a node's relation in parse output: NUL, index, NUL.
 // Digits survive upper/lower and most string filters.
 func markerFor(idx int) string { return "\x00" + strconv.Itoa(idx) + "\x00" }
 
@@ -222,7 +255,7 @@ func markersOK(s string, n int) bool {
 
 // substitute replaces markers with final relation names. ok is false when a
 // marker was damaged (a template transformed a relation's text).
-func (c *compiler) substitute(s string) (string, bool) {
+func (r *Parsed) substitute(s string) (string, bool) {
 	i := strings.IndexByte(s, 0)
 	if i < 0 {
 		return s, true
@@ -236,20 +269,26 @@ func (c *compiler) substitute(s string) (string, bool) {
 			return "", false
 		}
 		idx, err := strconv.Atoi(s[i+1 : i+1+end])
-		if err != nil || idx < 0 || idx >= len(c.units) {
+		if err != nil || idx < 0 || idx >= len(r.p.units) {
 			return "", false
 		}
-		u := c.units[idx]
-		if u.node.Config.Materialized == "ephemeral" {
-			b.WriteString(cteName(u.node.Name))
-		} else {
-			b.WriteString(u.node.RelationName)
-		}
+		b.WriteString(r.relationText(idx))
 		s = s[i+1+end+1:]
 		i = strings.IndexByte(s, 0)
 	}
 	b.WriteString(s)
 	return b.String(), true
+}
+
+// relationText is how a ref to node idx renders in final SQL.
+func (r *Parsed) relationText(idx int) string {
+	if r.cfgs[idx].cfg.Materialized == "ephemeral" {
+		return cteName(r.p.units[idx].node.Name)
+	}
+	if d, ok := r.deferred[idx]; ok {
+		return d.rendered
+	}
+	return r.relNames[idx]
 }
 
 // warnSet records each warning once (by position and message): a macro that
@@ -270,4 +309,23 @@ func (w *warnSet) first(key string) bool {
 	}
 	w.seen[key] = true
 	return true
+}
+
+// userError is a problem in the user's project found while rendering: host
+// functions return it and the engine positions it (file, line, column of the
+// call).
+type userError struct {
+	summary, detail, suggestion string
+}
+
+func (e *userError) Error() string { return e.summary + ": " + e.detail }
+
+func fail(summary, detail string) error { return &userError{summary: summary, detail: detail} }
+
+func failSuggest(summary, detail, suggestion string) error {
+	return &userError{summary: summary, detail: detail, suggestion: suggestion}
+}
+
+func failf(summary, format string, args ...any) error {
+	return &userError{summary: summary, detail: fmt.Sprintf(format, args...)}
 }

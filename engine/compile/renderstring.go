@@ -1,11 +1,12 @@
 package compile
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/strata-dev/strata/engine/jinja"
+	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/project"
 )
 
@@ -17,12 +18,11 @@ func RenderString(tmpl string, env func(string) (string, bool), vars map[string]
 	if !strings.Contains(tmpl, "{{") && !strings.Contains(tmpl, "{%") {
 		return tmpl, nil
 	}
-	c := newCompiler(context.Background(), Options{Project: &project.Project{}, Env: env, Vars: vars})
-	c.buildGlobals()
-	t, err := c.parse("template", tmpl)
+	p := bareProgram(Options{Project: &project.Project{}, Env: env, Vars: vars})
+	t, err := p.parse(p.root, "template", tmpl)
 	if err == nil {
 		var out string
-		out, err = c.render(t, &renderState{c: c, final: true})
+		out, err = p.render(t, p.standaloneState(p.root))
 		if err == nil {
 			return out, nil
 		}
@@ -31,6 +31,23 @@ func RenderString(tmpl string, env func(string) (string, bool), vars map[string]
 	if errors.As(err, &ue) {
 		return "", ue
 	}
-	d := c.errDiag("", err)
+	d := p.errDiag("", err)
 	return "", fmt.Errorf("%s: %s", d.Summary, d.Detail)
+}
+
+// bareProgram is a Program with dbt's context and no macros: enough to render
+// a profile value or a packages.yml entry.
+func bareProgram(o Options) *Program {
+	p := &Program{o: o, pkgs: map[string]*pkg{}, byName: map[string][]int{}, docNodes: map[string]*manifest.Doc{}, sources: map[string]*manifest.Node{}}
+	p.tags = dbtTags()
+	env := jinja.NewEnvironment()
+	p.filters, p.tests = env.Filters, env.Tests
+	addDbtFilters(p.filters)
+	p.internal = p.newPkg(globalProject, nil, "")
+	p.internal.internal = true
+	p.root = p.newPkg(o.Project.Config.Name, o.Project, "")
+	p.root.root = true
+	p.pkgOrder = []*pkg{p.root, p.internal}
+	p.buildGlobals()
+	return p
 }

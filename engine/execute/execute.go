@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strconv"
 	"sync"
@@ -23,7 +22,6 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/strata-dev/strata/engine/adapter"
-	"github.com/strata-dev/strata/engine/artifact"
 	"github.com/strata-dev/strata/engine/graph"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/relation"
@@ -39,10 +37,12 @@ type Options struct {
 	// Selected are the unique_ids to execute (sources and ephemeral models are ignored).
 	Selected []string
 	Adapter  adapter.Adapter
-	// ProjectFS reads seed CSVs (paths are OriginalFilePath).
-	ProjectFS fs.FS
-	// TargetDir is the project's target/ folder (absolute).
-	TargetDir string
+	// ProjectDir is the root project's folder: seed CSVs are read from
+	// ProjectDir/<node.FilePath>.
+	ProjectDir string
+	// Renderer renders nodes that introspect the warehouse, custom
+	// materializations and run hooks at execution time (nil: none).
+	Renderer Renderer
 	// TargetSchema is the profile's schema (store_failures goes to <schema>_test_failures).
 	TargetSchema string
 	Threads      int
@@ -72,9 +72,6 @@ func Execute(ctx context.Context, o Options) (*result.RunResults, error) {
 	}
 	start := o.Now()
 	x := &executor{o: o, schemas: map[string]*schemaOnce{}, columns: map[string][]adapter.Column{}}
-	if o.TargetDir != "" {
-		x.runFiles = artifact.NewRunWriter(o.TargetDir)
-	}
 	ids := x.executable()
 	parents := x.plan(ids)
 	x.total = len(ids)
@@ -85,17 +82,14 @@ func Execute(ctx context.Context, o Options) (*result.RunResults, error) {
 	}
 	x.emit(result.Event{Kind: result.RunStarted, Total: x.total})
 
-	if err := x.runHooks(ctx, "on-run-start", o.Manifest.OnRunStart); err != nil {
+	if hr := x.runHooks(ctx, "on-run-start", nil); hr != nil {
 		// A failing on-run-start hook means nothing is built: every node is skipped.
 		for _, id := range ids {
-			x.record(&result.NodeResult{UniqueID: id, Status: result.Skipped, Message: "skipped: on-run-start hook failed: " + err.Error(), Node: x.node(id)})
+			x.record(&result.NodeResult{UniqueID: id, Status: result.Skipped, Message: "skipped: on-run-start hook failed: " + hr.Message, Node: x.node(id)})
 		}
-		if x.runFiles != nil {
-			x.runFiles.Close()
-		}
-		rr.Results = x.sortedResults(ids)
+		rr.Results = append([]*result.NodeResult{hr}, x.sortedResults(ids)...)
 		rr.ElapsedTime = o.Now().Sub(start).Seconds()
-		x.emit(result.Event{Kind: result.RunFinished, Results: rr, Elapsed: o.Now().Sub(start), Message: err.Error()})
+		x.emit(result.Event{Kind: result.RunFinished, Results: rr, Elapsed: o.Now().Sub(start), Message: hr.Message})
 		return rr, nil
 	}
 
@@ -117,20 +111,17 @@ func Execute(ctx context.Context, o Options) (*result.RunResults, error) {
 			x.record(r)
 			x.emit(result.Event{Kind: result.NodeFinished, Index: 0, Total: x.total, UniqueID: id, ResourceType: string(r.Node.ResourceType), Name: r.Node.Name, Materialized: r.Node.Config.Materialized, RelationName: displayRelation(r.Node), Result: r})
 		})
-	if x.runFiles != nil {
-		if err := x.runFiles.Close(); err != nil {
-			x.emit(result.Event{Kind: result.Warning, Message: "target/run files: " + err.Error()})
-		}
-	}
 	if walkErr != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("walk the graph: %w", walkErr)
 	}
+	var endHook *result.NodeResult
 	if ctx.Err() == nil {
-		if err := x.runHooks(ctx, "on-run-end", o.Manifest.OnRunEnd); err != nil {
-			x.emit(result.Event{Kind: result.Warning, Message: "on-run-end hook failed: " + err.Error()})
-		}
+		endHook = x.runHooks(ctx, "on-run-end", x.sortedResults(ids))
 	}
 	rr.Results = x.sortedResults(ids)
+	if endHook != nil {
+		rr.Results = append(rr.Results, endHook)
+	}
 	rr.ElapsedTime = o.Now().Sub(start).Seconds()
 	x.emit(result.Event{Kind: result.RunFinished, Results: rr, Elapsed: o.Now().Sub(start)})
 	return rr, nil
@@ -149,9 +140,6 @@ type executor struct {
 
 	colMu   sync.Mutex
 	columns map[string][]adapter.Column
-
-	// runFiles writes target/run in the background (nil without a target dir).
-	runFiles *artifact.RunWriter
 }
 
 type schemaOnce struct {
@@ -268,16 +256,6 @@ func (x *executor) sortedResults(ids []string) []*result.NodeResult {
 	return out
 }
 
-func (x *executor) runHooks(ctx context.Context, which string, hooks []string) error {
-	for i, h := range hooks {
-		if _, err := x.o.Adapter.Exec(ctx, h); err != nil {
-			return fmt.Errorf("%s hook %d: %w", which, i+1, err)
-		}
-		x.emit(result.Event{Kind: result.Info, Message: fmt.Sprintf("%s hook %d of %d ran", which, i+1, len(hooks))})
-	}
-	return nil
-}
-
 // runNode does one node's work and records its result.
 func (x *executor) runNode(ctx context.Context, id string) *result.NodeResult {
 	n := x.node(id)
@@ -287,21 +265,42 @@ func (x *executor) runNode(ctx context.Context, id string) *result.NodeResult {
 	r := &result.NodeResult{UniqueID: id, Node: n, ThreadID: "Thread-" + strconv.Itoa(idx%max(1, x.o.Threads)+1), RelationName: n.RelationName, CompiledCode: n.CompiledCode}
 	var statements []string
 	var err error
-	switch n.ResourceType {
-	case manifest.Model:
-		statements, err = x.runModel(ctx, n, r)
-	case manifest.Seed:
-		statements, err = x.runSeed(ctx, n, r)
-	case manifest.Test:
+	if x.o.Renderer != nil && x.o.Renderer.Dynamic(id) {
+		// Its SQL depends on what its parents built: render it now, as dbt does.
+		var rd Rendered
+		rd, err = x.o.Renderer.Render(ctx, id)
+		statements = rd.Statements
+		if err == nil {
+			c := *n
+			c.CompiledCode, c.IncrementalCode, c.PreHooks, c.PostHooks = rd.SQL, rd.IncrementalSQL, rd.PreHooks, rd.PostHooks
+			n = &c
+			r.CompiledCode = rd.SQL
+		}
+	}
+	switch {
+	case err != nil:
+	case n.ResourceType == manifest.Model && x.o.Renderer != nil && x.o.Renderer.Custom(id):
+		var st []string
+		st, err = x.runCustom(ctx, n, r)
+		statements = append(statements, st...)
+	case n.ResourceType == manifest.Model:
+		var st []string
+		st, err = x.runModel(ctx, n, r)
+		statements = append(statements, st...)
+	case n.ResourceType == manifest.Seed:
+		var st []string
+		st, err = x.runSeed(ctx, n, r)
+		statements = append(statements, st...)
+	case n.ResourceType == manifest.Test:
 		err = x.runTest(ctx, n, r)
-	case manifest.Snapshot:
-		statements, err = x.runSnapshot(ctx, n, r)
+	case n.ResourceType == manifest.Snapshot:
+		var st []string
+		st, err = x.runSnapshot(ctx, n, r)
+		statements = append(statements, st...)
 	default:
 		err = fmt.Errorf("cannot execute a %s", n.ResourceType)
 	}
-	if x.runFiles != nil {
-		x.runFiles.Write(n, statements)
-	}
+	r.Statements = statements
 	done := x.o.Now()
 	r.Timing = []result.Timing{{Name: "execute", StartedAt: began.UTC(), CompletedAt: done.UTC()}}
 	r.ExecutionTime = done.Sub(began).Seconds()

@@ -48,20 +48,7 @@ func project(t *testing.T, files map[string]string) *engine.Project {
 
 func run(t *testing.T, ctx context.Context, p *engine.Project, obs result.Observer) *result.RunResults {
 	t.Helper()
-	conn, err := p.Connect(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	c, err := p.Compile(context.Background(), engine.CompileOptions{Adapter: conn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, _, err := p.Select(c, engine.SelectOptions{ResourceTypes: engine.ResourceTypesFor("build")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rr, err := p.Execute(ctx, conn, c, ids, engine.ExecOptions{Command: "build", Observer: obs})
+	rr, err := p.Build(ctx, engine.RunOptions{Command: "build", Common: engine.Common{Observer: obs}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -20,10 +22,14 @@ import (
 const sampleRows = 5
 
 func (x *executor) runSeed(ctx context.Context, n *manifest.Node, r *result.NodeResult) ([]string, error) {
-	if x.o.ProjectFS == nil {
-		return nil, errors.New("no project files to read the seed from")
+	path := n.FilePath
+	if path == "" {
+		path = n.OriginalFilePath
 	}
-	f, err := x.o.ProjectFS.Open(n.OriginalFilePath)
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(x.o.ProjectDir, path)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open seed: %w", err)
 	}
@@ -250,4 +256,19 @@ func snapshotRequest(n *manifest.Node) adapter.SnapshotRequest {
 		HardDeletes: n.Config.HardDeletes,
 		Label:       n.UniqueID,
 	}
+}
+
+// runCustom builds a model through the project's {% materialization %} block.
+func (x *executor) runCustom(ctx context.Context, n *manifest.Node, r *result.NodeResult) ([]string, error) {
+	if err := x.ensureSchema(ctx, n.Relation); err != nil {
+		return nil, err
+	}
+	res, err := x.o.Renderer.Materialize(ctx, n.UniqueID)
+	if err != nil {
+		return res.Statements, err
+	}
+	r.Message = res.Message
+	r.AdapterResponse.Message = res.Message
+	r.Status = result.Success
+	return res.Statements, nil
 }

@@ -779,12 +779,17 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 	if !d.catchVarargs && len(a.Pos) > np {
 		return Value{}, typeErrorf("macro '%s' takes not more than %d argument(s)", m.Name, np)
 	}
-	saved, savedT := s.scope, s.tmpl
+	// The body resolves free names in the environment of the template that
+	// defines the macro (a host may give each package an environment of its own).
+	saved, savedT, savedE := s.scope, s.tmpl, s.env
 	s.scope = sc
 	s.tmpl = d.tmpl
+	if d.tmpl != nil && d.tmpl.env != nil {
+		s.env = d.tmpl.env
+	}
 	s.depth++
 	defer func() {
-		s.scope, s.tmpl = saved, savedT
+		s.scope, s.tmpl, s.env = saved, savedT, savedE
 		s.depth--
 	}()
 	firstDefault := np - len(d.defaults)

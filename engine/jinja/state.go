@@ -229,6 +229,18 @@ func (s *State) Call(fn Value, args Args) (Value, error) {
 // Attr is Jinja2's getattr: an attribute (or method) of v, else the item of
 // that name; else an undefined value.
 func (s *State) Attr(v Value, name string) (Value, error) {
+	if len(name) > 0 && name[0] == '_' && v.k == KindObject && !strings.HasPrefix(name, "__") {
+		// Jinja2's sandbox refuses the private attribute of a Python object,
+		// but an object without one falls back to its item of that name (a
+		// mapping's key): host objects have no Python attributes, so only
+		// their items are reachable (`dbt_utils._is_relation`).
+		if ig, ok := v.p.(ItemGetter); ok {
+			if x, ok := ig.Item(String(name)); ok {
+				return x, nil
+			}
+		}
+		return UndefinedMsg(name, fmt.Sprintf("'%s' has no attribute '%s'", objDesc(v), name)), nil
+	}
 	if len(name) > 0 && name[0] == '_' && v.k != KindUndefined && !(v.k == KindDict && !strings.HasPrefix(name, "__")) {
 		// The sandbox: private and dunder attributes are unsafe; using the
 		// value raises SecurityError, printing it prints nothing.

@@ -135,7 +135,7 @@ var (
 	testLower     = valueTest("test_lower", func(v Value) bool { return pyIsLowerStr(v.String()) })
 	testUpper     = valueTest("test_upper", func(v Value) bool { return pyIsUpperStr(v.String()) })
 	testString    = valueTest("test_string", func(v Value) bool { return v.k == KindString })
-	testMapping   = valueTest("test_mapping", func(v Value) bool { return v.k == KindDict })
+	testMapping   = valueTest("test_mapping", isMapping)
 	testNumber    = valueTest("test_number", func(v Value) bool { return v.IsNumber() })
 	testEscaped   = valueTest("test_escaped", func(v Value) bool { return v.k == KindString && v.safe })
 	testSequence  = valueTest("test_sequence", isSequence)
@@ -258,4 +258,19 @@ func testIn(s *State, v Value, a Args) (bool, error) {
 		return false, typeErrorf("'in <string>' requires string as left operand, not %s", pyType(v))
 	}
 	return Contains(s, seq, v)
+}
+
+// isMapping is Python's isinstance(v, Mapping): a dict, or a host object that
+// can be indexed and iterated like one (dbt's relations are mappings).
+func isMapping(v Value) bool {
+	if v.k == KindDict {
+		return true
+	}
+	if v.k != KindObject {
+		return false
+	}
+	_, item := v.p.(ItemGetter)
+	_, iter := v.p.(Iterable)
+	_, length := v.p.(Lengther)
+	return item && iter && length
 }

@@ -32,10 +32,14 @@ type Node struct {
 	PackageName  string       `json:"package_name"`
 	// Path is relative to the resource's path root (e.g. "staging/stg_loans.sql").
 	Path string `json:"path"`
-	// OriginalFilePath is relative to the project root (e.g. "models/staging/stg_loans.sql").
-	OriginalFilePath string   `json:"original_file_path"`
-	FQN              []string `json:"fqn"`
-	Language         string   `json:"language,omitempty"` // "sql"
+	// OriginalFilePath is relative to the root of the node's package (e.g.
+	// "models/staging/stg_loans.sql"), as dbt writes it.
+	OriginalFilePath string `json:"original_file_path"`
+	// FilePath is the file relative to the root project, for messages and
+	// reading seeds ("dbt_packages/dbt_utils/seeds/x.csv" for a package's).
+	FilePath string   `json:"-"`
+	FQN      []string `json:"fqn"`
+	Language string   `json:"language,omitempty"` // "sql"
 
 	// RawCode is the template as the user wrote it (for a YAML-declared test, the
 	// generated call).
@@ -44,9 +48,13 @@ type Node struct {
 	CompiledCode string `json:"compiled_code,omitempty"`
 	// IncrementalCode is CompiledCode rendered with is_incremental() true; set only
 	// for incremental models whose template calls is_incremental().
-	IncrementalCode string   `json:"-"`
-	Compiled        bool     `json:"compiled"`
-	Checksum        Checksum `json:"checksum"`
+	IncrementalCode string `json:"-"`
+	Compiled        bool   `json:"compiled"`
+	// Dynamic nodes introspect the warehouse (run_query, statement,
+	// adapter.get_columns_in_relation, graph, `execute`): they render again
+	// just before they execute, and CompiledCode is their parse-time render.
+	Dynamic  bool     `json:"-"`
+	Checksum Checksum `json:"checksum"`
 
 	Config Config `json:"config"`
 	// UnrenderedConfig is the config as written (YAML values and config() kwargs
@@ -231,9 +239,6 @@ type Manifest struct {
 	Sources map[string]*Node  `json:"sources"`
 	Macros  map[string]*Macro `json:"macros"`
 	Docs    map[string]*Doc   `json:"docs"`
-	// OnRunStart and OnRunEnd are the project's rendered run hooks.
-	OnRunStart []string `json:"-"`
-	OnRunEnd   []string `json:"-"`
 	// ParentMap and ChildMap are filled by BuildMaps (sources included).
 	ParentMap map[string][]string `json:"parent_map"`
 	ChildMap  map[string][]string `json:"child_map"`

@@ -21,7 +21,7 @@ const (
 var projectKeys = []string{
 	"name", "version", "config-version", "profile",
 	"model-paths", "seed-paths", "test-paths", "macro-paths", "snapshot-paths",
-	"docs-paths", "analysis-paths", "target-path", "clean-targets",
+	"docs-paths", "analysis-paths", "target-path", "clean-targets", "packages-install-path", "require-dbt-version",
 	"vars", "on-run-start", "on-run-end", "dispatch", "quoting",
 	"models", "seeds", "snapshots", "tests", "data_tests", "sources",
 	"schedules", "scheduler",
@@ -32,7 +32,7 @@ var projectKeys = []string{
 // warn in a dbt_project.yml (so dbt projects keep working) and are errors in a
 // project.yaml.
 var dbtOnlyKeys = []string{
-	"require-dbt-version", "query-comment", "flags", "packages-install-path",
+	"query-comment", "flags",
 	"log-path", "asset-paths", "function-paths", "modules-path", "dbt-cloud",
 	"restrict-access", "exposures", "metrics", "semantic-models", "saved-queries",
 	"unit_tests", "analyses", "functions", "macros",
@@ -92,6 +92,12 @@ func parseConfig(d *ydec, root *yaml.Node, dbtFile bool, c *Config) {
 			}
 		case "clean-targets":
 			c.CleanTargets = d.paths(v, k)
+		case "packages-install-path":
+			if s, ok := d.str(v, k); ok {
+				c.PackagesInstallPath = d.cleanPath(v, s, k)
+			}
+		case "require-dbt-version":
+			c.RequireDbtVersion = d.strList(v, k)
 		case "vars":
 			c.Vars = d.mapping(v, "vars")
 		case "on-run-start":
@@ -189,6 +195,9 @@ func applyDefaults(c *Config) {
 	}
 	if c.TargetPath == "" {
 		c.TargetPath = "target"
+	}
+	if c.PackagesInstallPath == "" {
+		c.PackagesInstallPath = "dbt_packages"
 	}
 	if c.CleanTargets == nil {
 		c.CleanTargets = []string{c.TargetPath}

@@ -1,6 +1,10 @@
 package result
 
-import "time"
+import (
+	"time"
+
+	"github.com/strata-dev/strata/engine/diag"
+)
 
 // EventKind says what happened.
 type EventKind int
@@ -18,6 +22,9 @@ const (
 	Info
 	// Warning is a non-fatal problem.
 	Warning
+	// Diagnostics are positioned problems found while loading or compiling
+	// (warnings; errors end the command instead).
+	Diagnostics
 )
 
 // Event is what the executor tells its observer. Only the view package turns
@@ -39,6 +46,23 @@ type Event struct {
 	Elapsed time.Duration
 	// Message for Info and Warning.
 	Message string
+	// Debug marks an Info line meant for the debug log only (a template's
+	// log() without info=True), as dbt keeps it off the console.
+	Debug bool
+	// Diags for Diagnostics.
+	Diags diag.Diagnostics
+}
+
+// Tee sends every event to each observer in turn.
+type Tee []Observer
+
+// Event implements Observer.
+func (t Tee) Event(e Event) {
+	for _, o := range t {
+		if o != nil {
+			o.Event(e)
+		}
+	}
 }
 
 // Observer receives events. Implementations must be safe for concurrent use:

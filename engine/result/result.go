@@ -65,6 +65,8 @@ type NodeResult struct {
 	SampleRows *SampleRows `json:"-"`
 	// Node is the manifest node (not serialised).
 	Node *manifest.Node `json:"-"`
+	// Statements are the SQL the node executed, in order, for target/run.
+	Statements []string `json:"-"`
 }
 
 // SampleRows is a small table of failing rows.
@@ -121,4 +123,14 @@ func (r *RunResults) Failed() bool {
 		}
 	}
 	return false
+}
+
+// NodeName is the name of the node a result is for (its unique_id when unknown).
+func (r *RunResults) NodeName(id string) string {
+	for _, x := range r.Results {
+		if x.UniqueID == id && x.Node != nil {
+			return x.Node.Name
+		}
+	}
+	return id
 }

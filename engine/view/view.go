@@ -97,9 +97,11 @@ func (p *Printer) Event(e result.Event) {
 	case result.RunFinished:
 		p.summary(e)
 	case result.Info:
-		if !p.quiet {
+		if !p.quiet && !e.Debug {
 			p.line(e.Time, e.Message)
 		}
+	case result.Diagnostics:
+		p.Diagnostics(e.Diags)
 	case result.Warning:
 		// Warnings go to stderr so piped output (ls, show --output csv) stays clean.
 		p.mu.Lock()
@@ -328,6 +330,13 @@ func (p *Printer) Output(s string) {
 }
 
 func (p *Printer) jsonEvent(e result.Event) {
+	if e.Kind == result.Diagnostics {
+		p.Diagnostics(e.Diags)
+		return
+	}
+	if e.Kind == result.Info && e.Debug {
+		return
+	}
 	m := map[string]any{"ts": e.Time.UTC().Format(time.RFC3339Nano)}
 	switch e.Kind {
 	case result.RunStarted:

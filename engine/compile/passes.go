@@ -1,0 +1,832 @@
+package compile
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/jinja"
+	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/relation"
+)
+
+// parseOut is what a node's parse render found.
+type parseOut struct {
+	out  string          // output with relation markers ("" once not needed)
+	tmpl *jinja.Template // kept when the node renders again
+	cfg  map[string]any  // config() calls
+	// refs are unit indexes in call order; sources unique_ids.
+	refs     []int
+	sources  []string
+	macros   map[string]bool
+	rerender bool
+	usedIncr bool
+	dynamic  bool
+	warnings diag.Diagnostics
+	err      *diag.Diagnostic
+}
+
+// nodeCfg is a node's resolved configuration.
+type nodeCfg struct {
+	final map[string]any // merged, rendered
+	raw   map[string]any // merged, as written
+	cfg   manifest.Config
+}
+
+// deferredRel is where a deferred ref points: the state manifest's relation.
+type deferredRel struct {
+	rel      relation.Relation
+	rendered string
+	kind     string
+}
+
+// Parsed is the result of the parse pass: the manifest's nodes with their
+// configs, relations and dependencies (no SQL yet), and what Finalize and
+// execution-time renders need. It is safe for concurrent use once Finalize
+// has returned.
+type Parsed struct {
+	p        *Program
+	Manifest *manifest.Manifest
+
+	parse    []parseOut
+	cfgs     []nodeCfg
+	rels     []relation.Relation
+	relNames []string
+	off      []bool // disabled, or failed to parse/resolve
+	failed   []bool
+	// enabled indexes enabled refable nodes by name.
+	enabled map[string][]int
+	// index maps an enabled node's unique_id to its unit.
+	index map[string]int
+
+	// set by Finalize
+	deferred map[int]deferredRel
+	body     []string // final SQL before ephemeral CTEs (ephemerals and dynamic nodes)
+	dynamic  []bool   // renders again at execution time (itself or an ephemeral it reads)
+
+	graphOnce sync.Once
+	graph     jinja.Value
+	selected  []string
+}
+
+// Parse renders every node once as dbt parses it (execute false), then
+// resolves configs and relation names. The manifest it returns has every
+// enabled node with its config, relation and dependencies; Finalize adds SQL.
+func (p *Program) Parse(ctx context.Context) (*Parsed, diag.Diagnostics) {
+	n := len(p.units)
+	r := &Parsed{p: p, parse: make([]parseOut, n), cfgs: make([]nodeCfg, n), off: make([]bool, n), failed: make([]bool, n)}
+	parallel(n, func(i int) { r.parse[i] = r.parseUnit(ctx, p.units[i]) })
+	var ds diag.Diagnostics
+	parallel(n, func(i int) { r.cfgs[i] = r.resolveConfig(p.units[i]) })
+	r.checkUnits(&ds)
+	r.rels, r.relNames = make([]relation.Relation, n), make([]string, n)
+	var mu sync.Mutex
+	parallel(n, func(i int) {
+		if d := r.resolveRelation(ctx, p.units[i]); d != nil {
+			mu.Lock()
+			ds.Add(*d)
+			r.failed[i] = true
+			mu.Unlock()
+		}
+	})
+	r.checkRelations(&ds)
+	r.Manifest = r.assemble(ctx, &ds)
+	ds.Sort()
+	return r, ds
+}
+
+// parseUnit renders a unit once with placeholder relations, collecting
+// config(), refs, sources and macros.
+func (r *Parsed) parseUnit(ctx context.Context, u *unit) parseOut {
+	var po parseOut
+	if u.kind == kindSeed {
+		return po
+	}
+	p := r.p
+	t := u.tmpl
+	if t == nil && u.kind != kindGeneric {
+		var err error
+		// Parsed here rather than up front: the tree is rendered at once and,
+		// most often, collected soon after, instead of all trees living together.
+		t, err = p.parse(u.pkg, u.file, u.text)
+		if err != nil {
+			d := p.errDiag(u.file, err)
+			po.err = &d
+			return po
+		}
+	}
+	st := &renderState{ctx: ctx, p: p, r: r, u: u, k: u.pkg, phase: phaseParse}
+	var out string
+	var err error
+	if u.kind == kindGeneric {
+		out, err = p.renderGeneric(u, st)
+	} else {
+		out, err = p.render(t, st)
+	}
+	po.cfg, po.refs, po.sources, po.macros = st.cfg, st.refs, st.sources, st.macros
+	po.rerender, po.usedIncr, po.dynamic, po.warnings = st.rerender, st.usedIncr, st.dynamic, st.warnings
+	if err != nil {
+		d := p.errDiag(u.file, err)
+		if u.kind == kindGeneric && d.File == u.generic.file {
+			// Raised by the test itself or in an argument's Jinja: the YAML line.
+			d.Line, d.Col = u.generic.line, 0
+		}
+		po.err = &d
+		return po
+	}
+	po.out = out
+	if po.rerender || po.usedIncr || po.dynamic || !markersOK(out, len(p.units)) {
+		// The final SQL needs a new render: keep the tree.
+		po.tmpl = t
+	}
+	return po
+}
+
+// resolveConfig merges a unit's config: folder < properties < config() in
+// the file, with Jinja in the values rendered.
+func (r *Parsed) resolveConfig(u *unit) nodeCfg {
+	po := &r.parse[u.idx]
+	final := copyMap(u.baseCfg)
+	mergeAll(final, po.cfg)
+	var ds diag.Diagnostics
+	r.p.renderConfigValues(u, final, &ds)
+	if len(ds) > 0 && po.err == nil {
+		d := ds[0]
+		po.err = &d
+	}
+	def := map[unitKind]string{kindModel: "view", kindSeed: "seed", kindSnapshot: "snapshot", kindTest: "test", kindGeneric: "test"}[u.kind]
+	cfg := fillConfig(final, def)
+	if u.kind != kindModel {
+		cfg.Materialized = def
+	}
+	raw := copyMap(u.rawCfg)
+	mergeAll(raw, po.cfg)
+	return nodeCfg{final: final, raw: raw, cfg: cfg}
+}
+
+// renderConfigValues renders Jinja in config values (dbt renders
+// dbt_project.yml and properties configs): `+schema: "x_{{ var('s') }}"`,
+// `+enabled: "{{ target.name == 'prod' }}"`. Hooks are rendered later, with
+// the node's context.
+func (p *Program) renderConfigValues(u *unit, m map[string]any, ds *diag.Diagnostics) {
+	for k, v := range m {
+		if k == "pre-hook" || k == "post-hook" {
+			continue
+		}
+		if nv, changed := p.renderConfigValue(u, v, ds); changed {
+			m[k] = nv
+		}
+	}
+}
+
+func (p *Program) renderConfigValue(u *unit, v any, ds *diag.Diagnostics) (any, bool) {
+	switch t := v.(type) {
+	case string:
+		if !strings.Contains(t, "{{") && !strings.Contains(t, "{%") {
+			return v, false
+		}
+		st := &renderState{ctx: context.Background(), p: p, k: u.pkg, phase: phaseFinal}
+		file := u.file
+		if u.propsIn != "" {
+			file = u.propsIn
+		}
+		out, ok := p.renderText(u.pkg, file, 0, t, st, ds)
+		if !ok {
+			return v, false
+		}
+		return out, true
+	case []any:
+		var out []any
+		for i, x := range t {
+			if nx, ch := p.renderConfigValue(u, x, ds); ch {
+				if out == nil {
+					out = append([]any(nil), t...)
+				}
+				out[i] = nx
+			}
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
+	case map[string]any:
+		var out map[string]any
+		for k, x := range t {
+			if nx, ch := p.renderConfigValue(u, x, ds); ch {
+				if out == nil {
+					out = copyMap(t)
+				}
+				out[k] = nx
+			}
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
+	}
+	return v, false
+}
+
+// checkUnits decides which units are off (disabled or failed) and reports
+// their problems: parse errors of enabled nodes, unknown materializations and
+// strategies, refs to disabled nodes.
+func (r *Parsed) checkUnits(ds *diag.Diagnostics) {
+	p := r.p
+	r.enabled = map[string][]int{}
+	disabledNames := map[string]bool{}
+	for i, u := range p.units {
+		if !r.cfgs[i].cfg.Enabled {
+			r.off[i] = true
+			disabledNames[u.node.Name] = true
+		}
+	}
+	// A generic test of a disabled node is disabled with it.
+	for i, u := range p.units {
+		if u.kind != kindGeneric || r.off[i] {
+			continue
+		}
+		for _, ref := range r.parse[i].refs {
+			if r.off[ref] {
+				r.off[i] = true
+			}
+		}
+		if g := u.generic; g.attached >= 0 && r.off[g.attached] {
+			r.off[i] = true
+		}
+	}
+	for i, u := range p.units {
+		if r.off[i] {
+			continue
+		}
+		switch u.kind {
+		case kindModel, kindSeed, kindSnapshot:
+			r.enabled[u.node.Name] = append(r.enabled[u.node.Name], i)
+		}
+	}
+	valid := []string(nil)
+	if p.o.Dialect != nil {
+		valid = p.o.Dialect.ValidIncrementalStrategies()
+	}
+	for i, u := range p.units {
+		if r.off[i] {
+			continue
+		}
+		po := &r.parse[i]
+		for _, w := range po.warnings {
+			p.addWarning(ds, w)
+		}
+		if po.err != nil {
+			ds.Add(*po.err)
+			r.failed[i] = true
+			continue
+		}
+		c := r.cfgs[i].cfg
+		if u.kind == kindModel {
+			switch c.Materialized {
+			case "view", "table", "incremental", "ephemeral":
+			default:
+				if _, ok := p.materialization(c.Materialized); !ok {
+					ds.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Line: findLine(u.text, "materialized"), Summary: "unknown materialization",
+						Detail: fmt.Sprintf("%s sets materialized %q; valid values are view, table, incremental, ephemeral and the project's {%% materialization %%} blocks", u.node.Name, c.Materialized)})
+					r.failed[i] = true
+				}
+			}
+			if c.Materialized == "incremental" && valid != nil {
+				if s := c.IncrementalStrategy; s != "" && !containsStr(valid, s) {
+					ds.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Line: findLine(u.text, "incremental_strategy"), Summary: "unknown incremental strategy",
+						Detail: fmt.Sprintf("%s sets incremental_strategy %q; %s accepts %s", u.node.Name, s, p.o.Dialect.Type(), strings.Join(valid, ", "))})
+					r.failed[i] = true
+				}
+			}
+		}
+		if u.kind == kindSnapshot && len(c.UniqueKey) == 0 {
+			ds.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Line: u.node.Line, Summary: "snapshot without unique_key",
+				Detail: fmt.Sprintf("snapshot %s needs config unique_key (the column(s) identifying a row); add unique_key='id' to its config", u.node.Name)})
+			r.failed[i] = true
+		}
+		if (u.kind == kindTest || u.kind == kindGeneric) && c.Severity != "" && c.Severity != "error" && c.Severity != "warn" {
+			line := u.node.Line
+			if u.generic != nil {
+				line = u.generic.line
+			}
+			ds.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Line: line, Summary: "invalid severity",
+				Detail: fmt.Sprintf("test %s has severity %q; severity must be error or warn", u.node.Name, c.Severity)})
+			r.failed[i] = true
+		}
+		for _, ref := range po.refs {
+			if t := p.units[ref]; r.off[ref] {
+				ds.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Line: findLine(u.text, t.node.Name), Summary: "ref to a disabled node",
+					Detail: fmt.Sprintf("%s refers to %q, which is disabled (enabled: false); enable it or remove the ref", u.node.Name, t.node.Name)})
+				r.failed[i] = true
+			}
+		}
+	}
+	_ = disabledNames
+}
+
+// resolveRelation sets where a model, seed or snapshot is built, through
+// generate_database_name / generate_schema_name / generate_alias_name (the
+// root project's macro of that name, then the node's package's, then the
+// global project's default rule).
+func (r *Parsed) resolveRelation(ctx context.Context, u *unit) *diag.Diagnostic {
+	i := u.idx
+	if r.off[i] || u.kind == kindTest || u.kind == kindGeneric {
+		return nil
+	}
+	c := r.cfgs[i].cfg
+	if c.Materialized == "ephemeral" {
+		return nil
+	}
+	p := r.p
+	st := &renderState{ctx: ctx, p: p, r: r, u: u, k: u.pkg, phase: phaseFinal}
+	custom := func(s string) jinja.Value {
+		if s == "" {
+			return jinja.None
+		}
+		return jinja.String(s)
+	}
+	var failure *diag.Diagnostic
+	naming := func(macro, customValue, fallback string) string {
+		def := p.namingMacro(u.pkg, macro)
+		if def == nil || failure != nil {
+			return fallback
+		}
+		out, err := p.callFromGo(st, def, custom(customValue), p.nodeDict(u, r.cfgs[i].final))
+		if err != nil {
+			d := p.errDiag(u.file, err)
+			failure = &d
+			return fallback
+		}
+		return out
+	}
+	db := naming("generate_database_name", c.Database, firstNonEmpty(c.Database, p.o.Target.Database))
+	schemaDefault := p.o.Target.Schema
+	if s := strings.TrimSpace(c.Schema); s != "" {
+		schemaDefault = p.o.Target.Schema + "_" + s
+	}
+	schema := naming("generate_schema_name", c.Schema, schemaDefault)
+	alias := naming("generate_alias_name", c.Alias, firstNonEmpty(c.Alias, u.node.Name))
+	if u.kind == kindSnapshot {
+		if c.TargetSchema != "" {
+			schema = c.TargetSchema
+		}
+		if c.TargetDatabase != "" {
+			db = c.TargetDatabase
+		}
+	}
+	rel := relation.Relation{Database: p.normIdent(db), Schema: p.normIdent(schema), Identifier: p.normIdent(alias)}
+	r.rels[i] = rel
+	r.relNames[i] = p.renderRelation(rel)
+	return failure
+}
+
+// namingMacro finds a project's override of one of dbt's naming macros: the
+// root project's, else the node's package's. nil means dbt's default rule,
+// which strata applies in Go (the global project's macro says the same).
+func (p *Program) namingMacro(k *pkg, name string) *macroDef {
+	if d, ok := p.root.macros[name]; ok {
+		return d
+	}
+	if d, ok := k.macros[name]; ok && !k.internal {
+		return d
+	}
+	return nil
+}
+
+func (p *Program) nodeDict(u *unit, cfg map[string]any) jinja.Value {
+	n := u.node
+	return jinja.FromGo(map[string]any{
+		"name": n.Name, "unique_id": n.UniqueID, "resource_type": string(n.ResourceType), "package_name": n.PackageName,
+		"path": n.Path, "original_file_path": n.OriginalFilePath, "fqn": n.FQN, "config": cfg,
+		"tags": anyList(strList(cfg["tags"])),
+	})
+}
+
+// checkRelations reports two nodes built into one relation, and identifiers
+// longer than the warehouse keeps.
+func (r *Parsed) checkRelations(ds *diag.Diagnostics) {
+	p := r.p
+	limit := 0
+	if l, ok := p.o.Dialect.(identLimiter); ok {
+		limit = l.MaxIdentifierLength()
+	}
+	seen := map[relation.Relation]int{}
+	for i, u := range p.units {
+		if r.off[i] || r.failed[i] || r.rels[i].Identifier == "" {
+			continue
+		}
+		rel := r.rels[i]
+		key := relation.Relation{Database: strings.ToLower(rel.Database), Schema: strings.ToLower(rel.Schema), Identifier: strings.ToLower(rel.Identifier)}
+		if prev, dup := seen[key]; dup {
+			pu := p.units[prev]
+			ds.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Summary: "two nodes build one relation",
+				Detail: fmt.Sprintf("%s and %s (%s) both build %s; give one of them another alias or schema", u.node.UniqueID, pu.node.UniqueID, pu.file, r.relNames[i])})
+			r.failed[i] = true
+			continue
+		}
+		seen[key] = i
+		if limit > 0 {
+			for _, part := range []string{rel.Schema, rel.Identifier} {
+				if len(part) > limit {
+					ds.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Summary: "identifier too long",
+						Detail: fmt.Sprintf("%s would be built as %q, %d bytes; %s keeps identifiers of at most %d bytes and would silently truncate it; set a shorter alias or rename the file", u.node.UniqueID, part, len(part), p.dialectType(), limit)})
+					r.failed[i] = true
+					break
+				}
+			}
+		}
+	}
+}
+
+// assemble builds the manifest's nodes from the passes' findings.
+func (r *Parsed) assemble(ctx context.Context, ds *diag.Diagnostics) *manifest.Manifest {
+	p := r.p
+	m := manifest.New()
+	m.Metadata = manifest.Metadata{
+		DbtSchemaVersion: "https://schemas.getdbt.com/dbt/manifest/v12.json", GeneratedAt: p.now().UTC().Format("2006-01-02T15:04:05.000000Z"),
+		InvocationID: p.o.InvocationID, ProjectName: p.root.name, AdapterType: p.dialectType(), TargetName: p.o.Target.Name,
+	}
+	for id, n := range p.sources {
+		m.Sources[id] = n
+	}
+	m.Nodes = make(map[string]*manifest.Node, len(p.units))
+	r.index = make(map[string]int, len(p.units))
+	// Reused for every unit: allocating two maps per node was a visible share
+	// of this sequential step on large projects.
+	seenN, seenR := map[string]bool{}, map[int]bool{}
+	for i, u := range p.units {
+		if r.off[i] {
+			continue
+		}
+		n := new(manifest.Node)
+		*n = *u.node
+		nc := r.cfgs[i]
+		n.Config = nc.cfg
+		n.UnrenderedConfig = nc.raw
+		n.Tags = nc.cfg.Tags
+		if n.Meta == nil {
+			n.Meta = nc.cfg.Meta
+		}
+		if rel := r.rels[i]; rel.Identifier != "" {
+			n.Relation = rel
+			n.Database, n.Schema, n.Alias = rel.Database, rel.Schema, rel.Identifier
+			n.RelationName = r.relNames[i]
+		}
+		po := &r.parse[i]
+		n.DependsOn = manifest.DependsOn{Macros: []string{}, Nodes: []string{}}
+		n.Refs, n.Sources = []manifest.RefCall{}, [][]string{}
+		clear(seenN)
+		clear(seenR)
+		addNode := func(id string) {
+			if !seenN[id] {
+				seenN[id] = true
+				n.DependsOn.Nodes = append(n.DependsOn.Nodes, id)
+			}
+		}
+		for _, ref := range po.refs {
+			if seenR[ref] {
+				continue
+			}
+			seenR[ref] = true
+			pn := p.units[ref].node
+			addNode(pn.UniqueID)
+			if u.kind != kindGeneric {
+				rc := manifest.RefCall{Name: pn.Name}
+				if pn.PackageName != u.pkg.name && pn.PackageName != p.root.name {
+					rc.Package = pn.PackageName
+				}
+				n.Refs = append(n.Refs, rc)
+			}
+		}
+		for _, s := range po.sources {
+			if seenN[s] {
+				continue
+			}
+			addNode(s)
+			if src, ok := m.Sources[s]; ok && u.kind != kindGeneric {
+				n.Sources = append(n.Sources, []string{src.SourceName, src.Name})
+			}
+		}
+		for id := range po.macros {
+			n.DependsOn.Macros = append(n.DependsOn.Macros, id)
+		}
+		sort.Strings(n.DependsOn.Macros)
+		n.Compiled = false
+		m.Nodes[n.UniqueID] = n
+		r.index[n.UniqueID] = i
+	}
+	for _, k := range p.pkgOrder {
+		for _, d := range k.macros {
+			mc := &manifest.Macro{UniqueID: d.uniqueID, Name: d.name, PackageName: k.name, OriginalFilePath: d.file,
+				Path: d.file, MacroSQL: d.sql, Checksum: manifest.Checksum{Name: "sha256", Checksum: d.checksum}, Line: d.line}
+			mc.DependsOn.Macros = []string{}
+			seen := map[string]bool{}
+			for _, cm := range callNameRE.FindAllStringSubmatch(d.sql, -1) {
+				if cm[1] == d.name {
+					continue
+				}
+				if dep, ok := p.lookupMacro(k, cm[1]); ok && !seen[dep.uniqueID] {
+					seen[dep.uniqueID] = true
+					mc.DependsOn.Macros = append(mc.DependsOn.Macros, dep.uniqueID)
+				}
+			}
+			sort.Strings(mc.DependsOn.Macros)
+			m.Macros[d.uniqueID] = mc
+		}
+	}
+	for id, d := range p.docNodes {
+		m.Docs[id] = d
+	}
+	return m
+}
+
+// FinalizeOptions say which nodes need SQL and how refs resolve.
+type FinalizeOptions struct {
+	// IDs are the nodes to finalize (nil: every enabled node). Ephemeral
+	// models they read are finalized with them.
+	IDs []string
+	// Defer maps a node's unique_id to the relation its refs resolve to
+	// instead (--defer: production's relation from the state manifest).
+	Defer map[string]relation.Relation
+	// Warehouse, when set, lets nodes that introspect render with execute
+	// true now (`strata compile`); without it they keep their parse render
+	// until they render again at execution time.
+	Warehouse Warehouse
+}
+
+// Finalize produces the SQL of the requested nodes: parse output with the
+// relation markers replaced, or a new render where the template looked inside
+// a relation; the is_incremental() variant; hooks; and ephemeral CTEs. It
+// sets CompiledCode, IncrementalCode and hooks on the manifest's nodes and
+// must be called once, before execution-time renders.
+func (r *Parsed) Finalize(ctx context.Context, o FinalizeOptions) diag.Diagnostics {
+	p := r.p
+	n := len(p.units)
+	r.deferred = map[int]deferredRel{}
+	for id, rel := range o.Defer {
+		if i, ok := r.indexOf(id); ok {
+			kind := "table"
+			if r.cfgs[i].cfg.Materialized == "view" {
+				kind = "view"
+			}
+			r.deferred[i] = deferredRel{rel: rel, rendered: p.renderRelation(rel), kind: kind}
+		}
+	}
+	want := make([]bool, n)
+	if o.IDs == nil {
+		for i := range want {
+			want[i] = !r.off[i]
+		}
+	} else {
+		for _, id := range o.IDs {
+			if i, ok := r.indexOf(id); ok {
+				r.wantWithEphemerals(i, want)
+			}
+		}
+	}
+	r.body = make([]string, n)
+	r.dynamic = make([]bool, n)
+	type finalOut struct {
+		body, incr     string
+		pre, post      []string
+		dynamic, valid bool
+	}
+	outs := make([]finalOut, n)
+	var mu sync.Mutex
+	var ds diag.Diagnostics
+	report := func(d diag.Diagnostic, i int) {
+		mu.Lock()
+		ds.Add(d)
+		r.failed[i] = true
+		mu.Unlock()
+	}
+	parallel(n, func(i int) {
+		u := p.units[i]
+		if !want[i] || r.off[i] || r.failed[i] || u.kind == kindSeed {
+			return
+		}
+		po := &r.parse[i]
+		fo := finalOut{dynamic: po.dynamic}
+		var err error
+		if po.dynamic && o.Warehouse != nil {
+			fo.body, err = r.renderFinal(u, r.finalState(ctx, u, phaseFinal, o.Warehouse, false))
+		} else {
+			// The parse output is the SQL once its markers name real
+			// relations, unless the template looked inside one (or damaged a
+			// marker): then it renders again with real relations. A node
+			// that introspects keeps this until it renders at execution.
+			ok := false
+			if !po.rerender {
+				fo.body, ok = r.substitute(po.out)
+			}
+			if !ok {
+				fo.body, err = r.renderFinal(u, r.finalState(ctx, u, phaseFinal, nil, false))
+			}
+		}
+		if err != nil {
+			report(p.errDiag(u.file, err), i)
+			return
+		}
+		if u.kind == kindSnapshot {
+			fo.body = strings.TrimSpace(fo.body)
+		}
+		c := r.cfgs[i].cfg
+		if po.usedIncr && c.Materialized == "incremental" {
+			st := r.finalState(ctx, u, phaseFinal, o.Warehouse, true)
+			fo.incr, err = r.renderFinal(u, st)
+			if err != nil {
+				report(p.errDiag(u.file, err), i)
+				return
+			}
+		}
+		if c.Materialized != "ephemeral" {
+			var hds diag.Diagnostics
+			fo.pre, fo.post = r.renderHooks(ctx, u, o.Warehouse, &hds)
+			if len(hds) > 0 {
+				for _, d := range hds {
+					report(d, i)
+				}
+				return
+			}
+		}
+		fo.valid = true
+		outs[i] = fo
+	})
+	// Ephemeral CTEs need every ephemeral parent's body: assemble after the
+	// parallel renders, parents before children.
+	for i := range outs {
+		if outs[i].valid {
+			r.body[i] = outs[i].body
+		}
+	}
+	for i, u := range p.units {
+		fo := outs[i]
+		if !fo.valid {
+			continue
+		}
+		order := r.ephemeralParents(i)
+		dyn := fo.dynamic
+		for _, e := range order {
+			dyn = dyn || r.parse[e].dynamic
+		}
+		r.dynamic[i] = dyn && o.Warehouse == nil
+		node := r.Manifest.Nodes[u.node.UniqueID]
+		if node == nil {
+			continue
+		}
+		ctes := r.ctes(order)
+		node.CompiledCode = injectCTEs(fo.body, ctes)
+		if fo.incr != "" {
+			node.IncrementalCode = injectCTEs(fo.incr, ctes)
+		}
+		node.PreHooks, node.PostHooks = fo.pre, fo.post
+		node.Compiled = true
+		node.Dynamic = r.dynamic[i]
+	}
+	ds.Sort()
+	return ds
+}
+
+func (r *Parsed) indexOf(id string) (int, bool) {
+	i, ok := r.index[id]
+	return i, ok
+}
+
+// wantWithEphemerals marks unit i and the ephemeral models it reads.
+func (r *Parsed) wantWithEphemerals(i int, want []bool) {
+	if want[i] {
+		return
+	}
+	want[i] = true
+	for _, ref := range r.parse[i].refs {
+		if r.cfgs[ref].cfg.Materialized == "ephemeral" {
+			r.wantWithEphemerals(ref, want)
+		}
+	}
+}
+
+// finalState is the render state of a final or execution-time render.
+func (r *Parsed) finalState(ctx context.Context, u *unit, ph phase, wh Warehouse, incr bool) *renderState {
+	return &renderState{ctx: ctx, p: r.p, r: r, u: u, k: u.pkg, phase: ph, exec: wh != nil, wh: wh, incr: incr}
+}
+
+func (r *Parsed) renderFinal(u *unit, st *renderState) (string, error) {
+	p := r.p
+	if u.kind == kindGeneric {
+		return p.renderGeneric(u, st)
+	}
+	t := r.parse[u.idx].tmpl
+	if t == nil {
+		t = u.tmpl
+	}
+	if t == nil {
+		var err error
+		if t, err = p.parse(u.pkg, u.file, u.text); err != nil {
+			return "", err
+		}
+	}
+	return p.render(t, st)
+}
+
+// renderHooks renders a node's pre- and post-hooks; empty renders are
+// dropped, as dbt skips empty hooks.
+func (r *Parsed) renderHooks(ctx context.Context, u *unit, wh Warehouse, ds *diag.Diagnostics) (pre, post []string) {
+	c := r.cfgs[u.idx].cfg
+	line := findLine(u.text, "hook")
+	for _, h := range []struct {
+		src []string
+		dst *[]string
+	}{{c.PreHook, &pre}, {c.PostHook, &post}} {
+		for _, sql := range h.src {
+			st := r.finalState(ctx, u, phaseFinal, wh, false)
+			out, ok := r.p.renderText(u.pkg, u.file, line, sql, st, ds)
+			if !ok {
+				continue
+			}
+			if strings.TrimSpace(out) != "" {
+				*h.dst = append(*h.dst, out)
+			}
+		}
+	}
+	return pre, post
+}
+
+// ephemeralParents lists every ephemeral model node i reads through
+// ephemeral models only, parents first.
+func (r *Parsed) ephemeralParents(i int) []int {
+	var order []int
+	seen := map[int]bool{}
+	var visit func(i int)
+	visit = func(i int) {
+		for _, ref := range r.parse[i].refs {
+			if seen[ref] || r.off[ref] || r.cfgs[ref].cfg.Materialized != "ephemeral" {
+				continue
+			}
+			seen[ref] = true
+			visit(ref)
+			order = append(order, ref)
+		}
+	}
+	visit(i)
+	return order
+}
+
+func (r *Parsed) ctes(order []int) []string {
+	out := make([]string, 0, len(order))
+	for _, i := range order {
+		out = append(out, " "+cteName(r.p.units[i].node.Name)+" as (\n"+r.body[i]+"\n)")
+	}
+	return out
+}
+
+// injectCTEs merges CTEs into sql as dbt does: after an existing leading WITH,
+// else in a new WITH before the first token.
+func injectCTEs(sql string, ctes []string) string {
+	if len(ctes) == 0 {
+		return sql
+	}
+	joined := strings.Join(ctes, ", ")
+	start := len(sql) - len(strings.TrimLeft(sql, " \t\r\n"))
+	kw := firstKeyword(sql)
+	if kw >= 0 {
+		return sql[:kw+4] + joined + "," + sql[kw+4:]
+	}
+	return sql[:start] + "with" + joined + sql[start:]
+}
+
+// firstKeyword returns the offset of a leading WITH keyword (after whitespace
+// and comments), or -1.
+func firstKeyword(sql string) int {
+	i := 0
+	for i < len(sql) {
+		switch {
+		case strings.ContainsRune(" \t\r\n", rune(sql[i])):
+			i++
+		case strings.HasPrefix(sql[i:], "--"):
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				return -1
+			}
+			i += j + 1
+		case strings.HasPrefix(sql[i:], "/*"):
+			j := strings.Index(sql[i:], "*/")
+			if j < 0 {
+				return -1
+			}
+			i += j + 2
+		default:
+			if len(sql)-i >= 4 && strings.EqualFold(sql[i:i+4], "with") && (len(sql) == i+4 || !isIdent(sql[i+4])) {
+				return i
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+func isIdent(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
