@@ -1,0 +1,10 @@
+select datediff(day, first_at, second_at) as day,
+    datediff(week, first_at, second_at) as week,
+    datediff(month, first_at, second_at) as month,
+    datediff(quarter, first_at, second_at) as quarter,
+    datediff(year, first_at, second_at) as year,
+    datediff(hour, first_at, second_at) as hour,
+    datediff(minute, first_at, second_at) as minute,
+    datediff(second, first_at, second_at) as second,
+    datediff(millisecond, first_at, second_at) as millisecond,
+    datediff(microsecond, first_at, second_at) as microsecond

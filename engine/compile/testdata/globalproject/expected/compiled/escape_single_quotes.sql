@@ -1,0 +1,2 @@
+select 'they''re' as a,
+    'it''s a ''test''' as b

@@ -1,0 +1,1 @@
+select position('b' in 'abc') as a, position('-' in code) as b

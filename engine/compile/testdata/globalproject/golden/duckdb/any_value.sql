@@ -1,0 +1,2 @@
+select arbitrary(amount) as a, arbitrary(amount) as b
+from payments

@@ -1,0 +1,1 @@
+select cast(1 = 1 as TEXT) as a, cast(is_late as TEXT) as b

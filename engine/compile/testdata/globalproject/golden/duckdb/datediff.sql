@@ -1,0 +1,10 @@
+select (date_diff('day', (first_at)::timestamp, (second_at)::timestamp)) as day,
+    ((date_diff('day', (first_at)::timestamp, (second_at)::timestamp)) // 7 + case when date_part('dow', (first_at)::timestamp) <= date_part('dow', (second_at)::timestamp) then (case when first_at <= second_at then 0 else -1 end) else (case when first_at <= second_at then 1 else 0 end) end) as week,
+    (date_diff('month', (first_at)::timestamp, (second_at)::timestamp)) as month,
+    (date_diff('quarter', (first_at)::timestamp, (second_at)::timestamp)) as quarter,
+    (date_diff('year', (first_at)::timestamp, (second_at)::timestamp)) as year,
+    (date_diff('hour', (first_at)::timestamp, (second_at)::timestamp)) as hour,
+    (date_diff('minute', (first_at)::timestamp, (second_at)::timestamp)) as minute,
+    (date_diff('second', (first_at)::timestamp, (second_at)::timestamp)) as second,
+    (date_diff('millisecond', (first_at)::timestamp, (second_at)::timestamp)) as millisecond,
+    (date_diff('microsecond', (first_at)::timestamp, (second_at)::timestamp)) as microsecond

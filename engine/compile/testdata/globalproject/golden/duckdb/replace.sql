@@ -1,0 +1,1 @@
+select replace(phone, '-', '') as a, replace(name, 'a', 'b') as b

@@ -1,0 +1,2 @@
+select min(amount) as a, min(amount) as b
+from payments

@@ -1,0 +1,1 @@
+select * from payments where (a = b) and (c = 'x')

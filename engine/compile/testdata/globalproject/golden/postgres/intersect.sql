@@ -1,0 +1,3 @@
+select id from a
+intersect
+select id from b

@@ -1,0 +1,1 @@
+select right(code, 3) as a, right(code, n) as b

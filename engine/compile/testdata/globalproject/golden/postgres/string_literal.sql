@@ -1,0 +1,1 @@
+select 'abc' as a, 'o''brien' as b

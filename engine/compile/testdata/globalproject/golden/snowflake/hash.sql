@@ -1,0 +1,1 @@
+select md5(cast(email as TEXT)) as a, md5(cast('abc' as TEXT)) as b

@@ -1,0 +1,1 @@
+select length(name) as a, length('abc') as b

@@ -1,0 +1,1 @@
+select case when 3 = 0 then '' else right(code, 3) end as a, case when n = 0 then '' else right(code, n) end as b

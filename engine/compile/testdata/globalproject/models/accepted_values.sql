@@ -1,0 +1,1 @@
+{{ test_accepted_values('payments', 'status', ['paid', "it's", 'back\\slash', 10]) }}

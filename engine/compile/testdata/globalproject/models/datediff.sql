@@ -1,0 +1,10 @@
+select {{ datediff('first_at', 'second_at', 'day') }} as day,
+    {{ dbt.datediff(first_date='first_at', second_date='second_at', datepart='week') }} as week,
+    {{ datediff('first_at', 'second_at', 'month') }} as month,
+    {{ datediff('first_at', 'second_at', 'quarter') }} as quarter,
+    {{ datediff('first_at', 'second_at', 'year') }} as year,
+    {{ datediff('first_at', 'second_at', 'hour') }} as hour,
+    {{ datediff('first_at', 'second_at', 'minute') }} as minute,
+    {{ datediff('first_at', 'second_at', 'second') }} as second,
+    {{ datediff('first_at', 'second_at', 'millisecond') }} as millisecond,
+    {{ datediff('first_at', 'second_at', 'microsecond') }} as microsecond

@@ -1,0 +1,1 @@
+{{ dbt.generate_series(upper_bound=1) }}

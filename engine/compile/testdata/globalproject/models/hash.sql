@@ -1,0 +1,1 @@
+select {{ hash('email') }} as a, {{ dbt.hash(field="'abc'") }} as b

@@ -1,0 +1,1 @@
+select {{ length('name') }} as a, {{ dbt.length(expression="'abc'") }} as b

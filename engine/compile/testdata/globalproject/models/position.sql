@@ -1,0 +1,1 @@
+select {{ position("'b'", "'abc'") }} as a, {{ dbt.position(substring_text="'-'", string_text='code') }} as b
