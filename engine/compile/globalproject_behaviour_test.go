@@ -63,7 +63,6 @@ func TestGlobalMacroOverride(t *testing.T) {
 // dbt), and within a package <adapter>__ before default__. So a project's
 // default__dateadd beats dbt's own postgres__dateadd.
 func TestGlobalMacroDefaultOverrideBeatsAdapterVariant(t *testing.T) {
-	t.Skip("compile's dispatch (globals.go) tries each prefix in every package before the next prefix, so dbt's postgres__dateadd wins; the lead's dispatch change makes this pass")
 	got := renderFor(t, "postgres", `{{ dbt.dateadd('day', 1, 'd') }}`, map[string]string{
 		"macros/override.sql": `{% macro default__dateadd(datepart, interval, from_date_or_timestamp) %}dflt{% endmacro %}`,
 	})
