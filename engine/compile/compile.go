@@ -226,6 +226,40 @@ func uniqStrings(s []string) []string {
 // callNameRE finds the macros a macro's text calls, for its depends_on.
 var callNameRE = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
 
+// jinjaCode keeps only the code inside {{ … }} and {% … %} of a template:
+// the SQL around it names functions (cast, replace, date) that are not
+// macro calls.
+func jinjaCode(src string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(src, "{")
+		if i < 0 || i+1 >= len(src) {
+			return b.String()
+		}
+		closer := ""
+		switch src[i+1] {
+		case '{':
+			closer = "}}"
+		case '%':
+			closer = "%}"
+		case '#':
+			closer = "#}"
+		default:
+			src = src[i+1:]
+			continue
+		}
+		end := strings.Index(src[i+2:], closer)
+		if end < 0 {
+			return b.String()
+		}
+		if closer != "#}" {
+			b.WriteString(src[i+2 : i+2+end])
+			b.WriteByte(' ')
+		}
+		src = src[i+2+end+2:]
+	}
+}
+
 // endTagRE finds where a macro's (or test block's) text ends.
 var endTagRE = regexp.MustCompile(`\{%-?\s*end(?:macro|test|materialization)\s*-?%\}`)
 

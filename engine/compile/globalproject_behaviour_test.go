@@ -213,3 +213,25 @@ models:
 		}
 	}
 }
+
+// TestNamingMacroDispatchOverride: dbt's generate_schema_name dispatches, so a
+// project's default__generate_schema_name decides where models go, as does a
+// project generate_schema_name itself.
+func TestNamingMacroDispatchOverride(t *testing.T) {
+	for _, macro := range []string{
+		`{% macro default__generate_schema_name(custom_schema_name, node) %}{{ custom_schema_name or 'flat' }}{% endmacro %}`,
+		`{% macro generate_schema_name(custom_schema_name, node) %}{{ custom_schema_name or 'flat' }}{% endmacro %}`,
+	} {
+		m := compileProjectFor(t, "duckdb", map[string]string{
+			"models/a.sql":        "select 1 as id",
+			"models/b.sql":        "{{ config(schema='marts') }}select 1 as id",
+			"macros/override.sql": macro,
+		}, "")
+		if got := m.Nodes["model.proj.a"].Schema; got != "flat" {
+			t.Errorf("%s: a's schema = %q, want flat", macro, got)
+		}
+		if got := m.Nodes["model.proj.b"].Schema; got != "marts" {
+			t.Errorf("%s: b's schema = %q, want marts", macro, got)
+		}
+	}
+}

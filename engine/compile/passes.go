@@ -393,6 +393,13 @@ func (p *Program) namingMacro(k *pkg, name string) *macroDef {
 	if d, ok := k.macros[name]; ok && !k.internal {
 		return d
 	}
+	// dbt's naming macros dispatch: a project's default__ or <adapter>__
+	// variant replaces the rule, through the global project's macro.
+	if d, _ := p.dispatch(k, name, globalProject); d != nil && !d.pkg.internal {
+		if w, ok := p.internal.macros[name]; ok {
+			return w
+		}
+	}
 	return nil
 }
 
@@ -524,7 +531,7 @@ func (r *Parsed) assemble(ctx context.Context, ds *diag.Diagnostics) *manifest.M
 				Path: d.file, MacroSQL: d.sql, Checksum: manifest.Checksum{Name: "sha256", Checksum: d.checksum}, Line: d.line}
 			mc.DependsOn.Macros = []string{}
 			seen := map[string]bool{}
-			for _, cm := range callNameRE.FindAllStringSubmatch(d.sql, -1) {
+			for _, cm := range callNameRE.FindAllStringSubmatch(jinjaCode(d.sql), -1) {
 				if cm[1] == d.name {
 					continue
 				}
