@@ -67,6 +67,10 @@ func (p *Program) describeErr(e *jinja.Error, construct string, d *diag.Diagnost
 		d.Detail = msg + in
 		if e.Name != "" {
 			d.Suggestion = diag.Suggest(e.Name, p.globalNames())
+			if strings.Contains(construct, e.Name+".") && d.Suggestion == "" {
+				// `{{ pkg.macro() }}` with pkg not installed.
+				d.Detail += fmt.Sprintf("; if %s is a package, add it to packages.yml and run `strata deps`", e.Name)
+			}
 		}
 	case "LimitError", "Cancelled":
 		// "iteration limit exceeded: loops ran more than …", "rendering stopped: context canceled"
