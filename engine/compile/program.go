@@ -570,10 +570,8 @@ func (p *Program) collectGenericTests(k *pkg) {
 					}
 				}
 				if idx < 0 {
-					for _, t := range np.Tests {
-						p.loadDiags.Add(diag.Diagnostic{Severity: diag.Error, File: file, Line: t.Line, Summary: "test on an unknown node",
-							Detail: fmt.Sprintf("%s is declared for %q, which is no model, seed or snapshot in the project", t.Name, np.Name)})
-					}
+					// dbt warns (the properties of a missing node are reported by
+					// the project loader) and leaves such tests out.
 					continue
 				}
 				for _, t := range np.Tests {

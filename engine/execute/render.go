@@ -56,25 +56,25 @@ func (x *executor) runHooks(ctx context.Context, which string, results []*result
 	}
 	hooks, err := x.o.Renderer.RunHooks(ctx, which, results)
 	if err != nil {
-		return x.hookFailed(which, 0, "", err)
+		return x.hookFailed(which, 0, "", "", err)
 	}
 	for _, h := range hooks {
 		began := x.o.Now()
 		if _, err := x.o.Adapter.Exec(ctx, h.SQL); err != nil {
-			return x.hookFailed(which, h.Index, h.Source, fmt.Errorf("%s: %s hook %d (%s): %w", h.File, which, h.Index, h.Source, err))
+			return x.hookFailed(which, h.Index, h.Source, h.File, fmt.Errorf("%s hook %d (%s): %w", which, h.Index, h.Source, err))
 		}
 		x.emit(result.Event{Kind: result.Info, Message: fmt.Sprintf("%s hook %d of %d ran in %.2fs", which, h.Index, len(hooks), x.o.Now().Sub(began).Seconds())})
 	}
 	return nil
 }
 
-func (x *executor) hookFailed(which string, index int, source string, err error) *result.NodeResult {
+func (x *executor) hookFailed(which string, index int, source, file string, err error) *result.NodeResult {
 	project := x.o.Manifest.Metadata.ProjectName
 	id := fmt.Sprintf("operation.%s.%s-%s-%d", project, project, which, max(index-1, 0))
 	now := x.o.Now()
 	r := &result.NodeResult{UniqueID: id, Status: result.Error, Message: err.Error(),
 		Timing: []result.Timing{{Name: "execute", StartedAt: now.UTC(), CompletedAt: now.UTC()}},
-		Node:   &manifest.Node{UniqueID: id, ResourceType: "operation", Name: which, RawCode: source}}
+		Node:   &manifest.Node{UniqueID: id, ResourceType: "operation", Name: which, RawCode: source, OriginalFilePath: file, FilePath: file}}
 	x.emit(result.Event{Kind: result.NodeFinished, Time: now, UniqueID: id, ResourceType: "operation", Name: which + " hook", Result: r})
 	return r
 }

@@ -628,6 +628,11 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 		if len(blk.Header.Idents) > 0 {
 			blk.Header.Name = blk.Header.Idents[0]
 		}
+		if tag.MacroName != nil {
+			// A block defining a macro without parameters ({% materialization name, adapter='x' %}).
+			m = &macroDef{name: blk.Header.Name, tmpl: p.tmpl, pos: t.pos}
+			p.beginMacroNames()
+		}
 	}
 	p.expectBlockEnd()
 	end := "end" + t.val
