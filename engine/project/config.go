@@ -21,7 +21,7 @@ const (
 var projectKeys = []string{
 	"name", "version", "config-version", "profile",
 	"model-paths", "seed-paths", "test-paths", "macro-paths", "snapshot-paths",
-	"docs-paths", "analysis-paths", "target-path", "clean-targets",
+	"docs-paths", "analysis-paths", "target-path", "clean-targets", "packages-install-path",
 	"vars", "on-run-start", "on-run-end", "dispatch", "quoting",
 	"models", "seeds", "snapshots", "tests", "data_tests", "sources",
 	"schedules", "scheduler",
@@ -32,7 +32,7 @@ var projectKeys = []string{
 // warn in a dbt_project.yml (so dbt projects keep working) and are errors in a
 // project.yaml.
 var dbtOnlyKeys = []string{
-	"require-dbt-version", "query-comment", "flags", "packages-install-path",
+	"require-dbt-version", "query-comment", "flags",
 	"log-path", "asset-paths", "function-paths", "modules-path", "dbt-cloud",
 	"restrict-access", "exposures", "metrics", "semantic-models", "saved-queries",
 	"unit_tests", "analyses", "functions", "macros",
@@ -92,6 +92,10 @@ func parseConfig(d *ydec, root *yaml.Node, dbtFile bool, c *Config) {
 			}
 		case "clean-targets":
 			c.CleanTargets = d.paths(v, k)
+		case "packages-install-path":
+			if s, ok := d.str(v, k); ok {
+				c.PackagesInstallPath = d.cleanPath(v, s, k)
+			}
 		case "vars":
 			c.Vars = d.mapping(v, "vars")
 		case "on-run-start":
@@ -190,6 +194,9 @@ func applyDefaults(c *Config) {
 	if c.TargetPath == "" {
 		c.TargetPath = "target"
 	}
+	if c.PackagesInstallPath == "" || c.PackagesInstallPath == "." {
+		c.PackagesInstallPath = "dbt_packages"
+	}
 	if c.CleanTargets == nil {
 		c.CleanTargets = []string{c.TargetPath}
 	}
@@ -217,8 +224,8 @@ func (d *ydec) paths(v *yaml.Node, key string) []string {
 func (d *ydec) cleanPath(v *yaml.Node, s, key string) string {
 	p := path.Clean(strings.ReplaceAll(strings.TrimSpace(s), "\\", "/"))
 	if p == "." || p == "" {
-		if key == "target-path" {
-			d.errorf(v, "invalid path", "target-path must name a folder inside the project, e.g. \"target\"")
+		if key == "target-path" || key == "packages-install-path" {
+			d.errorf(v, "invalid path", "%s must name a folder inside the project, e.g. %q", key, map[string]string{"target-path": "target", "packages-install-path": "dbt_packages"}[key])
 			return ""
 		}
 		return "."

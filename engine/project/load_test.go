@@ -61,7 +61,7 @@ func TestLoadDefaults(t *testing.T) {
 		Name: "finhouse", Profile: "finhouse",
 		ModelPaths: []string{"models"}, SeedPaths: []string{"seeds"}, TestPaths: []string{"tests"},
 		MacroPaths: []string{"macros"}, SnapshotPaths: []string{"snapshots"}, DocsPaths: []string{"models"},
-		AnalysisPaths: []string{}, TargetPath: "target", CleanTargets: []string{"target"},
+		AnalysisPaths: []string{}, TargetPath: "target", CleanTargets: []string{"target"}, PackagesInstallPath: "dbt_packages",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config =\n%+v\nwant\n%+v", c, want)
@@ -179,7 +179,6 @@ flags: {send_anonymous_usage_stats: false}
 	want := []string{
 		`warning: dbt_project.yml:4:1: ignored setting: strata does not use dbt's "require-dbt-version"; it is ignored`,
 		`warning: dbt_project.yml:7:1: ignored setting: strata does not use dbt's "log-path"; it is ignored`,
-		`warning: dbt_project.yml:8:1: ignored setting: strata does not use dbt's "packages-install-path"; it is ignored`,
 		`warning: dbt_project.yml:9:1: ignored setting: strata does not use dbt's "query-comment"; it is ignored`,
 		`warning: dbt_project.yml:10:1: ignored setting: strata does not use dbt's "flags"; it is ignored`,
 	}
@@ -408,5 +407,21 @@ func TestSnapshotNames(t *testing.T) {
 	names, lines := SnapshotNames("-- x\n{% snapshot a %}\nselect 1\n{% endsnapshot %}\n{%- snapshot  b_2 -%}select{% endsnapshot %}")
 	if !reflect.DeepEqual(names, []string{"a", "b_2"}) || !reflect.DeepEqual(lines, []int{2, 5}) {
 		t.Errorf("names %q lines %v", names, lines)
+	}
+}
+
+func TestPackagesInstallPath(t *testing.T) {
+	p := mustLoad(t, map[string]string{"project.yaml": "name: a\npackages-install-path: vendor/pkgs\n"})
+	if p.Config.PackagesInstallPath != "vendor/pkgs" {
+		t.Errorf("PackagesInstallPath = %q, want vendor/pkgs", p.Config.PackagesInstallPath)
+	}
+	p = mustLoad(t, map[string]string{"project.yaml": "name: a\n"})
+	if p.Config.PackagesInstallPath != "dbt_packages" {
+		t.Errorf("default PackagesInstallPath = %q, want dbt_packages", p.Config.PackagesInstallPath)
+	}
+	dir := writeProject(t, map[string]string{"project.yaml": "name: a\npackages-install-path: ../elsewhere\n", "models/m.sql": "select 1"})
+	c, ds := LoadConfig(dir)
+	if got := messages(ds); len(got) != 1 || !strings.Contains(got[0], "packages-install-path") || len(c.Models) != 0 {
+		t.Errorf("LoadConfig diagnostics = %v, models %d; want one packages-install-path error and no files read", got, len(c.Models))
 	}
 }

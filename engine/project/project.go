@@ -48,24 +48,26 @@ type File struct {
 
 // Config is project.yaml (or dbt_project.yml).
 type Config struct {
-	Name          string         `yaml:"name"`
-	Version       any            `yaml:"version"`
-	ConfigVersion int            `yaml:"config-version"`
-	Profile       string         `yaml:"profile"`
-	ModelPaths    []string       `yaml:"model-paths"`
-	SeedPaths     []string       `yaml:"seed-paths"`
-	TestPaths     []string       `yaml:"test-paths"`
-	MacroPaths    []string       `yaml:"macro-paths"`
-	SnapshotPaths []string       `yaml:"snapshot-paths"`
-	DocsPaths     []string       `yaml:"docs-paths"`
-	AnalysisPaths []string       `yaml:"analysis-paths"`
-	TargetPath    string         `yaml:"target-path"`
-	CleanTargets  []string       `yaml:"clean-targets"`
-	Vars          map[string]any `yaml:"vars"`
-	OnRunStart    StringList     `yaml:"on-run-start"`
-	OnRunEnd      StringList     `yaml:"on-run-end"`
-	Dispatch      []Dispatch     `yaml:"dispatch"`
-	Quoting       map[string]any `yaml:"quoting"`
+	Name          string   `yaml:"name"`
+	Version       any      `yaml:"version"`
+	ConfigVersion int      `yaml:"config-version"`
+	Profile       string   `yaml:"profile"`
+	ModelPaths    []string `yaml:"model-paths"`
+	SeedPaths     []string `yaml:"seed-paths"`
+	TestPaths     []string `yaml:"test-paths"`
+	MacroPaths    []string `yaml:"macro-paths"`
+	SnapshotPaths []string `yaml:"snapshot-paths"`
+	DocsPaths     []string `yaml:"docs-paths"`
+	AnalysisPaths []string `yaml:"analysis-paths"`
+	TargetPath    string   `yaml:"target-path"`
+	CleanTargets  []string `yaml:"clean-targets"`
+	// PackagesInstallPath is where `strata deps` installs packages (default dbt_packages).
+	PackagesInstallPath string         `yaml:"packages-install-path"`
+	Vars                map[string]any `yaml:"vars"`
+	OnRunStart          StringList     `yaml:"on-run-start"`
+	OnRunEnd            StringList     `yaml:"on-run-end"`
+	Dispatch            []Dispatch     `yaml:"dispatch"`
+	Quoting             map[string]any `yaml:"quoting"`
 	// Models, Seeds, Snapshots, Tests and Sources are the folder-level config
 	// trees: `models: {finhouse: {staging: {+materialized: view}}}`.
 	Models    *FolderConfig `yaml:"-"`
