@@ -250,7 +250,7 @@ func readSpecs(dir, by, prefix string, r *renderer, read func(name string) ([]by
 		read = func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, name)) }
 	}
 	type loaded struct {
-		name string
+		name  string
 		root  *yaml.Node
 		keys  map[string]*yaml.Node
 		lines map[string]int
