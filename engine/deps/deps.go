@@ -339,7 +339,8 @@ func writeLockFile(root string, nodes []*node, hash string) error {
 }
 
 func (n *node) pkg(installPath string) Package {
-	p := Package{Name: n.name, Source: n.source, Ref: n.shown, Version: n.version, Revision: n.revision,
+	ref := strings.TrimSuffix(n.shown, " (subdirectory "+n.subdir+")")
+	p := Package{Name: n.name, Source: n.source, Ref: ref, Version: n.version, Revision: n.revision,
 		Subdirectory: n.subdir, Latest: n.latest, Dir: filepath.Join(installPath, n.name)}
 	return p
 }

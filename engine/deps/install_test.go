@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/strata-dev/strata/engine/deps"
+	"github.com/strata-dev/strata/engine/deps/depstest"
 	"github.com/strata-dev/strata/engine/diag"
-	"github.com/strata-dev/strata/engine/internal/depstest"
 )
 
 // project writes a root project with packages.yml and returns its folder.
