@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/strata-dev/strata/engine/deps"
 	"github.com/strata-dev/strata/engine/diag"
@@ -65,18 +66,18 @@ func runDeps(ctx context.Context, c *invocation) error {
 		}
 	}
 	o.Observer = func(e deps.Event) {
+		kind, msg := result.Info, e.Message
 		switch e.Kind {
 		case deps.EventWarning:
-			c.out.Event(result.Event{Kind: result.Warning, Message: e.Message})
-		case deps.EventInfo, deps.EventRemoved:
-			c.out.Event(result.Event{Kind: result.Info, Message: e.Message})
+			kind = result.Warning
 		case deps.EventInstalled:
-			c.out.Event(result.Event{Kind: result.Info, Message: "Installed " + describePackage(e.Package)})
+			msg = "Installed " + describePackage(e.Package)
 		case deps.EventUpToDate:
-			c.out.Event(result.Event{Kind: result.Info, Message: "Up to date " + describePackage(e.Package)})
+			msg = "Up to date " + describePackage(e.Package)
 		case deps.EventPlanned:
-			c.out.Event(result.Event{Kind: result.Info, Message: "Would install " + describePackage(e.Package)})
+			msg = "Would install " + describePackage(e.Package)
 		}
+		c.out.Event(result.Event{Kind: kind, Message: msg, Time: time.Now()})
 	}
 	res, err := deps.Install(ctx, o)
 	if err != nil {

@@ -229,7 +229,7 @@ func Install(ctx context.Context, o Options) (*Result, error) {
 		}
 		emit(Event{Kind: EventInfo, Message: msg})
 	case useLock:
-		nodes, err = rs.fromLock(ctx, lock)
+		nodes, err = rs.fromLock(lock)
 	default:
 		res.Resolved = true
 		what := "packages.yml changed"
@@ -249,10 +249,10 @@ func Install(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	in := &installer{rs: rs, path: res.InstallPath, staging: staging, force: o.Upgrade}
-	for _, n := range nodes {
-		res.Packages = append(res.Packages, n.pkg(res.InstallPath))
-	}
 	if o.DryRun || o.LockOnly {
+		for _, n := range nodes {
+			res.Packages = append(res.Packages, n.pkg(res.InstallPath))
+		}
 		for i := range res.Packages {
 			emit(Event{Kind: EventPlanned, Package: &res.Packages[i]})
 		}
@@ -280,6 +280,7 @@ func Install(ctx context.Context, o Options) (*Result, error) {
 		emit(Event{Kind: EventRemoved, Message: fmt.Sprintf("Removed %s from %s: no package needs it", name, proj.Config.PackagesInstallPath)})
 	}
 	for i, n := range nodes {
+		res.Packages = append(res.Packages, n.pkg(res.InstallPath))
 		res.Packages[i].UpToDate = !installed[n.name]
 		kind := EventInstalled
 		if res.Packages[i].UpToDate {
@@ -293,14 +294,12 @@ func Install(ctx context.Context, o Options) (*Result, error) {
 		}
 		emit(Event{Kind: EventInfo, Message: "Added " + o.Add.String() + " to " + res.Added})
 	}
-	if res.Resolved || (lock != nil && lock.needsNames()) {
-		if len(nodes) > 0 || lock != nil {
-			if err := writeLockFile(root, nodes, hash); err != nil {
-				return nil, err
-			}
-			res.LockWritten = true
-			emit(Event{Kind: EventInfo, Message: "Wrote " + LockFile})
+	if res.Resolved && len(nodes) > 0 {
+		if err := writeLockFile(root, nodes, hash); err != nil {
+			return nil, err
 		}
+		res.LockWritten = true
+		emit(Event{Kind: EventInfo, Message: "Wrote " + LockFile})
 	}
 	return res, nil
 }
@@ -316,15 +315,6 @@ func (rs *resolver) fetches() int {
 	n += rs.hub.requests
 	rs.hub.mu.Unlock()
 	return n
-}
-
-func (lf *lockFile) needsNames() bool {
-	for _, e := range lf.Entries {
-		if e.Name == "" {
-			return true
-		}
-	}
-	return false
 }
 
 func writeLockFile(root string, nodes []*node, hash string) error {
@@ -346,8 +336,8 @@ func (n *node) pkg(installPath string) Package {
 }
 
 // fromLock turns package-lock.yml into nodes, resolving nothing: Hub
-// versions are exact, git revisions are commits.
-func (rs *resolver) fromLock(ctx context.Context, lf *lockFile) ([]*node, error) {
+// versions are exact, git revisions are commits. It fetches nothing.
+func (rs *resolver) fromLock(lf *lockFile) ([]*node, error) {
 	var nodes []*node
 	for _, e := range lf.Entries {
 		s := &spec{source: e.Source, file: LockFile, line: e.Line, by: LockFile, raw: map[string]any{}}
@@ -356,14 +346,13 @@ func (rs *resolver) fromLock(ctx context.Context, lf *lockFile) ([]*node, error)
 		switch e.Source {
 		case SourceHub:
 			s.pkg, s.raw["package"] = e.Package, e.Package
+			// A lock from dbt 1.7 has no names: the installer learns them from
+			// what it installed before, or from the Hub when it must fetch.
 			n.shown, n.version, n.ident = e.Package, e.Version, "hub "+e.Package+"@"+e.Version
-			if n.name == "" {
-				err = rs.hubVersion(ctx, n)
-			}
 		case SourceGit:
 			s.raw["git"], s.subdir = e.Git, e.Subdirectory
 			n.shown = s.display()
-			n.lockRaw, n.version, n.revision = e.Git, e.Revision, e.Revision
+			n.lockRaw, n.version = e.Git, e.Revision
 			if n.url, err = rs.r.render(e.Git, true); err != nil {
 				return nil, errFor(s, "cannot render git: "+err.Error(), "set the environment variables it names")
 			}
@@ -371,7 +360,7 @@ func (rs *resolver) fromLock(ctx context.Context, lf *lockFile) ([]*node, error)
 			n.ident = fmt.Sprintf("%s %s@%s#%s", n.source, n.lockRaw, e.Revision, n.subdir)
 		case SourcePrivate:
 			s.private, s.provider, s.subdir = e.Private, e.Provider, e.Subdirectory
-			n.shown, n.lockRaw, n.provider, n.version, n.revision = e.Private, e.Private, e.Provider, e.Revision, e.Revision
+			n.shown, n.lockRaw, n.provider, n.version = e.Private, e.Private, e.Provider, e.Revision
 			if n.url, err = privateURL(rs.r.env, rs.r.red, e.Private, e.Provider); err != nil {
 				return nil, place(err, s)
 			}

@@ -60,10 +60,19 @@ func (in *installer) install(ctx context.Context, nodes []*node) (map[string]boo
 	fetched := map[string]bool{}
 	var todo []*node
 	for _, n := range nodes {
-		if !in.force && in.upToDate(n, state) {
+		if n.name == "" {
+			// A lock entry without name (dbt 1.7): the folder holding the same
+			// package, if one was installed.
+			for name, ident := range state {
+				if ident == n.ident {
+					n.name = name
+				}
+			}
+		}
+		if !in.force && n.name != "" && in.upToDate(n, state) {
 			continue
 		}
-		if err := in.prepare(ctx, n, filepath.Join(newDir, n.name)); err != nil {
+		if err := in.prepare(ctx, n, newDir); err != nil {
 			return nil, err
 		}
 		todo = append(todo, n)
@@ -115,14 +124,17 @@ func (in *installer) upToDate(n *node, state map[string]string) bool {
 	return hasProjectFile(dst)
 }
 
-// prepare puts n's content at dst inside the staging folder.
-func (in *installer) prepare(ctx context.Context, n *node, dst string) error {
+// prepare puts n's content in the staging folder dir, under n's name.
+func (in *installer) prepare(ctx context.Context, n *node, dir string) error {
 	rs := in.rs
 	switch n.source {
 	case SourceLocal:
-		if _, err := projectName(n.localAbs); err != nil {
+		name, err := projectName(n.localAbs)
+		if err != nil {
 			return errFor(n.spec, err.Error(), "fix local: to point at a dbt project")
 		}
+		n.name = name // dbt installs a package under its project's name, whatever the lock says
+		dst := filepath.Join(dir, n.name)
 		// A symlink, as dbt makes: edits to the local package show at once,
 		// which is what local packages are for. A copy where links fail.
 		if err := os.Symlink(n.localAbs, dst); err != nil {
@@ -166,9 +178,10 @@ func (in *installer) prepare(ctx context.Context, n *node, dst string) error {
 	if err != nil {
 		return errFor(n.spec, err.Error(), "a package must be a dbt project: dbt_project.yml with name:")
 	}
-	if (n.source == SourceGit || n.source == SourcePrivate) && name != n.name {
-		return errFor(n.spec, fmt.Sprintf("%s records it as %s but its dbt_project.yml names it %s", LockFile, n.name, name), "run strata deps --upgrade")
+	if n.name == "" || n.source == SourceGit || n.source == SourcePrivate {
+		n.name = name // as dbt: the project's name, not the lock's
 	}
+	dst := filepath.Join(dir, n.name)
 	if err := os.Rename(n.dir, dst); err != nil {
 		if err := copyTree(n.dir, dst); err != nil {
 			return fmt.Errorf("stage %s: %w", n.name, err)

@@ -628,3 +628,41 @@ func TestPackageFiles(t *testing.T) {
 		}
 	})
 }
+
+// TestDBT17Lock installs a lock as dbt 1.7 wrote it (no name: keys) without
+// re-resolving or rewriting it, and fetches nothing on the next run.
+func TestDBT17Lock(t *testing.T) {
+	h := hub(t)
+	repo, shas := gitPackage(t)
+	yml := "packages:\n  - package: a/date\n    version: 0.9.0\n  - git: " + repo.URL() + "\n    revision: main\n"
+	dir := project(t, yml, nil)
+	mustInstall(t, dir, deps.Options{HubURL: h.Base(), LockOnly: true})
+	written := read(t, filepath.Join(dir, "package-lock.yml"))
+	hash := written[strings.Index(written, "sha1_hash:"):]
+	// utils at 1.0.0, which is not what a fresh resolve picks: proof the lock is followed.
+	lock := "packages:\n  - package: a/date\n    version: 0.9.0\n  - package: a/utils\n    version: 1.0.0\n  - git: " + repo.URL() + "\n    revision: " + shas["1.0.0"] + "\n" + hash
+	depstest.WriteFiles(t, dir, map[string]string{"package-lock.yml": lock})
+	r := mustInstall(t, dir, deps.Options{HubURL: h.Base()})
+	if r.res.Resolved || r.res.LockWritten {
+		t.Errorf("a matching dbt 1.7 lock was re-resolved (%v) or rewritten (%v)", r.res.Resolved, r.res.LockWritten)
+	}
+	if got := read(t, filepath.Join(dir, "dbt_packages", "utils", "macros", "v.sql")); got != "utils 1.0.0" {
+		t.Errorf("utils = %q, want the locked 1.0.0", got)
+	}
+	if got := read(t, filepath.Join(dir, "dbt_packages", "gitpkg", "macros", "v.sql")); !strings.Contains(got, "1.0.0") {
+		t.Errorf("gitpkg = %q, want the locked commit", got)
+	}
+	if got := read(t, filepath.Join(dir, "package-lock.yml")); got != lock {
+		t.Errorf("the lock changed:\n%s", got)
+	}
+	h.Requests()
+	r = mustInstall(t, dir, deps.Options{HubURL: h.Base()})
+	if req := h.Requests(); len(req) != 0 || r.res.Fetches != 0 {
+		t.Errorf("second run fetched %v (%d)", req, r.res.Fetches)
+	}
+	for _, p := range r.res.Packages {
+		if !p.UpToDate || p.Name == "" {
+			t.Errorf("second run: %+v", p)
+		}
+	}
+}

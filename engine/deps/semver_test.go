@@ -111,3 +111,33 @@ func TestPyJSON(t *testing.T) {
 		t.Errorf("pyJSON = %s\nwant     %s", b.String(), want)
 	}
 }
+
+func TestHubVersionsFilter(t *testing.T) {
+	p := &hubPackage{Versions: map[string]*hubVersion{
+		"1.0.0":    {RequireDBTVersion: []any{">=1.0.0", "<2.0.0"}},
+		"1.1.0-b1": {},
+		"2.0.0":    {RequireDBTVersion: ">=2.0.0"},
+		"junk":     {},
+	}}
+	str := func(vs []Version) string {
+		var s []string
+		for _, v := range vs {
+			s = append(s, v.String())
+		}
+		return strings.Join(s, " ")
+	}
+	for _, c := range []struct {
+		pre  bool
+		dbt  string
+		want string
+	}{
+		{false, "", "1.0.0 2.0.0"},
+		{true, "", "1.0.0 1.1.0-b1 2.0.0"},
+		{false, "1.8.0", "1.0.0"},
+		{true, "2.1.0", "1.1.0-b1 2.0.0"},
+	} {
+		if got := str(p.versions(c.pre, c.dbt)); got != c.want {
+			t.Errorf("versions(prerelease %v, dbt %q) = %s, want %s", c.pre, c.dbt, got, c.want)
+		}
+	}
+}
