@@ -27,6 +27,7 @@ its dbt_project.yml, and pins them in package-lock.yml. Sources:
     name: pkg
 While package-lock.yml matches the list, deps installs exactly the lock and
 fetches only what is missing; --upgrade resolves again.
+
 `
 
 func depsFlags() []flagDef {
