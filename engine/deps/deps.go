@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/project"
 )
 
@@ -163,6 +164,11 @@ func Install(ctx context.Context, o Options) (*Result, error) {
 	}
 	root := proj.Root
 	res := &Result{InstallPath: filepath.Join(root, filepath.FromSlash(proj.Config.PackagesInstallPath))}
+	if rel, err := filepath.Rel(root, res.InstallPath); err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		// deps removes what it did not install there: never the project itself.
+		return nil, diag.From(diag.Diagnostic{File: proj.ConfigFile, Summary: "invalid packages-install-path",
+			Detail: fmt.Sprintf("%q must name a folder inside the project, such as dbt_packages", proj.Config.PackagesInstallPath)})
+	}
 	red := &redactor{}
 	r := &renderer{env: o.Env, vars: o.Vars, red: red}
 

@@ -619,6 +619,17 @@ func TestPackageFiles(t *testing.T) {
 			t.Errorf("error = %v", r.err)
 		}
 	})
+	t.Run("install path is the project", func(t *testing.T) {
+		dir := project(t, "packages:\n  - local: one\n", map[string]string{
+			"dbt_project.yml": depstest.Project("root") + "packages-install-path: .\n", "one/dbt_project.yml": depstest.Project("one"), "models/keep.sql": "select 1"})
+		r := install(t, dir, deps.Options{})
+		if r.err == nil || !strings.Contains(r.err.Error(), `invalid packages-install-path: "." must name a folder inside the project`) {
+			t.Errorf("error = %v", r.err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "models", "keep.sql")); err != nil {
+			t.Errorf("deps touched the project: %v", err)
+		}
+	})
 	t.Run("packages-install-path", func(t *testing.T) {
 		dir := project(t, "packages:\n  - local: one\n", map[string]string{
 			"dbt_project.yml": depstest.Project("root") + "packages-install-path: vendor/pkgs\n", "one/dbt_project.yml": depstest.Project("one")})

@@ -21,7 +21,7 @@ const (
 var projectKeys = []string{
 	"name", "version", "config-version", "profile",
 	"model-paths", "seed-paths", "test-paths", "macro-paths", "snapshot-paths",
-	"docs-paths", "analysis-paths", "target-path", "clean-targets", "packages-install-path",
+	"docs-paths", "analysis-paths", "target-path", "clean-targets", "packages-install-path", "require-dbt-version",
 	"vars", "on-run-start", "on-run-end", "dispatch", "quoting",
 	"models", "seeds", "snapshots", "tests", "data_tests", "sources",
 	"schedules", "scheduler",
@@ -32,7 +32,7 @@ var projectKeys = []string{
 // warn in a dbt_project.yml (so dbt projects keep working) and are errors in a
 // project.yaml.
 var dbtOnlyKeys = []string{
-	"require-dbt-version", "query-comment", "flags",
+	"query-comment", "flags",
 	"log-path", "asset-paths", "function-paths", "modules-path", "dbt-cloud",
 	"restrict-access", "exposures", "metrics", "semantic-models", "saved-queries",
 	"unit_tests", "analyses", "functions", "macros",
@@ -96,6 +96,8 @@ func parseConfig(d *ydec, root *yaml.Node, dbtFile bool, c *Config) {
 			if s, ok := d.str(v, k); ok {
 				c.PackagesInstallPath = d.cleanPath(v, s, k)
 			}
+		case "require-dbt-version":
+			c.RequireDbtVersion = d.strList(v, k)
 		case "vars":
 			c.Vars = d.mapping(v, "vars")
 		case "on-run-start":
@@ -194,7 +196,7 @@ func applyDefaults(c *Config) {
 	if c.TargetPath == "" {
 		c.TargetPath = "target"
 	}
-	if c.PackagesInstallPath == "" || c.PackagesInstallPath == "." {
+	if c.PackagesInstallPath == "" {
 		c.PackagesInstallPath = "dbt_packages"
 	}
 	if c.CleanTargets == nil {
@@ -224,8 +226,8 @@ func (d *ydec) paths(v *yaml.Node, key string) []string {
 func (d *ydec) cleanPath(v *yaml.Node, s, key string) string {
 	p := path.Clean(strings.ReplaceAll(strings.TrimSpace(s), "\\", "/"))
 	if p == "." || p == "" {
-		if key == "target-path" || key == "packages-install-path" {
-			d.errorf(v, "invalid path", "%s must name a folder inside the project, e.g. %q", key, map[string]string{"target-path": "target", "packages-install-path": "dbt_packages"}[key])
+		if key == "target-path" {
+			d.errorf(v, "invalid path", "target-path must name a folder inside the project, e.g. \"target\"")
 			return ""
 		}
 		return "."

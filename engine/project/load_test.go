@@ -177,13 +177,15 @@ flags: {send_anonymous_usage_stats: false}
 		t.Fatalf("ConfigFile = %q", p.ConfigFile)
 	}
 	want := []string{
-		`warning: dbt_project.yml:4:1: ignored setting: strata does not use dbt's "require-dbt-version"; it is ignored`,
 		`warning: dbt_project.yml:7:1: ignored setting: strata does not use dbt's "log-path"; it is ignored`,
 		`warning: dbt_project.yml:9:1: ignored setting: strata does not use dbt's "query-comment"; it is ignored`,
 		`warning: dbt_project.yml:10:1: ignored setting: strata does not use dbt's "flags"; it is ignored`,
 	}
 	if got := messages(ds); !reflect.DeepEqual(got, want) {
 		t.Errorf("diagnostics =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if p.Config.PackagesInstallPath != "dbt_packages" || !reflect.DeepEqual(p.Config.RequireDbtVersion, []string{">=1.5.0"}) {
+		t.Errorf("packages-install-path %q require-dbt-version %q", p.Config.PackagesInstallPath, p.Config.RequireDbtVersion)
 	}
 	if !reflect.DeepEqual(paths(p.Models), []string{"src/orders.sql"}) || !reflect.DeepEqual(paths(p.Seeds), []string{"data/raw.csv"}) {
 		t.Errorf("models %v seeds %v", paths(p.Models), paths(p.Seeds))
@@ -216,8 +218,8 @@ func TestConfigErrors(t *testing.T) {
 			want: []string{`error: project.yaml:2:1: unknown key: project.yaml has no key "model-path"; did you mean "model-paths"?`}},
 		{name: "unknown key without suggestion", body: "name: a\nwhatever: 1\n",
 			want: []string{`error: project.yaml:2:1: unknown key: project.yaml has no key "whatever"; remove it or check its indentation`}},
-		{name: "dbt-only key in project.yaml", body: "name: a\nrequire-dbt-version: '>=1.0'\n",
-			want: []string{`error: project.yaml:2:1: unsupported key: "require-dbt-version" is a dbt setting strata does not use; remove it from project.yaml`}},
+		{name: "dbt-only key in project.yaml", body: "name: a\nquery-comment: null\n",
+			want: []string{`error: project.yaml:2:1: unsupported key: "query-comment" is a dbt setting strata does not use; remove it from project.yaml`}},
 		{name: "unknown key in dbt_project.yml", file: "dbt_project.yml", body: "name: a\nmodles: {}\n",
 			want: []string{`error: dbt_project.yml:2:1: unknown key: dbt_project.yml has no key "modles"; did you mean "models"?`}},
 		{name: "malformed yaml", body: "name: a\nvars:\n  x: 1\n   y: 2\n",

@@ -61,13 +61,15 @@ type Config struct {
 	AnalysisPaths []string `yaml:"analysis-paths"`
 	TargetPath    string   `yaml:"target-path"`
 	CleanTargets  []string `yaml:"clean-targets"`
-	// PackagesInstallPath is where `strata deps` installs packages (default dbt_packages).
-	PackagesInstallPath string         `yaml:"packages-install-path"`
-	Vars                map[string]any `yaml:"vars"`
-	OnRunStart          StringList     `yaml:"on-run-start"`
-	OnRunEnd            StringList     `yaml:"on-run-end"`
-	Dispatch            []Dispatch     `yaml:"dispatch"`
-	Quoting             map[string]any `yaml:"quoting"`
+	// PackagesInstallPath is where `strata deps` installs packages (dbt_packages).
+	PackagesInstallPath string `yaml:"packages-install-path"`
+	// RequireDbtVersion are the version ranges the project says it needs.
+	RequireDbtVersion []string       `yaml:"require-dbt-version"`
+	Vars              map[string]any `yaml:"vars"`
+	OnRunStart        StringList     `yaml:"on-run-start"`
+	OnRunEnd          StringList     `yaml:"on-run-end"`
+	Dispatch          []Dispatch     `yaml:"dispatch"`
+	Quoting           map[string]any `yaml:"quoting"`
 	// Models, Seeds, Snapshots, Tests and Sources are the folder-level config
 	// trees: `models: {finhouse: {staging: {+materialized: view}}}`.
 	Models    *FolderConfig `yaml:"-"`
