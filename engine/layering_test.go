@@ -29,6 +29,7 @@ var rank = map[string]int{
 	"engine/artifact":            3,
 	"engine/adapter/adaptertest": 3,
 	"engine/selector":            4,
+	"engine/deps":                4,
 	"engine/docs":                4,
 	"engine/execute":             5,
 	"engine":                     6,

@@ -46,6 +46,7 @@ var errFailed = errors.New("some nodes failed")
 type command struct {
 	name    string
 	summary string
+	long    string // more help, printed by --help
 	flags   []flagDef
 	run     func(ctx context.Context, c *invocation) error
 }
@@ -82,6 +83,7 @@ func commands() []*command {
 			{names: []string{"addr"}, kind: stringFlag, help: "HTTP address for /healthz, /metrics, /api/runs (default 127.0.0.1:8580)"},
 			{names: []string{"threads"}, kind: intFlag, help: "thread budget shared by concurrent runs"},
 		}), run: runSchedule},
+		{name: "deps", summary: "install the packages in packages.yml into dbt_packages/", long: depsHelp, flags: depsFlags(), run: runDeps},
 		{name: "debug", summary: "show the config found and check the connection", flags: defs(projectFlags), run: runDebug},
 		{name: "clean", summary: "delete target/ and the project's clean-targets", flags: defs(projectFlags), run: runClean},
 		{name: "init", summary: "scaffold a new project with a DuckDB profile", flags: []flagDef{{names: []string{"help", "h"}, kind: boolFlag}}, run: runInit},
@@ -125,7 +127,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return ExitInvalid
 	}
 	if f.on("help") {
-		fmt.Fprintf(env.Stdout, "strata %s: %s\n\nflags:\n%s", cmd.name, cmd.summary, f.usage())
+		fmt.Fprintf(env.Stdout, "strata %s: %s\n\n%sflags:\n%s", cmd.name, cmd.summary, cmd.long, f.usage())
 		return ExitOK
 	}
 	format := view.Text

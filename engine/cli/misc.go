@@ -12,6 +12,7 @@ import (
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/profile"
+	"github.com/strata-dev/strata/engine/project"
 )
 
 // runDebug shows what strata found and checks the connection.
@@ -60,31 +61,85 @@ func runDebug(ctx context.Context, c *invocation) error {
 	return nil
 }
 
-// runClean deletes target/ and every clean-target, refusing paths outside the project.
+// runClean deletes exactly the project's clean-targets (default: the target
+// path), refusing paths outside the project. It never deletes a DuckDB
+// database (*.duckdb, the embedded default lives in target/): that is data,
+// not build output. It needs no profile and no valid models.
 func runClean(ctx context.Context, c *invocation) error {
-	p, err := c.open()
+	o, err := c.options()
 	if err != nil {
 		return err
 	}
-	targets := p.Files.Config.CleanTargets
-	if len(targets) == 0 {
-		targets = []string{p.TargetDir}
+	dir := o.ProjectDir
+	if dir == "" {
+		dir = "."
 	}
-	for _, t := range targets {
-		abs := t
-		if !filepath.IsAbs(abs) {
-			abs = filepath.Join(p.Opts.ProjectDir, t)
-		}
-		rel, err := filepath.Rel(p.Opts.ProjectDir, abs)
+	p, ds := project.LoadConfig(dir)
+	if w := ds.Warnings(); len(w) > 0 {
+		c.out.Diagnostics(w)
+	}
+	if err := ds.Err(); err != nil {
+		return err
+	}
+	for _, t := range p.Config.CleanTargets {
+		abs := filepath.Join(p.Root, filepath.FromSlash(t))
+		rel, err := filepath.Rel(p.Root, abs)
 		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
 			return diag.Invalid("unsafe clean target", "clean-targets entry %q is not inside the project; strata only deletes folders within it", t)
 		}
-		if err := os.RemoveAll(abs); err != nil {
+		if _, err := os.Lstat(abs); err != nil {
+			continue
+		}
+		kept, err := removeExcept(abs, isDuckDBFile)
+		if err != nil {
 			return fmt.Errorf("clean %s: %w", rel, err)
+		}
+		if len(kept) > 0 {
+			for i, k := range kept {
+				kept[i], _ = filepath.Rel(p.Root, k)
+			}
+			c.out.Notice("Deleted %s (kept %s: clean never deletes a DuckDB database)", rel, strings.Join(kept, ", "))
+			continue
 		}
 		c.out.Notice("Deleted %s", rel)
 	}
 	return nil
+}
+
+func isDuckDBFile(name string) bool {
+	return strings.HasSuffix(name, ".duckdb") || strings.HasSuffix(name, ".duckdb.wal")
+}
+
+// removeExcept deletes path (a file, a link or a folder) except the files
+// keep names, returning those it kept. Links are removed, never followed: a
+// local package in dbt_packages links to the user's own folder.
+func removeExcept(path string, keep func(name string) bool) ([]string, error) {
+	st, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		if st.Mode().IsRegular() && keep(st.Name()) {
+			return []string{path}, nil
+		}
+		return nil, os.Remove(path)
+	}
+	ents, err := os.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	var kept []string
+	for _, e := range ents {
+		k, err := removeExcept(filepath.Join(path, e.Name()), keep)
+		if err != nil {
+			return kept, err
+		}
+		kept = append(kept, k...)
+	}
+	if len(kept) == 0 {
+		return nil, os.Remove(path)
+	}
+	return kept, nil
 }
 
 // runInit scaffolds a new project with a DuckDB profile: strata init [DIR/]NAME

@@ -24,6 +24,19 @@ import (
 // properties YAML. It reports every problem it finds in one pass. The Project is
 // never nil; when the diagnostics hold errors it may be incomplete.
 func Load(dir string) (*Project, diag.Diagnostics) {
+	p, ds := LoadConfig(dir)
+	if p.ConfigFile == "" {
+		return p, ds
+	}
+	ds.Add(discover(p)...)
+	ds.Add(checkNames(p)...)
+	ds.Sort()
+	return p, ds
+}
+
+// LoadConfig reads only the project file, for commands that must work while
+// the project's models are broken (deps, clean). Its Project has no files.
+func LoadConfig(dir string) (*Project, diag.Diagnostics) {
 	root, err := filepath.Abs(dir)
 	if err != nil {
 		root = dir
@@ -53,9 +66,6 @@ func Load(dir string) (*Project, diag.Diagnostics) {
 		applyDefaults(&p.Config)
 	}
 	ds.Add(d.diags...)
-
-	ds.Add(discover(p)...)
-	ds.Add(checkNames(p)...)
 	ds.Sort()
 	return p, ds
 }
@@ -136,7 +146,7 @@ func discover(p *Project) diag.Diagnostics {
 	add(c.ModelPaths, roleDocs, "models")
 	add(c.DocsPaths, roleDocs, "models")
 
-	skip := map[string]bool{c.TargetPath: true, "dbt_packages": true, "dbt_modules": true, "logs": true}
+	skip := map[string]bool{c.TargetPath: true, c.PackagesInstallPath: true, "dbt_packages": true, "dbt_modules": true, "logs": true}
 
 	// Workers read files while the walk is still listing folders.
 	var jobs []*job

@@ -411,3 +411,19 @@ func TestSnapshotNames(t *testing.T) {
 		t.Errorf("names %q lines %v", names, lines)
 	}
 }
+
+func TestPackagesInstallPath(t *testing.T) {
+	p := mustLoad(t, map[string]string{"project.yaml": "name: a\npackages-install-path: vendor/pkgs\n"})
+	if p.Config.PackagesInstallPath != "vendor/pkgs" {
+		t.Errorf("PackagesInstallPath = %q, want vendor/pkgs", p.Config.PackagesInstallPath)
+	}
+	p = mustLoad(t, map[string]string{"project.yaml": "name: a\n"})
+	if p.Config.PackagesInstallPath != "dbt_packages" {
+		t.Errorf("default PackagesInstallPath = %q, want dbt_packages", p.Config.PackagesInstallPath)
+	}
+	dir := writeProject(t, map[string]string{"project.yaml": "name: a\npackages-install-path: ../elsewhere\n", "models/m.sql": "select 1"})
+	c, ds := LoadConfig(dir)
+	if got := messages(ds); len(got) != 1 || !strings.Contains(got[0], "packages-install-path") || len(c.Models) != 0 {
+		t.Errorf("LoadConfig diagnostics = %v, models %d; want one packages-install-path error and no files read", got, len(c.Models))
+	}
+}

@@ -1,0 +1,5 @@
+package deps
+
+import "io/fs"
+
+var errNotExist = fs.ErrNotExist
