@@ -160,6 +160,9 @@ func loadPackages(root *project.Project) ([]*project.Project, diag.Diagnostics) 
 	var out []*project.Project
 	var ds diag.Diagnostics
 	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue // strata deps' bookkeeping and staging folders
+		}
 		pdir := filepath.Join(dir, e.Name())
 		if st, err := os.Stat(pdir); err != nil || !st.IsDir() {
 			continue

@@ -164,6 +164,12 @@ func (p *Program) undefinedPrinted(s *jinja.State, u jinja.Value, pos jinja.Pos)
 		return
 	}
 	t, _ := s.Template()
+	if !p.ownTemplate(t.Name) {
+		// A package's macro printing an unset name is the package's design
+		// (dbt_utils prints group-by columns that are set only when given),
+		// not a typo of the user's.
+		return
+	}
 	d := diag.Diagnostic{Summary: "undefined name"}
 	what := constructAt(t.Source, pos)
 	if what == "" {
@@ -203,4 +209,19 @@ func (p *Program) addWarning(ds *diag.Diagnostics, d diag.Diagnostic) {
 	if p.warned.first(d.Error()) {
 		ds.Add(d)
 	}
+}
+
+// ownTemplate reports whether a template is the root project's (a model,
+// macro, test or YAML value the user wrote), not an installed package's or
+// the global project's.
+func (p *Program) ownTemplate(name string) bool {
+	if strings.HasPrefix(name, "<strata>/") {
+		return false
+	}
+	for _, k := range p.pkgOrder {
+		if k.prefix != "" && strings.HasPrefix(name, k.prefix) {
+			return false
+		}
+	}
+	return true
 }
