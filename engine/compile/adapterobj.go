@@ -265,7 +265,7 @@ func (p *Program) adapterObject() jinja.Value {
 			}
 			d, ok := wh.(schemaDropper)
 			if !ok {
-				_, err = wh.Exec(st.ctx, "drop schema if exists "+p.renderRelation(relation.Relation{Database: r.rel.Database, Schema: r.rel.Schema})+" cascade")
+				_, err = wh.Exec(st.ctx, "drop schema if exists "+p.schemaName(r.rel.Database, r.rel.Schema)+" cascade")
 			} else {
 				err = d.DropSchema(st.ctx, r.rel.Database, r.rel.Schema)
 			}
@@ -762,3 +762,12 @@ func (s *selectedRes) Attr(string) (jinja.Value, bool) { return jinja.Value{}, f
 func (s *selectedRes) Iter() []jinja.Value             { return s.ids() }
 func (s *selectedRes) Len() int                        { return len(s.ids()) }
 func (s *selectedRes) Repr() string                    { return jinja.NewList(s.ids()).Repr() }
+
+// schemaName renders database.schema for schema statements; PostgreSQL
+// names a schema without its database.
+func (p *Program) schemaName(db, schema string) string {
+	if db == "" || p.dialectType() == "postgres" {
+		return p.quoteIdent(schema)
+	}
+	return p.quoteIdent(db) + "." + p.quoteIdent(schema)
+}

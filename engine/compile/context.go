@@ -203,16 +203,7 @@ func (p *Program) contextGlobals() map[string]jinja.Value {
 				}
 				return jinja.None, nil
 			}
-			// Python's set, as a list of the distinct items in first-seen order.
-			seen := map[string]bool{}
-			var out []jinja.Value
-			for _, x := range items {
-				if k := x.Repr(); !seen[k] {
-					seen[k] = true
-					out = append(out, x)
-				}
-			}
-			return jinja.NewList(out), nil
+			return newPySet(items), nil
 		}
 	}
 	set("set", setf(false))
@@ -670,7 +661,7 @@ func (p *Program) fnRunQuery(s *jinja.State, a jinja.Args) (jinja.Value, error) 
 		if st != nil {
 			st.introspects()
 		}
-		return jinja.None, nil
+		return parseStubValue, nil
 	}
 	st.introspects()
 	t, err := st.wh.Query(st.ctx, v[0].String(), 0)
@@ -753,6 +744,11 @@ func (p *Program) fnLoadResult(s *jinja.State, a jinja.Args) (jinja.Value, error
 	st.introspects()
 	if r, ok := st.results[v[0].String()]; ok {
 		return r, nil
+	}
+	if !st.exec {
+		// Nothing ran while parsing: like dbt's lenient parse-time
+		// undefined, the result reads as empty wherever it is looked into.
+		return parseStubValue, nil
 	}
 	return jinja.None, nil
 }

@@ -152,6 +152,15 @@ func TestGlobalProjectGoldenCoversEveryMacro(t *testing.T) {
 		// called directly to show its quoting.
 		"test_not_null": true, "test_unique": true, "test_relationships": true, "should_store_failures": true,
 	}
+	// relations.sql's helpers act on a warehouse (they introspect, create or
+	// drop relations): cmd/strata/testdata/script/runtime_macros.txtar runs
+	// each of them on DuckDB and PostgreSQL instead.
+	for _, name := range []string{"load_relation", "load_cached_relation", "get_where_subquery", "get_columns_in_query",
+		"make_temp_relation", "make_intermediate_relation", "make_backup_relation", "drop_relation_if_exists", "drop_relation",
+		"create_schema", "drop_schema", "get_create_table_as_sql", "create_table_as", "get_create_view_as_sql", "create_view_as",
+		"run_hooks", "persist_docs", "apply_grants", "should_revoke"} {
+		notCalled[name] = true
+	}
 	for name := range publicGlobalMacros(t) {
 		if notCalled[name] {
 			continue
@@ -217,6 +226,26 @@ var dbtSignatures = map[string]string{
 	"type_numeric":                        "",
 	"type_string":                         "",
 	"type_timestamp":                      "",
+	// relations.sql: relation and introspection helpers.
+	"load_relation":              "relation",
+	"load_cached_relation":       "relation",
+	"get_where_subquery":         "relation",
+	"get_columns_in_query":       "select_sql",
+	"make_temp_relation":         "base_relation suffix=",
+	"make_intermediate_relation": "base_relation suffix=",
+	"make_backup_relation":       "base_relation backup_relation_type suffix=",
+	"drop_relation_if_exists":    "relation",
+	"drop_relation":              "relation",
+	"create_schema":              "relation",
+	"drop_schema":                "relation",
+	"get_create_table_as_sql":    "temporary relation sql",
+	"create_table_as":            "temporary relation compiled_code language=",
+	"get_create_view_as_sql":     "relation sql",
+	"create_view_as":             "relation sql",
+	"run_hooks":                  "hooks inside_transaction=",
+	"persist_docs":               "relation model for_relation= for_columns=",
+	"apply_grants":               "relation grant_config should_revoke",
+	"should_revoke":              "existing_relation full_refresh_mode=",
 }
 
 // TestGlobalProjectSignatures: the global project has exactly the macros

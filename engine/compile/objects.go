@@ -459,7 +459,7 @@ func (t *queryTable) Attr(name string) (jinja.Value, bool) {
 			}
 			out[i] = jinja.ObjectValue(col)
 		}
-		return jinja.NewList(out), true
+		return jinja.ObjectValue(&mappedSeq{names: t.columns, vals: out}), true
 	case "column_names":
 		out := make([]jinja.Value, len(t.columns))
 		for i, c := range t.columns {
@@ -672,4 +672,203 @@ func sortedStrings(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// parseStub is what a query's result is while parsing, when nothing runs:
+// dbt parses with a lenient undefined, so `run_query(q).columns[0].values()`
+// or `load_result('x').table` read as empty instead of failing. Every
+// attribute, item and call gives the stub again; it is false, empty and
+// prints nothing.
+type parseStub struct{}
+
+var parseStubValue = jinja.ObjectValue(parseStub{})
+
+func (parseStub) Attr(string) (jinja.Value, bool)                    { return parseStubValue, true }
+func (parseStub) Item(jinja.Value) (jinja.Value, bool)               { return parseStubValue, true }
+func (parseStub) Call(*jinja.State, jinja.Args) (jinja.Value, error) { return parseStubValue, nil }
+func (parseStub) Iter() []jinja.Value                                { return nil }
+func (parseStub) Len() int                                           { return 0 }
+func (parseStub) Truth() bool                                        { return false }
+func (parseStub) String() string                                     { return "" }
+func (parseStub) Repr() string                                       { return "None" }
+func (parseStub) EqualValue(o jinja.Value) bool                      { return o.IsNone() }
+
+// pySet is Python's set (dbt's set() and set_strict()): distinct items in
+// first-seen order, compared without regard to order.
+type pySet struct {
+	items []jinja.Value
+	keys  map[string]bool
+}
+
+func newPySet(items []jinja.Value) jinja.Value {
+	s := &pySet{keys: map[string]bool{}}
+	for _, x := range items {
+		s.add(x)
+	}
+	return jinja.ObjectValue(s)
+}
+
+func (s *pySet) add(x jinja.Value) {
+	if k := x.Repr(); !s.keys[k] {
+		s.keys[k] = true
+		s.items = append(s.items, x)
+	}
+}
+
+func (s *pySet) has(x jinja.Value) bool { return s.keys[x.Repr()] }
+
+func (s *pySet) Iter() []jinja.Value { return append([]jinja.Value(nil), s.items...) }
+func (s *pySet) Len() int            { return len(s.items) }
+func (s *pySet) Repr() string {
+	if len(s.items) == 0 {
+		return "set()"
+	}
+	parts := make([]string, len(s.items))
+	for i, x := range s.items {
+		parts[i] = x.Repr()
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+func (s *pySet) String() string { return s.Repr() }
+
+func (s *pySet) EqualValue(o jinja.Value) bool {
+	x, ok := o.Object().(*pySet)
+	if !ok || len(x.items) != len(s.items) {
+		return false
+	}
+	for k := range s.keys {
+		if !x.keys[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *pySet) Attr(name string) (jinja.Value, bool) {
+	other := func(a jinja.Args) (*pySet, error) {
+		if len(a.Pos) != 1 {
+			return nil, fail("bad set call", name+"() takes one iterable")
+		}
+		if x, ok := a.Pos[0].Object().(*pySet); ok {
+			return x, nil
+		}
+		var items []jinja.Value
+		if l := a.Pos[0].List(); l != nil {
+			items = l.Items
+		}
+		return newPySet(items).Object().(*pySet), nil
+	}
+	switch name {
+	case "add":
+		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			if len(a.Pos) == 1 {
+				s.add(a.Pos[0])
+			}
+			return jinja.None, nil
+		}), true
+	case "union", "intersection", "difference", "issubset", "issuperset":
+		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			x, err := other(a)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			var out []jinja.Value
+			switch name {
+			case "union":
+				out = append(append(out, s.items...), x.items...)
+			case "intersection":
+				for _, v := range s.items {
+					if x.has(v) {
+						out = append(out, v)
+					}
+				}
+			case "difference":
+				for _, v := range s.items {
+					if !x.has(v) {
+						out = append(out, v)
+					}
+				}
+			case "issubset", "issuperset":
+				a, b := s, x
+				if name == "issuperset" {
+					a, b = x, s
+				}
+				for _, v := range a.items {
+					if !b.has(v) {
+						return jinja.False, nil
+					}
+				}
+				return jinja.True, nil
+			}
+			return newPySet(out), nil
+		}), true
+	}
+	return jinja.Value{}, false
+}
+
+// mappedSeq is agate's MappedSequence (a table's columns): a sequence of
+// values that is also keyed by name (`columns[0]`, `columns['id']`,
+// `columns.items()`).
+type mappedSeq struct {
+	names []string
+	vals  []jinja.Value
+}
+
+func (m *mappedSeq) Iter() []jinja.Value { return append([]jinja.Value(nil), m.vals...) }
+func (m *mappedSeq) Len() int            { return len(m.vals) }
+func (m *mappedSeq) Item(k jinja.Value) (jinja.Value, bool) {
+	if k.Kind() == jinja.KindInt {
+		i := int(k.AsInt())
+		if i < 0 {
+			i += len(m.vals)
+		}
+		if i >= 0 && i < len(m.vals) {
+			return m.vals[i], true
+		}
+		return jinja.Value{}, false
+	}
+	for i, n := range m.names {
+		if n == k.String() {
+			return m.vals[i], true
+		}
+	}
+	return jinja.Value{}, false
+}
+func (m *mappedSeq) Repr() string { return jinja.NewTuple(m.vals).Repr() }
+func (m *mappedSeq) Attr(name string) (jinja.Value, bool) {
+	switch name {
+	case "keys":
+		return fn(name, func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			out := make([]jinja.Value, len(m.names))
+			for i, n := range m.names {
+				out[i] = jinja.String(n)
+			}
+			return jinja.NewTuple(out), nil
+		}), true
+	case "values":
+		return fn(name, func(*jinja.State, jinja.Args) (jinja.Value, error) { return jinja.NewTuple(m.Iter()), nil }), true
+	case "items":
+		return fn(name, func(*jinja.State, jinja.Args) (jinja.Value, error) {
+			out := make([]jinja.Value, len(m.vals))
+			for i, v := range m.vals {
+				out[i] = jinja.NewTuple([]jinja.Value{jinja.String(m.names[i]), v})
+			}
+			return jinja.NewList(out), nil
+		}), true
+	case "get":
+		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, "get", []string{"key", "default"}, 1)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			if x, ok := m.Item(v[0]); ok {
+				return x, nil
+			}
+			if v[1].IsUndefined() {
+				return jinja.None, nil
+			}
+			return v[1], nil
+		}), true
+	}
+	return jinja.Value{}, false
 }

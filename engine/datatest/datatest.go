@@ -91,10 +91,15 @@ func Outcome(severity, warnIf, errorIf string, failures int64) (result.Status, e
 	return result.Error, fmt.Errorf("severity %q: expected error or warn", severity)
 }
 
-// CountSQL wraps a test's failing-rows query so it returns one row: the count.
-// limit > 0 caps the rows considered, as dbt's `limit` config does.
-func CountSQL(testSQL string, limit int) string {
-	return "select count(*) as failures from (\n" + limited(testSQL, limit) + "\n) strata_test"
+// CountSQL wraps a test's failing-rows query so it returns one row: the
+// failure count, computed by failCalc (dbt's fail_calc; count(*) when empty,
+// e.g. sum(n_records) for a test returning counts). limit > 0 caps the rows
+// considered, as dbt's `limit` config does.
+func CountSQL(testSQL string, limit int, failCalc string) string {
+	if strings.TrimSpace(failCalc) == "" {
+		failCalc = "count(*)"
+	}
+	return "select " + failCalc + " as failures from (\n" + limited(testSQL, limit) + "\n) strata_test"
 }
 
 // SampleSQL returns up to n failing rows.

@@ -43,12 +43,19 @@ func TestBadThresholds(t *testing.T) {
 }
 
 func TestSQL(t *testing.T) {
-	got := CountSQL("select id from t where id is null;", 0)
+	got := CountSQL("select id from t where id is null;", 0, "")
 	want := "select count(*) as failures from (\nselect id from t where id is null\n) strata_test"
 	if got != want {
 		t.Errorf("CountSQL =\n%s\nwant\n%s", got, want)
 	}
-	if got := CountSQL("select 1", 5); !strings.Contains(got, "limit 5") {
+	if got := CountSQL("select 1", 5, ""); !strings.Contains(got, "limit 5") {
 		t.Errorf("CountSQL with limit lacks the limit: %s", got)
+	}
+}
+
+func TestCountSQLFailCalc(t *testing.T) {
+	got := CountSQL("select n from t", 0, "sum(n)")
+	if !strings.HasPrefix(got, "select sum(n) as failures from (") {
+		t.Errorf("fail_calc not used: %s", got)
 	}
 }

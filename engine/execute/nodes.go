@@ -80,7 +80,7 @@ func (x *executor) runTest(ctx context.Context, n *manifest.Node, r *result.Node
 	if n.Config.Limit != nil {
 		limit = *n.Config.Limit
 	}
-	t, err := x.o.Adapter.Query(ctx, datatest.CountSQL(n.CompiledCode, limit), 1)
+	t, err := x.o.Adapter.Query(ctx, datatest.CountSQL(n.CompiledCode, limit, n.Config.FailCalc), 1)
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,11 @@ dateadd({{ datepart }}, {{ interval }}, {{ from_date_or_timestamp }})
     expression; quarter and week become 3 months and 7 days. -#}
 {% macro duckdb__dateadd(datepart, interval, from_date_or_timestamp) -%}
 {%- set unit = datepart | lower -%}
+{#- A bare string literal ('2018-01-01') has no type DuckDB can add an
+    interval to; as on Snowflake, read it as a timestamp. -#}
+{%- if from_date_or_timestamp is string and from_date_or_timestamp.strip().startswith("'") and from_date_or_timestamp.strip().endswith("'") -%}
+{%- set from_date_or_timestamp = "cast(" ~ from_date_or_timestamp.strip() ~ " as timestamp)" -%}
+{%- endif -%}
 {%- if unit == 'quarter' -%}
 ({{ from_date_or_timestamp }} + (cast({{ interval }} as bigint) * 3) * interval 1 month)
 {%- elif unit == 'week' -%}
