@@ -284,6 +284,7 @@ func (r *Parsed) checkUnits(ds *diag.Diagnostics) {
 			continue
 		}
 		c := r.cfgs[i].cfg
+		p.checkConfigKeys(u, c.Extra, ds)
 		if u.kind == kindModel {
 			switch c.Materialized {
 			case "view", "table", "incremental", "ephemeral":
@@ -836,4 +837,39 @@ func firstKeyword(sql string) int {
 
 func isIdent(b byte) bool {
 	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+// knownConfigKeys are dbt's config names (and common adapter-specific ones),
+// for the did-you-mean of a misspelt key. Other keys are allowed, as dbt
+// allows them, and kept in the config.
+var knownConfigKeys = []string{
+	"enabled", "materialized", "database", "schema", "alias", "tags", "meta", "persist_docs", "full_refresh",
+	"pre-hook", "post-hook", "unique_key", "incremental_strategy", "on_schema_change", "transient", "column_types",
+	"quote_columns", "delimiter", "severity", "warn_if", "error_if", "fail_calc", "where", "limit", "store_failures",
+	"store_failures_as", "strategy", "updated_at", "check_cols", "hard_deletes", "invalidate_hard_deletes",
+	"target_schema", "target_database", "docs", "contract", "grants", "sql_header", "on_configuration_change",
+	"packages", "access", "group", "batch_size", "lookback", "begin", "event_time", "concurrent_batches",
+	"merge_exclude_columns", "merge_update_columns", "incremental_predicates", "indexes", "unlogged",
+	"cluster_by", "partition_by", "snowflake_warehouse", "query_tag", "copy_grants", "secure", "sort", "dist",
+	"snapshot_meta_column_names", "dbt_valid_to_current", "quoting", "column_name",
+}
+
+// checkConfigKeys warns about a config key that is a near miss of one of
+// dbt's (`materialised`), which would otherwise be silently ignored.
+func (p *Program) checkConfigKeys(u *unit, extra map[string]any, ds *diag.Diagnostics) {
+	for k := range extra {
+		if containsStr(knownConfigKeys, k) {
+			continue
+		}
+		sugg := diag.Suggest(k, knownConfigKeys)
+		if sugg == "" {
+			continue
+		}
+		file, line := u.file, findLine(u.text, k)
+		if line == 0 && u.propsIn != "" {
+			file = u.propsIn
+		}
+		p.addWarning(ds, diag.Diagnostic{Severity: diag.Warning, File: file, Line: line, Summary: "unknown config key",
+			Detail: fmt.Sprintf("%s sets config %q, which dbt does not know, so it has no effect; did you mean %q?", u.node.Name, k, sugg), Suggestion: sugg})
+	}
 }

@@ -127,10 +127,10 @@ func (ds Diagnostics) AsErrors() Diagnostics {
 	for i, d := range ds {
 		if d.Severity == Warning {
 			d.Severity = Error
-			if d.Suggestion != "" {
+			if d.Suggestion != "" && !strings.Contains(d.Detail, "did you mean") {
 				d.Detail += fmt.Sprintf(" (did you mean %q?)", d.Suggestion)
-				d.Suggestion = ""
 			}
+			d.Suggestion = ""
 			d.Detail += "; --warn-error makes this warning an error"
 		}
 		out[i] = d

@@ -227,7 +227,7 @@ func TestConfigErrors(t *testing.T) {
 		{name: "tab indentation", body: "name: a\nvars:\n\tx: 1\n",
 			want: []string{"error: project.yaml:3: malformed YAML: found character that cannot start any token; YAML does not allow tab characters for indentation (or a value starting with @ or `): indent with spaces and quote such values"}},
 		{name: "duplicate key", body: "name: a\nname: b\n",
-			want: []string{`error: project.yaml:2:1: duplicate key: "name" appears twice in project.yaml (first at line 1); YAML keeps only one, so remove or merge them`}},
+			want: []string{`warning: project.yaml:2:1: duplicate key: "name" appears twice in project.yaml (first at line 1); the last value is used, remove or merge them`}},
 		{name: "unquoted jinja", body: "name: a\nprofile: {{ env_var('P') }}\n",
 			want: []string{`error: project.yaml:2:10: unquoted jinja: profile starts with {{ and YAML reads that as a mapping; put the value in quotes: "{{ ... }}"`}},
 		{name: "path outside project", body: "name: a\nmodel-paths: [../elsewhere]\n",
@@ -364,10 +364,10 @@ func TestDuplicateNames(t *testing.T) {
 	want := []string{
 		`error: models/b/_b.yml:3: duplicate properties: model "users" is described in both models/a/_a.yml:2 and models/b/_b.yml:3; describe it in one file`,
 		`error: models/c/_d.yml:4: duplicate properties: source table "raw.t" is described in both models/c/_c.yml:3 and models/c/_d.yml:4; describe it in one file`,
-		`error: models/cols.yml:5:9: duplicate column: column "ID" of model "other3" is described twice (first at line 4); merge the two entries`,
 		`error: models/dup_in_one.yml:3:5: duplicate properties: model "other2" is described twice in this file (first at line 2); merge the two entries`,
 		`error: seeds/users.csv: duplicate name: 2 resources are named "users": model models/users.sql and seed seeds/users.csv; models, seeds and snapshots share one namespace for ref(), so rename all but one`,
 		`warning: models/a/_a.yml:3: properties for a missing model: properties describe model "ghost_model" but no model has that name; did you mean "ghost_modle"?`,
+		`warning: models/cols.yml:5:9: duplicate column: column "ID" of model "other3" is described twice (first at line 4); the last entry is used, merge the two`,
 	}
 	// The three-way loans clash is one error, on the last file found.
 	want = append(want, `error: snapshots/snap.sql:2: duplicate name: 3 resources are named "loans": model models/a/loans.sql, model models/b/loans.sql and snapshot snapshots/snap.sql:2; models, seeds and snapshots share one namespace for ref(), so rename all but one`)

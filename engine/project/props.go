@@ -79,13 +79,9 @@ func parseProperties(file string, data []byte) (*PropertiesFile, diag.Diagnostic
 				d.warnf(p.k, "ignored properties", "strata does not support %s yet; this block is ignored", p.k.Value)
 			default:
 				all := append(append(append([]string(nil), propsTopKeys...), propsQuietKeys...), propsWarnKeys...)
-				// A near miss (model: for models:) would silently drop the whole
-				// block, so it is an error; anything else is only a warning.
-				sev := diag.Warning
-				if diag.Suggest(k, all) != "" {
-					sev = diag.Error
-				}
-				d.unknownKey(p.k, "a properties file", all, sev)
+				// dbt ignores an unknown top-level key; strata warns (with a
+				// did-you-mean for model: and the like), an error under --warn-error.
+				d.unknownKey(p.k, "a properties file", all, diag.Warning)
 			}
 		}
 	}
@@ -208,7 +204,14 @@ func (d *ydec) columns(n *yaml.Node, owner string) []*ColumnProps {
 			continue
 		}
 		if first, dup := seen[strings.ToLower(c.Name)]; dup {
-			d.errorf(e, "duplicate column", "column %q of %s is described twice (first at line %d); merge the two entries", c.Name, owner, first)
+			// dbt keeps the last entry; strata says so.
+			d.warnf(e, "duplicate column", "column %q of %s is described twice (first at line %d); the last entry is used, merge the two", c.Name, owner, first)
+			for i := range out {
+				if strings.EqualFold(out[i].Name, c.Name) {
+					out[i] = c
+				}
+			}
+			seen[strings.ToLower(c.Name)] = c.Line
 			continue
 		}
 		seen[strings.ToLower(c.Name)] = c.Line

@@ -95,7 +95,14 @@ func (d *ydec) pairs(n *yaml.Node, what string) []kv {
 			continue
 		}
 		if prev, dup := seen[k.Value]; dup {
-			d.errorf(k, "duplicate key", "%q appears twice in %s (first at line %d); YAML keeps only one, so remove or merge them", k.Value, what, prev.Line)
+			// YAML loaders (and so dbt) keep the last value; strata warns.
+			d.warnf(k, "duplicate key", "%q appears twice in %s (first at line %d); the last value is used, remove or merge them", k.Value, what, prev.Line)
+			for j := range out {
+				if out[j].k.Value == k.Value {
+					out[j] = kv{k, v}
+				}
+			}
+			seen[k.Value] = k
 			continue
 		}
 		seen[k.Value] = k
