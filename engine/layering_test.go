@@ -8,34 +8,54 @@ import (
 
 const module = "github.com/strata-dev/strata/"
 
-// rank orders the stages of STYLE.md: a package may import only packages of a
-// lower or equal rank. Adapters may not import each other; only cli (and main)
-// may import view, and nothing imports cli.
+// rank orders the stages of STYLE.md's architecture, deepest first:
+//
+//	Main → CLI → View → Façade → {Docs, Deps} → {Execute, Compile, Plan,
+//	Artifacts, Schedule} → {Datatest, Materialize} → Result → Model → Load →
+//	Contracts → Leaves
+//
+// with the warehouse adapters below execute (beside the model). A package may
+// import only packages of a strictly lower rank: never a later stage, and
+// never a package of its own rank, so the stages stay independent of each
+// other (compile cannot reach into execute, execute cannot write artifacts).
+// Subpackages inherit their parent's rank and may import their parent;
+// internal test helpers are exempt.
 var rank = map[string]int{
-	"engine/diag":                0,
-	"engine/relation":            0,
-	"engine/jinja":               0,
-	"engine/manifest":            1,
-	"engine/adapter":             1,
-	"engine/project":             1,
-	"engine/result":              2,
-	"engine/profile":             2,
-	"engine/adapter/duckdb":      2,
-	"engine/adapter/postgres":    2,
-	"engine/adapter/snowflake":   2,
-	"engine/compile":             3,
-	"engine/graph":               3,
-	"engine/datatest":            3,
-	"engine/artifact":            3,
-	"engine/adapter/adaptertest": 3,
-	"engine/selector":            4,
-	"engine/deps":                4,
-	"engine/docs":                4,
-	"engine/execute":             5,
-	"engine":                     6,
+	// leaves
+	"engine/diag":     0,
+	"engine/relation": 0,
+	"engine/jinja":    0,
+	"engine/graph":    0,
+	// the warehouse contract
+	"engine/adapter": 1,
+	// load
+	"engine/project": 2,
+	"engine/profile": 2,
+	// model, and the warehouses (below execute)
+	"engine/manifest":          3,
+	"engine/adapter/duckdb":    3,
+	"engine/adapter/postgres":  3,
+	"engine/adapter/snowflake": 3,
+	// outcomes
+	"engine/result": 4,
+	// what execute drives
+	"engine/datatest":    5,
+	"engine/materialize": 5,
+	// the pipeline's stages
+	"engine/compile":             6,
+	"engine/selector":            6,
+	"engine/execute":             6,
+	"engine/artifact":            6,
 	"engine/schedule":            6,
-	"engine/view":                7,
-	"engine/cli":                 8,
+	"engine/adapter/adaptertest": 6,
+	// commands built on the stages
+	"engine/docs":    7,
+	"engine/deps":    7,
+	"engine/lineage": 7,
+	// the façade, the only printer, the command line
+	"engine":      8,
+	"engine/view": 9,
+	"engine/cli":  10,
 }
 
 // stage maps a package path to the stage it belongs to (subpackages inherit
@@ -58,6 +78,38 @@ func stage(pkg string) (string, bool) {
 	return "", false
 }
 
+// violations checks one package's imports against the ranks and the rules
+// beside them; it returns a message per broken rule.
+func violations(pkg string, imports []string) []string {
+	from, ok := stage(pkg)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, imp := range imports {
+		if !strings.HasPrefix(imp, module) {
+			continue
+		}
+		to, ok := stage(imp)
+		if !ok || to == from {
+			continue
+		}
+		switch {
+		case rank[to] > rank[from]:
+			out = append(out, pkg+" imports "+imp+": a stage may not import a later stage")
+		case rank[to] == rank[from]:
+			out = append(out, pkg+" imports "+imp+": stages of one rank stay independent of each other")
+		}
+		if strings.HasPrefix(from, "engine/adapter/") && strings.HasPrefix(to, "engine/adapter/") && from != "engine/adapter/adaptertest" {
+			out = append(out, pkg+" imports "+imp+": no adapter imports another")
+		}
+		if to == "engine/view" && from != "engine/cli" {
+			out = append(out, pkg+" imports "+imp+": only the cli wires the view; the core emits events")
+		}
+	}
+	return out
+}
+
 func TestLayering(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./...").Output()
 	if err != nil {
@@ -66,31 +118,59 @@ func TestLayering(t *testing.T) {
 	checked := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)
-		from, ok := stage(f[0])
-		if !ok {
+		if _, ok := stage(f[0]); !ok {
 			continue
 		}
-		for _, imp := range f[1:] {
-			if !strings.HasPrefix(imp, module) {
-				continue
-			}
-			to, ok := stage(imp)
-			if !ok || to == from {
-				continue
-			}
-			checked++
-			if rank[to] > rank[from] {
-				t.Errorf("%s imports %s: a stage may only import earlier stages, leaves and contracts", f[0], imp)
-			}
-			if strings.HasPrefix(from, "engine/adapter/") && strings.HasPrefix(to, "engine/adapter/") && to != "engine/adapter/adaptertest" {
-				t.Errorf("%s imports %s: no adapter imports another", f[0], imp)
-			}
-			if to == "engine/view" && from != "engine/cli" {
-				t.Errorf("%s imports %s: only the cli wires the view; the core emits events", f[0], imp)
-			}
+		checked += len(f) - 1
+		for _, v := range violations(f[0], f[1:]) {
+			t.Error(v)
 		}
 	}
 	if checked == 0 {
 		t.Fatal("no imports between engine packages were checked; is the module path right?")
+	}
+	// Every engine package has a rank, so a new one cannot slip past the rules.
+	list, err := exec.Command("go", "list", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, pkg := range strings.Fields(string(list)) {
+		if _, ok := stage(pkg); !ok && !strings.Contains(pkg, "/internal/") {
+			t.Errorf("%s has no rank in engine/layering_test.go: give it its stage", pkg)
+		}
+	}
+}
+
+// TestLayeringRules shows the rules fail on what they forbid: an upward
+// import, an import between stages of one rank, one adapter importing
+// another, and the core importing the view.
+func TestLayeringRules(t *testing.T) {
+	cases := []struct {
+		from, imp, want string
+	}{
+		{"engine/compile", "engine/execute", "stages of one rank stay independent"},
+		{"engine/execute", "engine/artifact", "stages of one rank stay independent"},
+		{"engine/manifest", "engine/compile", "may not import a later stage"},
+		{"engine/graph", "engine/manifest", "may not import a later stage"},
+		{"engine/adapter/duckdb", "engine/adapter/postgres", "no adapter imports another"},
+		{"engine/execute", "engine/view", "only the cli wires the view"},
+		{"engine", "engine/cli", "may not import a later stage"},
+	}
+	for _, c := range cases {
+		got := violations(module+c.from, []string{module + c.imp})
+		if !strings.Contains(strings.Join(got, "\n"), c.want) {
+			t.Errorf("%s importing %s: got %q, want a violation saying %q", c.from, c.imp, got, c.want)
+		}
+	}
+	for _, ok := range [][2]string{
+		{"engine/execute", "engine/materialize"},
+		{"engine/compile", "engine/jinja"},
+		{"engine", "engine/execute"},
+		{"engine/cli", "engine/view"},
+		{"engine/schedule/pglock", "engine/schedule"},
+	} {
+		if got := violations(module+ok[0], []string{module + ok[1]}); len(got) > 0 {
+			t.Errorf("%s importing %s is allowed, got %q", ok[0], ok[1], got)
+		}
 	}
 }

@@ -154,7 +154,7 @@ func (s *session) parse(ctx context.Context, extra ...project.File) error {
 		return err
 	}
 	m := parsed.Manifest
-	d, gds := graph.Build(m)
+	d, gds := manifest.BuildDAG(m)
 	if err := s.warnings(gds); err != nil {
 		return err
 	}

@@ -7,34 +7,40 @@ import (
 	"testing"
 
 	dgraph "github.com/dominikbraun/graph"
-
-	"github.com/strata-dev/strata/engine/manifest"
 )
 
-// benchManifest is 10,000 models with 3 parents each among earlier models
-// (about 30,000 edges), the size DESIGN.md's targets use.
-func benchManifest(n, fanIn int) *manifest.Manifest {
+// benchGraph is 10,000 vertices with 3 parents each among earlier ones
+// (about 30,000 edges), the size DESIGN.md's targets use: id -> parents.
+func benchGraph(n, fanIn int) map[string][]string {
 	rng := rand.New(rand.NewSource(1))
-	m := manifest.New()
+	m := make(map[string][]string, n)
 	for i := range n {
 		id := fmt.Sprintf("model.bench.m%05d", i)
 		var deps []string
 		for k := 0; k < fanIn && i > 0; k++ {
 			deps = append(deps, fmt.Sprintf("model.bench.m%05d", rng.Intn(i)))
 		}
-		m.Nodes[id] = &manifest.Node{UniqueID: id, ResourceType: manifest.Model, Name: fmt.Sprintf("m%05d", i),
-			DependsOn: manifest.DependsOn{Nodes: deps}}
+		m[id] = deps
 	}
 	return m
 }
 
-func libraryGraph(b *testing.B, m *manifest.Manifest) dgraph.Graph[string, string] {
+// build is New over a benchGraph.
+func build(m map[string][]string) (*DAG, []Missing) {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	return New(ids, func(id string) []string { return m[id] })
+}
+
+func libraryGraph(b *testing.B, m map[string][]string) dgraph.Graph[string, string] {
 	g := dgraph.New(dgraph.StringHash, dgraph.Directed())
-	for id := range m.Nodes {
+	for id := range m {
 		_ = g.AddVertex(id)
 	}
-	for id, n := range m.Nodes {
-		for _, p := range n.DependsOn.Nodes {
+	for id, deps := range m {
+		for _, p := range deps {
 			_ = g.AddEdge(p, id)
 		}
 	}
@@ -42,28 +48,28 @@ func libraryGraph(b *testing.B, m *manifest.Manifest) dgraph.Graph[string, strin
 }
 
 func BenchmarkLibraryAddVerticesEdges(b *testing.B) {
-	m := benchManifest(10000, 3)
+	m := benchGraph(10000, 3)
 	for b.Loop() {
 		libraryGraph(b, m)
 	}
 }
 
 func BenchmarkLibraryAdjacencyMap(b *testing.B) {
-	g := libraryGraph(b, benchManifest(10000, 3))
+	g := libraryGraph(b, benchGraph(10000, 3))
 	for b.Loop() {
 		_, _ = g.AdjacencyMap()
 	}
 }
 
 func BenchmarkLibraryPredecessorMap(b *testing.B) {
-	g := libraryGraph(b, benchManifest(10000, 3))
+	g := libraryGraph(b, benchGraph(10000, 3))
 	for b.Loop() {
 		_, _ = g.PredecessorMap()
 	}
 }
 
 func BenchmarkLibrarySCC(b *testing.B) {
-	g := libraryGraph(b, benchManifest(10000, 3))
+	g := libraryGraph(b, benchGraph(10000, 3))
 	for b.Loop() {
 		_, _ = dgraph.StronglyConnectedComponents(g)
 	}
@@ -72,24 +78,24 @@ func BenchmarkLibrarySCC(b *testing.B) {
 // BenchmarkLibraryTopologicalSort shows why the DAG orders nodes itself: the
 // library's sort is quadratic. Run it with -benchtime=1x.
 func BenchmarkLibraryTopologicalSort(b *testing.B) {
-	g := libraryGraph(b, benchManifest(10000, 3))
+	g := libraryGraph(b, benchGraph(10000, 3))
 	for b.Loop() {
 		_, _ = dgraph.TopologicalSort(g)
 	}
 }
 
 func BenchmarkBuild(b *testing.B) {
-	m := benchManifest(10000, 3)
+	m := benchGraph(10000, 3)
 	for b.Loop() {
-		if _, diags := Build(m); diags.HasErrors() {
-			b.Fatal(diags.Err())
+		if _, missing := build(m); len(missing) > 0 {
+			b.Fatal(missing)
 		}
 	}
 }
 
 func BenchmarkOrderAll(b *testing.B) {
-	m := benchManifest(10000, 3)
-	d, _ := Build(m)
+	m := benchGraph(10000, 3)
+	d, _ := build(m)
 	all := map[string]bool{}
 	for _, id := range d.IDs() {
 		all[id] = true
@@ -100,8 +106,8 @@ func BenchmarkOrderAll(b *testing.B) {
 }
 
 func BenchmarkExecutionParentsHalf(b *testing.B) {
-	m := benchManifest(10000, 3)
-	d, _ := Build(m)
+	m := benchGraph(10000, 3)
+	d, _ := build(m)
 	half := map[string]bool{}
 	for i, id := range d.IDs() {
 		if i%2 == 0 {
@@ -114,8 +120,8 @@ func BenchmarkExecutionParentsHalf(b *testing.B) {
 }
 
 func BenchmarkWalkNoop(b *testing.B) {
-	m := benchManifest(10000, 3)
-	d, _ := Build(m)
+	m := benchGraph(10000, 3)
+	d, _ := build(m)
 	all := map[string]bool{}
 	for _, id := range d.IDs() {
 		all[id] = true

@@ -1,49 +1,15 @@
 package graph
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	dgraph "github.com/dominikbraun/graph"
 
-	"github.com/strata-dev/strata/engine/diag"
-	"github.com/strata-dev/strata/engine/manifest"
 )
 
-// cycleDiagnostics reports one cycle per strongly connected component that has
-// more than one vertex, or one vertex with an edge to itself. Each cycle is the
-// shortest one through the component's smallest unique_id and is printed starting
-// there, so the message is the same on every run.
-func (d *DAG) cycleDiagnostics(m *manifest.Manifest) diag.Diagnostics {
-	sccs, err := dgraph.StronglyConnectedComponents(d.Graph())
-	if err != nil {
-		// Only undirected graphs make this fail, and ours is directed.
-		return diag.Diagnostics{{Severity: diag.Error, Summary: "dependency cycle", Detail: err.Error()}}
-	}
-	var diags diag.Diagnostics
-	for _, comp := range sccs {
-		if len(comp) == 1 {
-			i := d.index[comp[0]]
-			if _, self := slices.BinarySearch(d.parents[i], i); !self {
-				continue
-			}
-		}
-		path := d.cyclePath(comp)
-		first, _ := m.Node(path[0])
-		diags = append(diags, diag.Diagnostic{
-			Severity: diag.Error,
-			Summary:  "dependency cycle",
-			Detail:   fmt.Sprintf("%s; remove one of these dependencies (a ref, source or depends_on) to break it", strings.Join(path, " -> ")),
-			File:     first.OriginalFilePath,
-			Line:     first.Line,
-		})
-	}
-	return diags
-}
-
 // Cycles returns every cycle as a path that starts and ends at the same id, one
-// per strongly connected component, in the canonical form Build reports.
+// per strongly connected component, in the canonical form manifest.BuildDAG reports.
 func (d *DAG) Cycles() [][]string {
 	if !d.cyclic {
 		return nil

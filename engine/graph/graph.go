@@ -1,5 +1,6 @@
-// Package graph is strata's dependency graph: one vertex per node and source of a
-// manifest, an edge from each parent to each child. The DAG keeps index-based
+// Package graph is a generic dependency graph: one vertex per id, an edge
+// from each parent to each child; it knows nothing of manifests (the manifest
+// package builds the graph of a project from it). The DAG keeps index-based
 // adjacency slices and answers every query from them, because the library it is
 // built on, github.com/dominikbraun/graph, sorts topologically in quadratic time
 // (3.6 s on 10,000 nodes) while a Kahn pass over slices is linear. The library
@@ -10,27 +11,24 @@
 // The package also holds Walk, the bounded parallel ready-queue walk the executor
 // runs nodes with.
 //
-// A DAG is immutable after Build and safe for concurrent use. Walk may be called
+// A DAG is immutable after New and safe for concurrent use. Walk may be called
 // from several goroutines at once; each call is independent.
 package graph
 
 import (
 	"container/heap"
-	"fmt"
 	"slices"
 	"sort"
 	"sync"
 
 	dgraph "github.com/dominikbraun/graph"
 
-	"github.com/strata-dev/strata/engine/diag"
-	"github.com/strata-dev/strata/engine/manifest"
 )
 
-// DAG is the dependency graph of one manifest.
+// DAG is a dependency graph.
 type DAG struct {
 	// g is the library graph, built on first use: adding 30,000 edges to it costs
-	// more than the rest of Build together, and only cycle reports and callers
+	// more than the rest of New together, and only cycle reports and callers
 	// that want the library's algorithms need it.
 	gOnce sync.Once
 	g     dgraph.Graph[string, string]
@@ -47,34 +45,34 @@ type DAG struct {
 	cyclic bool
 }
 
-// Build makes the graph of m: a vertex for every node and source, an edge from each
-// entry of a node's DependsOn.Nodes to the node. A dependency on an id that is not
-// in the manifest and every dependency cycle become error diagnostics; the DAG is
-// returned in any case (edges to missing ids left out) so callers can still list
-// it. Build also fills m.ParentMap and m.ChildMap as dbt's manifest has them.
-func Build(m *manifest.Manifest) (*DAG, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	n := len(m.Nodes) + len(m.Sources)
+// Missing is an edge to a vertex that is not in the graph.
+type Missing struct {
+	From, To string
+}
+
+// New builds the graph of ids: an edge from each of parents(id) to id. Edges
+// to ids not in the graph are left out and returned; dependency cycles are
+// kept (Cycles reports them) and their vertices ordered last.
+func New(ids []string, parents func(id string) []string) (*DAG, []Missing) {
+	var missing []Missing
 	d := &DAG{
-		ids:   make([]string, 0, n),
-		index: make(map[string]int32, n),
+		ids:   slices.Clone(ids),
+		index: make(map[string]int32, len(ids)),
 	}
-	m.All(func(node *manifest.Node) { d.ids = append(d.ids, node.UniqueID) })
 	sort.Strings(d.ids)
-	d.ids = slices.Compact(d.ids) // a source and a node sharing an id would be a compiler bug; keep one vertex
+	d.ids = slices.Compact(d.ids)
 	for i, id := range d.ids {
 		d.index[id] = int32(i)
 	}
 	d.parents = make([][]int32, len(d.ids))
 	d.children = make([][]int32, len(d.ids))
 	for ci, id := range d.ids {
-		node, _ := m.Node(id)
-		deps := node.DependsOn.Nodes
+		deps := parents(id)
 		ps := make([]int32, 0, len(deps))
 		for _, dep := range deps {
 			pi, ok := d.index[dep]
 			if !ok {
-				diags = append(diags, missingDependency(node, dep, d.ids))
+				missing = append(missing, Missing{From: id, To: dep})
 				continue
 			}
 			ps = append(ps, pi)
@@ -90,7 +88,6 @@ func Build(m *manifest.Manifest) (*DAG, diag.Diagnostics) {
 	d.topo, d.rank = d.kahn()
 	if len(d.topo) < len(d.ids) {
 		d.cyclic = true
-		diags = append(diags, d.cycleDiagnostics(m)...)
 		// Keep every vertex listed: cyclic ones last, by id.
 		for i := range d.ids {
 			if d.rank[i] < 0 {
@@ -99,20 +96,7 @@ func Build(m *manifest.Manifest) (*DAG, diag.Diagnostics) {
 			}
 		}
 	}
-	d.fillMaps(m)
-	diags.Sort()
-	return d, diags
-}
-
-func missingDependency(node *manifest.Node, dep string, ids []string) diag.Diagnostic {
-	return diag.Diagnostic{
-		Severity:   diag.Error,
-		Summary:    "unknown dependency",
-		Detail:     fmt.Sprintf("%s depends on %s, which is not in the project; fix the ref or source, or enable that node", node.UniqueID, dep),
-		File:       node.OriginalFilePath,
-		Line:       node.Line,
-		Suggestion: diag.Suggest(dep, ids),
-	}
+	return d, missing
 }
 
 // kahn orders the graph with a ready queue of in-degree-zero vertices, smallest
@@ -149,15 +133,6 @@ func (d *DAG) kahn() (topo, rank []int32) {
 	return topo, rank
 }
 
-func (d *DAG) fillMaps(m *manifest.Manifest) {
-	m.ParentMap = make(map[string][]string, len(d.ids))
-	m.ChildMap = make(map[string][]string, len(d.ids))
-	for i, id := range d.ids {
-		m.ParentMap[id] = d.names(d.parents[i])
-		m.ChildMap[id] = d.names(d.children[i])
-	}
-}
-
 // names maps indexes to ids; sorted indexes give sorted ids. Never nil, so JSON
 // shows [] as dbt does.
 func (d *DAG) names(idx []int32) []string {
@@ -175,7 +150,7 @@ func (d *DAG) Graph() dgraph.Graph[string, string] {
 	d.gOnce.Do(func() {
 		g := dgraph.New(dgraph.StringHash, dgraph.Directed())
 		for _, id := range d.ids {
-			// AddVertex and AddEdge fail only for duplicates, which Build ruled out.
+			// AddVertex and AddEdge fail only for duplicates, which New ruled out.
 			_ = g.AddVertex(id)
 		}
 		for ci, ps := range d.parents {
@@ -277,7 +252,7 @@ func (d *DAG) reachIdx(idx []int32, depth int, next [][]int32) []int32 {
 }
 
 // Order returns the members of set that are vertices, in topological order with
-// ties broken by unique_id (the order Build computed once). Ids that are not
+// ties broken by unique_id (the order New computed once). Ids that are not
 // vertices are left out.
 func (d *DAG) Order(set map[string]bool) []string {
 	idx := make([]int32, 0, len(set))

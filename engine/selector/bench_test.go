@@ -5,7 +5,6 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/strata-dev/strata/engine/graph"
 	"github.com/strata-dev/strata/engine/manifest"
 )
 
@@ -48,7 +47,7 @@ func benchManifest() *manifest.Manifest {
 func BenchmarkBuildOrderSelect(b *testing.B) {
 	m := benchManifest()
 	for b.Loop() {
-		d, diags := graph.Build(m)
+		d, diags := manifest.BuildDAG(m)
 		if diags.HasErrors() {
 			b.Fatal(diags.Err())
 		}
@@ -67,7 +66,7 @@ func BenchmarkBuildOrderSelect(b *testing.B) {
 
 func BenchmarkSelectAll(b *testing.B) {
 	m := benchManifest()
-	d, _ := graph.Build(m)
+	d, _ := manifest.BuildDAG(m)
 	for b.Loop() {
 		if _, _, err := Select(m, d, Options{}); err != nil {
 			b.Fatal(err)
@@ -77,7 +76,7 @@ func BenchmarkSelectAll(b *testing.B) {
 
 func BenchmarkSelectGraphOperators(b *testing.B) {
 	m := benchManifest()
-	d, _ := graph.Build(m)
+	d, _ := manifest.BuildDAG(m)
 	for b.Loop() {
 		if _, _, err := Select(m, d, Options{Select: []string{"+m05000+ @m09000"}}); err != nil {
 			b.Fatal(err)
@@ -89,7 +88,7 @@ func BenchmarkSelectStateModified(b *testing.B) {
 	prev := benchManifest()
 	m := benchManifest()
 	m.Nodes["model.bench.m04000"].RawCode = "select 2"
-	d, _ := graph.Build(m)
+	d, _ := manifest.BuildDAG(m)
 	for b.Loop() {
 		ids, _, err := Select(m, d, Options{Select: []string{"state:modified+"}, State: prev})
 		if err != nil || len(ids) == 0 {

@@ -57,7 +57,7 @@ type Options struct {
 func Select(m *manifest.Manifest, d *graph.DAG, o Options) ([]string, []string, error) {
 	if d == nil {
 		var diags diag.Diagnostics
-		d, diags = graph.Build(m)
+		d, diags = manifest.BuildDAG(m)
 		if err := diags.Err(); err != nil {
 			return nil, nil, err
 		}

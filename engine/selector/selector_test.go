@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/strata-dev/strata/engine/diag"
-	"github.com/strata-dev/strata/engine/graph"
 	"github.com/strata-dev/strata/engine/manifest"
 )
 
@@ -27,7 +26,7 @@ func ids(names ...string) []string {
 
 func selectOn(t *testing.T, m *manifest.Manifest, o Options) ([]string, []string, error) {
 	t.Helper()
-	d, diags := graph.Build(m)
+	d, diags := manifest.BuildDAG(m)
 	if diags.HasErrors() {
 		t.Fatalf("graph.Build: %v", diags.Err())
 	}

@@ -1,4 +1,4 @@
-package graph
+package manifest
 
 import (
 	"fmt"
@@ -8,39 +8,39 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/graph"
 )
 
 // testManifest builds a manifest from "id: parent parent ..." lines; ids starting
 // with "source." become sources.
-func testManifest(t testing.TB, lines ...string) *manifest.Manifest {
+func testManifest(t testing.TB, lines ...string) *Manifest {
 	t.Helper()
-	m := manifest.New()
+	m := New()
 	for _, l := range lines {
 		id, deps, _ := strings.Cut(l, ":")
 		id = strings.TrimSpace(id)
-		n := &manifest.Node{
+		n := &Node{
 			UniqueID:         id,
 			Name:             id[strings.LastIndex(id, ".")+1:],
 			OriginalFilePath: "models/" + id[strings.LastIndex(id, ".")+1:] + ".sql",
-			DependsOn:        manifest.DependsOn{Nodes: strings.Fields(deps)},
+			DependsOn:        DependsOn{Nodes: strings.Fields(deps)},
 		}
 		if strings.HasPrefix(id, "source.") {
-			n.ResourceType = manifest.Source
+			n.ResourceType = Source
 			m.Sources[id] = n
 		} else {
-			n.ResourceType = manifest.Model
+			n.ResourceType = Model
 			m.Nodes[id] = n
 		}
 	}
 	return m
 }
 
-func mustBuild(t testing.TB, m *manifest.Manifest) *DAG {
+func mustBuild(t testing.TB, m *Manifest) *graph.DAG {
 	t.Helper()
-	d, diags := Build(m)
+	d, diags := BuildDAG(m)
 	if diags.HasErrors() {
-		t.Fatalf("Build: %v", diags.Err())
+		t.Fatalf("BuildDAG: %v", diags.Err())
 	}
 	return d
 }
@@ -89,7 +89,7 @@ func TestBuildEdgesAndMaps(t *testing.T) {
 func TestBuildMissingDependency(t *testing.T) {
 	m := testManifest(t, "model.p.stg_loans:", "model.p.mart: model.p.stg_loan")
 	m.Nodes["model.p.mart"].Line = 0
-	_, diags := Build(m)
+	_, diags := BuildDAG(m)
 	if len(diags) != 1 {
 		t.Fatalf("got %d diagnostics, want 1: %v", len(diags), diags)
 	}
@@ -153,7 +153,7 @@ func TestBuildCycles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// Build twice: map iteration must not change the message.
 			for range 2 {
-				d, diags := Build(testManifest(t, tc.lines...))
+				d, diags := BuildDAG(testManifest(t, tc.lines...))
 				if len(diags) != len(tc.want) {
 					t.Fatalf("got %d diagnostics, want %d: %v", len(diags), len(tc.want), diags)
 				}
@@ -262,7 +262,7 @@ func TestExecutionParentsMatchesReference(t *testing.T) {
 	}
 }
 
-func referenceExecutionParents(d *DAG, sel map[string]bool) map[string][]string {
+func referenceExecutionParents(d *graph.DAG, sel map[string]bool) map[string][]string {
 	out := map[string][]string{}
 	for id := range sel {
 		found := map[string]bool{}

@@ -1,0 +1,71 @@
+package manifest
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/graph"
+)
+
+// BuildDAG makes the dependency graph of m: a vertex for every node and
+// source, an edge from each entry of a node's DependsOn.Nodes to the node.
+// A dependency on an id that is not in the manifest and every dependency
+// cycle become error diagnostics naming the node's file; the DAG is returned
+// in any case (edges to missing ids left out) so callers can still list it.
+// It also fills m.ParentMap and m.ChildMap as dbt's manifest has them.
+func BuildDAG(m *Manifest) (*graph.DAG, diag.Diagnostics) {
+	ids := make([]string, 0, len(m.Nodes)+len(m.Sources))
+	m.All(func(n *Node) { ids = append(ids, n.UniqueID) })
+	d, missing := graph.New(ids, func(id string) []string {
+		n, _ := m.Node(id)
+		return n.DependsOn.Nodes
+	})
+	var ds diag.Diagnostics
+	for _, e := range missing {
+		n, _ := m.Node(e.From)
+		ds = append(ds, diag.Diagnostic{
+			Severity:   diag.Error,
+			Summary:    "unknown dependency",
+			Detail:     fmt.Sprintf("%s depends on %s, which is not in the project; fix the ref or source, or enable that node", n.UniqueID, e.To),
+			File:       fileOf(n),
+			Line:       n.Line,
+			Suggestion: diag.Suggest(e.To, d.IDs()),
+		})
+	}
+	// One cycle per strongly connected component, printed from its smallest
+	// unique_id so the message is the same on every run.
+	for _, path := range d.Cycles() {
+		first, _ := m.Node(path[0])
+		ds = append(ds, diag.Diagnostic{
+			Severity: diag.Error,
+			Summary:  "dependency cycle",
+			Detail:   fmt.Sprintf("%s; remove one of these dependencies (a ref, source or depends_on) to break it", strings.Join(path, " -> ")),
+			File:     fileOf(first),
+			Line:     first.Line,
+		})
+	}
+	m.ParentMap = make(map[string][]string, d.Len())
+	m.ChildMap = make(map[string][]string, d.Len())
+	for _, id := range d.IDs() {
+		m.ParentMap[id] = orEmpty(d.Parents(id))
+		m.ChildMap[id] = orEmpty(d.Children(id))
+	}
+	ds.Sort()
+	return d, ds
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// fileOf is the node's file as messages name it (relative to the root project).
+func fileOf(n *Node) string {
+	if n.FilePath != "" {
+		return n.FilePath
+	}
+	return n.OriginalFilePath
+}
