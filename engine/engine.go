@@ -24,6 +24,7 @@ import (
 
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/compile"
+	"github.com/strata-dev/strata/engine/deps"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/profile"
@@ -95,6 +96,10 @@ func Open(o Options) (*Project, error) {
 	files, ds := project.Load(abs)
 	pkgs, pds := loadPackages(files)
 	ds = append(ds, pds...)
+	ds = append(ds, checkDbtVersion(files, abs)...)
+	for _, pk := range pkgs {
+		ds = append(ds, checkDbtVersion(pk, abs)...)
+	}
 	if o.WarnError {
 		ds = ds.AsErrors()
 	}
@@ -185,6 +190,25 @@ func loadPackages(root *project.Project) ([]*project.Project, diag.Diagnostics) 
 		out = append(out, p)
 	}
 	return out, ds
+}
+
+// checkDbtVersion warns when a project's require-dbt-version excludes the
+// dbt version strata implements, as dbt checks it before running.
+func checkDbtVersion(p *project.Project, root string) diag.Diagnostics {
+	if len(p.Config.RequireDbtVersion) == 0 {
+		return nil
+	}
+	file := relTo(root, filepath.Join(p.Root, p.ConfigFile))
+	r, err := deps.ParseRange(p.Config.RequireDbtVersion)
+	if err != nil {
+		return diag.Diagnostics{{Severity: diag.Warning, File: file, Summary: "bad require-dbt-version", Detail: err.Error()}}
+	}
+	v, _ := deps.ParseVersion(compile.DBTVersion)
+	if r.Allows(v) {
+		return nil
+	}
+	return diag.Diagnostics{{Severity: diag.Warning, File: file, Summary: "dbt version",
+		Detail: fmt.Sprintf("%s requires dbt %s; strata implements dbt %s's behaviour, so parts of it may not work", p.Config.Name, r, compile.DBTVersion)}}
 }
 
 func hasProjectFile(dir string) bool {

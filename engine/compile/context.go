@@ -12,8 +12,9 @@ import (
 	"github.com/strata-dev/strata/engine/relation"
 )
 
-// dbtVersion is the dbt version strata answers to (`dbt_version`).
-const dbtVersion = "1.8.0"
+// DBTVersion is the dbt version whose behaviour strata implements: `dbt_version`
+// in templates and what require-dbt-version is checked against.
+const DBTVersion = "1.8.0"
 
 // buildGlobals fills every package's environment: dbt's context (functions
 // and objects that find the render they serve through State.Host), then the
@@ -240,7 +241,7 @@ func (p *Program) contextGlobals() map[string]jinja.Value {
 	g["run_started_at"] = dtValue(pyDatetime{t: p.now().UTC()})
 	g["invocation_id"] = jinja.String(p.o.InvocationID)
 	g["project_name"] = jinja.String(p.root.name)
-	g["dbt_version"] = jinja.String(dbtVersion)
+	g["dbt_version"] = jinja.String(DBTVersion)
 	g["thread_id"] = jinja.String("Thread-1")
 	which := p.o.Flags.Which
 	if which == "" {
