@@ -129,6 +129,13 @@ func (s *session) log(level, msg string) {
 // parse loads the program and runs the parse pass; extra files are compiled
 // with the root project's models (an inline query).
 func (s *session) parse(ctx context.Context, extra ...project.File) error {
+	return s.load(ctx, true, extra...)
+}
+
+// parseOnly is parse for verbs that never need SQL (parse, ls).
+func (s *session) parseOnly(ctx context.Context) error { return s.load(ctx, false) }
+
+func (s *session) load(ctx context.Context, keepSQL bool, extra ...project.File) error {
 	p := s.p
 	files := p.Files
 	if len(extra) > 0 {
@@ -145,7 +152,11 @@ func (s *session) parse(ctx context.Context, extra ...project.File) error {
 	if ds.HasErrors() || prog == nil {
 		return ds.Err()
 	}
-	parsed, pds := prog.Parse(ctx)
+	parse := prog.Parse
+	if !keepSQL {
+		parse = prog.ParseOnly
+	}
+	parsed, pds := parse(ctx)
 	ds = append(ds, pds...)
 	if ctx.Err() != nil && !ds.HasErrors() {
 		return ctx.Err()
@@ -235,7 +246,7 @@ type ParseResult struct {
 func (p *Project) Parse(ctx context.Context, c Common) (*ParseResult, error) {
 	s := p.newSession(c, "parse")
 	defer s.close()
-	if err := s.parse(ctx); err != nil {
+	if err := s.parseOnly(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.writeArtifacts(false); err != nil {
@@ -248,7 +259,7 @@ func (p *Project) Parse(ctx context.Context, c Common) (*ParseResult, error) {
 func (p *Project) List(ctx context.Context, c Common, sel Selection) ([]*manifest.Node, error) {
 	s := p.newSession(c, "list")
 	defer s.close()
-	if err := s.parse(ctx); err != nil {
+	if err := s.parseOnly(ctx); err != nil {
 		return nil, err
 	}
 	ids, err := s.selectNodes(sel, nil)

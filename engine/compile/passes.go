@@ -67,6 +67,9 @@ type Parsed struct {
 	body     []string // final SQL before ephemeral CTEs (ephemerals and dynamic nodes)
 	dynamic  []bool   // renders again at execution time (itself or an ephemeral it reads)
 
+	// parseOnly: the parse outputs were dropped (ParseOnly); Finalize is refused.
+	parseOnly bool
+
 	graphOnce sync.Once
 	graph     jinja.Value
 	selected  []string
@@ -76,9 +79,25 @@ type Parsed struct {
 // resolves configs and relation names. The manifest it returns has every
 // enabled node with its config, relation and dependencies; Finalize adds SQL.
 func (p *Program) Parse(ctx context.Context) (*Parsed, diag.Diagnostics) {
+	return p.parseAll(ctx, true)
+}
+
+// ParseOnly is Parse for commands that never ask for SQL (parse, ls): the
+// rendered text of each node is dropped as soon as it has been read, so the
+// memory such a command needs is its manifest's.
+func (p *Program) ParseOnly(ctx context.Context) (*Parsed, diag.Diagnostics) {
+	return p.parseAll(ctx, false)
+}
+
+func (p *Program) parseAll(ctx context.Context, keep bool) (*Parsed, diag.Diagnostics) {
 	n := len(p.units)
-	r := &Parsed{p: p, parse: make([]parseOut, n), cfgs: make([]nodeCfg, n), off: make([]bool, n), failed: make([]bool, n)}
-	parallel(n, func(i int) { r.parse[i] = r.parseUnit(ctx, p.units[i]) })
+	r := &Parsed{p: p, parse: make([]parseOut, n), cfgs: make([]nodeCfg, n), off: make([]bool, n), failed: make([]bool, n), parseOnly: !keep}
+	parallel(n, func(i int) {
+		r.parse[i] = r.parseUnit(ctx, p.units[i])
+		if !keep {
+			r.parse[i].out, r.parse[i].tmpl = "", nil
+		}
+	})
 	var ds diag.Diagnostics
 	parallel(n, func(i int) { r.cfgs[i] = r.resolveConfig(p.units[i]) })
 	r.checkUnits(&ds)
@@ -571,6 +590,9 @@ type FinalizeOptions struct {
 // sets CompiledCode, IncrementalCode and hooks on the manifest's nodes and
 // must be called once, before execution-time renders.
 func (r *Parsed) Finalize(ctx context.Context, o FinalizeOptions) diag.Diagnostics {
+	if r.parseOnly {
+		return diag.Diagnostics{{Severity: diag.Error, Summary: "internal error", Detail: "Finalize after ParseOnly: the parse outputs were dropped"}}
+	}
 	p := r.p
 	n := len(p.units)
 	r.deferred = map[int]deferredRel{}
