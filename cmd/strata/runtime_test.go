@@ -572,7 +572,7 @@ func TestRuntimeCancel(t *testing.T) {
 					if took > exitBound {
 						t.Errorf("exit %v after the signal, want under %v (the query was not cancelled?)", took, exitBound)
 					}
-					wantMatch(t, "stdout", o.stdout, `CANCELLED table model a_slow`, `Cancelled model a_slow \(models/a_slow\.sql\)`)
+					wantMatch(t, "stdout", o.stdout, `CANCELLED table model a_slow`, `Cancelled model a_slow \(models/a_slow\.sql\)`, `ERROR=0 SKIP=\d+ CANCELLED=1 TOTAL=7`)
 					wantMatch(t, "stderr", o.stderr, `cancelled`)
 
 					rr := p.runResults()

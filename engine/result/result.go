@@ -92,10 +92,11 @@ type RunResults struct {
 }
 
 // Counts tallies results for the summary line.
-type Counts struct{ Pass, Warn, Error, Skip, Total int }
+type Counts struct{ Pass, Warn, Error, Skip, Cancelled, Total int }
 
 // Count tallies results as the summary line shows them: success and pass are
-// PASS; fail, error and runtime error are ERROR; skipped and cancelled are SKIP.
+// PASS; fail, error and runtime error are ERROR; skipped is SKIP; cancelled
+// (stopped mid-run by Ctrl-C, SIGTERM or a timeout) is CANCELLED.
 func (r *RunResults) Count() Counts {
 	var c Counts
 	for _, n := range r.Results {
@@ -107,6 +108,8 @@ func (r *RunResults) Count() Counts {
 			c.Warn++
 		case Error, Fail, RuntimeErr:
 			c.Error++
+		case Cancelled:
+			c.Cancelled++
 		default:
 			c.Skip++
 		}

@@ -220,8 +220,11 @@ func (p *Printer) summary(e result.Event) {
 		b.WriteString("\n")
 	}
 	line := fmt.Sprintf("PASS=%d WARN=%d ERROR=%d SKIP=%d TOTAL=%d", c.Pass, c.Warn, c.Error, c.Skip, c.Total)
+	if c.Cancelled > 0 {
+		line = fmt.Sprintf("PASS=%d WARN=%d ERROR=%d SKIP=%d CANCELLED=%d TOTAL=%d", c.Pass, c.Warn, c.Error, c.Skip, c.Cancelled, c.Total)
+	}
 	switch {
-	case c.Error > 0:
+	case c.Error > 0 || c.Cancelled > 0:
 		line = p.paint(red, line)
 	case c.Warn > 0:
 		line = p.paint(yellow, line)
