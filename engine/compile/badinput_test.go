@@ -33,7 +33,7 @@ func TestBadInput(t *testing.T) {
 		{"raise_compiler_error in a macro", map[string]string{
 			"macros/check.sql": "{% macro check(x) %}\n  {% if x < 0 %}\n    {{ exceptions.raise_compiler_error('x must be positive, got ' ~ x) }}\n  {% endif %}\n{% endmacro %}",
 			"models/m.sql":     "select 1\n{{ check(-1) }}"},
-			`macros/check.sql:3:19: compilation error: x must be positive, got -1`},
+			`macros/check.sql:3:19: compilation error: x must be positive, got -1 (while rendering models/m.sql)`},
 		{"raise_compiler_error in a model", map[string]string{"models/m.sql": "select 1\n\n{{ exceptions.raise_compiler_error('stop here') }}"},
 			`models/m.sql:3:15: compilation error: stop here`},
 		{"undefined var", map[string]string{"models/m.sql": "select 1\nwhere x = {{ var('cutoff') }}"},
@@ -47,7 +47,7 @@ func TestBadInput(t *testing.T) {
 		{"misspelled macro", map[string]string{"macros/money.sql": "{% macro cents_to_dollars(c) %}{{ c }} / 100{% endmacro %}", "models/m.sql": "select\n  {{ cents_to_dolars('amount') }} as amount"},
 			`models/m.sql:2:6: undefined name: 'cents_to_dolars' is undefined in {{ cents_to_dolars('amount') }} (did you mean "cents_to_dollars"?)`},
 		{"python error in a macro", map[string]string{"macros/m.sql": "{% macro add(x) %}\n{{ x + 'a' }}\n{% endmacro %}", "models/m.sql": "select {{ add(1) }}"},
-			`macros/m.sql:2:6: template error: TypeError: unsupported operand type(s) for +: 'int' and 'str' in {{ x + 'a' }}`},
+			`macros/m.sql:2:6: template error: TypeError: unsupported operand type(s) for +: 'int' and 'str' in {{ x + 'a' }} (while rendering models/m.sql)`},
 		{"include", map[string]string{"models/m.sql": "select 1\n{% include 'other.sql' %}"},
 			`models/m.sql:2:4: unsupported construct: {% include %}, {% import %} and {% from %} are not supported (here: "other.sql"): call macros by name, they are global across files`},
 		{"unknown generic test", map[string]string{"models/m.sql": "select 1 as id", "models/s.yml": "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: id\n        tests: [not_nul]\n"},

@@ -132,7 +132,7 @@ func (r *Parsed) parseUnit(ctx context.Context, u *unit) parseOut {
 		// most often, collected soon after, instead of all trees living together.
 		t, err = p.parse(u.pkg, u.file, u.text)
 		if err != nil {
-			d := p.errDiag(u.file, err)
+			d := p.nodeErr(u, err)
 			po.err = &d
 			return po
 		}
@@ -148,7 +148,7 @@ func (r *Parsed) parseUnit(ctx context.Context, u *unit) parseOut {
 	po.cfg, po.refs, po.sources, po.macros = st.cfg, st.refs, st.sources, st.macros
 	po.rerender, po.usedIncr, po.dynamic, po.warnings = st.rerender, st.usedIncr, st.dynamic, st.warnings
 	if err != nil {
-		d := p.errDiag(u.file, err)
+		d := p.nodeErr(u, err)
 		if u.kind == kindGeneric && d.File == u.generic.file {
 			// Raised by the test itself or in an argument's Jinja: the YAML line.
 			d.Line, d.Col = u.generic.line, 0
@@ -376,7 +376,7 @@ func (r *Parsed) resolveRelation(ctx context.Context, u *unit) *diag.Diagnostic 
 		}
 		out, err := p.callFromGo(st, def, custom(customValue), p.nodeDict(u, r.cfgs[i].final))
 		if err != nil {
-			d := p.errDiag(u.file, err)
+			d := p.nodeErr(u, err)
 			failure = &d
 			return fallback
 		}
@@ -657,7 +657,7 @@ func (r *Parsed) Finalize(ctx context.Context, o FinalizeOptions) diag.Diagnosti
 			}
 		}
 		if err != nil {
-			report(p.errDiag(u.file, err), i)
+			report(p.nodeErr(u, err), i)
 			return
 		}
 		if u.kind == kindSnapshot {
@@ -668,7 +668,7 @@ func (r *Parsed) Finalize(ctx context.Context, o FinalizeOptions) diag.Diagnosti
 			st := r.finalState(ctx, u, phaseFinal, o.Warehouse, true)
 			fo.incr, err = r.renderFinal(u, st)
 			if err != nil {
-				report(p.errDiag(u.file, err), i)
+				report(p.nodeErr(u, err), i)
 				return
 			}
 		}
@@ -894,4 +894,14 @@ func (p *Program) checkConfigKeys(u *unit, extra map[string]any, ds *diag.Diagno
 		p.addWarning(ds, diag.Diagnostic{Severity: diag.Warning, File: file, Line: line, Summary: "unknown config key",
 			Detail: fmt.Sprintf("%s sets config %q, which dbt does not know, so it has no effect; did you mean %q?", u.node.Name, k, sugg), Suggestion: sugg})
 	}
+}
+
+// nodeErr is errDiag for a node's render: an error raised in a macro names
+// the macro's file and line, and says which node was being rendered.
+func (p *Program) nodeErr(u *unit, err error) diag.Diagnostic {
+	d := p.errDiag(u.file, err)
+	if d.File != u.file && d.File != "" && (u.generic == nil || d.File != u.generic.file) {
+		d.Detail += " (while rendering " + u.file + ")"
+	}
+	return d
 }

@@ -96,17 +96,17 @@ func (r *Parsed) runtimeBody(ctx context.Context, i int, wh Warehouse, incr bool
 	st := r.finalState(ctx, u, phaseRuntime, wh, incr)
 	out, err := r.renderFinal(u, st)
 	if err != nil {
-		return "", st.statements, r.runtimeErr(u.file, err)
+		return "", st.statements, r.runtimeErr(u, err)
 	}
 	return out, st.statements, nil
 }
 
 // runtimeErr turns a render error into one error naming file:line.
-func (r *Parsed) runtimeErr(file string, err error) error {
+func (r *Parsed) runtimeErr(u *unit, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	d := r.p.errDiag(file, err)
+	d := r.p.nodeErr(u, err)
 	return errors.New(d.Error())
 }
 
@@ -298,7 +298,7 @@ func (r *Parsed) RunMaterialization(ctx context.Context, id string, wh Warehouse
 	v, err := r.p.callMacro(st, def, jinja.Args{})
 	res.Statements = append(sql.Statements, st.statements...)
 	if err != nil {
-		return res, r.runtimeErr(def.file, err)
+		return res, r.runtimeErr(u, err)
 	}
 	if d := v.Dict(); d != nil {
 		if rels, ok := d.GetStr("relations"); ok {
