@@ -250,3 +250,35 @@ func (p *Project) Catalog(ctx context.Context, o CatalogOptions) (*CatalogResult
 	}
 	return res, nil
 }
+
+// RunOperationOptions tune RunOperation.
+type RunOperationOptions struct {
+	Common
+	// Macro is the macro to call (`package.macro` for a package's).
+	Macro string
+	// Args are its keyword arguments (--args, a YAML mapping).
+	Args map[string]any
+}
+
+// RunOperationResult is what the macro did.
+type RunOperationResult struct {
+	// Output is what the macro printed or returned (trimmed).
+	Output string
+	// Statements are the SQL its statement blocks ran.
+	Statements []string
+}
+
+// RunOperation is `run-operation`: call a macro with `execute` true against
+// the warehouse (dbt's way to run maintenance SQL, grants or one-off loads).
+func (p *Project) RunOperation(ctx context.Context, o RunOperationOptions) (*RunOperationResult, error) {
+	s := p.newSession(o.Common, "run-operation")
+	defer s.close()
+	if err := s.connect(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.parse(ctx); err != nil {
+		return nil, err
+	}
+	out, stmts, err := s.comp.parsed.RunOperation(ctx, o.Macro, o.Args, s.conn)
+	return &RunOperationResult{Output: out, Statements: stmts}, err
+}

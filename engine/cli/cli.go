@@ -76,6 +76,9 @@ func commands() []*command {
 			{names: []string{"limit"}, kind: intFlag, help: "rows to print (default 5; -1 = all)"},
 			{names: []string{"output", "o"}, kind: stringFlag, help: "table, json or csv"},
 		}), run: runShow},
+		{name: "run-operation", summary: "call a macro against the warehouse", flags: defs(projectFlags, []flagDef{
+			{names: []string{"args"}, kind: stringFlag, help: "the macro's keyword arguments, a YAML mapping: '{table: orders}'"},
+		}), run: runOperation},
 		{name: "retry", summary: "re-run what errored or was skipped in the last run", flags: defs(projectFlags, runFlags), run: runRetry},
 		{name: "source", summary: "source freshness: check sources' newest rows", flags: defs(projectFlags, selectFlags, []flagDef{{names: []string{"output", "o"}, kind: stringFlag, help: "where to write sources.json"}}), run: runSource},
 		{name: "docs", summary: "docs generate | docs serve", flags: docsFlags(), run: runDocs},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sort"
 	"strings"
 
 	"github.com/strata-dev/strata/engine/diag"
@@ -324,4 +325,58 @@ func (r *Parsed) RunMaterialization(ctx context.Context, id string, wh Warehouse
 		res.Message = "OK"
 	}
 	return res, nil
+}
+
+// RunOperation calls a macro as `dbt run-operation` does: with `execute`
+// true against the warehouse, keyword arguments from --args, outside any
+// node. name may be qualified (`package.macro`). It returns what the macro
+// printed or returned, and the SQL its statement blocks ran.
+func (r *Parsed) RunOperation(ctx context.Context, name string, args map[string]any, wh Warehouse) (string, []string, error) {
+	p := r.p
+	k := p.root
+	macro := name
+	if pkgName, m, ok := strings.Cut(name, "."); ok {
+		x, found := p.pkgs[pkgName]
+		if !found {
+			var ue *userError
+			errors.As(p.unknownPackage(pkgName, "run-operation "+name), &ue)
+			ds := diag.Diagnostics{{Severity: diag.Error, Summary: ue.summary, Detail: ue.detail, Suggestion: ue.suggestion}}
+			return "", nil, ds.Err()
+		}
+		k, macro = x, m
+	}
+	def, ok := k.macros[macro]
+	if !ok && k == p.root {
+		def, ok = p.lookupMacro(k, macro)
+	}
+	if !ok {
+		var names []string
+		for n := range k.macros {
+			names = append(names, n)
+		}
+		ds := diag.Diagnostics{{Severity: diag.Error, Summary: "unknown macro", Detail: fmt.Sprintf("run-operation: no macro named %q", name), Suggestion: diag.Suggest(macro, names)}}
+		return "", nil, ds.Err()
+	}
+	st := &renderState{ctx: ctx, p: p, r: r, k: k, phase: phaseRuntime, exec: wh != nil, wh: wh}
+	keys := make([]string, 0, len(args))
+	for key := range args {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	var a jinja.Args
+	for _, key := range keys {
+		a.Kw = append(a.Kw, jinja.KwArg{Name: key, Value: jinja.FromGo(args[key])})
+	}
+	v, err := p.callMacro(st, def, a)
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return "", st.statements, err
+		}
+		return "", st.statements, errors.New(p.errDiag(def.file, err).Error())
+	}
+	out := ""
+	if !v.IsNone() && !v.IsUndefined() {
+		out = strings.TrimSpace(v.String())
+	}
+	return out, st.statements, nil
 }
