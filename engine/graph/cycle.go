@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	dgraph "github.com/dominikbraun/graph"
-
 )
 
 // Cycles returns every cycle as a path that starts and ends at the same id, one

@@ -22,7 +22,6 @@ import (
 	"sync"
 
 	dgraph "github.com/dominikbraun/graph"
-
 )
 
 // DAG is a dependency graph.
