@@ -159,7 +159,7 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 				// Compiled files are rewritten whole on every change, so a direct
 				// write is enough here; manifests and results use WriteFile.
 				p := CompiledPath(targetDir, n)
-				if err := os.WriteFile(p, []byte(n.CompiledCode), 0o644); err != nil {
+				if err := writeWhole(p, n.CompiledCode); err != nil {
 					once.Do(func() { first = fmt.Errorf("write compiled sql: %w", err) })
 				}
 			}
@@ -304,7 +304,7 @@ func (w *RunWriter) loop() {
 			}
 			made[dir] = true
 		}
-		if err := os.WriteFile(f.path, []byte(f.body), 0o644); err != nil && w.err == nil {
+		if err := writeWhole(f.path, f.body); err != nil && w.err == nil {
 			w.err = fmt.Errorf("write %s: %w", f.path, err)
 		}
 	}
