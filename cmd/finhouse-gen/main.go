@@ -161,7 +161,6 @@ func money(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 func ts(t time.Time) string  { return t.Format(tsLayout) }
 func day(t time.Time) string { return t.Format(dateLayout) }
 func itoa(i int) string      { return strconv.Itoa(i) }
-func boolStr(b bool) string  { return strconv.FormatBool(b) }
 
 func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/diag"
-	"github.com/strata-dev/strata/engine/result"
 	"github.com/strata-dev/strata/engine/view"
 )
 
@@ -237,17 +236,6 @@ func (c *invocation) warnError() bool {
 	return false
 }
 
-// selectWarnings reports selectors that matched nothing: warnings, or an
-// invalid command line under --warn-error.
-func (c *invocation) selectWarnings(warns []string) error {
-	if len(warns) > 0 && c.warnError() {
-		return diag.Invalid("nothing selected", "%s; --warn-error makes this warning an error", strings.Join(warns, "; "))
-	}
-	for _, w := range warns {
-		c.out.Event(result.Event{Kind: result.Warning, Message: w})
-	}
-	return nil
-}
 
 // ParseVars parses --vars: a YAML (or JSON) mapping.
 func ParseVars(s string) (map[string]any, error) {

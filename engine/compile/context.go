@@ -3,7 +3,6 @@ package compile
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/strata-dev/strata/engine/diag"
@@ -798,6 +797,4 @@ func (p *Program) relationFromArgs(db, schema, ident string) relation.Relation {
 	return relation.Relation{Database: p.normIdent(db), Schema: p.normIdent(schema), Identifier: p.normIdent(ident)}
 }
 
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -665,14 +664,6 @@ func md5hex(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func sortedStrings(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // parseStub is what a query's result is while parsing, when nothing runs:
 // dbt parses with a lenient undefined, so `run_query(q).columns[0].values()`

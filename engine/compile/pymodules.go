@@ -406,11 +406,6 @@ func (z pyTimezone) Attr(name string) (jinja.Value, bool) {
 }
 func (z pyTimezone) String() string { return z.name }
 
-// rePattern is a compiled regular expression (re.compile).
-type rePattern struct {
-	src   string
-	flags jinja.Value
-}
 
 func reModule() jinja.Value {
 	// compile builds a Go regexp from a Python pattern and flags (I, M, S).

@@ -2,7 +2,6 @@ package compile
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -326,6 +325,3 @@ func failSuggest(summary, detail, suggestion string) error {
 	return &userError{summary: summary, detail: detail, suggestion: suggestion}
 }
 
-func failf(summary, format string, args ...any) error {
-	return &userError{summary: summary, detail: fmt.Sprintf(format, args...)}
-}
