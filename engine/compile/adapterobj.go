@@ -646,19 +646,7 @@ func (g *graphObj) value() *jinja.Dict {
 func (g *graphObj) Attr(name string) (jinja.Value, bool) {
 	d := g.value()
 	if name == "get" {
-		return fn("get", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "get", []string{"key", "default"}, 1)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			if x, ok := d.Get(v[0]); ok {
-				return x, nil
-			}
-			if v[1].IsUndefined() {
-				return jinja.None, nil
-			}
-			return v[1], nil
-		}), true
+		return getMethod(d.Get), true
 	}
 	return d.GetStr(name)
 }

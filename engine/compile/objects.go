@@ -185,19 +185,7 @@ func (r *relObj) Attr(name string) (jinja.Value, bool) {
 	case "render":
 		return fn("render", func(*jinja.State, jinja.Args) (jinja.Value, error) { return jinja.String(r.String()), nil }), true
 	case "get":
-		return fn("get", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "get", []string{"key", "default"}, 1)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			if x, ok := r.Item(v[0]); ok {
-				return x, nil
-			}
-			if v[1].IsUndefined() {
-				return jinja.None, nil
-			}
-			return v[1], nil
-		}), true
+		return getMethod(r.Item), true
 	case "without_identifier":
 		return fn("without_identifier", func(*jinja.State, jinja.Args) (jinja.Value, error) {
 			r.touch()
@@ -260,6 +248,23 @@ func (r *relObj) Attr(name string) (jinja.Value, bool) {
 		}), true
 	}
 	return jinja.Value{}, false
+}
+
+// getMethod is a mapping's .get(key, default=None), answered by item.
+func getMethod(item func(jinja.Value) (jinja.Value, bool)) jinja.Value {
+	return fn("get", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+		v, err := bind(a, "get", []string{"key", "default"}, 1)
+		if err != nil {
+			return jinja.Value{}, err
+		}
+		if x, ok := item(v[0]); ok {
+			return x, nil
+		}
+		if v[1].IsUndefined() {
+			return jinja.None, nil
+		}
+		return v[1], nil
+	})
 }
 
 // configObj is `config`: config(k=v, …) records the node's in-file config;
@@ -362,19 +367,7 @@ func (l *lazyDict) Attr(name string) (jinja.Value, bool) {
 	d := l.dict()
 	switch name {
 	case "get":
-		return fn("get", func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "get", []string{"key", "default"}, 1)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			if x, ok := d.Get(v[0]); ok {
-				return x, nil
-			}
-			if v[1].IsUndefined() {
-				return jinja.None, nil
-			}
-			return v[1], nil
-		}), true
+		return getMethod(d.Get), true
 	case "keys":
 		return fn("keys", func(*jinja.State, jinja.Args) (jinja.Value, error) {
 			return jinja.NewList(append([]jinja.Value(nil), d.Keys()...)), nil
@@ -847,19 +840,7 @@ func (m *mappedSeq) Attr(name string) (jinja.Value, bool) {
 			return jinja.NewList(out), nil
 		}), true
 	case "get":
-		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
-			v, err := bind(a, "get", []string{"key", "default"}, 1)
-			if err != nil {
-				return jinja.Value{}, err
-			}
-			if x, ok := m.Item(v[0]); ok {
-				return x, nil
-			}
-			if v[1].IsUndefined() {
-				return jinja.None, nil
-			}
-			return v[1], nil
-		}), true
+		return getMethod(m.Item), true
 	}
 	return jinja.Value{}, false
 }
