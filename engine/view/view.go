@@ -91,7 +91,8 @@ func (p *Printer) Event(e result.Event) {
 			p.line(e.Time, fmt.Sprintf("%d of %d START %s %s", e.Index, e.Total, kindLabel(e), e.Name+relSuffix(e)))
 		}
 	case result.NodeFinished:
-		if !p.quiet || e.Result.Status.Blocking() {
+		// -q keeps errors, failures and cancellations; skips are in the summary.
+		if st := e.Result.Status; !p.quiet || st.Blocking() && st != result.Skipped {
 			p.finished(e)
 		}
 	case result.RunFinished:
