@@ -31,7 +31,7 @@ func (p *proj) wantNothingBuilt(t *testing.T, model string) {
 	if err := os.Remove(filepath.Join(p.dir, "models", model+".sql")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(p.dir, "target", "p.duckdb")); err == nil {
+	if _, err := os.Stat(filepath.Join(p.dir, "p.duckdb")); err == nil {
 		out := p.run("show", "--inline", "select count(*) from information_schema.tables where table_schema = 'main'", "--output", "csv")
 		if !regexp.MustCompile(`(?m)^0$`).MatchString(out.stdout) {
 			t.Errorf("relations were built after a template error:\n%s", out)

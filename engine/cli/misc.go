@@ -178,7 +178,7 @@ models:
   outputs:
     dev:
       type: duckdb
-      path: target/%s.duckdb
+      path: %s.duckdb
       schema: main
       threads: 4
 `, name, name),

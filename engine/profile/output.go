@@ -138,7 +138,8 @@ func (r *reader) output(t *adapter.Target, n *yaml.Node) {
 }
 
 // duckdb resolves the database file: relative to the project, defaulting to
-// target/<project>.duckdb; the catalog is the file's name without extension.
+// <project>.duckdb at the project root (never under target/, which clean
+// deletes); the catalog is the file's name without extension.
 func (r *reader) duckdb(t *adapter.Target, fields map[string]any, lines map[string]*yaml.Node, where string) {
 	o := r.opts
 	p, _ := fields["path"].(string)
@@ -148,7 +149,7 @@ func (r *reader) duckdb(t *adapter.Target, fields map[string]any, lines map[stri
 		if name == "" {
 			name = o.ProfileName
 		}
-		p = filepath.Join(o.ProjectDir, filepath.FromSlash(o.TargetPath), name+".duckdb")
+		p = filepath.Join(o.ProjectDir, name+".duckdb")
 	case p == ":memory:" || uriRE.MatchString(p):
 	case strings.HasPrefix(p, "~/") && o.HomeDir != "":
 		p = filepath.Join(o.HomeDir, p[2:])

@@ -181,7 +181,9 @@ func fallback(o Options) (adapter.Target, Info, error) {
 	if target == "" {
 		target = "dev"
 	}
-	path := filepath.Join(o.ProjectDir, filepath.FromSlash(o.TargetPath), o.ProjectName+".duckdb")
+	// At the project root, not under target/: `clean` deletes target/, and a
+	// database holds data (snapshot history) no command can rebuild.
+	path := filepath.Join(o.ProjectDir, o.ProjectName+".duckdb")
 	t := adapter.Target{
 		Profile: o.ProfileName, Name: target, Type: "duckdb",
 		Database: o.ProjectName, Schema: "main", Threads: defaultThreads,

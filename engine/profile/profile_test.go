@@ -145,7 +145,7 @@ func TestFallback(t *testing.T) {
 	}
 	want := adapter.Target{
 		Profile: "finhouse", Name: "dev", Type: "duckdb", Database: "finhouse", Schema: "main", Threads: 4,
-		Fields: map[string]any{"type": "duckdb", "path": filepath.Join(f.project, "target", "finhouse.duckdb"), "schema": "main", "threads": 4},
+		Fields: map[string]any{"type": "duckdb", "path": filepath.Join(f.project, "finhouse.duckdb"), "schema": "main", "threads": 4},
 	}
 	if !reflect.DeepEqual(tg, want) {
 		t.Errorf("target =\n%+v\nwant\n%+v", tg, want)
@@ -164,11 +164,11 @@ func TestDuckDB(t *testing.T) {
 		wantThreads  int
 	}{
 		{"relative path", "type: duckdb\npath: data/wh.duckdb\nschema: analytics\nthreads: 8", "data/wh.duckdb", "wh", "analytics", 8},
-		{"default path and schema", "type: duckdb", "target/finhouse.duckdb", "finhouse", "main", 4},
+		{"default path and schema", "type: duckdb", "finhouse.duckdb", "finhouse", "main", 4},
 		{"memory", "type: duckdb\npath: ':memory:'", ":memory:", "memory", "main", 4},
 		{"absolute path", "type: duckdb\npath: /var/lib/x/prod.db\ndatabase: prod", "/var/lib/x/prod.db", "prod", "main", 4},
 		{"home path", "type: duckdb\npath: ~/dw.duckdb", "HOME/dw.duckdb", "dw", "main", 4},
-		{"extensions and settings", "type: duckdb\nextensions: [httpfs, json]\nsettings: {memory_limit: 1GB}", "target/finhouse.duckdb", "finhouse", "main", 4},
+		{"extensions and settings", "type: duckdb\nextensions: [httpfs, json]\nsettings: {memory_limit: 1GB}", "finhouse.duckdb", "finhouse", "main", 4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
