@@ -37,7 +37,7 @@ func runShow(ctx context.Context, c *invocation) error {
 	t, n := res.Table, res.Node
 	switch output {
 	case "json":
-		c.out.Output(view.FormatJSON(t.Columns, t.Rows))
+		c.out.Output(view.FormatJSON(t.Columns, t.Types, t.Rows))
 	case "csv":
 		c.out.Output(view.FormatCSV(t.Columns, t.Rows))
 	default:

@@ -77,32 +77,83 @@ func FormatCSV(cols []string, rows [][]any) string {
 	return buf.String()
 }
 
-// FormatJSON renders rows as a JSON array of objects keyed by column.
-func FormatJSON(cols []string, rows [][]any) string {
-	out := make([]map[string]any, len(rows))
+// FormatJSON renders rows as a JSON array of objects whose keys keep the
+// query's column order; types (the warehouse's type names, may be empty)
+// keep dates as dates ("2024-01-31") instead of midnight timestamps.
+func FormatJSON(cols, types []string, rows [][]any) string {
+	var b strings.Builder
+	b.WriteString("[")
 	for r, row := range rows {
-		m := make(map[string]any, len(cols))
-		for i, c := range cols {
-			if i < len(row) {
-				m[c] = jsonValue(row[i])
-			}
+		if r > 0 {
+			b.WriteString(",")
 		}
-		out[r] = m
+		b.WriteString("\n  {")
+		for i, c := range cols {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			k, _ := json.Marshal(c)
+			b.WriteString("\n    ")
+			b.Write(k)
+			b.WriteString(": ")
+			var v any
+			if i < len(row) {
+				typ := ""
+				if i < len(types) {
+					typ = types[i]
+				}
+				v = jsonValue(row[i], typ)
+			}
+			val, err := json.Marshal(v)
+			if err != nil {
+				val, _ = json.Marshal(fmt.Sprint(v))
+			}
+			b.Write(val)
+		}
+		b.WriteString("\n  }")
 	}
-	b, _ := json.MarshalIndent(out, "", "  ")
-	return string(b) + "\n"
+	if len(rows) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString("]\n")
+	return b.String()
 }
 
-func jsonValue(v any) any {
+func jsonValue(v any, typ string) any {
 	switch x := v.(type) {
 	case []byte:
 		return string(x)
 	case time.Time:
+		t := strings.ToUpper(typ)
+		switch {
+		case t == "DATE":
+			return x.Format("2006-01-02")
+		case strings.Contains(t, "TZ") || strings.Contains(t, "WITH TIME ZONE"):
+			return x.Format(time.RFC3339Nano)
+		case strings.HasPrefix(t, "TIMESTAMP") || t == "DATETIME":
+			return x.Format("2006-01-02T15:04:05.999999")
+		case t == "" && x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0:
+			return x.Format("2006-01-02")
+		}
 		return x.Format(time.RFC3339Nano)
 	case fmt.Stringer:
-		return x.String()
+		str := x.String()
+		if isNumericType(typ) && json.Valid([]byte(str)) {
+			return json.Number(str) // a DECIMAL stays a number
+		}
+		return str
 	}
 	return v
+}
+
+func isNumericType(typ string) bool {
+	t := strings.ToUpper(typ)
+	for _, p := range []string{"DECIMAL", "NUMERIC", "NUMBER", "HUGEINT", "UHUGEINT"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Cell renders one value for a text table.
