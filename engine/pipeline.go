@@ -287,7 +287,9 @@ type CompileOptions struct {
 type CompileResult struct {
 	Manifest *manifest.Manifest
 	// Compiled counts the nodes with SQL; InlineSQL is --inline's SQL.
-	Compiled  int
+	Compiled int
+	// Selected are the nodes the selection named (nil: every node).
+	Selected  []string
 	InlineSQL string
 	Dir       string
 }
@@ -322,7 +324,7 @@ func (p *Project) Compile(ctx context.Context, o CompileOptions) (*CompileResult
 	if err := s.lazy.err; err != nil {
 		return nil, err
 	}
-	res := &CompileResult{Manifest: s.comp.Manifest, Dir: filepath.Join(p.TargetDir, "compiled")}
+	res := &CompileResult{Manifest: s.comp.Manifest, Dir: filepath.Join(p.TargetDir, "compiled"), Selected: ids}
 	if o.Inline != "" {
 		n := s.comp.Manifest.Nodes[inlineID(p)]
 		if n == nil || !n.Compiled {

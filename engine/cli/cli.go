@@ -64,7 +64,10 @@ func commands() []*command {
 	return []*command{
 		{name: "parse", summary: "read the project and write target/manifest.json", flags: defs(projectFlags), run: runParse},
 		{name: "compile", summary: "render every template into target/compiled", flags: defs(projectFlags, selectFlags, []flagDef{{names: []string{"inline"}, kind: stringFlag, help: "compile this SQL and print it"}}), run: runCompile},
-		{name: "ls", summary: "list selected nodes", flags: defs(projectFlags, selectFlags, []flagDef{{names: []string{"output", "o"}, kind: stringFlag, help: "name, path, json or selector"}}), run: runList},
+		{name: "ls", summary: "list selected nodes", flags: defs(projectFlags, selectFlags, []flagDef{
+			{names: []string{"output", "o"}, kind: stringFlag, help: "name, path, json or selector"},
+			{names: []string{"output-keys"}, kind: listFlag, help: "with --output json: the keys to print (name, resource_type, …)"},
+		}), run: runList},
 		{name: "run", summary: "build selected models", flags: base, run: runExecute},
 		{name: "test", summary: "run selected data tests", flags: base, run: runExecute},
 		{name: "build", summary: "seed, run, snapshot and test in one DAG pass", flags: base, run: runExecute},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/strata-dev/strata/engine"
@@ -67,6 +68,13 @@ func runCompile(ctx context.Context, c *invocation) error {
 		c.out.Output(res.InlineSQL + "\n")
 		return nil
 	}
+	if len(res.Selected) == 1 {
+		// One node selected: print its SQL, as dbt compile does.
+		if n := res.Manifest.Nodes[res.Selected[0]]; n != nil && n.Compiled {
+			c.out.Notice("Compiled node '%s' is:", n.Name)
+			c.out.Output(strings.TrimSpace(n.CompiledCode) + "\n")
+		}
+	}
 	c.out.Notice("Compiled %d nodes into %s", res.Compiled, relTo(p.Opts.ProjectDir, res.Dir))
 	return nil
 }
@@ -109,11 +117,26 @@ func runList(ctx context.Context, c *invocation) error {
 			if tags == nil {
 				tags = []string{}
 			}
-			line, _ := json.Marshal(map[string]any{
+			obj := map[string]any{
 				"name": n.Name, "unique_id": n.UniqueID, "resource_type": n.ResourceType, "package_name": n.PackageName,
-				"original_file_path": n.OriginalFilePath, "path": n.Path, "tags": tags,
+				"original_file_path": n.OriginalFilePath, "path": n.Path, "tags": tags, "fqn": n.FQN,
+				"alias": n.Alias, "database": n.Database, "schema": n.Schema, "relation_name": n.RelationName,
 				"depends_on": map[string]any{"nodes": deps}, "config": map[string]any{"materialized": n.Config.Materialized, "enabled": true},
-			})
+			}
+			if keys := c.f.list("output-keys"); len(keys) > 0 {
+				picked := map[string]any{}
+				for _, group := range keys {
+					for _, k := range strings.Split(group, ",") {
+						k = strings.TrimSpace(k)
+						if _, ok := obj[k]; !ok {
+							return diag.Invalid("bad flag value", "--output-keys %q: ls prints %s", k, strings.Join(sortedKeys(obj), ", "))
+						}
+						picked[k] = obj[k]
+					}
+				}
+				obj = picked
+			}
+			line, _ := json.Marshal(obj)
 			b.Write(line)
 			b.WriteByte('\n')
 		}
@@ -206,4 +229,13 @@ func runRetry(ctx context.Context, c *invocation) error {
 	}
 	c.out.Notice("Retrying %d nodes of the last %s", len(plan.IDs), plan.Command)
 	return c.build(ctx, p, plan.Command, plan.IDs)
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
