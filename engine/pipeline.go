@@ -146,7 +146,7 @@ func (s *session) load(ctx context.Context, keepSQL bool, extra ...project.File)
 	prog, ds := compile.Load(ctx, compile.Options{
 		Project: files, Packages: p.Packages, PackagesDir: files.Config.PackagesInstallPath,
 		Target: p.Target, Dialect: p.Driver.Dialect, Vars: p.Opts.Vars, Env: p.Opts.Env, Now: time.Now(),
-		InvocationID: s.ticket, Log: s.log,
+		InvocationID: s.ticket, Log: s.log, CacheDir: s.cacheDir(),
 		Flags: compile.Flags{Which: s.which, FullRefresh: s.c.FullRefresh, WarnError: p.Opts.WarnError, Args: s.c.Args},
 	})
 	if ds.HasErrors() || prog == nil {
@@ -177,6 +177,19 @@ func (s *session) load(ctx context.Context, keepSQL bool, extra ...project.File)
 	m.Metadata.TargetName = p.Target.Name
 	s.comp = &Compiled{Manifest: m, DAG: d, parsed: parsed}
 	return nil
+}
+
+// cacheDir is where partial parsing keeps its cache: target/, unless
+// STRATA_NO_PARTIAL_PARSE (or dbt's DBT_PARTIAL_PARSE=false) turns it off.
+func (s *session) cacheDir() string {
+	env := s.p.Opts.Env
+	if v, ok := env("STRATA_NO_PARTIAL_PARSE"); ok && v != "" && v != "0" && v != "false" {
+		return ""
+	}
+	if v, ok := env("DBT_PARTIAL_PARSE"); ok && (v == "0" || strings.EqualFold(v, "false")) {
+		return ""
+	}
+	return s.p.TargetDir
 }
 
 // selectNodes applies a selection (the command's resource types by default).

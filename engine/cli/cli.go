@@ -239,7 +239,6 @@ func (c *invocation) warnError() bool {
 	return false
 }
 
-
 // ParseVars parses --vars: a YAML (or JSON) mapping.
 func ParseVars(s string) (map[string]any, error) {
 	var m map[string]any

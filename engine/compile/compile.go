@@ -109,6 +109,10 @@ type Options struct {
 	Now          time.Time
 	InvocationID string
 	Flags        Flags
+	// CacheDir, when set, keeps the parse pass's findings there (partial
+	// parsing): a node whose text, config, macros, vars and target did not
+	// change is not rendered again.
+	CacheDir string
 	// Log receives log() and print() output; nil drops it.
 	Log func(level, msg string)
 }

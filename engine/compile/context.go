@@ -796,5 +796,3 @@ func (p *Program) fnStoreRawResult(s *jinja.State, a jinja.Args) (jinja.Value, e
 func (p *Program) relationFromArgs(db, schema, ident string) relation.Relation {
 	return relation.Relation{Database: p.normIdent(db), Schema: p.normIdent(schema), Identifier: p.normIdent(ident)}
 }
-
-

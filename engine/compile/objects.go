@@ -657,7 +657,6 @@ func md5hex(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
-
 // parseStub is what a query's result is while parsing, when nothing runs:
 // dbt parses with a lenient undefined, so `run_query(q).columns[0].values()`
 // or `load_result('x').table` read as empty instead of failing. Every

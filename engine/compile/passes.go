@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/jinja"
@@ -92,12 +93,45 @@ func (p *Program) ParseOnly(ctx context.Context) (*Parsed, diag.Diagnostics) {
 func (p *Program) parseAll(ctx context.Context, keep bool) (*Parsed, diag.Diagnostics) {
 	n := len(p.units)
 	r := &Parsed{p: p, parse: make([]parseOut, n), cfgs: make([]nodeCfg, n), off: make([]bool, n), failed: make([]bool, n), parseOnly: !keep}
+	cache := p.openParseCache()
+	var keys []string
+	if cache != nil {
+		keys = make([]string, n)
+	}
+	var hits atomic.Int64
 	parallel(n, func(i int) {
-		r.parse[i] = r.parseUnit(ctx, p.units[i])
-		if !keep {
-			r.parse[i].out, r.parse[i].tmpl = "", nil
+		u := p.units[i]
+		if cache != nil && u.kind != kindSeed {
+			keys[i] = p.nodeKey(u)
+			if po, ok := cache.lookup(p, u, keys[i]); ok {
+				r.parse[i] = po
+				hits.Add(1)
+				return
+			}
+		}
+		r.parse[i] = r.parseUnit(ctx, u)
+		if u.kind != kindSeed {
+			p.parsesRendered.Add(1)
 		}
 	})
+	if cache != nil && ctx.Err() == nil {
+		cacheable := 0
+		for i, u := range p.units {
+			if u.kind != kindSeed && p.cacheable(u, &r.parse[i]) {
+				cacheable++
+			}
+		}
+		if int(hits.Load()) != cacheable || len(cache.entries) != cacheable {
+			// Something changed: keep this parse's findings for the next
+			// run. A cache that cannot be written only costs that run time.
+			_ = cache.save(p, r, keys)
+		}
+	}
+	if !keep {
+		for i := range r.parse {
+			r.parse[i].out, r.parse[i].tmpl = "", nil
+		}
+	}
 	var ds diag.Diagnostics
 	parallel(n, func(i int) { r.cfgs[i] = r.resolveConfig(p.units[i]) })
 	r.checkUnits(&ds)

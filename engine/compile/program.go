@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/strata-dev/strata/engine/diag"
@@ -54,6 +55,11 @@ type Program struct {
 	units []*unit
 	// byName indexes refable nodes (models, seeds, snapshots) by name across packages.
 	byName map[string][]int
+	// byID indexes every unit by unique_id.
+	byID map[string]int
+	// volatileMacro marks macros (by unique_id) whose text reads something
+	// that changes between runs, for partial parsing.
+	volatileMacro map[string]bool
 
 	docNodes map[string]*manifest.Doc
 	sources  map[string]*manifest.Node // by unique_id
@@ -68,6 +74,10 @@ type Program struct {
 	filters  map[string]jinja.Filter
 	tests    map[string]jinja.Test
 	baseVars map[string]jinja.Value // the context every environment shares
+
+	// parsesRendered counts the parse pass's renders (the rest came from the
+	// partial-parse cache).
+	parsesRendered atomic.Int64
 
 	// noFastTests turns the Go rendering of built-in tests off (tests compare both).
 	noFastTests bool
@@ -170,6 +180,18 @@ func Load(ctx context.Context, o Options) (*Program, diag.Diagnostics) {
 	for _, k := range p.pkgOrder {
 		if k.proj != nil {
 			p.collectGenericTests(k)
+		}
+	}
+	p.byID = make(map[string]int, len(p.units))
+	for i, u := range p.units {
+		p.byID[u.node.UniqueID] = i
+	}
+	p.volatileMacro = map[string]bool{}
+	for _, k := range p.pkgOrder {
+		for _, d := range k.macros {
+			if volatile(d.sql) {
+				p.volatileMacro[d.uniqueID] = true
+			}
 		}
 	}
 	if ctx.Err() != nil {

@@ -406,7 +406,6 @@ func (z pyTimezone) Attr(name string) (jinja.Value, bool) {
 }
 func (z pyTimezone) String() string { return z.name }
 
-
 func reModule() jinja.Value {
 	// compile builds a Go regexp from a Python pattern and flags (I, M, S).
 	compile := func(p string, flags jinja.Value) (*regexp.Regexp, error) {

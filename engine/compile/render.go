@@ -324,4 +324,3 @@ func fail(summary, detail string) error { return &userError{summary: summary, de
 func failSuggest(summary, detail, suggestion string) error {
 	return &userError{summary: summary, detail: detail, suggestion: suggestion}
 }
-

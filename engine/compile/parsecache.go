@@ -1,0 +1,387 @@
+package compile
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/strata-dev/strata/engine/diag"
+)
+
+// Partial parsing, as dbt does it: the parse pass's findings for each node
+// (its output with relation markers, config() calls, refs, sources, macros,
+// warnings) are kept in target/ and reused while nothing they depend on
+// changed, so a warm compile renders only what changed.
+//
+// What a parse render sees is: the node's own text and folder/properties
+// config (the node's key), and — the same for every node — the macros,
+// sources, docs, vars, project files and target (the run's key). A node
+// whose template, or a macro it calls, reads something that changes between
+// runs (run_started_at, invocation_id, env_var, flags, modules, graph, …) is
+// never cached. Refs render as markers, so other nodes' configs do not enter
+// a node's output.
+
+// parseCacheFile is the cache's name under the target folder.
+const parseCacheFile = ".strata-partial-parse"
+
+// parseCacheVersion changes whenever what the cache holds changes meaning.
+const parseCacheVersion = "strata-partial-parse-1"
+
+// volatileNames are names whose value changes between runs.
+var volatileNames = []string{"run_started_at", "invocation_id", "env_var", "flags", "modules", "graph",
+	"selected_resources", "thread_id", "invocation_args_dict", "dbt_metadata_envs"}
+
+// volatile reports whether a template's text names one of volatileNames as
+// a whole word (a plain substring search first: this runs on every node).
+func volatile(text string) bool {
+	for _, name := range volatileNames {
+		for off := 0; ; {
+			i := strings.Index(text[off:], name)
+			if i < 0 {
+				break
+			}
+			i += off
+			end := i + len(name)
+			if (i == 0 || !isIdent(text[i-1])) && (end == len(text) || !isIdent(text[end])) {
+				return true
+			}
+			off = end
+		}
+	}
+	return false
+}
+
+type cachedNode struct {
+	ID, Key                     string
+	Out                         string // markers name unique_ids: "\x00model.p.x\x00"
+	Cfg                         []byte // config() calls, JSON
+	Refs, Sources, Macros       []string
+	Rerender, UsedIncr, Dynamic bool
+	Warnings                    []diag.Diagnostic
+}
+
+type parseCache struct {
+	Version, RunKey string
+	Nodes           []cachedNode
+}
+
+// cacheState is one Parse's use of the cache.
+type cacheState struct {
+	path    string
+	runKey  string
+	entries map[string]*cachedNode
+	hits    int
+}
+
+// openParseCache loads the cache of dir when it was written for the same
+// run key; nil means no cache (disabled, missing or stale).
+func (p *Program) openParseCache() *cacheState {
+	if p.o.CacheDir == "" {
+		return nil
+	}
+	cs := &cacheState{path: filepath.Join(p.o.CacheDir, parseCacheFile), runKey: p.runKey(), entries: map[string]*cachedNode{}}
+	f, err := os.Open(cs.path)
+	if err != nil {
+		return cs
+	}
+	defer f.Close()
+	var c parseCache
+	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&c); err != nil || c.Version != parseCacheVersion || c.RunKey != cs.runKey {
+		return cs
+	}
+	for i := range c.Nodes {
+		cs.entries[c.Nodes[i].ID] = &c.Nodes[i]
+	}
+	return cs
+}
+
+// runKey hashes what every node's parse render may see besides its own text
+// and config.
+func (p *Program) runKey() string {
+	h := sha256.New()
+	w := func(parts ...string) {
+		for _, s := range parts {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+	}
+	w(parseCacheVersion, DBTVersion, p.dialectType(), p.o.Target.Name, p.o.Target.Type, p.o.Target.Schema, p.o.Target.Database, p.o.Target.Profile)
+	w(canonical(p.o.Target.Fields), canonical(p.o.Vars))
+	for _, k := range p.pkgOrder {
+		w("package", k.name, k.prefix)
+		if k.proj != nil {
+			w(canonical(k.proj.Config))
+		}
+		names := make([]string, 0, len(k.macros))
+		for n := range k.macros {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			w(n, k.macros[n].sql)
+		}
+		docs := make([]string, 0, len(k.docs))
+		for n := range k.docs {
+			docs = append(docs, n)
+		}
+		sort.Strings(docs)
+		for _, n := range docs {
+			w(n, k.docs[n])
+		}
+	}
+	ids := make([]string, 0, len(p.sources))
+	for id := range p.sources {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		w(id, p.sources[id].RelationName)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// canonical is v as JSON with sorted keys (encoding/json sorts map keys).
+func canonical(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	return string(b)
+}
+
+// nodeKey hashes what one node's parse render sees of its own.
+func (p *Program) nodeKey(u *unit) string {
+	h := sha256.New()
+	h.Write([]byte(u.node.UniqueID + "\x00" + strconv.Itoa(int(u.kind)) + "\x00" + u.file + "\x00" + u.text + "\x00" + canonical(u.baseCfg)))
+	if g := u.generic; g != nil {
+		h.Write([]byte("\x00" + g.name + "\x00" + g.namespace + "\x00" + g.column + "\x00" + canonical(g.args) + "\x00" + strconv.Itoa(g.line)))
+		if g.source != nil {
+			h.Write([]byte("\x00" + g.source.UniqueID))
+		} else if g.attached >= 0 {
+			h.Write([]byte("\x00" + p.units[g.attached].node.UniqueID))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// lookup returns a node's cached findings, with markers and refs mapped to
+// this run's units; ok is false on a miss.
+func (cs *cacheState) lookup(p *Program, u *unit, key string) (parseOut, bool) {
+	e, ok := cs.entries[u.node.UniqueID]
+	if !ok || e.Key != key {
+		return parseOut{}, false
+	}
+	po := parseOut{sources: e.Sources, rerender: e.Rerender, usedIncr: e.UsedIncr, dynamic: e.Dynamic, warnings: e.Warnings}
+	for _, id := range e.Refs {
+		i, ok := p.unitIndex(id)
+		if !ok {
+			return parseOut{}, false
+		}
+		po.refs = append(po.refs, i)
+	}
+	out, ok := mapMarkers(e.Out, func(id string) (string, bool) {
+		i, ok := p.unitIndex(id)
+		return strconv.Itoa(i), ok
+	})
+	if !ok {
+		return parseOut{}, false
+	}
+	po.out = out
+	if len(e.Cfg) > 0 {
+		cfg, err := decodeCfg(e.Cfg)
+		if err != nil {
+			return parseOut{}, false
+		}
+		po.cfg = cfg
+	}
+	if len(e.Macros) > 0 {
+		po.macros = make(map[string]bool, len(e.Macros))
+		for _, m := range e.Macros {
+			po.macros[m] = true
+		}
+	}
+	return po, true
+}
+
+// mapMarkers rewrites every relation marker of s through f.
+func mapMarkers(s string, f func(string) (string, bool)) (string, bool) {
+	i := strings.IndexByte(s, 0)
+	if i < 0 {
+		return s, true
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 64)
+	for i >= 0 {
+		b.WriteString(s[:i])
+		end := strings.IndexByte(s[i+1:], 0)
+		if end < 0 {
+			return "", false
+		}
+		to, ok := f(s[i+1 : i+1+end])
+		if !ok {
+			return "", false
+		}
+		b.WriteByte(0)
+		b.WriteString(to)
+		b.WriteByte(0)
+		s = s[i+1+end+1:]
+		i = strings.IndexByte(s, 0)
+	}
+	b.WriteString(s)
+	return b.String(), true
+}
+
+// unitIndex finds a unit by unique_id.
+func (p *Program) unitIndex(id string) (int, bool) {
+	i, ok := p.byID[id]
+	return i, ok
+}
+
+// cacheable reports whether a parse render's findings may be reused: no
+// error, and nothing read that changes between runs.
+func (p *Program) cacheable(u *unit, po *parseOut) bool {
+	if po.err != nil || volatile(u.text) {
+		return false
+	}
+	for id := range po.macros {
+		if p.volatileMacro[id] {
+			return false
+		}
+	}
+	return true
+}
+
+// save writes the findings of this parse's cacheable nodes.
+func (cs *cacheState) save(p *Program, r *Parsed, keys []string) error {
+	c := parseCache{Version: parseCacheVersion, RunKey: cs.runKey}
+	for i, u := range p.units {
+		po := &r.parse[i]
+		if u.kind == kindSeed || keys[i] == "" || !p.cacheable(u, po) {
+			continue
+		}
+		e := cachedNode{ID: u.node.UniqueID, Key: keys[i], Sources: po.sources, Rerender: po.rerender, UsedIncr: po.usedIncr, Dynamic: po.dynamic, Warnings: po.warnings}
+		ok := true
+		e.Out, ok = mapMarkers(po.out, func(idx string) (string, bool) {
+			n, err := strconv.Atoi(idx)
+			if err != nil || n < 0 || n >= len(p.units) {
+				return "", false
+			}
+			return p.units[n].node.UniqueID, true
+		})
+		if !ok {
+			continue
+		}
+		for _, ref := range po.refs {
+			e.Refs = append(e.Refs, p.units[ref].node.UniqueID)
+		}
+		for m := range po.macros {
+			e.Macros = append(e.Macros, m)
+		}
+		sort.Strings(e.Macros)
+		if po.cfg != nil {
+			b, err := json.Marshal(typedNumbers(po.cfg))
+			if err != nil {
+				continue
+			}
+			e.Cfg = b
+		}
+		c.Nodes = append(c.Nodes, e)
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&c); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(cs.path), 0o755); err != nil {
+		return err
+	}
+	// A file of its own, renamed into place: two commands writing at once
+	// leave one whole cache, never a mixed one.
+	f, err := os.CreateTemp(filepath.Dir(cs.path), parseCacheFile+".*")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), cs.path)
+}
+
+// typedNumbers keeps a float a float through JSON: an integral float64 is
+// written as 5.0, so decodeCfg reads it back as a float, not an int.
+func typedNumbers(v any) any {
+	switch t := v.(type) {
+	case float64:
+		s := strconv.FormatFloat(t, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEnN") {
+			s += ".0"
+		}
+		if strings.ContainsAny(s, "nN") { // NaN, Inf: not JSON
+			return s
+		}
+		return json.Number(s)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[k] = typedNumbers(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = typedNumbers(x)
+		}
+		return out
+	}
+	return v
+}
+
+// decodeCfg reads a config map written through typedNumbers: ints as int64,
+// floats as float64, as config() recorded them.
+func decodeCfg(b []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	return untypedNumbers(m).(map[string]any), nil
+}
+
+func untypedNumbers(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		s := string(t)
+		if !strings.ContainsAny(s, ".eE") {
+			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return i
+			}
+		}
+		f, _ := strconv.ParseFloat(s, 64)
+		return f
+	case map[string]any:
+		for k, x := range t {
+			t[k] = untypedNumbers(x)
+		}
+		return t
+	case []any:
+		for i, x := range t {
+			t[i] = untypedNumbers(x)
+		}
+		return t
+	}
+	return v
+}

@@ -1,0 +1,134 @@
+package compile
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/strata-dev/strata/engine/project"
+)
+
+// cacheRun compiles the project in dir with partial parsing in cacheDir and
+// returns the compiled SQL by node name, and how many nodes the parse pass
+// rendered (the rest came from the cache).
+func cacheRun(t *testing.T, dir, cacheDir string, env map[string]string, vars map[string]any) (map[string]string, int) {
+	t.Helper()
+	p, ds := project.Load(dir)
+	if ds.HasErrors() {
+		t.Fatal(ds.Err())
+	}
+	o := testOptions(p)
+	o.CacheDir = cacheDir
+	o.Vars = vars
+	o.Env = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	prog, lds := Load(context.Background(), o)
+	r, pds := prog.Parse(context.Background())
+	ds = append(append(lds, pds...), r.Finalize(context.Background(), FinalizeOptions{})...)
+	if ds.HasErrors() {
+		t.Fatalf("compile: %v", ds.Err())
+	}
+	out := map[string]string{}
+	for _, n := range r.Manifest.Nodes {
+		out[n.Name] = n.CompiledCode
+	}
+	return out, int(prog.parsesRendered.Load())
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestPartialParse: a warm compile renders only what changed, and its SQL is
+// what a full compile gives; a change to a macro, a var or a ref'd node's
+// existence invalidates what depends on it; a node reading an environment
+// variable is never cached.
+func TestPartialParse(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"project.yaml":   "name: proj\nprofile: proj\nvars:\n  v: one\n",
+		"macros/m.sql":   "{% macro shout(x) %}upper({{ x }}){% endmacro %}",
+		"models/a.sql":   "{{ config(materialized='table', limit=5, ratio=2.0) }}select {{ shout('name') }} as n from t",
+		"models/b.sql":   "select * from {{ ref('a') }} where v = '{{ var('v') }}'",
+		"models/env.sql": "select '{{ env_var('WHO', 'nobody') }}' as who",
+	})
+	full, n := cacheRun(t, dir, cache, nil, nil)
+	if n != 3 {
+		t.Fatalf("first run rendered %d nodes, want 3", n)
+	}
+	warm, n := cacheRun(t, dir, cache, nil, nil)
+	if n != 1 {
+		t.Errorf("warm run rendered %d nodes, want 1 (only env.sql reads the environment)", n)
+	}
+	for k, v := range full {
+		if warm[k] != v {
+			t.Errorf("%s: warm SQL %q, full %q", k, warm[k], v)
+		}
+	}
+	if got, _ := cacheRun(t, dir, cache, map[string]string{"WHO": "me"}, nil); !strings.Contains(got["env"], "'me'") {
+		t.Errorf("env var change not seen: %q", got["env"])
+	}
+	// A node's own file changed: it alone renders again.
+	writeFiles(t, dir, map[string]string{"models/a.sql": "{{ config(materialized='table') }}select {{ shout('other') }} as n from t"})
+	got, n := cacheRun(t, dir, cache, nil, nil)
+	if n != 2 || !strings.Contains(got["a"], "upper(other)") {
+		t.Errorf("after editing a.sql: rendered %d (want 2), a = %q", n, got["a"])
+	}
+	// A macro changed: every node renders again.
+	writeFiles(t, dir, map[string]string{"macros/m.sql": "{% macro shout(x) %}lower({{ x }}){% endmacro %}"})
+	got, n = cacheRun(t, dir, cache, nil, nil)
+	if n != 3 || !strings.Contains(got["a"], "lower(other)") {
+		t.Errorf("after editing the macro: rendered %d (want 3), a = %q", n, got["a"])
+	}
+	// A --vars change: every node renders again.
+	got, n = cacheRun(t, dir, cache, nil, map[string]any{"v": "two"})
+	if n != 3 || !strings.Contains(got["b"], "v = 'two'") {
+		t.Errorf("after --vars: rendered %d (want 3), b = %q", n, got["b"])
+	}
+	// The ref'd node disappears: b renders again and fails, as it must.
+	os.Remove(filepath.Join(dir, "models", "a.sql"))
+	p, _ := project.Load(dir)
+	o := testOptions(p)
+	o.CacheDir = cache
+	prog, _ := Load(context.Background(), o)
+	if _, ds := prog.Parse(context.Background()); !strings.Contains(ds.Err().Error(), "unknown model in ref") {
+		t.Errorf("a removed ref target must fail the warm run, got %v", ds.Err())
+	}
+}
+
+// TestPartialParseConfigTypes: config() values keep their Python types
+// through the cache (an int stays an int, a float a float).
+func TestPartialParseConfigTypes(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"project.yaml": "name: proj\nprofile: proj\n",
+		"models/a.sql": "{{ config(limit=5, ratio=2.0, tags=['x'], meta={'n': 1}) }}select '{{ config.get('limit') }} {{ config.get('ratio') }}' as c",
+	})
+	for i := 0; i < 2; i++ {
+		p, _ := project.Load(dir)
+		o := testOptions(p)
+		o.CacheDir = cache
+		prog, _ := Load(context.Background(), o)
+		r, ds := prog.Parse(context.Background())
+		if ds.HasErrors() {
+			t.Fatal(ds.Err())
+		}
+		c := r.cfgs[prog.byID["model.proj.a"]].final
+		if _, ok := c["limit"].(int64); !ok {
+			t.Errorf("run %d: limit is %T, want int64", i, c["limit"])
+		}
+		if _, ok := c["ratio"].(float64); !ok {
+			t.Errorf("run %d: ratio is %T, want float64", i, c["ratio"])
+		}
+	}
+}
