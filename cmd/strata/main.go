@@ -45,6 +45,13 @@ func main() {
 		Drivers: Drivers(),
 	})
 	pprof.StopCPUProfile()
+	if path := os.Getenv("STRATA_MEMPROFILE"); path != "" {
+		// For engineers measuring strata: the live heap at the end.
+		if f, err := os.Create(path); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	os.Exit(code)
 }
 
