@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/relation"
 	"github.com/strata-dev/strata/engine/selector"
 )
@@ -25,7 +25,7 @@ type Deferred struct {
 // exist in the current target, or always with favorState. Refs reached through
 // ephemeral models count too, since those are inlined. This is dbt's --defer: a
 // pull request builds only what changed, reading the rest from production.
-func (p *Project) Defer(ctx context.Context, a adapter.Adapter, c *Compiled, ids []string, stateDir string, favorState bool) ([]Deferred, error) {
+func (p *Project) Defer(ctx context.Context, a *materialize.Warehouse, c *Compiled, ids []string, stateDir string, favorState bool) ([]Deferred, error) {
 	state, err := selector.LoadManifest(filepath.Join(stateDir, "manifest.json"))
 	if err != nil {
 		return nil, diag.Invalid("cannot read --state", "%v; --defer needs --state DIR holding production's manifest.json", err)
@@ -69,7 +69,7 @@ func (p *Project) Defer(ctx context.Context, a adapter.Adapter, c *Compiled, ids
 	return out, nil
 }
 
-func (p *Project) deferOne(ctx context.Context, a adapter.Adapter, m, state *manifest.Manifest, pid string, favor bool, exists map[relation.Relation]bool) (*Deferred, error) {
+func (p *Project) deferOne(ctx context.Context, a *materialize.Warehouse, m, state *manifest.Manifest, pid string, favor bool, exists map[relation.Relation]bool) (*Deferred, error) {
 	parent := m.Nodes[pid]
 	prod := state.Nodes[pid]
 	if parent == nil || prod == nil || parent.RelationName == "" || prod.RelationName == "" || parent.RelationName == prod.RelationName {

@@ -9,8 +9,9 @@ import (
 const module = "github.com/strata-dev/strata/"
 
 // rank orders the stages of STYLE.md: a package may import only packages of a
-// lower or equal rank. Adapters may not import each other; only cli (and main)
-// may import view, and nothing imports cli.
+// lower or equal rank. Adapters may not import each other nor the
+// materializations built on them (engine/materialize, below execute); only cli
+// (and main) may import view, and nothing imports cli.
 var rank = map[string]int{
 	"engine/diag":                0,
 	"engine/relation":            0,
@@ -18,16 +19,19 @@ var rank = map[string]int{
 	"engine/manifest":            1,
 	"engine/adapter":             1,
 	"engine/project":             1,
+	"engine/sqltext":             1,
 	"engine/result":              2,
 	"engine/profile":             2,
-	"engine/adapter/duckdb":      2,
-	"engine/adapter/postgres":    2,
-	"engine/adapter/snowflake":   2,
+	"engine/sqlconn":             2,
+	"engine/adapter/duckdb":      3,
+	"engine/adapter/postgres":    3,
+	"engine/adapter/snowflake":   3,
+	"engine/materialize":         3,
 	"engine/compile":             3,
 	"engine/graph":               3,
 	"engine/datatest":            3,
 	"engine/artifact":            3,
-	"engine/adapter/adaptertest": 3,
+	"engine/adapter/adaptertest": 4,
 	"engine/selector":            4,
 	"engine/docs":                4,
 	"engine/execute":             5,
@@ -83,6 +87,9 @@ func TestLayering(t *testing.T) {
 			}
 			if strings.HasPrefix(from, "engine/adapter/") && strings.HasPrefix(to, "engine/adapter/") && to != "engine/adapter/adaptertest" {
 				t.Errorf("%s imports %s: no adapter imports another", f[0], imp)
+			}
+			if strings.HasPrefix(from, "engine/adapter/") && from != "engine/adapter/adaptertest" && to == "engine/materialize" {
+				t.Errorf("%s imports %s: adapters implement the contract; the materializations build on it", f[0], imp)
 			}
 			if to == "engine/view" && from != "engine/cli" {
 				t.Errorf("%s imports %s: only the cli wires the view; the core emits events", f[0], imp)

@@ -94,7 +94,7 @@ func runDocsGenerate(ctx context.Context, c *invocation) error {
 	}
 	start := time.Now()
 	cat, err := docs.BuildCatalog(ctx, docs.CatalogOptions{
-		Adapter: conn, Manifest: comp.Manifest, Only: only, Threads: p.Target.Threads,
+		Warehouse: conn, Manifest: comp.Manifest, Only: only, Threads: p.Target.Threads,
 		InvocationID: invocation, Version: engine.Version,
 	})
 	if err != nil {

@@ -35,7 +35,7 @@ func runFreshness(ctx context.Context, c *invocation) error {
 		return err
 	}
 	start := time.Now()
-	res := execute.Freshness(ctx, execute.FreshnessOptions{Adapter: conn, Manifest: comp.Manifest, Selected: ids, Threads: p.Target.Threads, Observer: c.out})
+	res := execute.Freshness(ctx, execute.FreshnessOptions{Warehouse: conn, Manifest: comp.Manifest, Selected: ids, Threads: p.Target.Threads, Observer: c.out})
 	rr := &result.RunResults{}
 	failed := false
 	for _, s := range res {

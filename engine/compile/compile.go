@@ -39,7 +39,7 @@ type Options struct {
 	Dialect adapter.Dialect
 	// Adapter is nil at parse time: then `execute` is false and run_query
 	// returns an empty table.
-	Adapter      adapter.Adapter
+	Adapter      Warehouse
 	Vars         map[string]any // --vars; override project vars
 	Env          func(string) (string, bool)
 	Now          time.Time
@@ -47,6 +47,14 @@ type Options struct {
 	FullRefresh  bool
 	// Log receives log() and print() output; nil drops it.
 	Log func(level, msg string)
+}
+
+// Warehouse is what templates may ask of the warehouse while compiling
+// (engine/materialize's Warehouse has these methods).
+type Warehouse interface {
+	RelationKind(ctx context.Context, r relation.Relation) (relation.Kind, error)
+	Columns(ctx context.Context, r relation.Relation) ([]adapter.Column, error)
+	Query(ctx context.Context, sql string, limit int) (*adapter.Table, error)
 }
 
 type nodeRef = manifest.Node

@@ -1,5 +1,5 @@
-// Package execute builds selected nodes in dependency order on one adapter:
-// models (through the adapter's materializations), seeds, tests and snapshots,
+// Package execute builds selected nodes in dependency order on one warehouse:
+// models, seeds and snapshots (through engine/materialize), and tests,
 // with a bounded number of workers. It decides each node's status, skips the
 // descendants of a failed node once (naming the root cause), runs hooks, writes
 // the statements each node executed to target/run, and reports progress as
@@ -26,6 +26,7 @@ import (
 	"github.com/strata-dev/strata/engine/artifact"
 	"github.com/strata-dev/strata/engine/graph"
 	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/relation"
 	"github.com/strata-dev/strata/engine/result"
 )
@@ -38,7 +39,8 @@ type Options struct {
 	DAG      *graph.DAG
 	// Selected are the unique_ids to execute (sources and ephemeral models are ignored).
 	Selected []string
-	Adapter  adapter.Adapter
+	// Warehouse is the run's handle on the warehouse.
+	Warehouse *materialize.Warehouse
 	// ProjectFS reads seed CSVs (paths are OriginalFilePath).
 	ProjectFS fs.FS
 	// TargetDir is the project's target/ folder (absolute).
@@ -270,7 +272,7 @@ func (x *executor) sortedResults(ids []string) []*result.NodeResult {
 
 func (x *executor) runHooks(ctx context.Context, which string, hooks []string) error {
 	for i, h := range hooks {
-		if _, err := x.o.Adapter.Exec(ctx, h); err != nil {
+		if _, err := x.o.Warehouse.Exec(ctx, h); err != nil {
 			return fmt.Errorf("%s hook %d: %w", which, i+1, err)
 		}
 		x.emit(result.Event{Kind: result.Info, Message: fmt.Sprintf("%s hook %d of %d ran", which, i+1, len(hooks))})
@@ -327,7 +329,7 @@ func (x *executor) ensureSchema(ctx context.Context, rel relation.Relation) erro
 		x.schemas[key] = s
 	}
 	x.schemaMu.Unlock()
-	s.once.Do(func() { s.err = x.o.Adapter.EnsureSchema(ctx, rel.Database, rel.Schema) })
+	s.once.Do(func() { s.err = x.o.Warehouse.CreateSchema(ctx, rel.Database, rel.Schema) })
 	if s.err != nil {
 		return fmt.Errorf("create schema %s: %w", rel.Schema, s.err)
 	}
@@ -341,7 +343,7 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 	}
 	for _, h := range n.PreHooks {
 		stmts = append(stmts, h)
-		if _, err := x.o.Adapter.Exec(ctx, h); err != nil {
+		if _, err := x.o.Warehouse.Exec(ctx, h); err != nil {
 			return stmts, fmt.Errorf("pre-hook: %w", err)
 		}
 	}
@@ -349,7 +351,7 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 	if n.Config.FullRefresh != nil {
 		full = *n.Config.FullRefresh
 	}
-	req := adapter.MaterializeRequest{
+	req := materialize.Request{
 		Relation:       n.Relation,
 		Materialized:   n.Config.Materialized,
 		SQL:            n.CompiledCode,
@@ -361,15 +363,16 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 		Transient:      n.Config.Transient == nil || *n.Config.Transient,
 		Label:          n.UniqueID,
 	}
-	res, err := x.o.Adapter.Materialize(ctx, req)
+	res, err := x.o.Warehouse.Materialize(ctx, req)
 	stmts = append(stmts, res.Statements...)
 	if err != nil {
 		return stmts, err
 	}
+	x.warn(n, res)
 	setResponse(r, res)
 	for _, h := range n.PostHooks {
 		stmts = append(stmts, h)
-		if _, err := x.o.Adapter.Exec(ctx, h); err != nil {
+		if _, err := x.o.Warehouse.Exec(ctx, h); err != nil {
 			return stmts, fmt.Errorf("post-hook: %w", err)
 		}
 	}
@@ -377,7 +380,14 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 	return stmts, nil
 }
 
-func setResponse(r *result.NodeResult, res adapter.Result) {
+// warn reports what a build did that the user should know.
+func (x *executor) warn(n *manifest.Node, res materialize.Result) {
+	for _, w := range res.Warnings {
+		x.emit(result.Event{Kind: result.Warning, UniqueID: n.UniqueID, Message: n.UniqueID + ": " + w})
+	}
+}
+
+func setResponse(r *result.NodeResult, res materialize.Result) {
 	r.AdapterResponse.Message = res.Message
 	if res.RowsAffected >= 0 {
 		rows := res.RowsAffected
