@@ -60,3 +60,25 @@ func Limit(sql string, limit int) (string, bool) {
 	}
 	return fmt.Sprintf("select * from (\n%s\n) as strata_limited limit %d", body, limit), true
 }
+
+// ANSI is the part of a dialect most engines share: double-quoted
+// identifiers and single-quoted literals as QuoteIdent and QuoteString do,
+// relations rendered with every non-empty part quoted, and names kept as
+// written. A dialect embeds it and overrides what its engine does otherwise
+// (Snowflake folds names). It has no state.
+type ANSI struct{}
+
+// QuoteIdent quotes one identifier.
+func (ANSI) QuoteIdent(name string) string { return QuoteIdent(name) }
+
+// QuoteString renders a string literal.
+func (ANSI) QuoteString(s string) string { return QuoteString(s) }
+
+// RenderRelation renders "database"."schema"."name", leaving out empty parts.
+func (ANSI) RenderRelation(r relation.Relation) string { return JoinRelation(r, QuoteIdent) }
+
+// NormalizeIdent keeps a name as written (strata always quotes it).
+func (ANSI) NormalizeIdent(name string) string { return name }
+
+// ColumnName keeps a seed's header as the column name.
+func (ANSI) ColumnName(header string) string { return header }

@@ -9,9 +9,12 @@ import (
 	"github.com/strata-dev/strata/engine/sqltext"
 )
 
-// Dialect is DuckDB's SQL text rules. The zero value is ready to use and needs
-// no connection; every method is a pure function.
-type Dialect struct{}
+// Dialect is DuckDB's SQL text rules: ANSI quoting, names kept as written,
+// relations rendered with their catalog (engine/materialize fills it in from
+// the target) so a schema named like the database file stays unambiguous.
+// The zero value is ready to use and needs no connection; every method is a
+// pure function.
+type Dialect struct{ sqltext.ANSI }
 
 var (
 	_ adapter.Dialect        = Dialect{}
@@ -20,25 +23,6 @@ var (
 
 // Type implements adapter.Dialect.
 func (Dialect) Type() string { return "duckdb" }
-
-// QuoteIdent implements adapter.Dialect.
-func (Dialect) QuoteIdent(name string) string { return sqltext.QuoteIdent(name) }
-
-// QuoteString implements adapter.Dialect.
-func (Dialect) QuoteString(s string) string { return sqltext.QuoteString(s) }
-
-// RenderRelation implements adapter.Dialect: "catalog"."schema"."name". The
-// catalog is always written so a schema named like the database file stays
-// unambiguous (engine/materialize fills it in from the target).
-func (Dialect) RenderRelation(r relation.Relation) string {
-	return sqltext.JoinRelation(r, sqltext.QuoteIdent)
-}
-
-// NormalizeIdent implements adapter.Dialect: DuckDB keeps names as written.
-func (Dialect) NormalizeIdent(name string) string { return name }
-
-// ColumnName implements adapter.Dialect: a seed header is the column name.
-func (Dialect) ColumnName(header string) string { return header }
 
 // DefaultIncrementalStrategy implements adapter.Dialect, as dbt-duckdb does:
 // delete+insert with a unique key, append without.

@@ -9,9 +9,12 @@ import (
 	"github.com/strata-dev/strata/engine/sqltext"
 )
 
-// Dialect is PostgreSQL's SQL text rules. The zero value is ready to use and
-// needs no connection; every method is a pure function.
-type Dialect struct{}
+// Dialect is PostgreSQL's SQL text rules: ANSI quoting, names kept as
+// written (PostgreSQL folds unquoted names to lower case, but strata always
+// quotes, as dbt-postgres does with its default quoting; standard_conforming
+// strings is on since 9.1). The zero value is ready to use and needs no
+// connection; every method is a pure function.
+type Dialect struct{ sqltext.ANSI }
 
 var (
 	_ adapter.Dialect        = Dialect{}
@@ -20,27 +23,6 @@ var (
 
 // Type implements adapter.Dialect.
 func (Dialect) Type() string { return "postgres" }
-
-// QuoteIdent implements adapter.Dialect.
-func (Dialect) QuoteIdent(name string) string { return sqltext.QuoteIdent(name) }
-
-// QuoteString implements adapter.Dialect (standard_conforming_strings is on
-// since PostgreSQL 9.1).
-func (Dialect) QuoteString(s string) string { return sqltext.QuoteString(s) }
-
-// RenderRelation implements adapter.Dialect: "db"."schema"."name", as
-// dbt-postgres renders it (empty parts are left out).
-func (Dialect) RenderRelation(r relation.Relation) string {
-	return sqltext.JoinRelation(r, sqltext.QuoteIdent)
-}
-
-// NormalizeIdent implements adapter.Dialect. PostgreSQL folds unquoted names
-// to lower case, but strata always quotes, so names are kept as written (as
-// dbt-postgres does with its default quoting).
-func (Dialect) NormalizeIdent(name string) string { return name }
-
-// ColumnName implements adapter.Dialect: a seed header is the column name.
-func (Dialect) ColumnName(header string) string { return header }
 
 // DefaultIncrementalStrategy implements adapter.Dialect, as dbt-postgres does:
 // delete+insert with a unique key, append without.

@@ -9,9 +9,12 @@ import (
 	"github.com/strata-dev/strata/engine/sqltext"
 )
 
-// Dialect is Snowflake's SQL text: pure functions, no connection. It is a
-// value without state, safe for concurrent use.
-type Dialect struct{}
+// Dialect is Snowflake's SQL text: pure functions, no connection. It quotes
+// as ANSI does (inside double quotes Snowflake keeps the case as written, so
+// callers pass names already folded where they want that) and folds names as
+// Snowflake folds unquoted ones. It is a value without state, safe for
+// concurrent use.
+type Dialect struct{ sqltext.ANSI }
 
 var (
 	_ adapter.Dialect        = Dialect{}
@@ -20,13 +23,6 @@ var (
 
 // Type is the profile type this dialect serves.
 func (Dialect) Type() string { return "snowflake" }
-
-// QuoteIdent quotes a name verbatim: inside double quotes Snowflake keeps the
-// case as written, so callers pass names already folded where they want that.
-func (Dialect) QuoteIdent(name string) string { return sqltext.QuoteIdent(name) }
-
-// QuoteString implements adapter.Dialect.
-func (Dialect) QuoteString(s string) string { return sqltext.QuoteString(s) }
 
 // RenderRelation renders "DATABASE"."SCHEMA"."NAME", leaving out empty parts.
 // Parts that are plain identifiers fold to upper case first (Fold), as
