@@ -2,45 +2,28 @@ package cli_test
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/strata-dev/strata/engine/internal/fakesnowflake"
 	"github.com/strata-dev/strata/engine/internal/fakesnowflake/sfduck"
 )
 
-var strataBin struct {
-	sync.Once
-	path string
-	err  error
-}
-
-// binary builds cmd/strata once for this test run: what the driver writes to
-// the process's own stderr can only be seen from outside the process.
+// binary builds cmd/strata into the test's temp dir (removed after it):
+// what the driver writes to the process's own stderr can only be seen from
+// outside the process.
 func binary(t *testing.T) string {
 	t.Helper()
-	strataBin.Do(func() {
-		dir, err := os.MkdirTemp("", "strata-cli-test-")
-		if err != nil {
-			strataBin.err = err
-			return
-		}
-		strataBin.path = filepath.Join(dir, "strata")
-		out, err := exec.Command("go", "build", "-o", strataBin.path, "github.com/strata-dev/strata/cmd/strata").CombinedOutput()
-		if err != nil {
-			strataBin.err = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if strataBin.err != nil {
-		t.Fatal(strataBin.err)
+	path := filepath.Join(t.TempDir(), "strata")
+	out, err := exec.Command("go", "build", "-o", path, "github.com/strata-dev/strata/cmd/strata").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return strataBin.path
+	return path
 }
 
 // TestSnowflakeDriverLogStaysOff runs the real binary against the fake
@@ -55,8 +38,9 @@ func TestSnowflakeDriverLogStaysOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	driverLog := regexp.MustCompile(`(?m)^time=|level=(error|warning|info|debug)|msg="`)
+	bin := binary(t)
 	run := func(dir string) (int, string, string) {
-		cmd := exec.Command(binary(t), "run", "-s", "broken", "--project-dir", dir)
+		cmd := exec.Command(bin, "run", "-s", "broken", "--project-dir", dir)
 		cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "NO_COLOR=1", "SNOWFLAKE_DISABLE_PLATFORM_DETECTION=true")
 		var o, e bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &o, &e
