@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,19 +28,13 @@ import (
 	"github.com/strata-dev/strata/engine/deps"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/profile"
 	"github.com/strata-dev/strata/engine/project"
 )
 
 // Version is strata's version, written into artifacts.
 const Version = "0.1.0"
-
-// Driver is one warehouse type: its pure dialect (for compiling without a
-// connection) and how to connect.
-type Driver struct {
-	Dialect adapter.Dialect
-	Open    adapter.Opener
-}
 
 // Options say which project and target to open.
 type Options struct {
@@ -50,8 +45,8 @@ type Options struct {
 	Vars map[string]any
 	// Threads overrides the target's threads when > 0.
 	Threads int
-	// Drivers maps a profile type ("duckdb") to its driver; main builds it.
-	Drivers map[string]Driver
+	// Drivers are the warehouse drivers, one per profile type; main lists them.
+	Drivers []adapter.Driver
 	// Env looks up environment variables (os.LookupEnv when nil).
 	Env func(string) (string, bool)
 	// HomeDir is the user's home (for ~/.strata and ~/.dbt); os.UserHomeDir when empty.
@@ -69,7 +64,7 @@ type Project struct {
 	Packages    []*project.Project
 	Target      adapter.Target
 	ProfileInfo profile.Info
-	Driver      Driver
+	Driver      adapter.Driver
 	// Warnings found while loading (shown, not fatal).
 	Warnings  diag.Diagnostics
 	TargetDir string
@@ -109,7 +104,12 @@ func Open(o Options) (*Project, error) {
 	p := &Project{Opts: o, Files: files, Packages: pkgs, Warnings: ds.Warnings()}
 	vars := mergeVars(files.Config.Vars, o.Vars)
 	render := func(v string) (string, error) { return compile.RenderString(v, o.Env, vars) }
+	specs := make(map[string]adapter.ProfileSpec, len(o.Drivers))
+	for _, d := range o.Drivers {
+		specs[d.Type] = d.Profile
+	}
 	t, info, err := profile.Load(profile.Options{
+		Specs:       specs,
 		ProfilesDir: o.ProfilesDir,
 		ProjectDir:  abs,
 		ProjectName: files.Config.Name,
@@ -125,15 +125,16 @@ func Open(o Options) (*Project, error) {
 	if o.Threads > 0 {
 		t.Threads = o.Threads
 	}
-	drv, ok := o.Drivers[t.Type]
-	if !ok {
+	i := slices.IndexFunc(o.Drivers, func(d adapter.Driver) bool { return d.Type == t.Type })
+	if i < 0 {
 		names := make([]string, 0, len(o.Drivers))
-		for k := range o.Drivers {
-			names = append(names, k)
+		for _, d := range o.Drivers {
+			names = append(names, d.Type)
 		}
 		sort.Strings(names)
 		return nil, diag.Invalid("unsupported adapter type", "profile %q target %q has type %q; strata supports %s", t.Profile, t.Name, t.Type, strings.Join(names, ", "))
 	}
+	drv := o.Drivers[i]
 	p.Target, p.ProfileInfo, p.Driver = t, info, drv
 	tp := files.Config.TargetPath
 	if tp == "" {
@@ -239,10 +240,15 @@ func mergeVars(projectVars, cli map[string]any) map[string]any {
 	return out
 }
 
-// Connect opens the target's adapter. An unreachable database is reported as an
-// error wrapping adapter.ErrUnreachable.
-func (p *Project) Connect(ctx context.Context) (adapter.Adapter, error) {
-	return p.Driver.Open(ctx, p.Target)
+// Connect opens the target's warehouse: the driver's connection wrapped in
+// the run's handle (engine/materialize). An unreachable database is reported
+// as an error wrapping adapter.ErrUnreachable.
+func (p *Project) Connect(ctx context.Context) (*materialize.Warehouse, error) {
+	conn, err := p.Driver.Open(ctx, p.Target)
+	if err != nil {
+		return nil, err
+	}
+	return materialize.New(conn, p.Driver, p.Target), nil
 }
 
 // NewInvocationID returns a random UUID-shaped id.

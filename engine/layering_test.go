@@ -26,8 +26,11 @@ var rank = map[string]int{
 	"engine/relation": 0,
 	"engine/jinja":    0,
 	"engine/graph":    0,
-	// the warehouse contract
+	// the warehouse contract, and SQL text helpers the dialects share
 	"engine/adapter": 1,
+	"engine/sqltext": 1,
+	// database/sql glue the adapters share
+	"engine/sqlconn": 2,
 	// load
 	"engine/project": 2,
 	"engine/profile": 2,

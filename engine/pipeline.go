@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/strata-dev/strata/engine/execute"
 	"github.com/strata-dev/strata/engine/graph"
 	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/project"
 	"github.com/strata-dev/strata/engine/relation"
 	"github.com/strata-dev/strata/engine/result"
@@ -67,7 +67,7 @@ type session struct {
 	p      *Project
 	c      Common
 	which  string
-	conn   adapter.Adapter
+	conn   *materialize.Warehouse
 	lazy   *lazyWarehouse
 	comp   *Compiled
 	ticket string
@@ -145,7 +145,7 @@ func (s *session) load(ctx context.Context, keepSQL bool, extra ...project.File)
 	}
 	prog, ds := compile.Load(ctx, compile.Options{
 		Project: files, Packages: p.Packages, PackagesDir: files.Config.PackagesInstallPath,
-		Target: p.Target, Dialect: p.Driver.Dialect, Vars: p.Opts.Vars, Env: p.Opts.Env, Now: time.Now(),
+		Target: p.Target, Dialect: p.Driver.Dialect, Traits: p.Driver.Traits, Vars: p.Opts.Vars, Env: p.Opts.Env, Now: time.Now(),
 		InvocationID: s.ticket, Log: s.log, CacheDir: s.cacheDir(),
 		Flags: compile.Flags{Which: s.which, FullRefresh: s.c.FullRefresh, WarnError: p.Opts.WarnError, Args: s.c.Args},
 	})
@@ -436,7 +436,7 @@ func (s *session) execute(ctx context.Context, o RunOptions, ids []string) (*res
 		Manifest:     s.comp.Manifest,
 		DAG:          s.comp.DAG,
 		Selected:     ids,
-		Adapter:      s.conn,
+		Warehouse:    s.conn,
 		ProjectDir:   p.Opts.ProjectDir,
 		TargetSchema: p.Target.Schema,
 		Threads:      p.Target.Threads,
@@ -471,11 +471,11 @@ type lazyWarehouse struct {
 	ctx  context.Context
 	p    *Project
 	once sync.Once
-	a    adapter.Adapter
+	a    *materialize.Warehouse
 	err  error
 }
 
-func (l *lazyWarehouse) get() (adapter.Adapter, error) {
+func (l *lazyWarehouse) get() (*materialize.Warehouse, error) {
 	l.once.Do(func() { l.a, l.err = l.p.Connect(l.ctx) })
 	return l.a, l.err
 }
@@ -518,12 +518,12 @@ func (l *lazyWarehouse) Columns(ctx context.Context, r relation.Relation) ([]ada
 	return a.Columns(ctx, r)
 }
 
-func (l *lazyWarehouse) EnsureSchema(ctx context.Context, database, schema string) error {
+func (l *lazyWarehouse) CreateSchema(ctx context.Context, database, schema string) error {
 	a, err := l.get()
 	if err != nil {
 		return err
 	}
-	return a.EnsureSchema(ctx, database, schema)
+	return a.CreateSchema(ctx, database, schema)
 }
 
 func (l *lazyWarehouse) DropRelation(ctx context.Context, r relation.Relation, kind relation.Kind) error {
@@ -539,9 +539,13 @@ func (l *lazyWarehouse) ListRelations(ctx context.Context, database, schema stri
 	if err != nil {
 		return nil, err
 	}
-	rl, ok := a.(adapter.RelationLister)
-	if !ok {
-		return nil, fmt.Errorf("the %s adapter cannot list relations", a.Type())
+	return a.ListRelations(ctx, database, schema)
+}
+
+func (l *lazyWarehouse) ListSchemas(ctx context.Context, database string) ([]string, error) {
+	a, err := l.get()
+	if err != nil {
+		return nil, err
 	}
-	return rl.ListRelations(ctx, database, schema)
+	return a.ListSchemas(ctx, database)
 }

@@ -98,7 +98,7 @@ func (p *Project) Freshness(ctx context.Context, o FreshnessOptions) (*Freshness
 	}
 	start := time.Now()
 	obs := s.c.observer()
-	res := execute.Freshness(ctx, execute.FreshnessOptions{Adapter: s.conn, Manifest: s.comp.Manifest, Selected: ids, Threads: p.Target.Threads, Observer: obs})
+	res := execute.Freshness(ctx, execute.FreshnessOptions{Warehouse: s.conn, Manifest: s.comp.Manifest, Selected: ids, Threads: p.Target.Threads, Observer: obs})
 	out := &FreshnessResult{Sources: res, Results: &result.RunResults{}}
 	for _, f := range res {
 		n := s.comp.Manifest.Sources[f.UniqueID]
@@ -235,7 +235,7 @@ func (p *Project) Catalog(ctx context.Context, o CatalogOptions) (*CatalogResult
 	}
 	start := time.Now()
 	cat, err := docs.BuildCatalog(ctx, docs.CatalogOptions{
-		Adapter: s.conn, Manifest: s.comp.Manifest, Only: only, Threads: p.Target.Threads,
+		Warehouse: s.conn, Manifest: s.comp.Manifest, Only: only, Threads: p.Target.Threads,
 		InvocationID: s.ticket, Version: Version,
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 // Command strata-bench prints the figures behind DESIGN.md's performance targets:
 // compile and ls of a generated 10,000-model project (wall time and peak RSS),
-// orchestration overhead of 1,000 views on PostgreSQL against replaying the same
+// orchestration overhead of 1,000 views on DuckDB against replaying the same
+// statements on one connection and on PostgreSQL against replaying the same
 // SQL through psql, and the idle scheduler's RSS and tick lateness. Each figure is
 // the median of several runs, measured in one process run so ratios compare like
 // with like. It is run by `make bench`; it asserts nothing.
@@ -32,9 +33,15 @@ func main() {
 	large := flag.Int("large", 100000, "models in the large compile project (0: skip)")
 	views := flag.Int("views", 1000, "views in the PostgreSQL overhead project")
 	pg := flag.String("pg", os.Getenv("STRATA_TEST_POSTGRES_DSN"), "PostgreSQL URL for the overhead figure (default $STRATA_TEST_POSTGRES_DSN)")
-	only := flag.String("only", "", "run one section: templates, compile, pg, schedule")
+	only := flag.String("only", "", "run one section: templates, compile, duckdb, pg, schedule")
 	flag.BoolVar(&keep, "keep", false, "keep the generated projects (their paths are printed)")
+	replayDB := flag.String("replay-duckdb", "", "internal: replay -script on this DuckDB file on one connection")
+	replayScript := flag.String("script", "", "internal: the script -replay-duckdb runs")
 	flag.Parse()
+	if *replayDB != "" {
+		replayDuckDB(*replayDB, *replayScript)
+		return
+	}
 	bin, err := filepath.Abs(*strata)
 	must(err)
 	if *only == "" || *only == "templates" {
@@ -45,6 +52,11 @@ func main() {
 		if *large > 0 {
 			benchCompileLarge(bin, *large, min(*runs, 3))
 		}
+	}
+	if *only == "" || *only == "duckdb" {
+		self, err := os.Executable()
+		must(err)
+		benchDuckDB(self, bin, *views, *runs)
 	}
 	if *only == "" || *only == "pg" {
 		if *pg == "" {
@@ -263,11 +275,17 @@ func writeViewsProject(dir, dsn, schema string, n int) {
 	}
 }
 
-// pgFields turns a postgres:// URL into profile fields.
+// pgFields turns a postgres:// URL into profile fields, sslmode included:
+// strata and psql must talk to the server alike (TLS costs every round trip).
 func pgFields(dsn string) string {
-	host, port, user, db, pass := "127.0.0.1", "5432", "postgres", "postgres", ""
+	host, port, user, db, pass, sslmode := "127.0.0.1", "5432", "postgres", "postgres", "", ""
 	rest := strings.TrimPrefix(strings.TrimPrefix(dsn, "postgres://"), "postgresql://")
 	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		for _, kv := range strings.Split(rest[i+1:], "&") {
+			if v, ok := strings.CutPrefix(kv, "sslmode="); ok {
+				sslmode = "      sslmode: " + v + "\n"
+			}
+		}
 		rest = rest[:i]
 	}
 	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
@@ -288,7 +306,7 @@ func pgFields(dsn string) string {
 	} else if rest != "" {
 		host = rest
 	}
-	return fmt.Sprintf("      host: %s\n      port: %s\n      user: %s\n      password: '%s'\n      dbname: %s\n", host, port, user, pass, db)
+	return fmt.Sprintf("      host: %s\n      port: %s\n      user: %s\n      password: '%s'\n      dbname: %s\n%s", host, port, user, pass, db, sslmode)
 }
 
 // replayScript concatenates target/run's statements in the order the last

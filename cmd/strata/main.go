@@ -11,7 +11,7 @@ import (
 	"runtime/pprof"
 	"syscall"
 
-	"github.com/strata-dev/strata/engine"
+	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
 	"github.com/strata-dev/strata/engine/adapter/postgres"
 	"github.com/strata-dev/strata/engine/adapter/snowflake"
@@ -55,11 +55,12 @@ func main() {
 	os.Exit(code)
 }
 
-// Drivers is the explicit table of warehouse drivers (no init registration).
-func Drivers() map[string]engine.Driver {
-	return map[string]engine.Driver{
-		"duckdb":    {Dialect: duckdb.Dialect{}, Open: duckdb.Open},
-		"postgres":  {Dialect: postgres.Dialect{}, Open: postgres.Open},
-		"snowflake": {Dialect: snowflake.Dialect{}, Open: snowflake.Open},
+// Drivers is the explicit table of warehouse drivers (no init registration):
+// a new warehouse is a package under engine/adapter and one line here.
+func Drivers() []adapter.Driver {
+	return []adapter.Driver{
+		duckdb.Driver(),
+		postgres.Driver(),
+		snowflake.Driver(),
 	}
 }

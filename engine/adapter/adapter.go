@@ -1,12 +1,26 @@
-// Package adapter is the contract between strata's executor and a warehouse
-// (DuckDB, PostgreSQL, Snowflake). It holds interfaces and plain request/response
-// data only; implementations live in subpackages and never import each other.
+// Package adapter is the contract between strata and a warehouse. It holds
+// interfaces and plain data only, no implementation:
 //
-// An Adapter is shared by every worker of a run: implementations must be safe for
+//   - Conn: an open pool of connections (Exec, Query, Session, Ping, Close);
+//   - Dialect: the pure SQL text rules of one engine, one set of signatures
+//     for every engine;
+//   - Traits: what the engine does on its own (transactional DDL, atomic
+//     `create or replace`, MERGE, identifier length and case);
+//   - optional capabilities found by type assertion, each with a fallback in
+//     the code that uses it: BulkLoader (a Session), CatalogDialect (a
+//     Dialect), and a TickLocker a Driver may open;
+//   - Driver: one warehouse type, which main registers in one line.
+//
+// The materializations (engine/materialize) are written once on top of this
+// contract; an adapter implements the contract and nothing else. Adapters live
+// in subpackages and never import each other.
+//
+// A Conn is shared by every worker of a run: implementations must be safe for
 // concurrent use, each call using its own connection from a pool sized to the
 // run's thread count. Every call takes a context; cancelling it must stop the
-// statement in the warehouse (not just the client) and leave no temporary
-// relation behind.
+// statement in the warehouse, not only in the client. A Session is used by
+// one goroutine at a time. Dialect values and Traits are immutable and safe
+// for concurrent use.
 package adapter
 
 import (
@@ -16,60 +30,36 @@ import (
 	"github.com/strata-dev/strata/engine/relation"
 )
 
-// Dialect is the pure, connection-free part of an adapter: the SQL text rules of
-// one engine. The compiler uses it to render relation names; it never touches a
-// network. Implementations must be safe for concurrent use.
-type Dialect interface {
-	// Type is the profile `type:` this dialect serves: "duckdb", "postgres", "snowflake".
-	Type() string
-	// QuoteIdent quotes one identifier, escaping embedded quotes.
-	QuoteIdent(name string) string
-	// RenderRelation renders a relation fully qualified and quoted as this engine
-	// wants it in SQL (DuckDB always includes the catalog).
-	RenderRelation(r relation.Relation) string
-	// NormalizeIdent folds an identifier as the engine folds unquoted names
-	// (upper case on Snowflake, unchanged elsewhere).
-	NormalizeIdent(name string) string
-	// DefaultIncrementalStrategy is the strategy used when a model sets none:
-	// what dbt uses for this adapter (e.g. "append" without a unique_key).
-	DefaultIncrementalStrategy(hasUniqueKey bool) string
-	// ValidIncrementalStrategies lists the strategies this engine accepts.
-	ValidIncrementalStrategies() []string
-}
-
-// Adapter is a connected warehouse.
-type Adapter interface {
-	Dialect
-
-	// Ping checks the connection, failing fast (seconds, not minutes) when the
-	// database is unreachable.
-	Ping(ctx context.Context) error
-	// Close releases every connection. It is safe to call more than once.
-	Close() error
-
-	// Exec runs one or more statements and returns rows affected (-1 when the
-	// engine does not say).
+// Conn is an open pool of connections to one warehouse.
+type Conn interface {
+	// Exec runs one or more statements and returns the rows the last one
+	// affected (-1 when the engine does not say).
 	Exec(ctx context.Context, sql string) (int64, error)
 	// Query runs a query and returns at most limit rows (limit <= 0: all rows).
 	Query(ctx context.Context, sql string, limit int) (*Table, error)
+	// Session pins one connection until Release, for work that must share a
+	// session: a transaction, temporary tables, a bulk load.
+	Session(ctx context.Context) (Session, error)
+	// Ping checks the connection, failing fast (seconds, not minutes) when the
+	// database is unreachable, with an error wrapping ErrUnreachable.
+	Ping(ctx context.Context) error
+	// Close releases every connection, within a second or so even when the
+	// server has stopped answering. It is safe to call more than once.
+	Close() error
+}
 
-	// RelationKind says what exists at r (relation.None when nothing does).
-	RelationKind(ctx context.Context, r relation.Relation) (relation.Kind, error)
-	// Columns lists r's columns in order.
-	Columns(ctx context.Context, r relation.Relation) ([]Column, error)
-	// EnsureSchema creates database.schema when it does not exist.
-	EnsureSchema(ctx context.Context, database, schema string) error
-	// DropRelation drops r if it exists as kind.
-	DropRelation(ctx context.Context, r relation.Relation, kind relation.Kind) error
-
-	// Materialize builds a model's relation as req asks (view, table or
-	// incremental), atomically: a reader sees either the old relation or the new
-	// one, never none and never a half-built one. The result lists every statement
-	// executed, even when it fails.
-	Materialize(ctx context.Context, req MaterializeRequest) (Result, error)
-	// LoadSeed replaces a seed's table with the CSV's rows through the engine's
-	// bulk path (COPY, appender), atomically like a table.
-	LoadSeed(ctx context.Context, req SeedRequest) (Result, error)
+// Session is one connection pinned for a sequence of statements. It is used
+// by one goroutine at a time.
+type Session interface {
+	// Exec runs one statement (or several, where the engine allows) and
+	// returns rows affected (-1 when the engine does not say).
+	Exec(ctx context.Context, sql string) (int64, error)
+	// Query runs a query and returns at most limit rows (limit <= 0: all rows).
+	Query(ctx context.Context, sql string, limit int) (*Table, error)
+	// Release hands the connection back. A session left inside a transaction
+	// (a failure, a cancellation) must be rolled back or closed here, never
+	// handed to another caller half-done.
+	Release()
 }
 
 // Table is a small result set read back from the warehouse.
@@ -86,69 +76,15 @@ type Column struct {
 	DataType string `json:"data_type"`
 }
 
-// MaterializeRequest is what the executor asks of a model.
-type MaterializeRequest struct {
+// ListedRelation is one relation found in a schema.
+type ListedRelation struct {
 	Relation relation.Relation
-	// Materialized is "view", "table" or "incremental".
-	Materialized string
-	// SQL is the model's compiled SELECT for a full build.
-	SQL string
-	// IncrementalSQL is the SELECT compiled with is_incremental() true, used when
-	// an incremental model's table already exists and FullRefresh is false. Empty
-	// means "same as SQL".
-	IncrementalSQL string
-	// Strategy is "append", "merge" or "delete+insert" ("" = the dialect default).
-	Strategy string
-	// UniqueKey lists the key columns for merge and delete+insert.
-	UniqueKey []string
-	// OnSchemaChange is "ignore" (default), "fail" or "append_new_columns".
-	OnSchemaChange string
-	FullRefresh    bool
-	// Transient asks for a transient table where the engine has them (Snowflake).
-	Transient bool
-	// Label names the node in error messages (e.g. "model.finhouse.stg_loans").
-	Label string
+	Kind     relation.Kind
 }
-
-// SeedRequest is a parsed CSV to load.
-type SeedRequest struct {
-	Relation relation.Relation
-	Header   []string
-	// Rows are the CSV records as text; "" is loaded as NULL.
-	Rows [][]string
-	// ColumnTypes are the seed's column_types config (column name -> SQL type);
-	// every other column's type is inferred by the adapter from the values
-	// (integer, decimal, boolean, date, timestamp, else text).
-	ColumnTypes map[string]string
-	Label       string
-}
-
-// Result says what a build did.
-type Result struct {
-	// RowsAffected is -1 when the engine does not report it.
-	RowsAffected int64
-	// Statements are the statements executed, in order, for target/run.
-	Statements []string
-	// Message is a short status such as "CREATE VIEW" or "INSERT 12".
-	Message string
-}
-
-// Sentinel errors callers branch on.
-var (
-	// ErrSchemaChanged is returned for on_schema_change: fail.
-	ErrSchemaChanged = errors.New("the model's columns differ from the existing table's")
-	// ErrUnreachable wraps connection failures (exit code 2 territory is decided by the CLI).
-	ErrUnreachable = errors.New("database unreachable")
-	// ErrBadStrategy is returned for an unknown incremental strategy.
-	ErrBadStrategy = errors.New("unknown incremental strategy")
-)
-
-// Opener opens an adapter for one target. Main builds the table of openers
-// explicitly (no init registration).
-type Opener func(ctx context.Context, t Target) (Adapter, error)
 
 // Target is the connection settings of one profile output, with Jinja already
-// rendered. Fields holds every key as written (host, port, path, account, …).
+// rendered and values typed by the driver's ProfileSpec. Fields holds every
+// key as written (host, port, path, account, …).
 type Target struct {
 	Profile  string
 	Name     string
@@ -158,3 +94,43 @@ type Target struct {
 	Threads  int
 	Fields   map[string]any
 }
+
+// Driver is one warehouse type: everything strata needs to know about it.
+// Main lists the drivers explicitly (no init registration); adding a
+// warehouse is a new package under engine/adapter and one line there.
+type Driver struct {
+	// Type is the profile `type:` it serves ("duckdb", "postgres", …).
+	Type string
+	// Dialect renders its SQL; compile uses it without a connection.
+	Dialect Dialect
+	// Traits declare what the engine does on its own.
+	Traits Traits
+	// Profile lists the keys a profile output of this type takes and checks them.
+	Profile ProfileSpec
+	// Open connects to a target. An unreachable database is an error wrapping
+	// ErrUnreachable.
+	Open func(ctx context.Context, t Target) (Conn, error)
+	// TickLock, when set, opens the lock that lets several scheduler replicas
+	// sharing this warehouse run each tick once. Nil means the warehouse has
+	// none: the scheduler then locks in-process (a single replica).
+	TickLock func(ctx context.Context, t Target) (TickLocker, error)
+}
+
+// Sentinel errors callers branch on.
+var (
+	// ErrUnreachable wraps connection failures (the CLI exits 2 on them).
+	ErrUnreachable = errors.New("database unreachable")
+	// ErrCannotReplace is wrapped by the error of a `create or replace`
+	// the engine refuses because of what stands there (a relation of another
+	// kind, or a view whose columns changed in a way the engine cannot
+	// replace in place). The materializations then rebuild through a swap.
+	ErrCannotReplace = errors.New("cannot replace the existing relation in place")
+	// ErrConflict is wrapped by the error of a statement that lost a race
+	// with a concurrent transaction (DuckDB's write-write conflicts between
+	// catalog changes in one schema); running the transaction again may
+	// succeed, and the materializations do, a few times.
+	ErrConflict = errors.New("conflict with a concurrent transaction")
+	// ErrTickBusy is returned by TickLocker.Claim when this replica won the
+	// tick but the schedule's previous run still holds it.
+	ErrTickBusy = errors.New("previous run of the schedule is still going")
+)

@@ -31,8 +31,8 @@ const (
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	// Drivers maps profile types to warehouse drivers; main builds it.
-	Drivers map[string]engine.Driver
+	// Drivers are the warehouse drivers, one per profile type; main lists them.
+	Drivers []adapter.Driver
 	// Getenv looks up environment variables (os.LookupEnv when nil).
 	Getenv func(string) (string, bool)
 	// HomeDir overrides the user's home folder (tests).

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/strata-dev/strata/engine"
+	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/internal/memtrim"
 	"github.com/strata-dev/strata/engine/result"
@@ -191,16 +192,28 @@ func mergeMaps(a, b map[string]any) map[string]any {
 	return out
 }
 
-// schedulerLocker picks how replicas agree on who runs a tick: a PostgreSQL
-// advisory lock for postgres targets, in-process otherwise (DuckDB runs as a
-// single replica).
+// schedulerLocker picks how replicas agree on who runs a tick: the
+// warehouse's tick lock when its driver has one (PostgreSQL's advisory locks),
+// in-process otherwise (a DuckDB project runs as a single replica).
 func schedulerLocker(ctx context.Context, p *engine.Project) (schedule.Locker, func(), error) {
-	if p.Target.Type != "postgres" {
+	if p.Driver.TickLock == nil {
 		return nil, func() {}, nil
 	}
-	l, closeFn, err := postgresLocker(ctx, p)
+	l, err := p.Driver.TickLock(ctx, p.Target)
 	if err != nil {
 		return nil, nil, fmt.Errorf("scheduler lock on %s: %w", engine.Describe(p.Target), err)
 	}
-	return l, closeFn, nil
+	return tickLocker{l}, l.Close, nil
+}
+
+// tickLocker is a driver's tick lock as the scheduler's Locker: the
+// warehouse's busy error is the scheduler's.
+type tickLocker struct{ l adapter.TickLocker }
+
+func (t tickLocker) Claim(ctx context.Context, name string, tick time.Time) (bool, func(), error) {
+	ok, release, err := t.l.Claim(ctx, name, tick)
+	if errors.Is(err, adapter.ErrTickBusy) {
+		err = fmt.Errorf("%w: %w", schedule.ErrBusy, err)
+	}
+	return ok, release, err
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/strata-dev/strata/engine"
+	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
 	"github.com/strata-dev/strata/engine/schedule"
 )
@@ -23,7 +24,7 @@ import (
 // Both go through the façade's one pipeline; only the output differs (a run
 // log instead of the terminal).
 func TestScheduledRunMatchesTypedCommand(t *testing.T) {
-	drivers := map[string]engine.Driver{"duckdb": {Dialect: duckdb.Dialect{}, Open: duckdb.Open}}
+	drivers := []adapter.Driver{duckdb.Driver()}
 	project := func() string {
 		dir := t.TempDir()
 		files := map[string]string{

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/strata-dev/strata/engine"
+	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/adapter/snowflake"
 	"github.com/strata-dev/strata/engine/cli"
 	"github.com/strata-dev/strata/engine/internal/fakesnowflake"
@@ -57,7 +57,7 @@ func snowflakeProject(t *testing.T, srv *fakesnowflake.Server, password string) 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	var o, e bytes.Buffer
 	code := cli.Main(context.Background(), args, cli.Env{Stdout: &o, Stderr: &e,
-		Drivers: map[string]engine.Driver{"snowflake": {Dialect: snowflake.Dialect{}, Open: snowflake.Open}},
+		Drivers: []adapter.Driver{snowflake.Driver()},
 		Getenv:  func(string) (string, bool) { return "", false }, HomeDir: t.TempDir()})
 	return code, o.String(), e.String()
 }

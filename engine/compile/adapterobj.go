@@ -249,7 +249,7 @@ func (p *Program) adapterObject() jinja.Value {
 			if wh == nil {
 				return jinja.String(""), nil
 			}
-			if err := wh.EnsureSchema(st.ctx, r.rel.Database, r.rel.Schema); err != nil {
+			if err := wh.CreateSchema(st.ctx, r.rel.Database, r.rel.Schema); err != nil {
 				return jinja.Value{}, wrapErr("create_schema", err)
 			}
 			return jinja.String(""), nil

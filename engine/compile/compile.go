@@ -50,12 +50,6 @@ type Dialect interface {
 	ValidIncrementalStrategies() []string
 }
 
-// identLimiter is implemented by dialects that know the longest identifier
-// their warehouse keeps without truncating it.
-type identLimiter interface {
-	MaxIdentifierLength() int
-}
-
 // Warehouse is what templates may ask of a connected warehouse at execution
 // time (run_query, statement blocks, adapter.get_relation, …). The executor's
 // warehouse handle implements it; compile never opens a connection itself.
@@ -64,7 +58,7 @@ type Warehouse interface {
 	Query(ctx context.Context, sql string, limit int) (*adapter.Table, error)
 	RelationKind(ctx context.Context, r relation.Relation) (relation.Kind, error)
 	Columns(ctx context.Context, r relation.Relation) ([]adapter.Column, error)
-	EnsureSchema(ctx context.Context, database, schema string) error
+	CreateSchema(ctx context.Context, database, schema string) error
 	DropRelation(ctx context.Context, r relation.Relation, kind relation.Kind) error
 }
 
@@ -103,6 +97,8 @@ type Options struct {
 	PackagesDir string
 	Target      adapter.Target
 	Dialect     Dialect
+	// Traits are the warehouse's declared traits (identifier length).
+	Traits adapter.Traits
 	// Vars are --vars; they override every project's vars.
 	Vars         map[string]any
 	Env          func(string) (string, bool)

@@ -467,19 +467,27 @@ func (p *Program) nodeDict(u *unit, cfg map[string]any) jinja.Value {
 }
 
 // checkRelations reports two nodes built into one relation, and identifiers
-// longer than the warehouse keeps.
+// longer than the warehouse keeps (it would cut them short, so two models
+// could land in one relation).
 func (r *Parsed) checkRelations(ds *diag.Diagnostics) {
 	p := r.p
-	limit := 0
-	if l, ok := p.o.Dialect.(identLimiter); ok {
-		limit = l.MaxIdentifierLength()
-	}
 	seen := map[relation.Relation]int{}
 	for i, u := range p.units {
 		if r.off[i] || r.failed[i] || r.rels[i].Identifier == "" {
 			continue
 		}
 		rel := r.rels[i]
+		for _, part := range []string{rel.Schema, rel.Identifier} {
+			if err := p.o.Traits.CheckIdentifier(p.dialectType(), part); err != nil {
+				ds.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Summary: "identifier too long",
+					Detail: fmt.Sprintf("%s: %v", u.node.UniqueID, err)})
+				r.failed[i] = true
+				break
+			}
+		}
+		if r.failed[i] {
+			continue
+		}
 		key := relation.Relation{Database: strings.ToLower(rel.Database), Schema: strings.ToLower(rel.Schema), Identifier: strings.ToLower(rel.Identifier)}
 		if prev, dup := seen[key]; dup {
 			pu := p.units[prev]
@@ -489,16 +497,6 @@ func (r *Parsed) checkRelations(ds *diag.Diagnostics) {
 			continue
 		}
 		seen[key] = i
-		if limit > 0 {
-			for _, part := range []string{rel.Schema, rel.Identifier} {
-				if len(part) > limit {
-					ds.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Summary: "identifier too long",
-						Detail: fmt.Sprintf("%s would be built as %q, %d bytes; %s keeps identifiers of at most %d bytes and would silently truncate it; set a shorter alias or rename the file", u.node.UniqueID, part, len(part), p.dialectType(), limit)})
-					r.failed[i] = true
-					break
-				}
-			}
-		}
 	}
 }
 

@@ -3,11 +3,13 @@
 // every model, seed, snapshot and source, with their column types) and
 // target/index.html (one self-contained page to browse the project).
 //
-// The catalog is read with one query per schema, never one per relation, so a
-// project of thousands of models costs a handful of round trips. BuildCatalog
-// may run concurrently with other calls on the same adapter (adapters are safe
-// for concurrent use); the returned Catalog and the page renderer hold no shared
-// state, so everything here is safe for concurrent use.
+// The catalog is read with one query per schema where the warehouse's dialect
+// has one (adapter.CatalogDialect), never one per relation, so a project of
+// thousands of models costs a handful of round trips; any other warehouse is
+// read through a listing of the schema and each relation's columns.
+// BuildCatalog may run concurrently with other calls on the same warehouse
+// (it is safe for concurrent use); the returned Catalog and the page renderer
+// hold no shared state, so everything here is safe for concurrent use.
 package docs
 
 import (
@@ -104,10 +106,19 @@ type Table struct {
 	Columns []CatalogColumn
 }
 
+// Warehouse is what the catalog reads (engine/materialize's Warehouse has
+// these methods).
+type Warehouse interface {
+	Dialect() adapter.Dialect
+	Query(ctx context.Context, sql string, limit int) (*adapter.Table, error)
+	ListRelations(ctx context.Context, database, schema string) ([]adapter.ListedRelation, error)
+	Columns(ctx context.Context, r relation.Relation) ([]adapter.Column, error)
+}
+
 // CatalogOptions say what to read.
 type CatalogOptions struct {
-	Adapter  adapter.Adapter
-	Manifest *manifest.Manifest
+	Warehouse Warehouse
+	Manifest  *manifest.Manifest
 	// Only limits the catalog to these unique_ids (--select); nil means every node.
 	Only []string
 	// Threads bounds the schemas read at once (1 when < 1).
@@ -136,7 +147,7 @@ func BuildCatalog(ctx context.Context, o CatalogOptions) (*Catalog, error) {
 	g.SetLimit(max(o.Threads, 1))
 	for i, s := range schemas {
 		g.Go(func() error {
-			found[i], errs[i] = ReadSchema(gctx, o.Adapter, s, wanted[s])
+			found[i], errs[i] = ReadSchema(gctx, o.Warehouse, s, wanted[s])
 			return nil
 		})
 	}
@@ -289,75 +300,19 @@ func tableEntry(n *manifest.Node, s Schema, t *Table) *CatalogTable {
 	return ct
 }
 
-// ReadSchema reads one schema's relations and their columns. DuckDB,
-// PostgreSQL and Snowflake are read with one catalog query; any other adapter
-// falls back to listing the schema (RelationLister, else RelationKind per
-// wanted name) and asking Columns for each wanted relation that exists.
-func ReadSchema(ctx context.Context, a adapter.Adapter, s Schema, wanted []string) ([]Table, error) {
-	if q, ok := CatalogSQL(a, s); ok {
-		t, err := a.Query(ctx, q, 0)
+// ReadSchema reads one schema's relations and their columns: with the
+// dialect's catalog query where it has one, else by listing the schema and
+// asking Columns for each wanted relation that exists.
+func ReadSchema(ctx context.Context, w Warehouse, s Schema, wanted []string) ([]Table, error) {
+	if cd, ok := w.Dialect().(adapter.CatalogDialect); ok {
+		t, err := w.Query(ctx, cd.CatalogSQL(s.Database, s.Schema), 0)
 		if err != nil {
 			return nil, err
 		}
 		return parseCatalogRows(t)
 	}
-	return readSchemaSlowly(ctx, a, s, wanted)
+	return readSchemaSlowly(ctx, w, s, wanted)
 }
-
-// CatalogSQL returns the query reading schema s's relations and columns on
-// dialect d, or false when strata has none for that engine. Every query
-// returns the same nine columns: table_schema, table_name, table_type, owner,
-// table_comment, column_name, data_type, ordinal_position, column_comment.
-func CatalogSQL(d adapter.Dialect, s Schema) (string, bool) {
-	switch d.Type() {
-	case "duckdb":
-		db := "current_database()"
-		if s.Database != "" {
-			db = sqlString(s.Database)
-		}
-		return fmt.Sprintf(`select t.table_schema, t.table_name, t.table_type, null as owner, t.table_comment,
-  c.column_name, c.data_type, c.ordinal_position, c.column_comment
-from information_schema.tables t
-join information_schema.columns c
-  on c.table_catalog = t.table_catalog and c.table_schema = t.table_schema and c.table_name = t.table_name
-where t.table_catalog = %s and t.table_schema = %s
-order by t.table_name, c.ordinal_position`, db, sqlString(s.Schema)), true
-	case "postgres":
-		// pg_catalog rather than information_schema: format_type gives the
-		// full type (varchar(20), numeric(12,2)) as dbt-postgres reports it,
-		// and a view's columns need no privilege check per row.
-		return fmt.Sprintf(`select n.nspname::text, c.relname::text,
-  case c.relkind when 'v' then 'VIEW' when 'm' then 'MATERIALIZED VIEW' when 'f' then 'FOREIGN TABLE' else 'BASE TABLE' end,
-  pg_catalog.pg_get_userbyid(c.relowner)::text, pg_catalog.obj_description(c.oid, 'pg_class'),
-  a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnum::int,
-  pg_catalog.col_description(c.oid, a.attnum)
-from pg_catalog.pg_class c
-join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-where n.nspname = %s and c.relkind in ('r', 'p', 'v', 'm', 'f')
-order by c.relname, a.attnum`, sqlString(s.Schema)), true
-	case "snowflake":
-		// information_schema is per database on Snowflake; unquoted names are
-		// stored upper case. Owner and comments (table_owner, comment) are left
-		// out: the fake Snowflake the tests run against has no such columns,
-		// and SQL nothing runs is SQL nobody has checked.
-		is := "information_schema"
-		if s.Database != "" {
-			is = d.QuoteIdent(d.NormalizeIdent(s.Database)) + ".information_schema"
-		}
-		return fmt.Sprintf(`select t.table_schema, t.table_name, t.table_type, null as owner, null as table_comment,
-  c.column_name, c.data_type, c.ordinal_position, null as column_comment
-from %[1]s.tables t
-join %[1]s.columns c
-  on c.table_catalog = t.table_catalog and c.table_schema = t.table_schema and c.table_name = t.table_name
-where t.table_schema = %[2]s
-order by t.table_name, c.ordinal_position`, is, sqlString(d.NormalizeIdent(s.Schema))), true
-	}
-	return "", false
-}
-
-// sqlString renders s as a SQL string literal.
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // parseCatalogRows groups CatalogSQL's rows (ordered by table, then position)
 // into tables.
@@ -436,32 +391,26 @@ func integer(v any) (int, error) {
 	return n, nil
 }
 
-// readSchemaSlowly is the fallback for engines without a catalog query: one
-// listing of the schema, then Columns per wanted relation that exists.
-func readSchemaSlowly(ctx context.Context, a adapter.Adapter, s Schema, wanted []string) ([]Table, error) {
+// readSchemaSlowly is the fallback for dialects without a catalog query: one
+// listing of the schema, then Columns per wanted relation that exists (names
+// matched exactly, else ignoring case, as Assemble matches them).
+func readSchemaSlowly(ctx context.Context, w Warehouse, s Schema, wanted []string) ([]Table, error) {
+	rels, err := w.ListRelations(ctx, s.Database, s.Schema)
+	if err != nil {
+		return nil, err
+	}
 	kinds := map[string]relation.Kind{}
-	if l, ok := a.(adapter.RelationLister); ok {
-		rels, err := l.ListRelations(ctx, s.Database, s.Schema)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rels {
-			kinds[r.Relation.Identifier] = r.Kind
-		}
-	} else {
-		for _, name := range wanted {
-			k, err := a.RelationKind(ctx, relation.Relation{Database: s.Database, Schema: s.Schema, Identifier: name})
-			if err != nil {
-				return nil, err
-			}
-			if k != relation.None {
-				kinds[name] = k
-			}
-		}
+	stored := map[string]string{} // lower-cased name -> as the warehouse spells it
+	for _, r := range rels {
+		kinds[r.Relation.Identifier] = r.Kind
+		stored[strings.ToLower(r.Relation.Identifier)] = r.Relation.Identifier
 	}
 	names := make([]string, 0, len(wanted))
 	seen := map[string]bool{}
 	for _, n := range wanted {
+		if _, ok := kinds[n]; !ok {
+			n = stored[strings.ToLower(n)]
+		}
 		if _, ok := kinds[n]; ok && !seen[n] {
 			seen[n] = true
 			names = append(names, n)
@@ -470,7 +419,7 @@ func readSchemaSlowly(ctx context.Context, a adapter.Adapter, s Schema, wanted [
 	sort.Strings(names)
 	out := make([]Table, 0, len(names))
 	for _, name := range names {
-		cols, err := a.Columns(ctx, relation.Relation{Database: s.Database, Schema: s.Schema, Identifier: name})
+		cols, err := w.Columns(ctx, relation.Relation{Database: s.Database, Schema: s.Schema, Identifier: name})
 		if err != nil {
 			return nil, err
 		}

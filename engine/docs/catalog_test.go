@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/strata-dev/strata/engine/adapter"
+	"github.com/strata-dev/strata/engine/adapter/duckdb"
+	"github.com/strata-dev/strata/engine/adapter/postgres"
+	"github.com/strata-dev/strata/engine/adapter/snowflake"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/relation"
 )
@@ -129,13 +132,13 @@ func keys(m map[string]*CatalogTable) []string {
 	return out
 }
 
-// fakeWarehouse answers the catalog queries of a DuckDB-typed adapter from
-// tables held in memory, and counts every call.
+// fakeWarehouse answers the catalog queries of a DuckDB-typed warehouse from
+// tables held in memory, and counts every call. Of another type ("exotic") it
+// has no catalog query.
 type fakeWarehouse struct {
-	adapter.Adapter // nil: any other call panics
-	typ             string
-	tables          map[Schema][]Table
-	failSchema      string
+	typ        string
+	tables     map[Schema][]Table
+	failSchema string
 
 	mu       sync.Mutex
 	queries  []string
@@ -143,9 +146,15 @@ type fakeWarehouse struct {
 	colCalls []string
 }
 
-func (f *fakeWarehouse) Type() string                   { return f.typ }
-func (f *fakeWarehouse) QuoteIdent(s string) string     { return `"` + s + `"` }
-func (f *fakeWarehouse) NormalizeIdent(s string) string { return s }
+// exotic is a dialect without the CatalogDialect capability.
+type exotic struct{ adapter.Dialect }
+
+func (f *fakeWarehouse) Dialect() adapter.Dialect {
+	if f.typ == "duckdb" {
+		return duckdb.Dialect{}
+	}
+	return exotic{duckdb.Dialect{}}
+}
 
 var schemaLiteral = regexp.MustCompile(`table_schema = '([^']*)'`)
 
@@ -226,7 +235,7 @@ func manyNodes(n int) (*manifest.Manifest, map[Schema][]Table) {
 func TestBuildCatalogQueriesOncePerSchema(t *testing.T) {
 	m, tables := manyNodes(300)
 	f := &fakeWarehouse{typ: "duckdb", tables: tables}
-	c, err := BuildCatalog(context.Background(), CatalogOptions{Adapter: f, Manifest: m, Threads: 4, InvocationID: "inv", Version: "test"})
+	c, err := BuildCatalog(context.Background(), CatalogOptions{Warehouse: f, Manifest: m, Threads: 4, InvocationID: "inv", Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +256,7 @@ func TestBuildCatalogQueriesOncePerSchema(t *testing.T) {
 func TestBuildCatalogRecordsUnreadableSchema(t *testing.T) {
 	m, tables := manyNodes(30)
 	f := &fakeWarehouse{typ: "duckdb", tables: tables, failSchema: "marts"}
-	c, err := BuildCatalog(context.Background(), CatalogOptions{Adapter: f, Manifest: m, Threads: 2})
+	c, err := BuildCatalog(context.Background(), CatalogOptions{Warehouse: f, Manifest: m, Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +272,7 @@ func TestBuildCatalogCancelled(t *testing.T) {
 	m, tables := manyNodes(3)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := BuildCatalog(ctx, CatalogOptions{Adapter: &fakeWarehouse{typ: "duckdb", tables: tables}, Manifest: m})
+	_, err := BuildCatalog(ctx, CatalogOptions{Warehouse: &fakeWarehouse{typ: "duckdb", tables: tables}, Manifest: m})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -274,7 +283,7 @@ func TestBuildCatalogFallsBackToListing(t *testing.T) {
 	delete(m.Nodes, "model.p.m00000") // m00000 exists in the warehouse but not in the project
 	m.Nodes["model.p.ghost"] = node("model.p.ghost", manifest.Model, "view", "db", "marts", "ghost")
 	f := &fakeWarehouse{typ: "exotic", tables: tables}
-	c, err := BuildCatalog(context.Background(), CatalogOptions{Adapter: f, Manifest: m})
+	c, err := BuildCatalog(context.Background(), CatalogOptions{Warehouse: f, Manifest: m})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,26 +298,25 @@ func TestBuildCatalogFallsBackToListing(t *testing.T) {
 	}
 }
 
+// TestCatalogSQL checks each warehouse's catalog query (the dialects own
+// them; docs runs them).
 func TestCatalogSQL(t *testing.T) {
-	f := &fakeWarehouse{typ: "duckdb"}
-	q, ok := CatalogSQL(f, Schema{Database: "my db", Schema: "o'brien"})
-	if !ok || !strings.Contains(q, "t.table_catalog = 'my db'") || !strings.Contains(q, "t.table_schema = 'o''brien'") {
+	var d adapter.CatalogDialect = duckdb.Dialect{}
+	q := d.CatalogSQL("my db", "o'brien")
+	if !strings.Contains(q, "t.table_catalog = 'my db'") || !strings.Contains(q, "t.table_schema = 'o''brien'") {
 		t.Errorf("duckdb catalog SQL:\n%s", q)
 	}
-	if q, _ := CatalogSQL(f, Schema{Schema: "main"}); !strings.Contains(q, "table_catalog = current_database()") {
+	if q := d.CatalogSQL("", "main"); !strings.Contains(q, "table_catalog = current_database()") {
 		t.Errorf("duckdb without a database:\n%s", q)
 	}
-	f.typ = "postgres"
-	if q, ok := CatalogSQL(f, Schema{Database: "postgres", Schema: "analytics"}); !ok || !strings.Contains(q, "n.nspname = 'analytics'") || !strings.Contains(q, "format_type") {
+	if q := (postgres.Dialect{}).CatalogSQL("postgres", "analytics"); !strings.Contains(q, "n.nspname = 'analytics'") || !strings.Contains(q, "format_type") {
 		t.Errorf("postgres catalog SQL:\n%s", q)
 	}
-	f.typ = "snowflake"
-	if q, ok := CatalogSQL(f, Schema{Database: "ANALYTICS", Schema: "MARTS"}); !ok || !strings.Contains(q, `"ANALYTICS".information_schema.columns`) {
+	if q := (snowflake.Dialect{}).CatalogSQL("ANALYTICS", "MARTS"); !strings.Contains(q, `"ANALYTICS".information_schema.columns`) {
 		t.Errorf("snowflake catalog SQL:\n%s", q)
 	}
-	f.typ = "exotic"
-	if _, ok := CatalogSQL(f, Schema{Schema: "x"}); ok {
-		t.Error("an unknown engine has a catalog query")
+	if _, ok := (adapter.Dialect)(exotic{duckdb.Dialect{}}).(adapter.CatalogDialect); ok {
+		t.Error("a dialect without a catalog query has one")
 	}
 }
 

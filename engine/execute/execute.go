@@ -1,5 +1,5 @@
-// Package execute builds selected nodes in dependency order on one adapter:
-// models (through the adapter's materializations), seeds, tests and snapshots,
+// Package execute builds selected nodes in dependency order on one warehouse:
+// models, seeds and snapshots (through engine/materialize), and tests,
 // with a bounded number of workers. It decides each node's status, skips the
 // descendants of a failed node once (naming the root cause), runs hooks, writes
 // the statements each node executed to target/run, and reports progress as
@@ -24,6 +24,7 @@ import (
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/graph"
 	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/relation"
 	"github.com/strata-dev/strata/engine/result"
 )
@@ -36,7 +37,8 @@ type Options struct {
 	DAG      *graph.DAG
 	// Selected are the unique_ids to execute (sources and ephemeral models are ignored).
 	Selected []string
-	Adapter  adapter.Adapter
+	// Warehouse is the run's handle on the warehouse.
+	Warehouse *materialize.Warehouse
 	// ProjectDir is the root project's folder: seed CSVs are read from
 	// ProjectDir/<node.FilePath>.
 	ProjectDir string
@@ -326,7 +328,7 @@ func (x *executor) ensureSchema(ctx context.Context, rel relation.Relation) erro
 		x.schemas[key] = s
 	}
 	x.schemaMu.Unlock()
-	s.once.Do(func() { s.err = x.o.Adapter.EnsureSchema(ctx, rel.Database, rel.Schema) })
+	s.once.Do(func() { s.err = x.o.Warehouse.CreateSchema(ctx, rel.Database, rel.Schema) })
 	if s.err != nil {
 		return fmt.Errorf("create schema %s: %w", rel.Schema, s.err)
 	}
@@ -340,7 +342,7 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 	}
 	for _, h := range n.PreHooks {
 		stmts = append(stmts, h)
-		if _, err := x.o.Adapter.Exec(ctx, h); err != nil {
+		if _, err := x.o.Warehouse.Exec(ctx, h); err != nil {
 			return stmts, fmt.Errorf("pre-hook: %w", err)
 		}
 	}
@@ -348,7 +350,7 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 	if n.Config.FullRefresh != nil {
 		full = *n.Config.FullRefresh
 	}
-	req := adapter.MaterializeRequest{
+	req := materialize.Request{
 		Relation:       n.Relation,
 		Materialized:   n.Config.Materialized,
 		SQL:            n.CompiledCode,
@@ -360,15 +362,16 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 		Transient:      n.Config.Transient == nil || *n.Config.Transient,
 		Label:          n.UniqueID,
 	}
-	res, err := x.o.Adapter.Materialize(ctx, req)
+	res, err := x.o.Warehouse.Materialize(ctx, req)
 	stmts = append(stmts, res.Statements...)
 	if err != nil {
 		return stmts, err
 	}
+	x.warn(n, res)
 	setResponse(r, res)
 	for _, h := range n.PostHooks {
 		stmts = append(stmts, h)
-		if _, err := x.o.Adapter.Exec(ctx, h); err != nil {
+		if _, err := x.o.Warehouse.Exec(ctx, h); err != nil {
 			return stmts, fmt.Errorf("post-hook: %w", err)
 		}
 	}
@@ -376,7 +379,14 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 	return stmts, nil
 }
 
-func setResponse(r *result.NodeResult, res adapter.Result) {
+// warn reports what a build did that the user should know.
+func (x *executor) warn(n *manifest.Node, res materialize.Result) {
+	for _, w := range res.Warnings {
+		x.emit(result.Event{Kind: result.Warning, UniqueID: n.UniqueID, Message: n.UniqueID + ": " + w})
+	}
+}
+
+func setResponse(r *result.NodeResult, res materialize.Result) {
 	r.AdapterResponse.Message = res.Message
 	if res.RowsAffected >= 0 {
 		rows := res.RowsAffected

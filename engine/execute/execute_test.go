@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/strata-dev/strata/engine"
+	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
 	"github.com/strata-dev/strata/engine/result"
 )
@@ -39,7 +40,7 @@ func project(t *testing.T, files map[string]string) *engine.Project {
 	}
 	p, err := engine.Open(engine.Options{ProjectDir: dir, HomeDir: t.TempDir(), Threads: 4,
 		Env:     func(string) (string, bool) { return "", false },
-		Drivers: map[string]engine.Driver{"duckdb": {Dialect: duckdb.Dialect{}, Open: duckdb.Open}}})
+		Drivers: []adapter.Driver{duckdb.Driver()}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/result"
 )
 
@@ -30,8 +30,8 @@ type SourceFreshness struct {
 
 // FreshnessOptions configure a freshness check.
 type FreshnessOptions struct {
-	Adapter  adapter.Adapter
-	Manifest *manifest.Manifest
+	Warehouse *materialize.Warehouse
+	Manifest  *manifest.Manifest
 	// Selected are source unique_ids; sources without a freshness rule or
 	// loaded_at_field are left out, as dbt does.
 	Selected []string
@@ -95,7 +95,7 @@ func checkSource(ctx context.Context, o FreshnessOptions, n *manifest.Node) *Sou
 	if f := strings.TrimSpace(n.Freshness.Filter); f != "" {
 		sql += " where " + f
 	}
-	t, err := o.Adapter.Query(ctx, sql, 1)
+	t, err := o.Warehouse.Query(ctx, sql, 1)
 	now := o.Now().UTC()
 	s.SnapshottedAt = now.Format(time.RFC3339Nano)
 	defer func() {

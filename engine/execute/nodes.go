@@ -14,6 +14,7 @@ import (
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/datatest"
 	"github.com/strata-dev/strata/engine/manifest"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/relation"
 	"github.com/strata-dev/strata/engine/result"
 )
@@ -56,12 +57,13 @@ func (x *executor) runSeed(ctx context.Context, n *manifest.Node, r *result.Node
 	if err := x.ensureSchema(ctx, n.Relation); err != nil {
 		return nil, err
 	}
-	res, err := x.o.Adapter.LoadSeed(ctx, adapter.SeedRequest{
+	res, err := x.o.Warehouse.LoadSeed(ctx, materialize.SeedRequest{
 		Relation: n.Relation, Header: header, Rows: rows, ColumnTypes: n.Config.ColumnTypes, Label: n.UniqueID,
 	})
 	if err != nil {
 		return res.Statements, err
 	}
+	x.warn(n, res)
 	setResponse(r, res)
 	if res.Message == "" {
 		r.Message = "INSERT " + strconv.Itoa(len(rows))
@@ -80,7 +82,7 @@ func (x *executor) runTest(ctx context.Context, n *manifest.Node, r *result.Node
 	if n.Config.Limit != nil {
 		limit = *n.Config.Limit
 	}
-	t, err := x.o.Adapter.Query(ctx, datatest.CountSQL(n.CompiledCode, limit, n.Config.FailCalc), 1)
+	t, err := x.o.Warehouse.Query(ctx, datatest.CountSQL(n.CompiledCode, limit, n.Config.FailCalc), 1)
 	if err != nil {
 		return err
 	}
@@ -103,7 +105,7 @@ func (x *executor) runTest(ctx context.Context, n *manifest.Node, r *result.Node
 		r.Message = fmt.Sprintf("Got %d results, configured to %s if %s", failures, statusWord(status), condition(n, status))
 	}
 	if failures > 0 {
-		if s, err := x.o.Adapter.Query(ctx, datatest.SampleSQL(n.CompiledCode, sampleRows), sampleRows); err == nil {
+		if s, err := x.o.Warehouse.Query(ctx, datatest.SampleSQL(n.CompiledCode, sampleRows), sampleRows); err == nil {
 			r.SampleRows = &result.SampleRows{Columns: s.Columns, Rows: s.Rows}
 		}
 	}
@@ -117,10 +119,10 @@ func (x *executor) runTest(ctx context.Context, n *manifest.Node, r *result.Node
 		if err := x.ensureSchema(ctx, rel); err != nil {
 			return err
 		}
-		if _, err := x.o.Adapter.Materialize(ctx, adapter.MaterializeRequest{Relation: rel, Materialized: "table", SQL: n.CompiledCode, Label: n.UniqueID}); err != nil {
+		if _, err := x.o.Warehouse.Materialize(ctx, materialize.Request{Relation: rel, Materialized: "table", SQL: n.CompiledCode, Label: n.UniqueID}); err != nil {
 			return fmt.Errorf("store failures in %s: %w", rel, err)
 		}
-		r.RelationName = x.o.Adapter.RenderRelation(rel)
+		r.RelationName = x.o.Warehouse.RenderRelation(rel)
 	}
 	return nil
 }
@@ -167,7 +169,7 @@ func (x *executor) checkTestedColumn(ctx context.Context, n *manifest.Node) erro
 	x.colMu.Unlock()
 	if !ok {
 		var err error
-		cols, err = x.o.Adapter.Columns(ctx, parent.Relation)
+		cols, err = x.o.Warehouse.Columns(ctx, parent.Relation)
 		if err != nil {
 			return nil // let the test itself report what the database says
 		}
@@ -195,14 +197,10 @@ func (x *executor) checkTestedColumn(ctx context.Context, n *manifest.Node) erro
 }
 
 func (x *executor) runSnapshot(ctx context.Context, n *manifest.Node, r *result.NodeResult) ([]string, error) {
-	s, ok := x.o.Adapter.(adapter.Snapshotter)
-	if !ok {
-		return nil, fmt.Errorf("the %s adapter does not support snapshots", x.o.Adapter.Type())
-	}
 	if err := x.ensureSchema(ctx, n.Relation); err != nil {
 		return nil, err
 	}
-	res, err := s.Snapshot(ctx, snapshotRequest(n))
+	res, err := x.o.Warehouse.Snapshot(ctx, snapshotRequest(n))
 	if err != nil {
 		return res.Statements, err
 	}
@@ -245,8 +243,8 @@ func truncateIdent(s string, n int) string {
 	return s[:n]
 }
 
-func snapshotRequest(n *manifest.Node) adapter.SnapshotRequest {
-	return adapter.SnapshotRequest{
+func snapshotRequest(n *manifest.Node) materialize.SnapshotRequest {
+	return materialize.SnapshotRequest{
 		Relation:    n.Relation,
 		SQL:         n.CompiledCode,
 		UniqueKey:   n.Config.UniqueKey,

@@ -60,7 +60,7 @@ func (x *executor) runHooks(ctx context.Context, which string, results []*result
 	}
 	for _, h := range hooks {
 		began := x.o.Now()
-		if _, err := x.o.Adapter.Exec(ctx, h.SQL); err != nil {
+		if _, err := x.o.Warehouse.Exec(ctx, h.SQL); err != nil {
 			return x.hookFailed(which, h.Index, h.Source, h.File, fmt.Errorf("%s hook %d (%s): %w", which, h.Index, h.Source, err))
 		}
 		x.emit(result.Event{Kind: result.Info, Message: fmt.Sprintf("%s hook %d of %d ran in %.2fs", which, h.Index, len(hooks), x.o.Now().Sub(began).Seconds())})

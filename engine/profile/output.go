@@ -2,8 +2,9 @@ package profile
 
 import (
 	"fmt"
-	"path/filepath"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -12,39 +13,16 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// typeSpec is what one adapter type accepts in an output.
-type typeSpec struct {
-	keys []string
-	// required lists keys that must be set; "a|b" means either.
-	required []string
+// keysOf lists the keys an output of spec's type takes, `type` first.
+func keysOf(spec adapter.ProfileSpec) []string {
+	keys := []string{"type"}
+	for _, f := range spec.Fields {
+		keys = append(keys, f.Key)
+	}
+	return keys
 }
 
-var typeSpecs = map[string]typeSpec{
-	"duckdb": {
-		keys: []string{"type", "path", "database", "schema", "threads", "extensions", "settings"},
-	},
-	"postgres": {
-		keys: []string{"type", "host", "port", "user", "password", "pass", "dbname", "database", "schema",
-			"threads", "sslmode", "connect_timeout", "keepalives_idle", "search_path", "role",
-			"application_name", "retries"},
-		required: []string{"host", "user", "dbname|database", "schema"},
-	},
-	"snowflake": {
-		keys: []string{"type", "account", "user", "password", "authenticator", "private_key_path", "private_key",
-			"private_key_passphrase", "role", "warehouse", "database", "schema", "threads", "query_tag",
-			"client_session_keep_alive", "connect_timeout", "connect_retries", "host", "port", "protocol", "retries",
-			"reuse_connections"},
-		required: []string{"account", "user", "database", "schema", "password|private_key_path|private_key|authenticator"},
-	},
-}
-
-// intKeys and boolKeys are converted after rendering (a rendered value is text).
-var (
-	intKeys  = map[string]bool{"threads": true, "port": true, "connect_timeout": true, "keepalives_idle": true, "retries": true, "connect_retries": true}
-	boolKeys = map[string]bool{"client_session_keep_alive": true, "reuse_connections": true}
-)
-
-// output reads the chosen output into t.
+// output reads the chosen output into t, checking it against its adapter's spec.
 func (r *reader) output(t *adapter.Target, n *yaml.Node) {
 	where := fmt.Sprintf("target %s of profile %s", t.Name, t.Profile)
 	ps := r.pairs(n, where)
@@ -54,16 +32,17 @@ func (r *reader) output(t *adapter.Target, n *yaml.Node) {
 			typeNode = p.v
 		}
 	}
+	supported := r.supported()
 	if typeNode == nil {
-		r.errorf(deref(n), "missing type", "%s has no type:; set type: to one of %s", where, strings.Join(supportedTypes, ", "))
+		r.errorf(deref(n), "missing type", "%s has no type:; set type: to one of %s", where, strings.Join(supported, ", "))
 		return
 	}
 	tv, _ := r.render(typeNode, "type", false)
 	t.Type, _ = tv.(string)
-	spec, ok := typeSpecs[t.Type]
+	spec, ok := r.opts.Specs[t.Type]
 	if !ok {
-		sugg := diag.Suggest(t.Type, supportedTypes)
-		detail := fmt.Sprintf("%s has type %q; strata supports %s", where, t.Type, strings.Join(supportedTypes, ", "))
+		sugg := diag.Suggest(t.Type, supported)
+		detail := fmt.Sprintf("%s has type %q; strata supports %s", where, t.Type, strings.Join(supported, ", "))
 		if sugg != "" {
 			detail += fmt.Sprintf("; did you mean %q?", sugg)
 		}
@@ -71,29 +50,34 @@ func (r *reader) output(t *adapter.Target, n *yaml.Node) {
 			Summary: "unknown adapter type", Detail: detail, Suggestion: sugg})
 		return
 	}
+	specOf := map[string]adapter.ProfileField{"type": {Key: "type"}}
+	for _, f := range spec.Fields {
+		specOf[f.Key] = f
+	}
 
 	fields := map[string]any{}
 	lines := map[string]*yaml.Node{}
 	var secretKeys []string
 	for _, p := range ps {
 		k := p.k.Value
-		if !contains(spec.keys, k) {
-			r.unknownKey(p.k, where+" ("+t.Type+")", spec.keys)
+		f, known := specOf[k]
+		if !known {
+			r.unknownKey(p.k, where+" ("+t.Type+")", keysOf(spec))
 			continue
 		}
 		lines[k] = p.v
-		v, fromSecretEnv := r.render(p.v, k, IsSecretKey(k))
-		if fromSecretEnv && !IsSecretKey(k) {
+		secret := IsSecretKey(k) || f.Secret
+		v, fromSecretEnv := r.render(p.v, k, secret)
+		if (fromSecretEnv || f.Secret) && !IsSecretKey(k) {
 			secretKeys = append(secretKeys, k)
 		}
-		fields[k] = r.convert(k, v, p.v)
+		fields[k] = r.convert(f, v, p.v, secret)
 	}
 	if len(secretKeys) > 0 {
 		fields[SecretFieldsKey] = secretKeys
 	}
 
-	for _, req := range spec.required {
-		alts := strings.Split(req, "|")
+	for _, alts := range spec.Required {
 		found := false
 		for _, a := range alts {
 			if v, ok := fields[a]; ok && v != nil && v != "" {
@@ -111,77 +95,33 @@ func (r *reader) output(t *adapter.Target, n *yaml.Node) {
 
 	t.Threads = defaultThreads
 	if th, ok := fields["threads"].(int); ok {
-		if th < 1 {
-			r.errorf(lines["threads"], "invalid threads", "threads in %s must be 1 or more, not %d", where, th)
-		} else {
-			t.Threads = th
-		}
+		t.Threads = th
 	}
 	t.Schema, _ = fields["schema"].(string)
-	switch t.Type {
-	case "duckdb":
-		r.duckdb(t, fields, lines, where)
-	case "postgres":
-		db, _ := fields["dbname"].(string)
-		alt, _ := fields["database"].(string)
-		if db != "" && alt != "" && db != alt {
-			r.errorf(lines["database"], "conflicting keys", "%s sets dbname %q and database %q; keep one", where, db, alt)
-		}
-		if db == "" {
-			db = alt
-		}
-		t.Database = db
-	case "snowflake":
-		t.Database, _ = fields["database"].(string)
-	}
 	t.Fields = fields
-}
-
-// duckdb resolves the database file: relative to the project, defaulting to
-// <project>.duckdb at the project root (never under target/, which clean
-// deletes); the catalog is the file's name without extension.
-func (r *reader) duckdb(t *adapter.Target, fields map[string]any, lines map[string]*yaml.Node, where string) {
-	o := r.opts
-	p, _ := fields["path"].(string)
-	switch {
-	case p == "":
-		name := o.ProjectName
-		if name == "" {
-			name = o.ProfileName
+	if spec.Complete != nil && !r.diags.HasErrors() {
+		o := r.opts
+		env := adapter.ProfileEnv{ProjectDir: o.ProjectDir, ProjectName: o.ProjectName, ProfileName: o.ProfileName,
+			TargetPath: o.TargetPath, HomeDir: o.HomeDir}
+		for _, p := range spec.Complete(t, env) {
+			at := deref(n)
+			if p.Key != "" && lines[p.Key] != nil {
+				at = lines[p.Key]
+			}
+			r.errorf(at, p.Summary, "%s", p.Detail)
 		}
-		p = filepath.Join(o.ProjectDir, name+".duckdb")
-	case p == ":memory:" || uriRE.MatchString(p):
-	case strings.HasPrefix(p, "~/") && o.HomeDir != "":
-		p = filepath.Join(o.HomeDir, p[2:])
-	case !filepath.IsAbs(p):
-		p = filepath.Join(o.ProjectDir, filepath.FromSlash(p))
-	}
-	fields["path"] = p
-	catalog := "memory"
-	switch {
-	case p == ":memory:":
-	case uriRE.MatchString(p):
-		catalog = strings.TrimSuffix(p[strings.Index(p, ":")+1:], ".duckdb")
-		if i := strings.IndexAny(catalog, "?"); i >= 0 {
-			catalog = catalog[:i]
-		}
-	default:
-		base := filepath.Base(p)
-		catalog = strings.TrimSuffix(base, filepath.Ext(base))
-	}
-	if db, _ := fields["database"].(string); db != "" && db != catalog {
-		r.errorf(lines["database"], "conflicting keys",
-			"%s sets database %q but DuckDB names the catalog after the file (%q); remove database: or set it to %q", where, db, catalog, catalog)
-	}
-	t.Database = catalog
-	if t.Schema == "" {
-		t.Schema = "main"
-		fields["schema"] = "main"
 	}
 }
 
-// uriRE matches "md:db" and similar scheme-prefixed DuckDB paths (not "C:\").
-var uriRE = regexp.MustCompile(`^[a-z][a-z0-9]+:[^\\/]`)
+// supported lists the adapter types the specs cover, sorted.
+func (r *reader) supported() []string {
+	out := make([]string, 0, len(r.opts.Specs))
+	for k := range r.opts.Specs {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // secretEnvRE finds a secret environment variable named in a template.
 var secretEnvRE = regexp.MustCompile(`(STRATA|DBT)_ENV_SECRET_[A-Za-z0-9_]*`)
@@ -238,26 +178,40 @@ func (r *reader) render(n *yaml.Node, key string, secret bool) (any, bool) {
 	return walk(n), fromSecret
 }
 
-// convert types a rendered value: numbers for ports and counts, booleans for
-// switches, text for everything else scalar (a numeric password stays text).
-func (r *reader) convert(k string, v any, n *yaml.Node) any {
-	switch {
-	case intKeys[k]:
+// convert types a rendered value as its field says (numbers for ports and
+// counts, booleans for switches, text for everything else scalar: a numeric
+// password stays text) and checks it against the field's range or values.
+// Messages about a secret value never include it.
+func (r *reader) convert(f adapter.ProfileField, v any, n *yaml.Node, secret bool) any {
+	k := f.Key
+	switch f.Type {
+	case adapter.IntField:
+		var i int
 		switch x := v.(type) {
 		case int:
-			return x
+			i = x
 		case string:
-			if i, err := strconv.Atoi(strings.TrimSpace(x)); err == nil {
-				return i
+			var err error
+			if i, err = strconv.Atoi(strings.TrimSpace(x)); err != nil {
+				r.errorf(n, "wrong type", "%s must be a whole number, not %q", k, x)
+				return nil
 			}
-			r.errorf(n, "wrong type", "%s must be a whole number, not %q", k, x)
 		case nil:
 			return nil
 		default:
 			r.errorf(n, "wrong type", "%s must be a whole number", k)
+			return nil
+		}
+		switch {
+		case k == "threads" && i < f.Min:
+			r.errorf(n, "invalid threads", "threads in target %s of profile %s must be %d or more, not %d", r.target, r.opts.ProfileName, f.Min, i)
+		case f.Max > 0 && (i < f.Min || i > f.Max):
+			r.errorf(n, "invalid "+k, "%s must be between %d and %d, not %d", k, f.Min, f.Max, i)
+		default:
+			return i
 		}
 		return nil
-	case boolKeys[k]:
+	case adapter.BoolField:
 		switch x := v.(type) {
 		case bool:
 			return x
@@ -272,24 +226,40 @@ func (r *reader) convert(k string, v any, n *yaml.Node) any {
 			r.errorf(n, "wrong type", "%s must be true or false", k)
 		}
 		return nil
-	case k == "extensions" || k == "settings":
+	case adapter.AnyField:
 		if s, ok := v.(string); ok && k == "extensions" {
 			return []any{s}
 		}
 		return v
 	}
+	var text string
 	switch x := v.(type) {
-	case nil, string:
-		return x
+	case nil:
+		return nil
+	case string:
+		text = x
 	case map[string]any, []any:
-		if IsSecretKey(k) {
+		if secret {
 			r.errorf(n, "wrong type", "%s must be text", k)
 		} else {
 			r.errorf(n, "wrong type", "%s must be text, not a %s", k, describeKind(x))
 		}
 		return nil
+	default:
+		text = fmt.Sprint(v)
 	}
-	return fmt.Sprint(v)
+	if len(f.OneOf) > 0 && !slices.Contains(f.OneOf, text) {
+		detail := fmt.Sprintf("%s must be one of %s", k, strings.Join(f.OneOf, ", "))
+		if !secret {
+			detail += fmt.Sprintf(", not %q", text)
+		}
+		if sugg := diag.Suggest(text, f.OneOf); sugg != "" && !secret {
+			detail += fmt.Sprintf("; did you mean %q?", sugg)
+		}
+		r.errorf(n, "invalid "+k, "%s", detail)
+		return nil
+	}
+	return text
 }
 
 func describeKind(v any) string {

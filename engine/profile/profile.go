@@ -4,6 +4,13 @@
 // rendered by a renderer the caller injects. Without any profiles file it falls
 // back to an embedded DuckDB file under the project's target folder.
 //
+// What an output of each warehouse type may hold is the adapter's knowledge:
+// its ProfileSpec, handed in through Options.Specs, lists the keys, their
+// types, ranges and allowed values, which are required, and completes the
+// target (a DuckDB path resolved against the project, a PostgreSQL database
+// from dbname or database). Every problem is reported at the file and line
+// of the key it concerns.
+//
 // It also decides what is secret (passwords, keys, values read from
 // STRATA_ENV_SECRET_* / DBT_ENV_SECRET_* variables): Redacted and PublicFields
 // keep those out of logs, artifacts and templates, and no error produced here
@@ -51,6 +58,10 @@ type Options struct {
 	// Render renders a value holding Jinja ("{{ env_var('PGHOST', 'localhost') }}").
 	// When nil, values are kept as written.
 	Render func(value string) (string, error)
+	// Specs are the profile specs of the warehouses strata has drivers for,
+	// by type: each adapter says which keys an output of its type takes and
+	// checks them (engine/adapter.ProfileSpec).
+	Specs map[string]adapter.ProfileSpec
 }
 
 // Info says where the target came from.
@@ -69,9 +80,6 @@ type Info struct {
 
 // Profile file names, in lookup order within one folder.
 var fileNames = []string{"profiles.yaml", "profiles.yml"}
-
-// Supported adapter types.
-var supportedTypes = []string{"duckdb", "postgres", "snowflake"}
 
 // Load finds the profiles file, picks the profile and target, renders their
 // Jinja and checks the keys. Problems come back as a *diag.ErrorList (so
@@ -196,9 +204,10 @@ const defaultThreads = 4
 
 // reader reads one profiles file, collecting problems.
 type reader struct {
-	file  string
-	opts  Options
-	diags diag.Diagnostics
+	file   string
+	opts   Options
+	target string // the output being read
+	diags  diag.Diagnostics
 }
 
 func (r *reader) errorf(n *yaml.Node, summary, format string, args ...any) {
@@ -284,6 +293,7 @@ func (r *reader) read(data []byte) adapter.Target {
 		r.missing(at, "target", t.Name, outNames, fix)
 		return t
 	}
+	r.target = t.Name
 	r.output(&t, outNode)
 	return t
 }

@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/strata-dev/strata/engine/adapter"
+	"github.com/strata-dev/strata/engine/adapter/duckdb"
+	"github.com/strata-dev/strata/engine/adapter/postgres"
+	"github.com/strata-dev/strata/engine/adapter/snowflake"
 	"github.com/strata-dev/strata/engine/diag"
 )
 
@@ -72,7 +75,13 @@ func (f fixture) options() Options {
 			return v, ok
 		},
 		Render: fakeRender(f.env),
+		Specs:  specs,
 	}
+}
+
+// specs are the profile specs of strata's warehouses, as main registers them.
+var specs = map[string]adapter.ProfileSpec{
+	"duckdb": duckdb.Profile(), "postgres": postgres.Profile(), "snowflake": snowflake.Profile(),
 }
 
 func duck(name string) string {
@@ -351,6 +360,12 @@ func TestBadProfiles(t *testing.T) {
 			want: `profiles.yaml:6:16: invalid threads: threads in target dev of profile finhouse must be 1 or more, not 0`},
 		{name: "port not a number", env: map[string]string{"PGPORT": "fivefourthreetwo"}, files: map[string]string{"proj/profiles.yaml": "finhouse:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: h\n      user: u\n      dbname: d\n      schema: s\n      port: \"{{ env_var('PGPORT') }}\"\n"},
 			want: `profiles.yaml:10:13: wrong type: port must be a whole number, not "fivefourthreetwo"`},
+		{name: "port out of range", files: map[string]string{"proj/profiles.yaml": "finhouse:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: h\n      user: u\n      dbname: d\n      schema: s\n      port: 99999\n"},
+			want: `profiles.yaml:10:13: invalid port: port must be between 1 and 65535, not 99999`},
+		{name: "negative port from an env var", env: map[string]string{"PGPORT": "-1"}, files: map[string]string{"proj/profiles.yaml": "finhouse:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: h\n      user: u\n      dbname: d\n      schema: s\n      port: \"{{ env_var('PGPORT') }}\"\n"},
+			want: `profiles.yaml:10:13: invalid port: port must be between 1 and 65535, not -1`},
+		{name: "unknown sslmode", files: map[string]string{"proj/profiles.yaml": "finhouse:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: h\n      user: u\n      dbname: d\n      schema: s\n      sslmode: sometimes\n"},
+			want: `profiles.yaml:10:16: invalid sslmode: sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full, not "sometimes"`},
 		{name: "duckdb database must match the file", files: map[string]string{"proj/profiles.yaml": "finhouse:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: wh.duckdb\n      database: analytics\n"},
 			want: `profiles.yaml:7:17: conflicting keys: target dev of profile finhouse sets database "analytics" but DuckDB names the catalog after the file ("wh"); remove database: or set it to "wh"`},
 		{name: "malformed yaml", files: map[string]string{"proj/profiles.yaml": "finhouse:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n     path: x\n"},

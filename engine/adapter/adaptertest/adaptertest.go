@@ -4,20 +4,26 @@
 // views, tables, atomic rebuilds, materialization changes, incremental
 // strategies, schema changes, queries, errors and cancellation.
 //
+// The builds go through engine/materialize, driven by the adapter's driver
+// (dialect and traits), exactly as a run does; the suite checks what lands in
+// the warehouse. It also checks the relation cache and the introspection a
+// Warehouse offers, and the fallbacks of the optional capabilities.
+//
 // An adapter package calls it from a test:
 //
 //	func TestConformance(t *testing.T) {
 //		adaptertest.Run(t, adaptertest.Harness{
-//			Open:      func(t *testing.T) adapter.Adapter { ... },
+//			Driver:    Driver(),
+//			Open:      func(t *testing.T) adapter.Conn { ... },
 //			Database:  "db",
-//			Schema:    func(t *testing.T, a adapter.Adapter) string { ... },
+//			Schema:    func(t *testing.T, c adapter.Conn) string { ... },
 //			LongQuery: "select pg_sleep(30)",
 //		})
 //	}
 //
-// Every case runs as a subtest with its own adapter and schema, so a single case
-// can be selected with -run 'TestConformance/incremental_merge'. The package holds
-// no state; Run may be called from parallel tests.
+// Every case runs as a subtest with its own connection and schema, so a single
+// case can be selected with -run 'TestConformance/incremental_merge'. The
+// package holds no state; Run may be called from parallel tests.
 package adaptertest
 
 import (
@@ -30,20 +36,27 @@ import (
 	"time"
 
 	"github.com/strata-dev/strata/engine/adapter"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/relation"
 )
 
 // Harness is what an adapter's test hands the suite.
 type Harness struct {
-	// Open connects a new adapter to the warehouse under test. The suite calls it
-	// once per case and closes the adapter when the case ends.
-	Open func(t *testing.T) adapter.Adapter
+	// Driver is the adapter's driver: its dialect and traits drive the builds.
+	Driver adapter.Driver
+	// Open connects to the warehouse under test. The suite calls it once per
+	// case and closes the connection when the case ends.
+	Open func(t *testing.T) adapter.Conn
+	// OpenSingle connects with a pool of one connection (threads: 1), for the
+	// case that checks no build holds a connection while it waits for another.
+	// Nil skips that case.
+	OpenSingle func(t *testing.T) adapter.Conn
 	// Database is the database (catalog) every relation of the suite lives in.
 	Database string
 	// Schema returns a fresh, unique schema name for one case and registers its
-	// removal with t.Cleanup (it may use a, which stays open until that cleanup
-	// has run). The suite creates the schema itself through EnsureSchema.
-	Schema func(t *testing.T, a adapter.Adapter) string
+	// removal with t.Cleanup (it may use c, which stays open until that cleanup
+	// has run). The suite creates the schema itself through CreateSchema.
+	Schema func(t *testing.T, c adapter.Conn) string
 	// LongQuery is a statement that runs for tens of seconds (DuckDB:
 	// "select count(*) from range(10000000000)", PostgreSQL: "select pg_sleep(30)").
 	// The cancellation cases use it; empty skips them.
@@ -51,9 +64,6 @@ type Harness struct {
 	// LongSelect is a SELECT yielding at least one column that runs for tens of
 	// seconds, used as a model body to cancel a build midway. Empty: LongQuery.
 	LongSelect string
-	// SupportsSnapshots runs the snapshot cases (the adapter must implement
-	// adapter.Snapshotter).
-	SupportsSnapshots bool
 	// Skip names cases to skip, with the reason (for an engine or fake that
 	// cannot do something); unknown names fail the run so typos show.
 	Skip map[string]string
@@ -97,6 +107,13 @@ func Cases() []Case {
 		{"snapshot_timestamp", testSnapshotTimestamp},
 		{"snapshot_check", testSnapshotCheck},
 		{"snapshot_hard_deletes", testSnapshotHardDeletes},
+		{"incremental_duplicate_key", testDuplicateKey},
+		{"dependent_views_kept", testDependentViews},
+		{"identifier_length", testIdentifierLength},
+		{"relation_cache", testRelationCache},
+		{"introspection", testIntrospection},
+		{"seed_without_bulk_loader", testSeedWithoutBulkLoader},
+		{"single_connection", testSingleConnection},
 	}
 }
 
@@ -122,27 +139,36 @@ func Run(t *testing.T, h Harness) {
 	}
 }
 
-// Suite is one case's connected adapter and schema, with helpers.
+// Suite is one case's connection, warehouse handle and schema, with helpers.
 type Suite struct {
-	H      Harness
-	A      adapter.Adapter
+	H Harness
+	// C is the connection; W the handle the builds go through; D the dialect.
+	C      adapter.Conn
+	W      *materialize.Warehouse
+	D      adapter.Dialect
 	Schema string
 }
 
 func newSuite(t *testing.T, h Harness) *Suite {
 	t.Helper()
-	a := h.Open(t)
+	c := h.Open(t)
 	t.Cleanup(func() {
-		if err := a.Close(); err != nil {
+		if err := c.Close(); err != nil {
 			t.Errorf("close: %v", err)
 		}
 	})
-	schema := h.Schema(t, a)
-	ctx := testContext(t)
-	if err := a.EnsureSchema(ctx, h.Database, schema); err != nil {
-		t.Fatalf("ensure schema %s: %v", schema, err)
+	schema := h.Schema(t, c)
+	s := &Suite{H: h, C: c, D: h.Driver.Dialect, Schema: schema}
+	s.W = s.Warehouse(c)
+	if err := s.W.CreateSchema(testContext(t), h.Database, schema); err != nil {
+		t.Fatalf("create schema %s: %v", schema, err)
 	}
-	return &Suite{H: h, A: a, Schema: schema}
+	return s
+}
+
+// Warehouse is a fresh handle (with an empty relation cache) on c.
+func (s *Suite) Warehouse(c adapter.Conn) *materialize.Warehouse {
+	return materialize.New(c, s.H.Driver, adapter.Target{Type: s.H.Driver.Type, Database: s.H.Database, Schema: s.Schema})
 }
 
 func testContext(t *testing.T) context.Context {
@@ -154,20 +180,20 @@ func testContext(t *testing.T) context.Context {
 // Rel names a relation of the case's schema (name folded as the engine folds
 // unquoted names).
 func (s *Suite) Rel(name string) relation.Relation {
-	return relation.Relation{Database: s.H.Database, Schema: s.Schema, Identifier: s.A.NormalizeIdent(name)}
+	return relation.Relation{Database: s.H.Database, Schema: s.Schema, Identifier: s.D.NormalizeIdent(name)}
 }
 
 // R renders Rel(name) as SQL.
-func (s *Suite) R(name string) string { return s.A.RenderRelation(s.Rel(name)) }
+func (s *Suite) R(name string) string { return s.D.RenderRelation(s.Rel(name)) }
 
 // Q quotes an identifier.
-func (s *Suite) Q(name string) string { return s.A.QuoteIdent(name) }
+func (s *Suite) Q(name string) string { return s.D.QuoteIdent(name) }
 
 // Keys folds key column names as the engine folds unquoted names.
 func (s *Suite) Keys(names ...string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = s.A.NormalizeIdent(n)
+		out[i] = s.D.NormalizeIdent(n)
 	}
 	return out
 }
@@ -175,7 +201,7 @@ func (s *Suite) Keys(names ...string) []string {
 // Rows runs sql and renders every value as text (NULL for nil).
 func (s *Suite) Rows(t *testing.T, sql string) [][]string {
 	t.Helper()
-	tab, err := s.A.Query(testContext(t), sql, 0)
+	tab, err := s.C.Query(testContext(t), sql, 0)
 	if err != nil {
 		t.Fatalf("query %s: %v", sql, err)
 	}
@@ -217,10 +243,11 @@ func (s *Suite) Count(t *testing.T, name string) int {
 	return n
 }
 
-// Kind returns what exists at name.
+// Kind returns what exists at name, read from the catalog (through a fresh
+// handle, so the run's relation cache cannot answer).
 func (s *Suite) Kind(t *testing.T, name string) relation.Kind {
 	t.Helper()
-	k, err := s.A.RelationKind(testContext(t), s.Rel(name))
+	k, err := s.Warehouse(s.C).RelationKind(testContext(t), s.Rel(name))
 	if err != nil {
 		t.Fatalf("relation kind %s: %v", name, err)
 	}
@@ -228,12 +255,12 @@ func (s *Suite) Kind(t *testing.T, name string) relation.Kind {
 }
 
 // Materialize builds a model and fails the test on error.
-func (s *Suite) Materialize(t *testing.T, req adapter.MaterializeRequest) adapter.Result {
+func (s *Suite) Materialize(t *testing.T, req materialize.Request) materialize.Result {
 	t.Helper()
 	if req.Label == "" {
 		req.Label = "model.conformance." + req.Relation.Identifier
 	}
-	res, err := s.A.Materialize(testContext(t), req)
+	res, err := s.W.Materialize(testContext(t), req)
 	if err != nil {
 		t.Fatalf("materialize %s as %s: %v\nstatements:\n%s", req.Relation, req.Materialized, err, strings.Join(res.Statements, ";\n"))
 	}
@@ -244,9 +271,14 @@ func (s *Suite) Materialize(t *testing.T, req adapter.MaterializeRequest) adapte
 }
 
 // Seed loads a seed and fails the test on error.
-func (s *Suite) Seed(t *testing.T, name string, header []string, rows [][]string, types map[string]string) adapter.Result {
+func (s *Suite) Seed(t *testing.T, name string, header []string, rows [][]string, types map[string]string) materialize.Result {
 	t.Helper()
-	res, err := s.A.LoadSeed(testContext(t), adapter.SeedRequest{
+	return s.seedWith(t, s.W, name, header, rows, types)
+}
+
+func (s *Suite) seedWith(t *testing.T, w *materialize.Warehouse, name string, header []string, rows [][]string, types map[string]string) materialize.Result {
+	t.Helper()
+	res, err := w.LoadSeed(testContext(t), materialize.SeedRequest{
 		Relation: s.Rel(name), Header: header, Rows: rows, ColumnTypes: types,
 		Label: "seed.conformance." + name,
 	})
@@ -260,34 +292,19 @@ func (s *Suite) Seed(t *testing.T, name string, header []string, rows [][]string
 }
 
 // Leftovers lists relations of the case's schema whose names carry
-// adapter.TempMarker.
+// materialize.TempMarker, read from the catalog.
 func (s *Suite) Leftovers(t *testing.T) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var names []string
-	if l, ok := s.A.(adapter.RelationLister); ok {
-		rels, err := l.ListRelations(ctx, s.H.Database, s.Schema)
-		if err != nil {
-			t.Fatalf("list relations: %v", err)
-		}
-		for _, r := range rels {
-			names = append(names, r.Relation.Identifier)
-		}
-	} else {
-		tab, err := s.A.Query(ctx, fmt.Sprintf("select table_name from information_schema.tables where table_schema = '%s'",
-			strings.ReplaceAll(s.A.NormalizeIdent(s.Schema), "'", "''")), 0)
-		if err != nil {
-			t.Fatalf("list relations: %v", err)
-		}
-		for _, r := range textRows(tab) {
-			names = append(names, r[0])
-		}
+	rels, err := s.Warehouse(s.C).ListRelations(ctx, s.H.Database, s.Schema)
+	if err != nil {
+		t.Fatalf("list relations: %v", err)
 	}
 	var left []string
-	for _, n := range names {
-		if strings.Contains(strings.ToLower(n), strings.ToLower(adapter.TempMarker)) {
-			left = append(left, n)
+	for _, r := range rels {
+		if strings.Contains(strings.ToLower(r.Relation.Identifier), strings.ToLower(materialize.TempMarker)) {
+			left = append(left, r.Relation.Identifier)
 		}
 	}
 	return left
@@ -323,7 +340,7 @@ func (s *Suite) seedBase(t *testing.T) {
 // diff, as dbt's check_relations_equal).
 func (s *Suite) equalRelations(t *testing.T, a, b string) {
 	t.Helper()
-	cols := s.Q(s.A.NormalizeIdent("id")) + ", " + s.Q(s.A.NormalizeIdent("name")) + ", " + s.Q(s.A.NormalizeIdent("some_date"))
+	cols := s.Q(s.D.NormalizeIdent("id")) + ", " + s.Q(s.D.NormalizeIdent("name")) + ", " + s.Q(s.D.NormalizeIdent("some_date"))
 	sql := fmt.Sprintf("select count(*) from ((select %[1]s from %[2]s except select %[1]s from %[3]s) union all (select %[1]s from %[3]s except select %[1]s from %[2]s)) d",
 		cols, s.R(a), s.R(b))
 	if got := s.Rows(t, sql)[0][0]; got != "0" {

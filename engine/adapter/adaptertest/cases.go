@@ -9,31 +9,31 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strata-dev/strata/engine/adapter"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/relation"
 )
 
 func testEnsureSchema(t *testing.T, s *Suite) {
 	ctx := testContext(t)
 	// The suite created it already: a second and a concurrent call are no-ops.
-	if err := s.A.EnsureSchema(ctx, s.H.Database, s.Schema); err != nil {
+	if err := s.W.CreateSchema(ctx, s.H.Database, s.Schema); err != nil {
 		t.Fatalf("second ensure schema: %v", err)
 	}
 	other := s.Schema + "_x"
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		_, _ = s.A.Exec(ctx, "drop schema if exists "+s.schemaSQL(other)+" cascade")
+		_, _ = s.C.Exec(ctx, "drop schema if exists "+s.schemaSQL(other)+" cascade")
 	})
 	errs := make([]error, 4)
-	concurrently(4, func(i int) { errs[i] = s.A.EnsureSchema(ctx, s.H.Database, other) })
+	concurrently(4, func(i int) { errs[i] = s.W.CreateSchema(ctx, s.H.Database, other) })
 	for _, err := range errs {
 		if err != nil {
 			t.Fatalf("concurrent ensure schema: %v", err)
 		}
 	}
 	r := s.Rel("m").WithSchema(other)
-	if _, err := s.A.Materialize(ctx, adapter.MaterializeRequest{Relation: r, Materialized: "table", SQL: "select 1 as id"}); err != nil {
+	if _, err := s.W.Materialize(ctx, materialize.Request{Relation: r, Materialized: "table", SQL: "select 1 as id"}); err != nil {
 		t.Fatalf("build in the new schema: %v", err)
 	}
 	if k := s.Kind(t, "nothing_here"); k != relation.None {
@@ -42,7 +42,7 @@ func testEnsureSchema(t *testing.T, s *Suite) {
 }
 
 func (s *Suite) schemaSQL(schema string) string {
-	return s.Q(s.H.Database) + "." + s.Q(s.A.NormalizeIdent(schema))
+	return s.Q(s.H.Database) + "." + s.Q(s.D.NormalizeIdent(schema))
 }
 
 func testSeedBase(t *testing.T, s *Suite) {
@@ -56,8 +56,8 @@ func testSeedBase(t *testing.T, s *Suite) {
 	if n := s.Count(t, "added"); n != 20 {
 		t.Errorf("added has %d rows, want 20", n)
 	}
-	got := s.Rows(t, fmt.Sprintf("select %s, %s from %s where %s = 3", s.Q(s.A.NormalizeIdent("id")), s.Q(s.A.NormalizeIdent("name")),
-		s.R("base"), s.Q(s.A.NormalizeIdent("id"))))
+	got := s.Rows(t, fmt.Sprintf("select %s, %s from %s where %s = 3", s.Q(s.D.NormalizeIdent("id")), s.Q(s.D.NormalizeIdent("name")),
+		s.R("base"), s.Q(s.D.NormalizeIdent("id"))))
 	sameRows(t, "row 3", got, [][]string{{"3", "Jeremiah"}})
 	s.assertNoLeftovers(t)
 }
@@ -80,7 +80,7 @@ func testSeedTypes(t *testing.T, s *Suite) {
 		{"", "3", "", "2024-03-01", "", "3", "", "", ""},
 	}
 	s.Seed(t, "typed", header, rows, map[string]string{"over": "varchar(20)"})
-	cols, err := s.A.Columns(testContext(t), s.Rel("typed"))
+	cols, err := s.W.Columns(testContext(t), s.Rel("typed"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func testSeedTypes(t *testing.T, s *Suite) {
 	if typeIs(cols[4].DataType, "DATE") && !typeIs(cols[4].DataType, "TIMESTAMP") {
 		t.Errorf("timestamp column typed %q", cols[4].DataType)
 	}
-	q := func(n string) string { return s.Q(s.A.NormalizeIdent(n)) }
+	q := func(n string) string { return s.Q(s.D.NormalizeIdent(n)) }
 	got := s.Rows(t, fmt.Sprintf("select %s, cast(%s as varchar(40)), %s, cast(%s as varchar(40)), %s, %s, count(*) over () from %s order by %s",
 		q("i"), q("dt"), q("zip"), q("b"), q("over"), q("empty"), s.R("typed"), q("t")))
 	if len(got) != 3 {
@@ -127,7 +127,7 @@ func testSeedQuoted(t *testing.T, s *Suite) {
 	got := s.Rows(t, fmt.Sprintf("select %s, %s, %s from %s order by %s", s.Q("Order"), s.Q("select"), s.Q("Mixed Case"),
 		s.R("Quoted_Seed"), s.Q("Order")))
 	sameRows(t, "quoted columns", got, [][]string{{"1", "a", "x"}, {"2", "b", "y"}})
-	cols, err := s.A.Columns(testContext(t), s.Rel("Quoted_Seed"))
+	cols, err := s.W.Columns(testContext(t), s.Rel("Quoted_Seed"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func testSeedQuoted(t *testing.T, s *Suite) {
 func testSeedReload(t *testing.T, s *Suite) {
 	s.Seed(t, "reload", seedHeader, seedRows(20), nil)
 	// A view on the seed must not stop a reload.
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("on_reload"), Materialized: "view", SQL: "select * from " + s.R("reload")})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("on_reload"), Materialized: "view", SQL: "select * from " + s.R("reload")})
 	s.Seed(t, "reload", seedHeader, seedRows(5), nil)
 	if n := s.Count(t, "reload"); n != 5 {
 		t.Errorf("after reload the seed has %d rows, want 5 (full reload)", n)
@@ -152,19 +152,19 @@ func testSeedReload(t *testing.T, s *Suite) {
 
 func testView(t *testing.T, s *Suite) {
 	s.seedBase(t)
-	res := s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("view_model"), Materialized: "view", SQL: "select * from " + s.R("base")})
+	res := s.Materialize(t, materialize.Request{Relation: s.Rel("view_model"), Materialized: "view", SQL: "select * from " + s.R("base")})
 	if k := s.Kind(t, "view_model"); k != relation.View {
 		t.Errorf("view_model is a %q, want a view", k)
 	}
 	s.equalRelations(t, "view_model", "base")
 	assertStatementsMention(t, res, s.R("base"))
 	// Rebuilding with other columns replaces it.
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("view_model"), Materialized: "view", SQL: "select 1 as other"})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("view_model"), Materialized: "view", SQL: "select 1 as other"})
 	sameRows(t, "rebuilt view", s.Rows(t, "select * from "+s.R("view_model")), [][]string{{"1"}})
 	s.assertNoLeftovers(t)
 }
 
-func assertStatementsMention(t *testing.T, res adapter.Result, part string) {
+func assertStatementsMention(t *testing.T, res materialize.Result, part string) {
 	t.Helper()
 	// Identifiers may be folded (Snowflake upper-cases unquoted names).
 	for _, st := range res.Statements {
@@ -177,13 +177,13 @@ func assertStatementsMention(t *testing.T, res adapter.Result, part string) {
 
 func testTable(t *testing.T, s *Suite) {
 	s.seedBase(t)
-	res := s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("table_model"), Materialized: "table", SQL: "select * from " + s.R("base")})
+	res := s.Materialize(t, materialize.Request{Relation: s.Rel("table_model"), Materialized: "table", SQL: "select * from " + s.R("base")})
 	if k := s.Kind(t, "table_model"); k != relation.Table {
 		t.Errorf("table_model is a %q, want a table", k)
 	}
 	s.equalRelations(t, "table_model", "base")
 	assertStatementsMention(t, res, s.R("base"))
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("table_model"), Materialized: "table", SQL: "select * from " + s.R("added")})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("table_model"), Materialized: "table", SQL: "select * from " + s.R("added")})
 	s.equalRelations(t, "table_model", "added")
 	s.assertNoLeftovers(t)
 }
@@ -191,7 +191,7 @@ func testTable(t *testing.T, s *Suite) {
 func testTableAtomic(t *testing.T, s *Suite) {
 	s.seedBase(t)
 	build := func(src string) {
-		s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("atomic"), Materialized: "table", SQL: "select * from " + s.R(src)})
+		s.Materialize(t, materialize.Request{Relation: s.Rel("atomic"), Materialized: "table", SQL: "select * from " + s.R(src)})
 	}
 	build("base")
 	// Readers on other connections must always see the old or the new table,
@@ -203,7 +203,7 @@ func testTableAtomic(t *testing.T, s *Suite) {
 	go func() {
 		defer close(done)
 		for ctx.Err() == nil {
-			tab, err := s.A.Query(ctx, "select count(*) from "+s.R("atomic"), 0)
+			tab, err := s.C.Query(ctx, "select count(*) from "+s.R("atomic"), 0)
 			if ctx.Err() != nil {
 				return
 			}
@@ -239,7 +239,7 @@ func testKindChange(t *testing.T, s *Suite) {
 		want relation.Kind
 	}{{"table", relation.Table}, {"view", relation.View}, {"table", relation.Table}, {"view", relation.View}, {"incremental", relation.Table}, {"view", relation.View}}
 	for _, st := range steps {
-		s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("swappable"), Materialized: st.mat, SQL: sql})
+		s.Materialize(t, materialize.Request{Relation: s.Rel("swappable"), Materialized: st.mat, SQL: sql})
 		if k := s.Kind(t, "swappable"); k != st.want {
 			t.Fatalf("after materialized=%s swappable is a %q, want %q", st.mat, k, st.want)
 		}
@@ -250,9 +250,9 @@ func testKindChange(t *testing.T, s *Suite) {
 
 func testIncrementalAppend(t *testing.T, s *Suite) {
 	s.seedBase(t)
-	id := s.Q(s.A.NormalizeIdent("id"))
-	req := func(src string) adapter.MaterializeRequest {
-		return adapter.MaterializeRequest{
+	id := s.Q(s.D.NormalizeIdent("id"))
+	req := func(src string) materialize.Request {
+		return materialize.Request{
 			Relation: s.Rel("incremental"), Materialized: "incremental",
 			SQL:            "select * from " + s.R(src),
 			IncrementalSQL: fmt.Sprintf("select * from %s where %s > (select max(%s) from %s)", s.R(src), id, id, s.R("incremental")),
@@ -272,10 +272,10 @@ func testIncrementalAppend(t *testing.T, s *Suite) {
 }
 
 func testIncrementalKeyed(t *testing.T, s *Suite, strategy string) {
-	q := func(n string) string { return s.Q(s.A.NormalizeIdent(n)) }
+	q := func(n string) string { return s.Q(s.D.NormalizeIdent(n)) }
 	first := "select 1 as id, 'a' as name union all select 2, 'b' union all select 3, 'c'"
 	next := "select 2 as id, 'B' as name union all select 3, 'C' union all select 4, 'd'"
-	base := adapter.MaterializeRequest{Relation: s.Rel("keyed"), Materialized: "incremental", Strategy: strategy, UniqueKey: s.Keys("id")}
+	base := materialize.Request{Relation: s.Rel("keyed"), Materialized: "incremental", Strategy: strategy, UniqueKey: s.Keys("id")}
 	r := base
 	r.SQL = first
 	s.Materialize(t, r)
@@ -289,11 +289,11 @@ func testIncrementalKeyed(t *testing.T, s *Suite, strategy string) {
 func testIncrementalComposite(t *testing.T, s *Suite) {
 	for _, strategy := range []string{"merge", "delete+insert"} {
 		t.Run(strings.ReplaceAll(strategy, "+", "_"), func(t *testing.T) {
-			q := func(n string) string { return s.Q(s.A.NormalizeIdent(n)) }
+			q := func(n string) string { return s.Q(s.D.NormalizeIdent(n)) }
 			name := "composite_" + strings.ReplaceAll(strategy, "+", "_")
 			first := "select 1 as k1, 'x' as k2, 10 as v union all select 1, 'y', 20 union all select 2, 'x', 30"
 			next := "select 1 as k1, 'y' as k2, 21 as v union all select 2, 'y', 40"
-			r := adapter.MaterializeRequest{Relation: s.Rel(name), Materialized: "incremental", Strategy: strategy,
+			r := materialize.Request{Relation: s.Rel(name), Materialized: "incremental", Strategy: strategy,
 				UniqueKey: s.Keys("k1", "k2"), SQL: first, IncrementalSQL: next}
 			s.Materialize(t, r)
 			s.Materialize(t, r)
@@ -306,7 +306,7 @@ func testIncrementalComposite(t *testing.T, s *Suite) {
 
 func testIncrementalFullRefresh(t *testing.T, s *Suite) {
 	s.seedBase(t)
-	r := adapter.MaterializeRequest{Relation: s.Rel("fr"), Materialized: "incremental", SQL: "select * from " + s.R("added"),
+	r := materialize.Request{Relation: s.Rel("fr"), Materialized: "incremental", SQL: "select * from " + s.R("added"),
 		IncrementalSQL: "select * from " + s.R("base")}
 	s.Materialize(t, r)
 	s.Materialize(t, r) // appends base again: 30 rows
@@ -317,8 +317,8 @@ func testIncrementalFullRefresh(t *testing.T, s *Suite) {
 	s.Materialize(t, r)
 	s.equalRelations(t, "fr", "added")
 	// An incremental model over an existing view rebuilds as a table.
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("was_view"), Materialized: "view", SQL: "select * from " + s.R("base")})
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("was_view"), Materialized: "incremental", SQL: "select * from " + s.R("base"),
+	s.Materialize(t, materialize.Request{Relation: s.Rel("was_view"), Materialized: "view", SQL: "select * from " + s.R("base")})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("was_view"), Materialized: "incremental", SQL: "select * from " + s.R("base"),
 		IncrementalSQL: "select * from " + s.R("added")})
 	if k := s.Kind(t, "was_view"); k != relation.Table {
 		t.Errorf("incremental over a view left a %q", k)
@@ -333,14 +333,14 @@ const (
 	oneCol    = "select 5 as id"
 )
 
-func (s *Suite) schemaChangeReq(name, onChange, next string) adapter.MaterializeRequest {
-	return adapter.MaterializeRequest{Relation: s.Rel(name), Materialized: "incremental", SQL: twoCols, IncrementalSQL: next,
+func (s *Suite) schemaChangeReq(name, onChange, next string) materialize.Request {
+	return materialize.Request{Relation: s.Rel(name), Materialized: "incremental", SQL: twoCols, IncrementalSQL: next,
 		OnSchemaChange: onChange}
 }
 
 func (s *Suite) columnNames(t *testing.T, name string) string {
 	t.Helper()
-	cols, err := s.A.Columns(testContext(t), s.Rel(name))
+	cols, err := s.W.Columns(testContext(t), s.Rel(name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +352,7 @@ func (s *Suite) columnNames(t *testing.T, name string) string {
 }
 
 func testSchemaChangeIgnore(t *testing.T, s *Suite) {
-	q := func(n string) string { return s.Q(s.A.NormalizeIdent(n)) }
+	q := func(n string) string { return s.Q(s.D.NormalizeIdent(n)) }
 	for _, mode := range []string{"", "ignore"} {
 		name := "sc_ignore" + mode
 		s.Materialize(t, s.schemaChangeReq(name, mode, twoCols))
@@ -370,15 +370,15 @@ func testSchemaChangeIgnore(t *testing.T, s *Suite) {
 func testSchemaChangeFail(t *testing.T, s *Suite) {
 	s.Materialize(t, s.schemaChangeReq("sc_fail", "fail", twoCols))
 	req := s.schemaChangeReq("sc_fail", "fail", threeCols)
-	res, err := s.A.Materialize(testContext(t), req)
-	if !errors.Is(err, adapter.ErrSchemaChanged) {
+	res, err := s.W.Materialize(testContext(t), req)
+	if !errors.Is(err, materialize.ErrSchemaChanged) {
 		t.Fatalf("error %v, want ErrSchemaChanged", err)
 	}
 	wantErrContains(t, err, "extra")
 	_ = res
 	req.IncrementalSQL = oneCol
-	_, err = s.A.Materialize(testContext(t), req)
-	if !errors.Is(err, adapter.ErrSchemaChanged) {
+	_, err = s.W.Materialize(testContext(t), req)
+	if !errors.Is(err, materialize.ErrSchemaChanged) {
 		t.Fatalf("removed column: error %v, want ErrSchemaChanged", err)
 	}
 	wantErrContains(t, err, "name")
@@ -394,7 +394,7 @@ func testSchemaChangeFail(t *testing.T, s *Suite) {
 }
 
 func testSchemaChangeAppend(t *testing.T, s *Suite) {
-	q := func(n string) string { return s.Q(s.A.NormalizeIdent(n)) }
+	q := func(n string) string { return s.Q(s.D.NormalizeIdent(n)) }
 	s.Materialize(t, s.schemaChangeReq("sc_append", "append_new_columns", twoCols))
 	s.Materialize(t, s.schemaChangeReq("sc_append", "append_new_columns", threeCols))
 	if got := s.columnNames(t, "sc_append"); got != "id,name,extra" {
@@ -411,10 +411,10 @@ func testSchemaChangeAppend(t *testing.T, s *Suite) {
 }
 
 func testBadStrategy(t *testing.T, s *Suite) {
-	r := adapter.MaterializeRequest{Relation: s.Rel("bad"), Materialized: "incremental", SQL: "select 1 as id", Strategy: "bad_strategy"}
+	r := materialize.Request{Relation: s.Rel("bad"), Materialized: "incremental", SQL: "select 1 as id", Strategy: "bad_strategy"}
 	for range 2 { // first run and incremental run alike
-		_, err := s.A.Materialize(testContext(t), r)
-		if !errors.Is(err, adapter.ErrBadStrategy) {
+		_, err := s.W.Materialize(testContext(t), r)
+		if !errors.Is(err, materialize.ErrBadStrategy) {
 			t.Fatalf("error %v, want ErrBadStrategy", err)
 		}
 		wantErrContains(t, err, "bad_strategy", "append", "delete+insert")
@@ -426,7 +426,7 @@ func testBadStrategy(t *testing.T, s *Suite) {
 
 func testQueryLimit(t *testing.T, s *Suite) {
 	s.seedBase(t)
-	tab, err := s.A.Query(testContext(t), fmt.Sprintf("select * from %s order by 1", s.R("added")), 3)
+	tab, err := s.C.Query(testContext(t), fmt.Sprintf("select * from %s order by 1", s.R("added")), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +439,7 @@ func testQueryLimit(t *testing.T, s *Suite) {
 	if len(tab.Rows) > 0 && text(tab.Rows[0][1]) != "Easton" {
 		t.Errorf("first row %v", tab.Rows[0])
 	}
-	all, err := s.A.Query(testContext(t), "select * from "+s.R("added"), 0)
+	all, err := s.C.Query(testContext(t), "select * from "+s.R("added"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,16 +449,16 @@ func testQueryLimit(t *testing.T, s *Suite) {
 }
 
 func testColumnsOrder(t *testing.T, s *Suite) {
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("ordered"), Materialized: "table",
+	s.Materialize(t, materialize.Request{Relation: s.Rel("ordered"), Materialized: "table",
 		SQL: "select 'c' as c, 1 as a, cast('2024-01-01' as date) as b"})
 	if got := s.columnNames(t, "ordered"); got != "c,a,b" {
 		t.Errorf("columns %s, want c,a,b", got)
 	}
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("ordered_v"), Materialized: "view", SQL: "select 1 as z, 2 as y"})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("ordered_v"), Materialized: "view", SQL: "select 1 as z, 2 as y"})
 	if got := s.columnNames(t, "ordered_v"); got != "z,y" {
 		t.Errorf("view columns %s, want z,y", got)
 	}
-	cols, err := s.A.Columns(testContext(t), s.Rel("no_such_relation"))
+	cols, err := s.W.Columns(testContext(t), s.Rel("no_such_relation"))
 	if err == nil && len(cols) > 0 {
 		t.Errorf("columns of a missing relation: %v", cols)
 	}
@@ -466,27 +466,27 @@ func testColumnsOrder(t *testing.T, s *Suite) {
 
 func testDropRelation(t *testing.T, s *Suite) {
 	ctx := testContext(t)
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("t"), Materialized: "table", SQL: "select 1 as id"})
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("v"), Materialized: "view", SQL: "select 1 as id"})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("t"), Materialized: "table", SQL: "select 1 as id"})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("v"), Materialized: "view", SQL: "select 1 as id"})
 	for name, kind := range map[string]relation.Kind{"t": relation.Table, "v": relation.View} {
-		if err := s.A.DropRelation(ctx, s.Rel(name), kind); err != nil {
+		if err := s.W.DropRelation(ctx, s.Rel(name), kind); err != nil {
 			t.Fatalf("drop %s: %v", name, err)
 		}
 		if k := s.Kind(t, name); k != relation.None {
 			t.Errorf("%s still exists as %q", name, k)
 		}
-		if err := s.A.DropRelation(ctx, s.Rel(name), kind); err != nil {
+		if err := s.W.DropRelation(ctx, s.Rel(name), kind); err != nil {
 			t.Errorf("dropping a missing %s: %v", name, err)
 		}
 	}
 }
 
 func testExecError(t *testing.T, s *Suite) {
-	_, err := s.A.Exec(testContext(t), "select * from "+s.R("no_such_table_xyz"))
+	_, err := s.C.Exec(testContext(t), "select * from "+s.R("no_such_table_xyz"))
 	wantErrContains(t, err, "no_such_table_xyz")
-	_, err = s.A.Query(testContext(t), "selec 1", 0)
+	_, err = s.C.Query(testContext(t), "selec 1", 0)
 	wantErrContains(t, err, "selec")
-	if n, err := s.A.Exec(testContext(t), "create table "+s.R("ex")+" as select 1 as id; insert into "+s.R("ex")+" select 2"); err != nil {
+	if n, err := s.C.Exec(testContext(t), "create table "+s.R("ex")+" as select 1 as id; insert into "+s.R("ex")+" select 2"); err != nil {
 		t.Fatalf("two statements: %v", err)
 	} else if n != -1 && n != 1 {
 		t.Errorf("rows affected %d", n)
@@ -497,9 +497,9 @@ func testExecError(t *testing.T, s *Suite) {
 }
 
 func testModelError(t *testing.T, s *Suite) {
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("broken"), Materialized: "table", SQL: "select 1 as id"})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("broken"), Materialized: "table", SQL: "select 1 as id"})
 	for _, mat := range []string{"table", "view", "incremental"} {
-		res, err := s.A.Materialize(testContext(t), adapter.MaterializeRequest{Relation: s.Rel("broken"), Materialized: mat,
+		res, err := s.W.Materialize(testContext(t), materialize.Request{Relation: s.Rel("broken"), Materialized: mat,
 			SQL: "select * from " + s.R("missing_upstream_zz"), Label: "model.conformance.broken"})
 		wantErrContains(t, err, "missing_upstream_zz")
 		if len(res.Statements) == 0 {
@@ -528,7 +528,7 @@ func testCancelQuery(t *testing.T, s *Suite) {
 	ctx, cancel := context.WithCancel(testContext(t))
 	time.AfterFunc(300*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := s.A.Exec(ctx, s.H.LongQuery)
+	_, err := s.C.Exec(ctx, s.H.LongQuery)
 	took := time.Since(start)
 	if err == nil {
 		t.Fatal("a cancelled long query returned no error")
@@ -546,14 +546,14 @@ func testCancelBuild(t *testing.T, s *Suite) {
 	if s.longSelect() == "" {
 		t.Skip("Harness.LongQuery not set")
 	}
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("slow"), Materialized: "table", SQL: "select 1 as n"})
-	s.Materialize(t, adapter.MaterializeRequest{Relation: s.Rel("slow_inc"), Materialized: "incremental", SQL: "select 1 as n"})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("slow"), Materialized: "table", SQL: "select 1 as n"})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("slow_inc"), Materialized: "incremental", SQL: "select 1 as n"})
 	for _, mat := range []string{"table", "incremental"} {
 		name := map[string]string{"table": "slow", "incremental": "slow_inc"}[mat]
 		ctx, cancel := context.WithCancel(testContext(t))
 		time.AfterFunc(500*time.Millisecond, cancel)
 		start := time.Now()
-		res, err := s.A.Materialize(ctx, adapter.MaterializeRequest{Relation: s.Rel(name), Materialized: mat,
+		res, err := s.W.Materialize(ctx, materialize.Request{Relation: s.Rel(name), Materialized: mat,
 			SQL: s.longSelect(), IncrementalSQL: s.longSelect()})
 		took := time.Since(start)
 		if err == nil {

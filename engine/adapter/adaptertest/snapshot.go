@@ -4,24 +4,18 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/strata-dev/strata/engine/adapter"
+	"github.com/strata-dev/strata/engine/materialize"
 )
 
 // Snapshot cases follow dbt's BaseSnapshotTimestamp and BaseSnapshotCheckCols.
 
-func (s *Suite) snapshotter(t *testing.T) adapter.Snapshotter {
+// snapshotter is the handle snapshots are applied through.
+func (s *Suite) snapshotter(t *testing.T) *materialize.Warehouse {
 	t.Helper()
-	if !s.H.SupportsSnapshots {
-		t.Skip("Harness.SupportsSnapshots is false")
-	}
-	sn, ok := s.A.(adapter.Snapshotter)
-	if !ok {
-		t.Fatalf("Harness.SupportsSnapshots is set but %T does not implement adapter.Snapshotter", s.A)
-	}
-	return sn
+	return s.W
 }
 
-func (s *Suite) snapshot(t *testing.T, sn adapter.Snapshotter, req adapter.SnapshotRequest) {
+func (s *Suite) snapshot(t *testing.T, sn *materialize.Warehouse, req materialize.SnapshotRequest) {
 	t.Helper()
 	if req.Label == "" {
 		req.Label = "snapshot.conformance." + req.Relation.Identifier
@@ -37,24 +31,24 @@ func (s *Suite) snapshot(t *testing.T, sn adapter.Snapshotter, req adapter.Snaps
 
 func (s *Suite) exec(t *testing.T, sql string) {
 	t.Helper()
-	if _, err := s.A.Exec(testContext(t), sql); err != nil {
+	if _, err := s.C.Exec(testContext(t), sql); err != nil {
 		t.Fatalf("exec %s: %v", sql, err)
 	}
 }
 
 func (s *Suite) bumpDates(t *testing.T, table string) {
-	q := func(n string) string { return s.Q(s.A.NormalizeIdent(n)) }
+	q := func(n string) string { return s.Q(s.D.NormalizeIdent(n)) }
 	s.exec(t, fmt.Sprintf("update %s set %s = %s + interval '1 hour' where %s > 10", s.R(table), q("some_date"), q("some_date"), q("id")))
 }
 
 func (s *Suite) renameFirst(t *testing.T, table string) {
-	q := func(n string) string { return s.Q(s.A.NormalizeIdent(n)) }
+	q := func(n string) string { return s.Q(s.D.NormalizeIdent(n)) }
 	s.exec(t, fmt.Sprintf("update %s set %s = %s || '_updated' where %s <= 10", s.R(table), q("name"), q("name"), q("id")))
 }
 
 func (s *Suite) currentCount(t *testing.T, name string) int {
 	t.Helper()
-	rows := s.Rows(t, fmt.Sprintf("select count(*) from %s where %s is null", s.R(name), s.Q(s.A.NormalizeIdent("dbt_valid_to"))))
+	rows := s.Rows(t, fmt.Sprintf("select count(*) from %s where %s is null", s.R(name), s.Q(s.D.NormalizeIdent("dbt_valid_to"))))
 	var n int
 	fmt.Sscan(rows[0][0], &n)
 	return n
@@ -63,9 +57,9 @@ func (s *Suite) currentCount(t *testing.T, name string) int {
 func testSnapshotTimestamp(t *testing.T, s *Suite) {
 	sn := s.snapshotter(t)
 	s.seedBase(t)
-	req := func(src string) adapter.SnapshotRequest {
-		return adapter.SnapshotRequest{Relation: s.Rel("ts_snapshot"), SQL: "select * from " + s.R(src), UniqueKey: s.Keys("id"),
-			Strategy: "timestamp", UpdatedAt: s.A.NormalizeIdent("some_date")}
+	req := func(src string) materialize.SnapshotRequest {
+		return materialize.SnapshotRequest{Relation: s.Rel("ts_snapshot"), SQL: "select * from " + s.R(src), UniqueKey: s.Keys("id"),
+			Strategy: "timestamp", UpdatedAt: s.D.NormalizeIdent("some_date")}
 	}
 	steps := []struct {
 		before func()
@@ -104,7 +98,7 @@ func testSnapshotCheck(t *testing.T, s *Suite) {
 	run := func(src string, want map[string]int) {
 		t.Helper()
 		for name, cols := range snaps {
-			s.snapshot(t, sn, adapter.SnapshotRequest{Relation: s.Rel(name), SQL: "select * from " + s.R(src), UniqueKey: s.Keys("id"),
+			s.snapshot(t, sn, materialize.SnapshotRequest{Relation: s.Rel(name), SQL: "select * from " + s.R(src), UniqueKey: s.Keys("id"),
 				Strategy: "check", CheckCols: cols})
 		}
 		for name, n := range want {
@@ -126,11 +120,11 @@ func testSnapshotCheck(t *testing.T, s *Suite) {
 func testSnapshotHardDeletes(t *testing.T, s *Suite) {
 	sn := s.snapshotter(t)
 	s.seedBase(t)
-	q := func(n string) string { return s.Q(s.A.NormalizeIdent(n)) }
+	q := func(n string) string { return s.Q(s.D.NormalizeIdent(n)) }
 	for _, mode := range []string{"ignore", "invalidate", "new_record"} {
 		name := "hd_" + mode
-		req := adapter.SnapshotRequest{Relation: s.Rel(name), SQL: "select * from " + s.R("base"), UniqueKey: s.Keys("id"),
-			Strategy: "timestamp", UpdatedAt: s.A.NormalizeIdent("some_date"), HardDeletes: mode}
+		req := materialize.SnapshotRequest{Relation: s.Rel(name), SQL: "select * from " + s.R("base"), UniqueKey: s.Keys("id"),
+			Strategy: "timestamp", UpdatedAt: s.D.NormalizeIdent("some_date"), HardDeletes: mode}
 		s.snapshot(t, sn, req)
 		req.SQL = fmt.Sprintf("select * from %s where %s > 2", s.R("base"), q("id"))
 		s.snapshot(t, sn, req)

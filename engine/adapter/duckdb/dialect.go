@@ -6,31 +6,23 @@ import (
 
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/relation"
+	"github.com/strata-dev/strata/engine/sqltext"
 )
 
-// Dialect is DuckDB's SQL text rules. The zero value is ready to use and needs
-// no connection; every method is a pure function.
-type Dialect struct{}
+// Dialect is DuckDB's SQL text rules: ANSI quoting, names kept as written,
+// relations rendered with their catalog (engine/materialize fills it in from
+// the target) so a schema named like the database file stays unambiguous.
+// The zero value is ready to use and needs no connection; every method is a
+// pure function.
+type Dialect struct{ sqltext.ANSI }
 
-var _ adapter.Dialect = Dialect{}
+var (
+	_ adapter.Dialect        = Dialect{}
+	_ adapter.CatalogDialect = Dialect{}
+)
 
 // Type implements adapter.Dialect.
 func (Dialect) Type() string { return "duckdb" }
-
-// QuoteIdent implements adapter.Dialect.
-func (Dialect) QuoteIdent(name string) string {
-	return adapter.QuoteANSI(name)
-}
-
-// RenderRelation implements adapter.Dialect: "catalog"."schema"."name". The
-// catalog is always written so a schema named like the database file stays
-// unambiguous; a relation without one is rendered as given.
-func (d Dialect) RenderRelation(r relation.Relation) string {
-	return adapter.JoinRelation(r, d.QuoteIdent)
-}
-
-// NormalizeIdent implements adapter.Dialect: DuckDB keeps names as written.
-func (Dialect) NormalizeIdent(name string) string { return name }
 
 // DefaultIncrementalStrategy implements adapter.Dialect, as dbt-duckdb does:
 // delete+insert with a unique key, append without.
@@ -46,38 +38,39 @@ func (Dialect) ValidIncrementalStrategies() []string {
 	return []string{"append", "delete+insert", "merge"}
 }
 
-// TempRelation is where DuckDB keeps a connection's temporary tables.
-func (d Dialect) TempRelation(identifier string) relation.Relation {
-	return relation.Relation{Database: "temp", Schema: "main", Identifier: identifier}
-}
-
-// CreateSchemaSQL creates database.schema unless it exists.
-func (d Dialect) CreateSchemaSQL(database, schema string) string {
+// CreateSchema implements adapter.Dialect.
+func (d Dialect) CreateSchema(database, schema string) string {
 	return "create schema if not exists " + d.RenderRelation(relation.Relation{Database: database, Schema: schema})
 }
 
-// CreateViewSQL creates or replaces a view. DuckDB applies it atomically.
-func (d Dialect) CreateViewSQL(r relation.Relation, sql string) string {
-	return fmt.Sprintf("create or replace view %s as (\n%s\n)", d.RenderRelation(r), adapter.TrimSQL(sql))
-}
-
-// CreateTableAsSQL creates (or, with replace, atomically replaces) a table from a SELECT.
-func (d Dialect) CreateTableAsSQL(r relation.Relation, sql string, replace bool) string {
-	verb := "create table"
-	if replace {
-		verb = "create or replace table"
+func create(o adapter.CreateOptions, kind string) string {
+	verb := "create "
+	if o.Replace {
+		verb += "or replace "
 	}
-	return fmt.Sprintf("%s %s as (\n%s\n)", verb, d.RenderRelation(r), adapter.TrimSQL(sql))
+	if o.Temporary {
+		verb += "temp "
+	}
+	return verb + kind
 }
 
-// CreateTempTableAsSQL creates a connection-local temporary table from a SELECT.
-func (d Dialect) CreateTempTableAsSQL(identifier, sql string) string {
-	return fmt.Sprintf("create temp table %s as (\n%s\n)", d.QuoteIdent(identifier), adapter.TrimSQL(sql))
+// CreateView implements adapter.Dialect. DuckDB replaces a view atomically.
+func (d Dialect) CreateView(r relation.Relation, sql string, o adapter.CreateOptions) string {
+	return fmt.Sprintf("%s %s as (\n%s\n)", create(o, "view"), d.RenderRelation(r), sqltext.Trim(sql))
 }
 
-// DropSQL drops r if it exists as kind (a table unless kind is a view).
-func (d Dialect) DropSQL(r relation.Relation, kind relation.Kind) string {
-	return fmt.Sprintf("drop %s if exists %s", kindWord(kind), d.RenderRelation(r))
+// CreateTableAs implements adapter.Dialect; `create or replace table` is atomic.
+func (d Dialect) CreateTableAs(r relation.Relation, sql string, o adapter.CreateOptions) string {
+	return fmt.Sprintf("%s %s as (\n%s\n)", create(o, "table"), d.RenderRelation(r), sqltext.Trim(sql))
+}
+
+// CreateTable implements adapter.Dialect.
+func (d Dialect) CreateTable(r relation.Relation, cols []adapter.Column, o adapter.CreateOptions) string {
+	defs := make([]string, len(cols))
+	for i, c := range cols {
+		defs[i] = d.QuoteIdent(c.Name) + " " + c.DataType
+	}
+	return fmt.Sprintf("%s %s (%s)", create(o, "table"), d.RenderRelation(r), strings.Join(defs, ", "))
 }
 
 func kindWord(k relation.Kind) string {
@@ -87,80 +80,33 @@ func kindWord(k relation.Kind) string {
 	return "table"
 }
 
-// RenameSQL renames r (of kind) to identifier in the same schema.
-func (d Dialect) RenameSQL(r relation.Relation, kind relation.Kind, identifier string) string {
+// Drop implements adapter.Dialect.
+func (d Dialect) Drop(r relation.Relation, kind relation.Kind) string {
+	return fmt.Sprintf("drop %s if exists %s", kindWord(kind), d.RenderRelation(r))
+}
+
+// Rename implements adapter.Dialect.
+func (d Dialect) Rename(r relation.Relation, kind relation.Kind, identifier string) string {
 	return fmt.Sprintf("alter %s %s rename to %s", kindWord(kind), d.RenderRelation(r), d.QuoteIdent(identifier))
 }
 
-// CreateTempTableSQL creates an empty connection-local temporary table with
-// the given typed columns.
-func (d Dialect) CreateTempTableSQL(identifier string, cols []adapter.Column) string {
-	defs := make([]string, len(cols))
-	for i, c := range cols {
-		defs[i] = d.QuoteIdent(c.Name) + " " + c.DataType
-	}
-	return fmt.Sprintf("create temp table %s (%s)", d.QuoteIdent(identifier), strings.Join(defs, ", "))
+// AddColumn implements adapter.Dialect.
+func (d Dialect) AddColumn(r relation.Relation, c adapter.Column) string {
+	return fmt.Sprintf("alter table %s add column %s %s", d.RenderRelation(r), d.QuoteIdent(c.Name), c.DataType)
 }
 
-func (d Dialect) columnList(cols []adapter.Column, prefix string) string {
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = prefix + d.QuoteIdent(c.Name)
-	}
-	return strings.Join(names, ", ")
+// TempRelation implements adapter.Dialect: a connection's temporary tables
+// live in the "temp" catalog.
+func (Dialect) TempRelation(_ relation.Relation, identifier string) relation.Relation {
+	return relation.Relation{Database: "temp", Schema: "main", Identifier: identifier}
 }
 
-// AppendSQL inserts every row of source into target, matching columns by name.
-func (d Dialect) AppendSQL(target, source relation.Relation, cols []adapter.Column) string {
-	list := d.columnList(cols, "")
-	return fmt.Sprintf("insert into %s (%s)\nselect %s from %s", d.RenderRelation(target), list, list, d.RenderRelation(source))
-}
+// LockRelation implements adapter.Dialect: none. Only one process writes a
+// DuckDB file at a time (it holds the file's lock), and DuckDB orders the
+// transactions of that process itself.
+func (Dialect) LockRelation(relation.Relation, bool) string { return "" }
 
-func (d Dialect) keyMatch(keys []string, left, right string) string {
-	conds := make([]string, len(keys))
-	for i, k := range keys {
-		conds[i] = fmt.Sprintf("%s.%s = %s.%s", left, d.QuoteIdent(k), right, d.QuoteIdent(k))
-	}
-	return strings.Join(conds, " and ")
-}
-
-// DeleteInsertSQL deletes target rows whose unique key appears in source, then
-// inserts every source row (dbt's delete+insert).
-func (d Dialect) DeleteInsertSQL(target, source relation.Relation, keys []string, cols []adapter.Column) []string {
-	del := fmt.Sprintf("delete from %s as strata_target\nwhere exists (select 1 from %s as strata_source where %s)",
-		d.RenderRelation(target), d.RenderRelation(source), d.keyMatch(keys, "strata_source", "strata_target"))
-	return []string{del, d.AppendSQL(target, source, cols)}
-}
-
-// MergeSQL updates target rows whose unique key appears in source and inserts
-// the others, with DuckDB's MERGE INTO (1.4+).
-func (d Dialect) MergeSQL(target, source relation.Relation, keys []string, cols []adapter.Column) string {
-	var sets []string
-	for _, c := range cols {
-		if !adapter.ContainsFold(keys, c.Name) {
-			sets = append(sets, fmt.Sprintf("%s = strata_source.%s", d.QuoteIdent(c.Name), d.QuoteIdent(c.Name)))
-		}
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "merge into %s as strata_target\nusing %s as strata_source\non (%s)\n", d.RenderRelation(target),
-		d.RenderRelation(source), d.keyMatch(keys, "strata_source", "strata_target"))
-	if len(sets) > 0 {
-		fmt.Fprintf(&b, "when matched then update set %s\n", strings.Join(sets, ", "))
-	}
-	fmt.Fprintf(&b, "when not matched then insert (%s) values (%s)", d.columnList(cols, ""), d.columnList(cols, "strata_source."))
-	return b.String()
-}
-
-// AddColumnsSQL adds columns to a table, one statement each.
-func (d Dialect) AddColumnsSQL(r relation.Relation, cols []adapter.Column) []string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = fmt.Sprintf("alter table %s add column %s %s", d.RenderRelation(r), d.QuoteIdent(c.Name), c.DataType)
-	}
-	return out
-}
-
-// SeedType maps an inferred seed column to a DuckDB type.
+// SeedType implements adapter.Dialect.
 func (Dialect) SeedType(c adapter.SeedColumn) string {
 	if c.Override != "" {
 		return c.Override
@@ -186,18 +132,59 @@ func (Dialect) SeedType(c adapter.SeedColumn) string {
 	}
 }
 
-// SeedSelectSQL reads the all-varchar staging table of a seed load, casting each
-// column to its type (empty strings became NULL when appended).
-func (d Dialect) SeedSelectSQL(staging relation.Relation, cols []adapter.SeedColumn) string {
-	exprs := make([]string, len(cols))
-	for i, c := range cols {
-		typ := d.SeedType(c)
-		q := d.QuoteIdent(c.Name)
-		if strings.EqualFold(typ, "varchar") {
-			exprs[i] = q
-		} else {
-			exprs[i] = fmt.Sprintf("cast(%s as %s) as %s", q, typ, q)
+// TextType implements adapter.Dialect.
+func (Dialect) TextType() string { return "varchar" }
+
+// CurrentTimestamp implements adapter.Dialect.
+func (Dialect) CurrentTimestamp() string { return "localtimestamp" }
+
+// nameIs matches a catalog column against a name as DuckDB matches
+// identifiers: ignoring case.
+func (d Dialect) nameIs(column, name string) string {
+	return fmt.Sprintf("lower(%s) = lower(%s)", column, d.QuoteString(name))
+}
+
+// RelationsSQL implements adapter.Dialect. duckdb_tables() and duckdb_views()
+// read the catalog directly; information_schema.tables costs more the more
+// views the file holds.
+func (d Dialect) RelationsSQL(database, schema, identifier string) string {
+	where := func(nameCol string) string {
+		w := d.nameIs("database_name", database) + " and " + d.nameIs("schema_name", schema)
+		if identifier != "" {
+			w += " and " + d.nameIs(nameCol, identifier)
 		}
+		return w
 	}
-	return fmt.Sprintf("select %s from %s", strings.Join(exprs, ", "), d.RenderRelation(staging))
+	return fmt.Sprintf("select table_name, 'table' from duckdb_tables() where %s\nunion all\nselect view_name, 'view' from duckdb_views() where not internal and %s",
+		where("table_name"), where("view_name"))
+}
+
+// SchemasSQL implements adapter.Dialect.
+func (d Dialect) SchemasSQL(database string) string {
+	return "select schema_name from duckdb_schemas() where " + d.nameIs("database_name", database)
+}
+
+// ColumnsSQL implements adapter.Dialect.
+func (d Dialect) ColumnsSQL(r relation.Relation) string {
+	return fmt.Sprintf("select column_name, data_type from duckdb_columns()\nwhere %s and %s and %s\norder by column_index",
+		d.nameIs("database_name", r.Database), d.nameIs("schema_name", r.Schema), d.nameIs("table_name", r.Identifier))
+}
+
+// DependentViewsSQL implements adapter.Dialect: none. DuckDB views read the
+// relations they name when they are queried, so replacing a table keeps them.
+func (Dialect) DependentViewsSQL(relation.Relation) string { return "" }
+
+// CatalogSQL implements adapter.CatalogDialect.
+func (d Dialect) CatalogSQL(database, schema string) string {
+	db := "current_database()"
+	if database != "" {
+		db = d.QuoteString(database)
+	}
+	return fmt.Sprintf(`select t.table_schema, t.table_name, t.table_type, null as owner, t.table_comment,
+  c.column_name, c.data_type, c.ordinal_position, c.column_comment
+from information_schema.tables t
+join information_schema.columns c
+  on c.table_catalog = t.table_catalog and c.table_schema = t.table_schema and c.table_name = t.table_name
+where t.table_catalog = %s and t.table_schema = %s
+order by t.table_name, c.ordinal_position`, db, d.QuoteString(schema))
 }

@@ -14,8 +14,10 @@ import (
 // problem) and turns an interrupted query into one line wrapping the context's
 // error, so callers can tell a cancellation from a SQL error. (The driver joins
 // the context error and DuckDB's "INTERRUPT Error: Interrupted!", which says
-// nothing more, on two lines.)
-func mapError(err error) error {
+// nothing more, on two lines.) Transaction conflicts wrap adapter.ErrConflict,
+// and a `create or replace` over a relation of another kind
+// adapter.ErrCannotReplace.
+func mapError(_ context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -25,6 +27,12 @@ func mapError(err error) error {
 	msg := err.Error()
 	if errors.Is(err, context.Canceled) || strings.Contains(msg, "INTERRUPT Error") || strings.Contains(msg, "Interrupted") {
 		return fmt.Errorf("duckdb interrupted the query: %w", context.Canceled)
+	}
+	switch {
+	case isConflict(err):
+		return fmt.Errorf("%w: %w", adapter.ErrConflict, err)
+	case strings.Contains(msg, "Existing object") && strings.Contains(msg, "trying to replace"):
+		return fmt.Errorf("%w: %w", adapter.ErrCannotReplace, err)
 	}
 	return err
 }

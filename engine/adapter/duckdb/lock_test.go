@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/strata-dev/strata/engine/adapter"
+	"github.com/strata-dev/strata/engine/materialize"
 	"github.com/strata-dev/strata/engine/relation"
 )
 
@@ -106,20 +107,21 @@ func TestWrongCatalog(t *testing.T) {
 // concurrent CREATE SCHEMA of one name conflicts, which EnsureSchema
 // serializes and retries).
 func TestConcurrentBuilds(t *testing.T) {
-	a := openTemp(t, 8)
-	defer a.Close()
+	c := openTemp(t, 8)
+	defer c.Close()
+	a := materialize.New(c, Driver(), adapter.Target{Database: "db", Schema: "main"})
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, 1000)
 	for g := range 8 {
 		wg.Go(func() {
-			if err := a.EnsureSchema(ctx, "db", "shared"); err != nil {
+			if err := a.CreateSchema(ctx, "db", "shared"); err != nil {
 				errs <- err
 			}
 			for i := range 10 {
 				for _, mat := range []string{"table", "view", "incremental", "table"} {
 					r := relation.Relation{Database: "db", Schema: "shared", Identifier: fmt.Sprintf("m%d", g)}
-					if _, err := a.Materialize(ctx, adapter.MaterializeRequest{Relation: r, Materialized: mat,
+					if _, err := a.Materialize(ctx, materialize.Request{Relation: r, Materialized: mat,
 						SQL: fmt.Sprintf("select %d as i, range as x from range(100)", i), UniqueKey: []string{"x"}}); err != nil {
 						errs <- fmt.Errorf("%s %s: %w", r, mat, err)
 					}

@@ -1,14 +1,21 @@
 // Package postgres is strata's PostgreSQL adapter (github.com/jackc/pgx/v5 with
 // pgxpool). Cancelling a call's context sends PostgreSQL a cancel request, so
-// the statement stops in the server, not only in the client.
+// the statement stops in the server, not only in the client; if the server
+// does not answer within a second the socket is closed, and the server ends
+// the orphaned statement itself within seconds: strata's sessions set
+// client_connection_check_interval (PostgreSQL 14+) and TCP keepalives. Close
+// returns within a second even when the server has stopped answering.
 //
-// An *Adapter is safe for concurrent use: each call takes its own connection
-// from a pool sized to the target's threads. Dialect is pure and safe for
-// concurrent use.
+// Driver() is what main registers; it includes the tick lock scheduler
+// replicas share (TickLock). A Conn is safe for concurrent use: each call
+// takes its own connection from a pool sized to the target's threads.
+// Dialect is pure and safe for concurrent use.
 package postgres
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -26,41 +33,70 @@ import (
 
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/relation"
+	"github.com/strata-dev/strata/engine/sqltext"
 )
 
 // DefaultConnectTimeout bounds connection attempts when the profile sets no
 // connect_timeout: an unreachable server fails in seconds, not minutes.
 const DefaultConnectTimeout = 5 * time.Second
 
-// Adapter is a pool of connections to one PostgreSQL database.
-type Adapter struct {
-	Dialect
+// Timeouts for a server that stops answering.
+const (
+	// cancelGrace is how long a cancelled statement waits for the server to
+	// confirm the cancel before the socket is closed.
+	cancelGrace = time.Second
+	// closeGrace is how long Close waits for the pool to say goodbye to the
+	// server before it returns (the rest finishes in the background).
+	closeGrace = 500 * time.Millisecond
+	// checkInterval is client_connection_check_interval: how often the server
+	// checks, while a statement runs, that strata is still connected.
+	checkInterval = 2 * time.Second
+	// Default TCP keepalives (profile key keepalives_idle overrides the idle time).
+	keepaliveIdle     = 10 * time.Second
+	keepaliveInterval = 5 * time.Second
+	keepaliveCount    = 3
+)
+
+// Traits are PostgreSQL's: DDL is transactional, but there is no `create or
+// replace table`, so tables are built aside and swapped in a transaction;
+// views bind to the relations they read (DependentViewsSQL); identifiers
+// longer than NAMEDATALEN-1 = 63 bytes are silently truncated; one
+// connection reaches one database.
+var Traits = adapter.Traits{
+	TransactionalDDL:   true,
+	Merge:              true,
+	MaxIdentifierBytes: MaxIdentLen,
+}
+
+// MaxIdentLen is PostgreSQL's identifier limit (NAMEDATALEN-1).
+const MaxIdentLen = 63
+
+// Driver is PostgreSQL's entry in strata's driver table.
+func Driver() adapter.Driver {
+	return adapter.Driver{Type: "postgres", Dialect: Dialect{}, Traits: Traits, Profile: Profile(), Open: Open, TickLock: TickLock}
+}
+
+// Conn is a pool of connections to one PostgreSQL database.
+type Conn struct {
 	pool     *pgxpool.Pool
 	database string
 	addr     string // host:port, for messages
 
-	schemaMu sync.Mutex
-	schemas  map[string]bool
-
 	closeOnce sync.Once
 }
 
-var (
-	_ adapter.Adapter        = (*Adapter)(nil)
-	_ adapter.Opener         = Open
-	_ adapter.RelationLister = (*Adapter)(nil)
-)
+var _ adapter.Conn = (*Conn)(nil)
 
 // Open connects to the database a profile target names. Fields used: host,
 // port, user, password (or pass), dbname (or database), sslmode,
-// connect_timeout (seconds), search_path, role, application_name (default
-// "strata"). The password never appears in errors.
-func Open(ctx context.Context, t adapter.Target) (adapter.Adapter, error) {
+// connect_timeout (seconds), keepalives_idle (seconds), search_path, role,
+// application_name (default "strata"). The password never appears in errors.
+func Open(ctx context.Context, t adapter.Target) (adapter.Conn, error) {
 	return OpenPostgres(ctx, t)
 }
 
 // OpenPostgres is Open returning the concrete type.
-func OpenPostgres(ctx context.Context, t adapter.Target) (*Adapter, error) {
+func OpenPostgres(ctx context.Context, t adapter.Target) (*Conn, error) {
 	cfg, addr, err := poolConfig(t)
 	if err != nil {
 		return nil, err
@@ -69,12 +105,12 @@ func OpenPostgres(ctx context.Context, t adapter.Target) (*Adapter, error) {
 	if err != nil {
 		return nil, mapConnectError(addr, err)
 	}
-	a := &Adapter{pool: pool, database: cfg.ConnConfig.Database, addr: addr, schemas: map[string]bool{}}
-	if err := a.Ping(ctx); err != nil {
-		a.Close()
+	c := &Conn{pool: pool, database: cfg.ConnConfig.Database, addr: addr}
+	if err := c.Ping(ctx); err != nil {
+		c.Close()
 		return nil, err
 	}
-	return a, nil
+	return c, nil
 }
 
 func field(t adapter.Target, keys ...string) string {
@@ -128,26 +164,55 @@ func poolConfig(t adapter.Target) (*pgxpool.Config, string, error) {
 			timeout = time.Duration(secs * float64(time.Second))
 		}
 	}
+	idle := keepaliveIdle
+	if s := field(t, "keepalives_idle"); s != "" {
+		secs, err := strconv.Atoi(s)
+		if err != nil || secs < 0 {
+			return nil, addr, fmt.Errorf("postgres target %s: keepalives_idle %q is not a number of seconds", t.Name, s)
+		}
+		if secs > 0 {
+			idle = time.Duration(secs) * time.Second
+		}
+	}
 	cc := cfg.ConnConfig
 	cc.ConnectTimeout = timeout
+	// Keepalives on strata's side notice a server that vanished; the
+	// server's, set below, notice a strata that vanished mid-statement.
+	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: idle, Interval: keepaliveInterval, Count: keepaliveCount}}
+	cc.DialFunc = dialer.DialContext
 	app := field(t, "application_name")
 	if app == "" {
 		app = "strata"
 	}
 	cc.RuntimeParams["application_name"] = app
+	cc.RuntimeParams["tcp_keepalives_idle"] = strconv.Itoa(int(idle / time.Second))
+	cc.RuntimeParams["tcp_keepalives_interval"] = strconv.Itoa(int(keepaliveInterval / time.Second))
+	cc.RuntimeParams["tcp_keepalives_count"] = strconv.Itoa(keepaliveCount)
 	if sp := field(t, "search_path"); sp != "" {
 		cc.RuntimeParams["search_path"] = sp
 	}
 	// On cancel, ask the server to stop the statement at once; only if it does
-	// not answer within 2 s is the socket closed.
+	// not answer within cancelGrace is the socket closed.
 	cc.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: cancelGrace}
 	}
-	if role := field(t, "role"); role != "" {
-		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-			_, err := c.Exec(ctx, "set role "+Dialect{}.QuoteIdent(role))
-			return err
+	role := field(t, "role")
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		var set []string
+		if role != "" {
+			set = append(set, "set role "+Dialect{}.QuoteIdent(role))
 		}
+		if serverMajor(c.PgConn()) >= 14 {
+			// Dead-client detection: a statement whose client is gone (killed,
+			// or its socket closed after a cancel the server did not answer)
+			// ends within seconds instead of running to its end.
+			set = append(set, fmt.Sprintf("set client_connection_check_interval = %d", checkInterval.Milliseconds()))
+		}
+		if len(set) == 0 {
+			return nil
+		}
+		_, err := c.Exec(ctx, strings.Join(set, "; "))
+		return err
 	}
 	threads := max(t.Threads, 1)
 	cfg.MaxConns = int32(threads)
@@ -155,56 +220,70 @@ func poolConfig(t adapter.Target) (*pgxpool.Config, string, error) {
 	return cfg, addr, nil
 }
 
+// serverMajor is the server's major version (0 when it did not say).
+func serverMajor(c *pgconn.PgConn) int {
+	v := c.ParameterStatus("server_version")
+	end := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' })
+	if end < 0 {
+		end = len(v)
+	}
+	n, _ := strconv.Atoi(v[:end])
+	return n
+}
+
 func quoteDSN(v string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
 }
 
-// Ping implements adapter.Adapter.
-func (a *Adapter) Ping(ctx context.Context) error {
-	if err := a.pool.Ping(ctx); err != nil {
-		return mapConnectError(a.addr, err)
+// Ping implements adapter.Conn.
+func (c *Conn) Ping(ctx context.Context) error {
+	if err := c.pool.Ping(ctx); err != nil {
+		return mapConnectError(c.addr, err)
 	}
 	return nil
 }
 
-// Close implements adapter.Adapter.
-func (a *Adapter) Close() error {
-	a.closeOnce.Do(a.pool.Close)
+// Close implements adapter.Conn. pgxpool waits for every connection to say
+// goodbye, which takes 15 s per connection a stopped server does not answer;
+// Close gives it closeGrace and lets the rest finish in the background.
+func (c *Conn) Close() error {
+	c.closeOnce.Do(func() {
+		done := make(chan struct{})
+		go func() {
+			c.pool.Close()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(closeGrace):
+		}
+	})
 	return nil
 }
 
-// RenderRelation implements adapter.Dialect, filling in the adapter's
-// database when r has none.
-func (a *Adapter) RenderRelation(r relation.Relation) string {
-	return a.Dialect.RenderRelation(a.qualify(r))
-}
-
-func (a *Adapter) qualify(r relation.Relation) relation.Relation {
-	if r.Database == "" {
-		r.Database = a.database
-	}
-	return r
-}
-
-func (a *Adapter) acquire(ctx context.Context) (*pgxpool.Conn, error) {
-	c, err := a.pool.Acquire(ctx)
+func (c *Conn) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	pc, err := c.pool.Acquire(ctx)
 	if err != nil {
-		return nil, a.mapError(ctx, err)
+		return nil, c.mapError(ctx, err)
 	}
-	return c, nil
+	return pc, nil
 }
 
-// Exec implements adapter.Adapter. Several statements separated by
+// Exec implements adapter.Conn. Several statements separated by
 // semicolons run in one round trip (simple protocol).
-func (a *Adapter) Exec(ctx context.Context, sql string) (int64, error) {
-	c, err := a.acquire(ctx)
+func (c *Conn) Exec(ctx context.Context, sql string) (int64, error) {
+	pc, err := c.acquire(ctx)
 	if err != nil {
 		return -1, err
 	}
-	defer c.Release()
-	tag, err := c.Exec(ctx, sql)
+	defer pc.Release()
+	return c.exec(ctx, pc, sql)
+}
+
+func (c *Conn) exec(ctx context.Context, pc *pgxpool.Conn, sql string) (int64, error) {
+	tag, err := pc.Exec(ctx, sql)
 	if err != nil {
-		return -1, a.mapError(ctx, err)
+		return -1, c.mapError(ctx, err)
 	}
 	return rowsAffected(tag), nil
 }
@@ -216,22 +295,26 @@ func rowsAffected(tag pgconn.CommandTag) int64 {
 	return -1
 }
 
-// Query implements adapter.Adapter.
-func (a *Adapter) Query(ctx context.Context, sql string, limit int) (*adapter.Table, error) {
-	q, _ := adapter.LimitSQL(sql, limit)
-	c, err := a.acquire(ctx)
+// Query implements adapter.Conn.
+func (c *Conn) Query(ctx context.Context, sql string, limit int) (*adapter.Table, error) {
+	pc, err := c.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Release()
-	rows, err := c.Query(ctx, q, pgx.QueryExecModeSimpleProtocol)
+	defer pc.Release()
+	return c.query(ctx, pc, sql, limit)
+}
+
+func (c *Conn) query(ctx context.Context, pc *pgxpool.Conn, sql string, limit int) (*adapter.Table, error) {
+	q, _ := sqltext.Limit(sql, limit)
+	rows, err := pc.Query(ctx, q, pgx.QueryExecModeSimpleProtocol)
 	if err != nil {
-		return nil, a.mapError(ctx, err)
+		return nil, c.mapError(ctx, err)
 	}
 	defer rows.Close()
 	fields := rows.FieldDescriptions()
 	t := &adapter.Table{Columns: make([]string, len(fields)), Types: make([]string, len(fields)), Rows: [][]any{}}
-	tm := c.Conn().TypeMap()
+	tm := pc.Conn().TypeMap()
 	for i, f := range fields {
 		t.Columns[i] = f.Name
 		if typ, ok := tm.TypeForOID(f.DataTypeOID); ok {
@@ -244,7 +327,7 @@ func (a *Adapter) Query(ctx context.Context, sql string, limit int) (*adapter.Ta
 		}
 		vals, err := rows.Values()
 		if err != nil {
-			return nil, a.mapError(ctx, err)
+			return nil, c.mapError(ctx, err)
 		}
 		for i, v := range vals {
 			vals[i] = plainValue(v)
@@ -253,7 +336,7 @@ func (a *Adapter) Query(ctx context.Context, sql string, limit int) (*adapter.Ta
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, a.mapError(ctx, err)
+		return nil, c.mapError(ctx, err)
 	}
 	return t, nil
 }
@@ -286,144 +369,76 @@ func plainValue(v any) any {
 	return v
 }
 
-const kindSQL = `select c.relkind from pg_catalog.pg_class c
-join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p', 'v', 'm', 'f')`
-
-func kindOf(relkind string) relation.Kind {
-	switch relkind {
-	case "v", "m":
-		return relation.View
-	case "f":
-		return relation.External
-	case "":
-		return relation.None
-	}
-	return relation.Table
-}
-
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-func (a *Adapter) kind(ctx context.Context, q querier, r relation.Relation) (relation.Kind, error) {
-	var relkind string
-	err := q.QueryRow(ctx, kindSQL, r.Schema, r.Identifier).Scan(&relkind)
-	if err == pgx.ErrNoRows {
-		return relation.None, nil
-	}
+// Session implements adapter.Conn.
+func (c *Conn) Session(ctx context.Context) (adapter.Session, error) {
+	pc, err := c.acquire(ctx)
 	if err != nil {
-		return relation.None, a.mapError(ctx, err)
-	}
-	return kindOf(relkind), nil
-}
-
-// RelationKind implements adapter.Adapter.
-func (a *Adapter) RelationKind(ctx context.Context, r relation.Relation) (relation.Kind, error) {
-	if err := a.sameDatabase(r); err != nil {
-		return relation.None, err
-	}
-	return a.kind(ctx, a.pool, r)
-}
-
-func (a *Adapter) sameDatabase(r relation.Relation) error {
-	if r.Database != "" && r.Database != a.database {
-		return fmt.Errorf("%s: postgres cannot reach database %q from a connection to %q", r, r.Database, a.database)
-	}
-	return nil
-}
-
-const columnsSQL = `select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)
-from pg_catalog.pg_attribute a
-join pg_catalog.pg_class c on c.oid = a.attrelid
-join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped
-order by a.attnum`
-
-// tempColumnsSQL lists a session temporary table's columns.
-const tempColumnsSQL = `select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)
-from pg_catalog.pg_attribute a
-join pg_catalog.pg_class c on c.oid = a.attrelid
-where c.relnamespace = pg_catalog.pg_my_temp_schema() and c.relname = $1 and a.attnum > 0 and not a.attisdropped
-order by a.attnum`
-
-func (a *Adapter) columns(ctx context.Context, q querier, sql string, args ...any) ([]adapter.Column, error) {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, a.mapError(ctx, err)
-	}
-	cols, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (adapter.Column, error) {
-		var c adapter.Column
-		err := r.Scan(&c.Name, &c.DataType)
-		return c, err
-	})
-	if err != nil {
-		return nil, a.mapError(ctx, err)
-	}
-	return cols, nil
-}
-
-// Columns implements adapter.Adapter.
-func (a *Adapter) Columns(ctx context.Context, r relation.Relation) ([]adapter.Column, error) {
-	if err := a.sameDatabase(r); err != nil {
 		return nil, err
 	}
-	return a.columns(ctx, a.pool, columnsSQL, r.Schema, r.Identifier)
+	return &session{c: c, pc: pc}, nil
 }
 
-// ListRelations implements adapter.RelationLister.
-func (a *Adapter) ListRelations(ctx context.Context, database, schema string) ([]adapter.ListedRelation, error) {
-	if database == "" {
-		database = a.database
-	}
-	rows, err := a.pool.Query(ctx, `select c.relname, c.relkind from pg_catalog.pg_class c
-join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-where n.nspname = $1 and c.relkind in ('r', 'p', 'v', 'm', 'f') order by c.relname`, schema)
+// session is one pooled connection. pgxpool destroys, rather than reuses, a
+// connection released inside a transaction.
+type session struct {
+	c  *Conn
+	pc *pgxpool.Conn
+}
+
+var _ adapter.BulkLoader = (*session)(nil)
+
+func (s *session) Exec(ctx context.Context, sql string) (int64, error) {
+	return s.c.exec(ctx, s.pc, sql)
+}
+
+func (s *session) Query(ctx context.Context, sql string, limit int) (*adapter.Table, error) {
+	return s.c.query(ctx, s.pc, sql, limit)
+}
+
+func (s *session) Release() { s.pc.Release() }
+
+// BulkLoad implements adapter.BulkLoader: the rows stream as CSV through COPY.
+func (s *session) BulkLoad(ctx context.Context, r relation.Relation, columns []string, rows [][]string) (int64, error) {
+	data, err := copyCSV(rows, len(columns))
 	if err != nil {
-		return nil, a.mapError(ctx, err)
+		return 0, err
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (adapter.ListedRelation, error) {
-		var name, kind string
-		err := r.Scan(&name, &kind)
-		return adapter.ListedRelation{Relation: relation.Relation{Database: database, Schema: schema, Identifier: name}, Kind: kindOf(kind)}, err
-	})
+	d := Dialect{}
+	names := make([]string, len(columns))
+	for i, c := range columns {
+		names[i] = d.QuoteIdent(c)
+	}
+	r.Database = ""
+	copySQL := fmt.Sprintf("copy %s (%s) from stdin with (format csv)", d.RenderRelation(r), strings.Join(names, ", "))
+	tag, err := s.pc.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data), copySQL)
 	if err != nil {
-		return nil, a.mapError(ctx, err)
+		return 0, s.c.mapError(ctx, err)
 	}
-	return out, nil
+	return tag.RowsAffected(), nil
 }
 
-// EnsureSchema implements adapter.Adapter: CREATE SCHEMA runs once per schema
-// for the adapter's lifetime; concurrent callers wait for the first (two
-// concurrent CREATE SCHEMA IF NOT EXISTS can collide in PostgreSQL).
-func (a *Adapter) EnsureSchema(ctx context.Context, database, schema string) error {
-	if err := a.sameDatabase(relation.Relation{Database: database, Schema: schema}); err != nil {
-		return err
+// copyCSV renders rows as CSV for COPY: empty fields are written unquoted,
+// which COPY's CSV format reads as NULL.
+func copyCSV(rows [][]string, width int) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	rec := make([]string, width)
+	for i, row := range rows {
+		if len(row) > width {
+			return nil, fmt.Errorf("row %d has %d fields, the header %d", i+1, len(row), width)
+		}
+		clear(rec)
+		copy(rec, row)
+		if err := w.Write(rec); err != nil {
+			return nil, err
+		}
 	}
-	a.schemaMu.Lock()
-	defer a.schemaMu.Unlock()
-	if a.schemas[schema] {
-		return nil
-	}
-	if _, err := a.Exec(ctx, a.CreateSchemaSQL(schema)); err != nil {
-		return fmt.Errorf("create schema %s: %w", schema, err)
-	}
-	a.schemas[schema] = true
-	return nil
-}
-
-// DropRelation implements adapter.Adapter.
-func (a *Adapter) DropRelation(ctx context.Context, r relation.Relation, kind relation.Kind) error {
-	if kind == relation.None {
-		return nil
-	}
-	_, err := a.Exec(ctx, a.DropSQL(a.qualify(r), kind))
-	return err
+	w.Flush()
+	return buf.Bytes(), w.Error()
 }
 
 // PoolConfig is the pgx pool configuration for a target, for callers that need
-// a connection of their own to the same server (the scheduler's replica lock).
+// a connection of their own to the same server.
 func PoolConfig(t adapter.Target) (*pgxpool.Config, error) {
 	c, _, err := poolConfig(t)
 	return c, err

@@ -45,7 +45,7 @@ func testTarget(t testing.TB, threads int) adapter.Target {
 	return adapter.Target{Name: "test", Type: "postgres", Database: db, Schema: "public", Threads: threads, Fields: fields}
 }
 
-func openTest(t *testing.T, threads int) *Adapter {
+func openTest(t *testing.T, threads int) *Conn {
 	t.Helper()
 	a, err := OpenPostgres(context.Background(), testTarget(t, threads))
 	if err != nil {
@@ -55,7 +55,7 @@ func openTest(t *testing.T, threads int) *Adapter {
 }
 
 // uniqueSchema returns a fresh schema name and drops the schema after the test.
-func uniqueSchema(t *testing.T, a adapter.Adapter) string {
+func uniqueSchema(t *testing.T, c adapter.Conn) string {
 	t.Helper()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
@@ -63,7 +63,7 @@ func uniqueSchema(t *testing.T, a adapter.Adapter) string {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, err := a.Exec(ctx, "drop schema if exists "+a.QuoteIdent(name)+" cascade"); err != nil {
+		if _, err := c.Exec(ctx, "drop schema if exists "+Dialect{}.QuoteIdent(name)+" cascade"); err != nil {
 			t.Errorf("drop test schema %s: %v", name, err)
 		}
 	})
@@ -73,11 +73,12 @@ func uniqueSchema(t *testing.T, a adapter.Adapter) string {
 func TestConformance(t *testing.T) {
 	db := testTarget(t, 1).Database
 	adaptertest.Run(t, adaptertest.Harness{
-		Open:              func(t *testing.T) adapter.Adapter { return openTest(t, 4) },
-		Database:          db,
-		Schema:            uniqueSchema,
-		LongQuery:         "select pg_sleep(30)",
-		LongSelect:        "select 1 as n from pg_sleep(30)",
-		SupportsSnapshots: true,
+		Driver:     Driver(),
+		Open:       func(t *testing.T) adapter.Conn { return openTest(t, 4) },
+		OpenSingle: func(t *testing.T) adapter.Conn { return openTest(t, 1) },
+		Database:   db,
+		Schema:     uniqueSchema,
+		LongQuery:  "select pg_sleep(30)",
+		LongSelect: "select 1 as n from pg_sleep(30)",
 	})
 }

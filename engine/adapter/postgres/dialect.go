@@ -6,36 +6,23 @@ import (
 
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/relation"
+	"github.com/strata-dev/strata/engine/sqltext"
 )
 
-// MaxIdentLen is PostgreSQL's identifier limit (NAMEDATALEN-1); longer names
-// are silently truncated by the server, so temporary names are kept within it.
-const MaxIdentLen = 63
+// Dialect is PostgreSQL's SQL text rules: ANSI quoting, names kept as
+// written (PostgreSQL folds unquoted names to lower case, but strata always
+// quotes, as dbt-postgres does with its default quoting; standard_conforming
+// strings is on since 9.1). The zero value is ready to use and needs no
+// connection; every method is a pure function.
+type Dialect struct{ sqltext.ANSI }
 
-// Dialect is PostgreSQL's SQL text rules. The zero value is ready to use and
-// needs no connection; every method is a pure function.
-type Dialect struct{}
-
-var _ adapter.Dialect = Dialect{}
+var (
+	_ adapter.Dialect        = Dialect{}
+	_ adapter.CatalogDialect = Dialect{}
+)
 
 // Type implements adapter.Dialect.
 func (Dialect) Type() string { return "postgres" }
-
-// QuoteIdent implements adapter.Dialect.
-func (Dialect) QuoteIdent(name string) string {
-	return adapter.QuoteANSI(name)
-}
-
-// RenderRelation implements adapter.Dialect: "db"."schema"."name", as
-// dbt-postgres renders it (empty parts are left out).
-func (d Dialect) RenderRelation(r relation.Relation) string {
-	return adapter.JoinRelation(r, d.QuoteIdent)
-}
-
-// NormalizeIdent implements adapter.Dialect. PostgreSQL folds unquoted names
-// to lower case, but strata always quotes, so names are kept as written (as
-// dbt-postgres does with its default quoting).
-func (Dialect) NormalizeIdent(name string) string { return name }
 
 // DefaultIncrementalStrategy implements adapter.Dialect, as dbt-postgres does:
 // delete+insert with a unique key, append without.
@@ -46,52 +33,49 @@ func (Dialect) DefaultIncrementalStrategy(hasUniqueKey bool) string {
 	return "append"
 }
 
-// ValidIncrementalStrategies implements adapter.Dialect (microbatch is not
-// supported yet).
+// ValidIncrementalStrategies implements adapter.Dialect (MERGE needs
+// PostgreSQL 15).
 func (Dialect) ValidIncrementalStrategies() []string {
 	return []string{"append", "delete+insert", "merge"}
 }
 
-// schemaOnly renders r without its database, for regclass casts and renames.
-func (d Dialect) schemaOnly(r relation.Relation) string {
-	r.Database = ""
-	return d.RenderRelation(r)
-}
-
-// CreateSchemaSQL creates a schema unless it exists.
-func (d Dialect) CreateSchemaSQL(schema string) string {
+// CreateSchema implements adapter.Dialect (a connection reaches one
+// database, so the schema is not qualified).
+func (d Dialect) CreateSchema(_, schema string) string {
 	return "create schema if not exists " + d.QuoteIdent(schema)
 }
 
-// CreateOrReplaceViewSQL replaces a view in place. PostgreSQL accepts it only
-// when the new columns extend the old ones; callers fall back to a swap.
-func (d Dialect) CreateOrReplaceViewSQL(r relation.Relation, sql string) string {
-	return fmt.Sprintf("create or replace view %s as (\n%s\n)", d.RenderRelation(r), adapter.TrimSQL(sql))
+// CreateView implements adapter.Dialect. PostgreSQL replaces a view in place
+// only when the new columns extend the old ones; otherwise it refuses
+// (adapter.ErrCannotReplace) and the view is swapped.
+func (d Dialect) CreateView(r relation.Relation, sql string, o adapter.CreateOptions) string {
+	verb := "create view"
+	if o.Replace {
+		verb = "create or replace view"
+	}
+	return fmt.Sprintf("%s %s as (\n%s\n)", verb, d.RenderRelation(r), sqltext.Trim(sql))
 }
 
-// CreateViewSQL creates a view.
-func (d Dialect) CreateViewSQL(r relation.Relation, sql string) string {
-	return fmt.Sprintf("create view %s as (\n%s\n)", d.RenderRelation(r), adapter.TrimSQL(sql))
+func tableVerb(o adapter.CreateOptions) string {
+	if o.Temporary {
+		return "create temporary table"
+	}
+	return "create table"
 }
 
-// CreateTableAsSQL creates a table from a SELECT.
-func (d Dialect) CreateTableAsSQL(r relation.Relation, sql string) string {
-	return fmt.Sprintf("create table %s as (\n%s\n)", d.RenderRelation(r), adapter.TrimSQL(sql))
+// CreateTableAs implements adapter.Dialect. PostgreSQL has no `create or
+// replace table` (Traits.AtomicReplace is false) and no transient tables.
+func (d Dialect) CreateTableAs(r relation.Relation, sql string, o adapter.CreateOptions) string {
+	return fmt.Sprintf("%s %s as (\n%s\n)", tableVerb(o), d.RenderRelation(r), sqltext.Trim(sql))
 }
 
-// CreateTempTableAsSQL creates a session temporary table that is dropped when
-// the surrounding transaction ends.
-func (d Dialect) CreateTempTableAsSQL(identifier, sql string) string {
-	return fmt.Sprintf("create temporary table %s on commit drop as (\n%s\n)", d.QuoteIdent(identifier), adapter.TrimSQL(sql))
-}
-
-// CreateTableSQL creates an empty table with typed columns.
-func (d Dialect) CreateTableSQL(r relation.Relation, cols []adapter.Column) string {
+// CreateTable implements adapter.Dialect.
+func (d Dialect) CreateTable(r relation.Relation, cols []adapter.Column, o adapter.CreateOptions) string {
 	defs := make([]string, len(cols))
 	for i, c := range cols {
 		defs[i] = d.QuoteIdent(c.Name) + " " + c.DataType
 	}
-	return fmt.Sprintf("create table %s (%s)", d.RenderRelation(r), strings.Join(defs, ", "))
+	return fmt.Sprintf("%s %s (%s)", tableVerb(o), d.RenderRelation(r), strings.Join(defs, ", "))
 }
 
 func kindWord(k relation.Kind) string {
@@ -104,102 +88,42 @@ func kindWord(k relation.Kind) string {
 	return "table"
 }
 
-// DropSQL drops r if it exists as kind. Cascade drops views that depend on
-// it, as dbt does; they are rebuilt when they are selected.
-func (d Dialect) DropSQL(r relation.Relation, kind relation.Kind) string {
+// Drop implements adapter.Dialect. It cascades to the views bound to r; the
+// materializations recreate them (DependentViewsSQL).
+func (d Dialect) Drop(r relation.Relation, kind relation.Kind) string {
 	return fmt.Sprintf("drop %s if exists %s cascade", kindWord(kind), d.RenderRelation(r))
 }
 
-// RenameSQL renames r (of kind) to identifier in its schema.
-func (d Dialect) RenameSQL(r relation.Relation, kind relation.Kind, identifier string) string {
+// Rename implements adapter.Dialect.
+func (d Dialect) Rename(r relation.Relation, kind relation.Kind, identifier string) string {
 	return fmt.Sprintf("alter %s %s rename to %s", kindWord(kind), d.RenderRelation(r), d.QuoteIdent(identifier))
 }
 
-// SwapSQL replaces target (holding a relation of kind old, or relation.None)
-// with the already-built staged relation of kind staged: rename the old one
-// to backup, the new one into place, then drop the backup. Run it in one
-// transaction. Dropping the backup cascades to views that depended on the old
-// relation, like dbt; they are rebuilt when selected.
-func (d Dialect) SwapSQL(target relation.Relation, old relation.Kind, staged relation.Relation, kind relation.Kind, backup string) []string {
-	var out []string
-	if old != relation.None {
-		out = append(out, d.RenameSQL(target, old, backup))
-	}
-	out = append(out, d.RenameSQL(staged, kind, target.Identifier))
-	if old != relation.None {
-		out = append(out, d.DropSQL(target.WithIdentifier(backup), old))
-	}
-	return out
+// AddColumn implements adapter.Dialect.
+func (d Dialect) AddColumn(r relation.Relation, c adapter.Column) string {
+	return fmt.Sprintf("alter table %s add column %s %s", d.RenderRelation(r), d.QuoteIdent(c.Name), c.DataType)
 }
 
-func (d Dialect) columnList(cols []adapter.Column, prefix string) string {
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = prefix + d.QuoteIdent(c.Name)
+// TempRelation implements adapter.Dialect: pg_temp names the session's own
+// temporary schema.
+func (Dialect) TempRelation(_ relation.Relation, identifier string) relation.Relation {
+	return relation.Relation{Schema: "pg_temp", Identifier: identifier}
+}
+
+// LockRelation implements adapter.Dialect. SHARE ROW EXCLUSIVE conflicts
+// with itself and with writers, not with readers: a second incremental run
+// of the same table waits for the first to commit, then sees its rows.
+// ACCESS EXCLUSIVE, which replacing a relation takes anyway, also keeps out
+// a concurrent CREATE VIEW on it.
+func (d Dialect) LockRelation(r relation.Relation, exclusive bool) string {
+	mode := "share row exclusive"
+	if exclusive {
+		mode = "access exclusive"
 	}
-	return strings.Join(names, ", ")
+	return fmt.Sprintf("lock table %s in %s mode", d.RenderRelation(r), mode)
 }
 
-// AppendSQL inserts every row of source (a temporary table) into target.
-func (d Dialect) AppendSQL(target relation.Relation, source string, cols []adapter.Column) string {
-	list := d.columnList(cols, "")
-	return fmt.Sprintf("insert into %s (%s)\nselect %s from %s", d.RenderRelation(target), list, list, d.QuoteIdent(source))
-}
-
-func (d Dialect) keyMatch(keys []string, left, right string) string {
-	conds := make([]string, len(keys))
-	for i, k := range keys {
-		conds[i] = fmt.Sprintf("%s.%s = %s.%s", left, d.QuoteIdent(k), right, d.QuoteIdent(k))
-	}
-	return strings.Join(conds, " and ")
-}
-
-// DeleteInsertSQL deletes target rows whose unique key appears in source, then
-// inserts every source row (dbt's delete+insert).
-func (d Dialect) DeleteInsertSQL(target relation.Relation, source string, keys []string, cols []adapter.Column) []string {
-	del := fmt.Sprintf("delete from %s as strata_target\nusing %s as strata_source\nwhere %s",
-		d.RenderRelation(target), d.QuoteIdent(source), d.keyMatch(keys, "strata_source", "strata_target"))
-	return []string{del, d.AppendSQL(target, source, cols)}
-}
-
-// MergeSQL updates target rows whose unique key appears in source and inserts
-// the others (PostgreSQL 15 MERGE).
-func (d Dialect) MergeSQL(target relation.Relation, source string, keys []string, cols []adapter.Column) string {
-	var sets []string
-	for _, c := range cols {
-		if !adapter.ContainsFold(keys, c.Name) {
-			sets = append(sets, fmt.Sprintf("%s = strata_source.%s", d.QuoteIdent(c.Name), d.QuoteIdent(c.Name)))
-		}
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "merge into %s as strata_target\nusing %s as strata_source\non %s\n", d.RenderRelation(target),
-		d.QuoteIdent(source), d.keyMatch(keys, "strata_source", "strata_target"))
-	if len(sets) > 0 {
-		fmt.Fprintf(&b, "when matched then update set %s\n", strings.Join(sets, ", "))
-	}
-	fmt.Fprintf(&b, "when not matched then insert (%s) values (%s)", d.columnList(cols, ""), d.columnList(cols, "strata_source."))
-	return b.String()
-}
-
-// AddColumnsSQL adds columns to a table in one statement.
-func (d Dialect) AddColumnsSQL(r relation.Relation, cols []adapter.Column) string {
-	adds := make([]string, len(cols))
-	for i, c := range cols {
-		adds[i] = fmt.Sprintf("add column %s %s", d.QuoteIdent(c.Name), c.DataType)
-	}
-	return fmt.Sprintf("alter table %s %s", d.RenderRelation(r), strings.Join(adds, ", "))
-}
-
-// CopySQL is the COPY statement a seed load streams its CSV through.
-func (d Dialect) CopySQL(r relation.Relation, cols []string) string {
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = d.QuoteIdent(c)
-	}
-	return fmt.Sprintf("copy %s (%s) from stdin with (format csv)", d.schemaOnly(r), strings.Join(names, ", "))
-}
-
-// SeedType maps an inferred seed column to a PostgreSQL type.
+// SeedType implements adapter.Dialect.
 func (Dialect) SeedType(c adapter.SeedColumn) string {
 	if c.Override != "" {
 		return c.Override
@@ -220,4 +144,88 @@ func (Dialect) SeedType(c adapter.SeedColumn) string {
 	default:
 		return "text"
 	}
+}
+
+// TextType implements adapter.Dialect.
+func (Dialect) TextType() string { return "text" }
+
+// CurrentTimestamp implements adapter.Dialect.
+func (Dialect) CurrentTimestamp() string { return "localtimestamp" }
+
+// relkinds lists the relation kinds strata sees: tables (plain and
+// partitioned), views, materialized views and foreign tables.
+const relkinds = "('r', 'p', 'v', 'm', 'f')"
+
+// RelationsSQL implements adapter.Dialect (the database is the connection's).
+func (d Dialect) RelationsSQL(_, schema, identifier string) string {
+	q := fmt.Sprintf(`select c.relname::text, case c.relkind when 'v' then 'view' when 'm' then 'view' when 'f' then 'external' else 'table' end
+from pg_catalog.pg_class c
+join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+where n.nspname = %s and c.relkind in %s`, d.QuoteString(schema), relkinds)
+	if identifier != "" {
+		q += " and c.relname = " + d.QuoteString(identifier)
+	}
+	return q
+}
+
+// SchemasSQL implements adapter.Dialect.
+func (Dialect) SchemasSQL(string) string {
+	return "select nspname::text from pg_catalog.pg_namespace"
+}
+
+// regclass is r as a regclass expression: NULL when r does not exist.
+func (d Dialect) regclass(r relation.Relation) string {
+	return "to_regclass(" + d.QuoteString(d.RenderRelation(r)) + ")"
+}
+
+// ColumnsSQL implements adapter.Dialect; it reads temporary tables too.
+func (d Dialect) ColumnsSQL(r relation.Relation) string {
+	return fmt.Sprintf(`select a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)
+from pg_catalog.pg_attribute a
+where a.attrelid = %s and a.attnum > 0 and not a.attisdropped
+order by a.attnum`, d.regclass(r))
+}
+
+// DependentViewsSQL implements adapter.Dialect: PostgreSQL binds a view to
+// the relations it reads, so dropping r drops the views on it (and the views
+// on those). This lists them, deepest last, each with the statement that
+// recreates it from its definition.
+func (d Dialect) DependentViewsSQL(r relation.Relation) string {
+	return fmt.Sprintf(`with recursive deps(oid, depth) as (
+  select r.ev_class, 1
+  from pg_catalog.pg_depend d
+  join pg_catalog.pg_rewrite r on r.oid = d.objid
+  where d.classid = 'pg_catalog.pg_rewrite'::regclass and d.refclassid = 'pg_catalog.pg_class'::regclass
+    and d.refobjid = %s and r.ev_class <> d.refobjid
+  union
+  select r.ev_class, deps.depth + 1
+  from deps
+  join pg_catalog.pg_depend d on d.refobjid = deps.oid and d.classid = 'pg_catalog.pg_rewrite'::regclass and d.refclassid = 'pg_catalog.pg_class'::regclass
+  join pg_catalog.pg_rewrite r on r.oid = d.objid
+  where r.ev_class <> deps.oid
+)
+select n.nspname::text, c.relname::text,
+  format('create %%s %%I.%%I as %%s', case c.relkind when 'm' then 'materialized view' else 'view' end, n.nspname, c.relname,
+    rtrim(pg_catalog.pg_get_viewdef(c.oid), ';'))
+from (select oid, max(depth) as depth from deps group by oid) x
+join pg_catalog.pg_class c on c.oid = x.oid
+join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+order by x.depth, n.nspname, c.relname`, d.regclass(r))
+}
+
+// CatalogSQL implements adapter.CatalogDialect. pg_catalog rather than
+// information_schema: format_type gives the full type (varchar(20),
+// numeric(12,2)) as dbt-postgres reports it, and a view's columns need no
+// privilege check per row.
+func (d Dialect) CatalogSQL(_, schema string) string {
+	return fmt.Sprintf(`select n.nspname::text, c.relname::text,
+  case c.relkind when 'v' then 'VIEW' when 'm' then 'MATERIALIZED VIEW' when 'f' then 'FOREIGN TABLE' else 'BASE TABLE' end,
+  pg_catalog.pg_get_userbyid(c.relowner)::text, pg_catalog.obj_description(c.oid, 'pg_class'),
+  a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnum::int,
+  pg_catalog.col_description(c.oid, a.attnum)
+from pg_catalog.pg_class c
+join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+where n.nspname = %s and c.relkind in %s
+order by c.relname, a.attnum`, d.QuoteString(schema), relkinds)
 }

@@ -71,8 +71,10 @@ func connectReason(err error) string {
 // mapError keeps PostgreSQL's message for SQL errors (it names the relation,
 // column or syntax problem), marks cancellations with the context's error so
 // callers can tell them from SQL errors, and marks lost connections as
-// unreachable.
-func (a *Adapter) mapError(ctx context.Context, err error) error {
+// unreachable. A `create or replace view` PostgreSQL refuses because of what
+// stands there (42809: not a view; 42P16: its columns cannot change that way)
+// wraps adapter.ErrCannotReplace.
+func (c *Conn) mapError(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -81,21 +83,21 @@ func (a *Adapter) mapError(ctx context.Context, err error) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
+		if pgErr.Code == "40P01" || pgErr.Code == "40001" {
+			// deadlock_detected, serialization_failure: the transaction lost a
+			// race (two seeds read one view's definition while each locks its
+			// own table) and is rolled back; it is safe to run again.
+			return fmt.Errorf("%w: %w", adapter.ErrConflict, err)
+		}
+		if pgErr.Code == "42809" || pgErr.Code == "42P16" {
+			return fmt.Errorf("%w: %w", adapter.ErrCannotReplace, err)
+		}
 		return err
 	}
 	var netErr net.Error
 	var connErr *pgconn.ConnectError
 	if errors.As(err, &connErr) || errors.As(err, &netErr) {
-		return mapConnectError(a.addr, err)
+		return mapConnectError(c.addr, err)
 	}
 	return err
-}
-
-// sqlState returns the SQLSTATE of a PostgreSQL error, "" for other errors.
-func sqlState(err error) string {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.Code
-	}
-	return ""
 }

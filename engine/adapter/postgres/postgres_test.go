@@ -3,10 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +11,6 @@ import (
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/relation"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.sql golden files")
 
 func TestUnreachableFailsFast(t *testing.T) {
 	start := time.Now()
@@ -121,56 +116,20 @@ func TestSQLErrorKeepsMessage(t *testing.T) {
 	}
 }
 
-func TestDialectGolden(t *testing.T) {
+// The SQL text of every statement is checked against golden files in
+// engine/materialize/testdata/postgres; these are PostgreSQL's own rules.
+func TestDialectRules(t *testing.T) {
 	d := Dialect{}
-	target := relation.Relation{Database: "finhouse", Schema: "analytics", Identifier: "fct_Loans"}
-	tmp := target.WithIdentifier("fct_Loans__strata_tmp_0a1b2c3d")
-	cols := []adapter.Column{{Name: "loan_id", DataType: "bigint"}, {Name: "Order", DataType: "text"}, {Name: "amount", DataType: "numeric(18,2)"}}
-	keys := []string{"loan_id", "Order"}
-	cases := map[string]string{
-		"create_schema":     d.CreateSchemaSQL("analytics_staging"),
-		"create_view":       d.CreateViewSQL(tmp, "select 1 as id;\n"),
-		"replace_view":      d.CreateOrReplaceViewSQL(target, "select 1 as id -- trailing comment"),
-		"create_table":      d.CreateTableAsSQL(tmp, "select 1 as id"),
-		"create_temp_table": d.CreateTempTableAsSQL(tmp.Identifier, "select * from src"),
-		"create_columns":    d.CreateTableSQL(tmp, cols),
-		"drop_view":         d.DropSQL(target, relation.View),
-		"drop_table":        d.DropSQL(target, relation.Table),
-		"swap_table":        strings.Join(d.SwapSQL(target, relation.Table, tmp, relation.Table, "fct_Loans__strata_tmp_99999999"), ";\n"),
-		"swap_view_table":   strings.Join(d.SwapSQL(target, relation.View, tmp, relation.Table, "fct_Loans__strata_tmp_99999999"), ";\n"),
-		"swap_new":          strings.Join(d.SwapSQL(target, relation.None, tmp, relation.View, "unused"), ";\n"),
-		"append":            d.AppendSQL(target, tmp.Identifier, cols),
-		"delete_insert":     strings.Join(d.DeleteInsertSQL(target, tmp.Identifier, keys, cols), ";\n"),
-		"merge":             d.MergeSQL(target, tmp.Identifier, keys, cols),
-		"add_columns":       d.AddColumnsSQL(target, cols[1:]),
-		"copy":              d.CopySQL(tmp, []string{"id", "select"}),
+	if got := d.TempRelation(relation.Relation{Database: "db", Schema: "s", Identifier: "t"}, "x"); d.RenderRelation(got) != `"pg_temp"."x"` {
+		t.Errorf("temporary relation %s", d.RenderRelation(got))
 	}
-	for name, got := range cases {
-		t.Run(name, func(t *testing.T) { golden(t, name, got+"\n") })
+	if got := d.Drop(relation.Relation{Schema: "s", Identifier: "t"}, relation.External); got != `drop foreign table if exists "s"."t" cascade` {
+		t.Errorf("drop = %s", got)
 	}
-	long := strings.Repeat("x", 70)
-	if n := len(adapter.TempIdentifier(long, MaxIdentLen)); n > MaxIdentLen {
-		t.Errorf("temporary name of %d bytes", n)
+	if Traits.MaxIdentifierBytes != 63 || Traits.AtomicReplace || !Traits.TransactionalDDL {
+		t.Errorf("traits %+v", Traits)
 	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".sql")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s (-want +got):\n-%s\n+%s", path, want, got)
+	if err := Traits.CheckIdentifier("postgres", strings.Repeat("x", 64)); err == nil || !strings.Contains(err.Error(), "63") {
+		t.Errorf("a 64-byte name: %v", err)
 	}
 }

@@ -8,242 +8,151 @@
 //
 // Snowflake specifics: unquoted names fold to upper case (NormalizeIdent), so
 // relations render quoted after folding; `create or replace` replaces views and
-// tables atomically; DDL commits any open transaction, so only DML
-// (delete+insert) runs inside BEGIN/COMMIT; results are requested as JSON.
+// tables atomically; DDL commits any open transaction (Traits), so only DML
+// runs inside BEGIN/COMMIT; results are requested as JSON; the driver's own
+// log never reaches the terminal (strata reports errors itself).
 //
-// An Adapter is safe for concurrent use: each call takes a connection (a
-// Snowflake session) from a pool sized to the target's threads.
+// Driver() is what main registers. A Conn is safe for concurrent use: each
+// call takes a connection (a Snowflake session) from a pool sized to the
+// target's threads.
 package snowflake
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync"
-	"time"
+	"io"
+	"strings"
 
 	"github.com/snowflakedb/gosnowflake"
 
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/relation"
+	"github.com/strata-dev/strata/engine/sqlconn"
 )
 
-// Adapter is a connected Snowflake account.
-type Adapter struct {
-	Dialect
-	db  *sql.DB
-	cfg *gosnowflake.Config
-
-	mu      sync.Mutex
-	schemas map[string]bool // created this run
-	closed  bool
+// Traits are Snowflake's: DDL commits at once (not transactional);
+// `create or replace table` is atomic; identifiers hold up to 255 bytes;
+// quoted names keep their case; one session reaches every database of the
+// account.
+var Traits = adapter.Traits{
+	AtomicReplace:      true,
+	Merge:              true,
+	MaxIdentifierBytes: 255,
+	CrossDatabase:      true,
 }
 
-var (
-	_ adapter.Adapter        = (*Adapter)(nil)
-	_ adapter.RelationLister = (*Adapter)(nil)
-)
+// Driver is Snowflake's entry in strata's driver table. It silences the
+// driver's log at once: the driver logs from its first call on.
+func Driver() adapter.Driver {
+	quietDriverLog()
+	return adapter.Driver{Type: "snowflake", Dialect: Dialect{}, Traits: Traits, Profile: Profile(), Open: Open}
+}
+
+// Conn is a connected Snowflake account.
+type Conn struct {
+	*sqlconn.Conn
+	cfg *gosnowflake.Config
+}
+
+var _ adapter.Conn = (*Conn)(nil)
 
 // Open builds the driver configuration from the target and connects, failing
-// with one line that names the profile field to check. It is an adapter.Opener.
-func Open(ctx context.Context, t adapter.Target) (adapter.Adapter, error) {
+// with one line that names the profile field to check.
+func Open(ctx context.Context, t adapter.Target) (adapter.Conn, error) {
 	cfg, err := Config(t)
 	if err != nil {
 		return nil, err
 	}
-	// The driver logs expected failures (bad password, SQL errors) to stderr;
-	// strata reports them itself, and nothing in engine/ may print.
-	_ = gosnowflake.GetLogger().SetLogLevel("OFF")
-
+	quietDriverLog()
 	db := sql.OpenDB(gosnowflake.NewConnector(gosnowflake.SnowflakeDriver{}, *cfg))
 	threads := max(t.Threads, 1)
 	db.SetMaxOpenConns(threads)
 	db.SetMaxIdleConns(threads)
-	a := &Adapter{db: db, cfg: cfg, schemas: map[string]bool{}}
-	if err := a.Ping(ctx); err != nil {
+	c := &Conn{cfg: cfg, Conn: sqlconn.New(db, sqlconn.Options{
+		MapError: func(_ context.Context, err error) error { return sqlError("", err) },
+		ExecContext: func(ctx context.Context) (context.Context, error) {
+			// A script is sent as one multi-statement request.
+			return gosnowflake.WithMultiStatement(ctx, 0)
+		},
+	})}
+	if err := c.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
-	return a, nil
+	return c, nil
+}
+
+// quietDriverLog keeps the driver's log off the terminal. It logs expected
+// failures (a bad password, every SQL error) itself, partly through entries
+// that ignore its level, so its output is discarded as well; strata reports
+// those errors once, in its own words, and nothing in engine/ prints.
+func quietDriverLog() {
+	l := gosnowflake.GetLogger()
+	_ = l.SetLogLevel("OFF")
+	l.SetOutput(io.Discard)
 }
 
 // Ping logs in (when no session is open yet) and runs SELECT 1.
-func (a *Adapter) Ping(ctx context.Context) error {
-	if err := a.db.PingContext(ctx); err != nil {
-		return loginError(a.cfg, err)
+func (c *Conn) Ping(ctx context.Context) error {
+	if err := c.DB().PingContext(ctx); err != nil {
+		return loginError(c.cfg, err)
 	}
 	return nil
 }
 
-// Close closes every session. It is safe to call more than once.
-func (a *Adapter) Close() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
-		return nil
+// Session implements adapter.Conn with a session that bulk-loads through
+// batched INSERTs with bound values.
+func (c *Conn) Session(ctx context.Context) (adapter.Session, error) {
+	s, err := c.Pin(ctx)
+	if err != nil {
+		return nil, err
 	}
-	a.closed = true
-	return a.db.Close()
+	return session{s}, nil
 }
 
-// Exec runs one or more statements (a script is sent as one multi-statement
-// request) and returns the rows the DML among them affected (-1 when none).
-func (a *Adapter) Exec(ctx context.Context, sqlText string) (int64, error) {
-	mctx, err := gosnowflake.WithMultiStatement(ctx, 0)
-	if err != nil {
-		return -1, err
-	}
-	res, err := a.db.ExecContext(mctx, sqlText)
-	if err != nil {
-		return -1, sqlError("", err)
-	}
-	return affected(res), nil
-}
+type session struct{ *sqlconn.Session }
 
-func affected(res sql.Result) int64 {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return -1
-	}
-	return n
-}
+var _ adapter.BulkLoader = session{}
 
-// Query runs a query and returns at most limit rows (limit <= 0: all).
-func (a *Adapter) Query(ctx context.Context, sqlText string, limit int) (*adapter.Table, error) {
-	q, _ := adapter.LimitSQL(sqlText, limit)
-	return queryTable(ctx, a.db, q, limit)
-}
+// Batches of a bulk load: at most this many rows, and bound cells, per INSERT.
+const (
+	loadBatchRows  = 1000
+	loadBatchCells = 16000
+)
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func queryTable(ctx context.Context, db querier, q string, limit int) (*adapter.Table, error) {
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return nil, sqlError("", err)
+// BulkLoad implements adapter.BulkLoader: multi-row INSERTs whose values are
+// bound parameters, never pasted into the SQL.
+func (s session) BulkLoad(ctx context.Context, r relation.Relation, columns []string, rows [][]string) (int64, error) {
+	d := Dialect{}
+	names := make([]string, len(columns))
+	marks := make([]string, len(columns))
+	for i, c := range columns {
+		names[i] = d.QuoteIdent(c)
+		marks[i] = "?"
 	}
-	defer rows.Close()
-	types, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, sqlError("", err)
-	}
-	tab := &adapter.Table{Columns: make([]string, len(types)), Types: make([]string, len(types))}
-	for i, ct := range types {
-		tab.Columns[i] = ct.Name()
-		tab.Types[i] = ct.DatabaseTypeName()
-	}
-	for rows.Next() {
-		if limit > 0 && len(tab.Rows) >= limit {
-			break
+	row := "(" + strings.Join(marks, ", ") + ")"
+	perBatch := max(1, min(loadBatchRows, loadBatchCells/max(1, len(columns))))
+	var loaded int64
+	for start := 0; start < len(rows); start += perBatch {
+		batch := rows[start:min(start+perBatch, len(rows))]
+		values := make([]string, len(batch))
+		args := make([]any, 0, len(batch)*len(columns))
+		for i, rec := range batch {
+			values[i] = row
+			for j := range columns {
+				if j < len(rec) && rec[j] != "" {
+					args = append(args, rec[j])
+				} else {
+					args = append(args, nil)
+				}
+			}
 		}
-		vals := make([]any, len(types))
-		ptrs := make([]any, len(types))
-		for i := range vals {
-			ptrs[i] = &vals[i]
+		stmt := fmt.Sprintf("insert into %s (%s) values\n%s", d.RenderRelation(r), strings.Join(names, ", "), strings.Join(values, ",\n"))
+		if _, err := s.ExecArgs(ctx, stmt, args...); err != nil {
+			return loaded, err
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, sqlError("", err)
-		}
-		tab.Rows = append(tab.Rows, vals)
+		loaded += int64(len(batch))
 	}
-	if err := rows.Err(); err != nil {
-		return nil, sqlError("", err)
-	}
-	return tab, nil
-}
-
-// RelationKind says what exists at r, matching names exactly as stored.
-func (a *Adapter) RelationKind(ctx context.Context, r relation.Relation) (relation.Kind, error) {
-	return relationKind(ctx, a.db, r)
-}
-
-func relationKind(ctx context.Context, db querier, r relation.Relation) (relation.Kind, error) {
-	tab, err := queryTable(ctx, db, Dialect{}.RelationKindSQL(r), 0)
-	if err != nil {
-		return relation.None, fmt.Errorf("look up %s: %w", r, err)
-	}
-	if len(tab.Rows) == 0 {
-		return relation.None, nil
-	}
-	s, _ := tab.Rows[0][0].(string)
-	return kindOf(s), nil
-}
-
-// ListRelations lists a schema's tables and views, sorted by name.
-func (a *Adapter) ListRelations(ctx context.Context, database, schema string) ([]adapter.ListedRelation, error) {
-	tab, err := queryTable(ctx, a.db, a.ListRelationsSQL(database, schema), 0)
-	if err != nil {
-		return nil, fmt.Errorf("list relations in %s.%s: %w", database, schema, err)
-	}
-	out := make([]adapter.ListedRelation, 0, len(tab.Rows))
-	for _, row := range tab.Rows {
-		name, _ := row[0].(string)
-		typ, _ := row[1].(string)
-		out = append(out, adapter.ListedRelation{
-			Relation: relation.Relation{Database: database, Schema: schema, Identifier: name},
-			Kind:     kindOf(typ),
-		})
-	}
-	return out, nil
-}
-
-// Columns lists r's columns in order, with Snowflake's type names.
-func (a *Adapter) Columns(ctx context.Context, r relation.Relation) ([]adapter.Column, error) {
-	return columns(ctx, a.db, r)
-}
-
-func columns(ctx context.Context, db querier, r relation.Relation) ([]adapter.Column, error) {
-	tab, err := queryTable(ctx, db, Dialect{}.DescribeSQL(r), 0)
-	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", r, err)
-	}
-	var cols []adapter.Column
-	for _, row := range tab.Rows {
-		if len(row) < 3 {
-			continue
-		}
-		name, _ := row[0].(string)
-		typ, _ := row[1].(string)
-		if kind, _ := row[2].(string); kind != "" && kind != "COLUMN" {
-			continue
-		}
-		cols = append(cols, adapter.Column{Name: name, DataType: typ})
-	}
-	return cols, nil
-}
-
-// EnsureSchema creates database.schema once per adapter.
-func (a *Adapter) EnsureSchema(ctx context.Context, database, schema string) error {
-	key := database + "\x00" + schema
-	a.mu.Lock()
-	done := a.schemas[key]
-	a.mu.Unlock()
-	if done {
-		return nil
-	}
-	if _, err := a.db.ExecContext(ctx, a.CreateSchemaSQL(database, schema)); err != nil {
-		return fmt.Errorf("create schema %s.%s: %w", database, schema, sqlError("", err))
-	}
-	a.mu.Lock()
-	a.schemas[key] = true
-	a.mu.Unlock()
-	return nil
-}
-
-// DropRelation drops r if it exists as kind.
-func (a *Adapter) DropRelation(ctx context.Context, r relation.Relation, kind relation.Kind) error {
-	if kind == relation.None {
-		return nil
-	}
-	if _, err := a.db.ExecContext(ctx, a.DropSQL(r, kind)); err != nil {
-		return fmt.Errorf("drop %s: %w", r, sqlError("", err))
-	}
-	return nil
-}
-
-// cleanupContext outlives a cancelled run briefly, so temporary relations are
-// dropped even after Ctrl-C.
-func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	return loaded, nil
 }

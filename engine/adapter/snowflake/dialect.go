@@ -6,30 +6,30 @@ import (
 
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/relation"
+	"github.com/strata-dev/strata/engine/sqltext"
 )
 
-// Dialect is Snowflake's SQL text: pure functions, no connection. It is a
-// value without state, safe for concurrent use.
-type Dialect struct{}
+// Dialect is Snowflake's SQL text: pure functions, no connection. It quotes
+// as ANSI does (inside double quotes Snowflake keeps the case as written, so
+// callers pass names already folded where they want that) and folds names as
+// Snowflake folds unquoted ones. It is a value without state, safe for
+// concurrent use.
+type Dialect struct{ sqltext.ANSI }
 
-var _ adapter.Dialect = Dialect{}
+var (
+	_ adapter.Dialect        = Dialect{}
+	_ adapter.CatalogDialect = Dialect{}
+)
 
 // Type is the profile type this dialect serves.
 func (Dialect) Type() string { return "snowflake" }
-
-// QuoteIdent quotes a name verbatim: inside double quotes Snowflake keeps the
-// case as written, so callers pass names already folded where they want that.
-func (Dialect) QuoteIdent(name string) string {
-	return adapter.QuoteANSI(name)
-}
 
 // RenderRelation renders "DATABASE"."SCHEMA"."NAME", leaving out empty parts.
 // Parts that are plain identifiers fold to upper case first (Fold), as
 // dbt-snowflake's unquoted names do, so `database: analytics` in a profile
 // and ANALYTICS in the account are the same database.
 func (d Dialect) RenderRelation(r relation.Relation) string {
-	r = Fold(r)
-	return adapter.JoinRelation(r, d.QuoteIdent)
+	return sqltext.JoinRelation(Fold(r), sqltext.QuoteIdent)
 }
 
 // NormalizeIdent folds a name as Snowflake folds unquoted identifiers: to
@@ -69,10 +69,13 @@ func isPlainIdent(s string) bool {
 	return isPlainLower(strings.ToLower(s))
 }
 
-// ColumnName is the name a seed column gets: a plain lower-case identifier
-// that is not a reserved word folds to upper case like any unquoted name
-// (id → ID, so unquoted SQL finds it); any other header (Mixed Case, "Order",
-// select) is kept verbatim and must be quoted to be used, as on Snowflake.
+// ColumnName implements adapter.Dialect: a plain lower-case header that is
+// not a reserved word folds to upper case like any unquoted name (id → ID, so
+// unquoted SQL finds it); any other header (Mixed Case, "Order", select) is
+// kept verbatim and must be quoted to be used, as on Snowflake.
+func (Dialect) ColumnName(header string) string { return ColumnName(header) }
+
+// ColumnName is Dialect.ColumnName as a function.
 func ColumnName(header string) string {
 	if isPlainLower(header) && !reserved[strings.ToUpper(header)] {
 		return strings.ToUpper(header)
@@ -115,122 +118,81 @@ var reserved = func() map[string]bool {
 	return m
 }()
 
-// CreateSchemaSQL creates a schema unless it exists.
-func (d Dialect) CreateSchemaSQL(database, schema string) string {
+// CreateSchema implements adapter.Dialect.
+func (d Dialect) CreateSchema(database, schema string) string {
 	return "create schema if not exists " + d.RenderRelation(relation.Relation{Database: database, Schema: schema})
 }
 
-// CreateViewSQL replaces a view atomically (create or replace is one statement).
-func (d Dialect) CreateViewSQL(r relation.Relation, sql string) string {
-	return fmt.Sprintf("create or replace view %s as (\n%s\n)", d.RenderRelation(r), adapter.TrimSQL(sql))
+// CreateView implements adapter.Dialect; `create or replace view` is atomic.
+func (d Dialect) CreateView(r relation.Relation, sql string, o adapter.CreateOptions) string {
+	return fmt.Sprintf("%s %s as (\n%s\n)", createVerb(o, "view"), d.RenderRelation(r), sqltext.Trim(sql))
 }
 
-// CreateTableAsSQL replaces a table atomically: readers see the old table
-// until the new one is complete. Transient tables (dbt-snowflake's default)
-// skip Fail-safe, which a rebuildable model does not need.
-func (d Dialect) CreateTableAsSQL(r relation.Relation, sql string, transient bool) string {
-	kind := "table"
-	if transient {
-		kind = "transient table"
+func createVerb(o adapter.CreateOptions, kind string) string {
+	verb := "create "
+	if o.Replace {
+		verb += "or replace "
 	}
-	return fmt.Sprintf("create or replace %s %s as (\n%s\n)", kind, d.RenderRelation(r), adapter.TrimSQL(sql))
-}
-
-// CreateTempTableAsSQL stages an incremental run's new rows in a temporary
-// table: session-scoped, so Snowflake drops it even if strata dies.
-func (d Dialect) CreateTempTableAsSQL(r relation.Relation, sql string) string {
-	return fmt.Sprintf("create or replace temporary table %s as (\n%s\n)", d.RenderRelation(r), adapter.TrimSQL(sql))
-}
-
-// DropSQL drops r if it exists as kind.
-func (d Dialect) DropSQL(r relation.Relation, kind relation.Kind) string {
-	word := "table"
-	if kind == relation.View {
-		word = "view"
+	switch {
+	case o.Temporary:
+		verb += "temporary "
+	case o.Transient:
+		verb += "transient "
 	}
-	return fmt.Sprintf("drop %s if exists %s", word, d.RenderRelation(r))
+	return verb + kind
 }
 
-// SwapSQL exchanges two tables in one atomic metadata operation.
-func (d Dialect) SwapSQL(a, b relation.Relation) string {
-	return fmt.Sprintf("alter table %s swap with %s", d.RenderRelation(a), d.RenderRelation(b))
+// CreateTableAs implements adapter.Dialect: `create or replace` replaces a
+// table atomically (readers see the old table until the new one is
+// complete). Transient tables (dbt-snowflake's default) skip Fail-safe, which
+// a rebuildable model does not need; temporary ones live with the session,
+// so Snowflake drops them even if strata dies.
+func (d Dialect) CreateTableAs(r relation.Relation, sql string, o adapter.CreateOptions) string {
+	return fmt.Sprintf("%s %s as (\n%s\n)", createVerb(o, "table"), d.RenderRelation(r), sqltext.Trim(sql))
 }
 
-// RenameSQL renames a table or view to another name in the same schema.
-func (d Dialect) RenameSQL(from, to relation.Relation, kind relation.Kind) string {
-	word := "table"
-	if kind == relation.View {
-		word = "view"
-	}
-	return fmt.Sprintf("alter %s %s rename to %s", word, d.RenderRelation(from), d.RenderRelation(to))
-}
-
-func (d Dialect) columnList(cols []adapter.Column, prefix string) string {
-	parts := make([]string, len(cols))
+// CreateTable implements adapter.Dialect.
+func (d Dialect) CreateTable(r relation.Relation, cols []adapter.Column, o adapter.CreateOptions) string {
+	defs := make([]string, len(cols))
 	for i, c := range cols {
-		parts[i] = prefix + d.QuoteIdent(c.Name)
+		defs[i] = d.QuoteIdent(c.Name) + " " + c.DataType
 	}
-	return strings.Join(parts, ", ")
+	return fmt.Sprintf("%s %s (\n    %s\n)", createVerb(o, "table"), d.RenderRelation(r), strings.Join(defs, ",\n    "))
 }
 
-// AppendSQL inserts every staged row.
-func (d Dialect) AppendSQL(target, source relation.Relation, cols []adapter.Column) string {
-	list := d.columnList(cols, "")
-	return fmt.Sprintf("insert into %s (%s)\nselect %s from %s", d.RenderRelation(target), list, list, d.RenderRelation(source))
+func kindWord(k relation.Kind) string {
+	if k == relation.View {
+		return "view"
+	}
+	return "table"
 }
 
-func (d Dialect) keyMatch(keys []string, left, right string) string {
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		q := d.QuoteIdent(k)
-		parts[i] = fmt.Sprintf("%s.%s = %s.%s", left, q, right, q)
-	}
-	return strings.Join(parts, " and ")
+// Drop implements adapter.Dialect.
+func (d Dialect) Drop(r relation.Relation, kind relation.Kind) string {
+	return fmt.Sprintf("drop %s if exists %s", kindWord(kind), d.RenderRelation(r))
 }
 
-// DeleteInsertSQL deletes the target rows whose key matches a staged row, then
-// inserts the staged rows. The caller runs both in one transaction.
-func (d Dialect) DeleteInsertSQL(target, source relation.Relation, keys []string, cols []adapter.Column) []string {
-	t, s := d.RenderRelation(target), d.RenderRelation(source)
-	return []string{
-		fmt.Sprintf("delete from %s as DBT_INTERNAL_DEST\nusing %s as DBT_INTERNAL_SOURCE\nwhere %s", t, s,
-			d.keyMatch(keys, "DBT_INTERNAL_SOURCE", "DBT_INTERNAL_DEST")),
-		d.AppendSQL(target, source, cols),
-	}
+// Rename implements adapter.Dialect.
+func (d Dialect) Rename(r relation.Relation, kind relation.Kind, identifier string) string {
+	return fmt.Sprintf("alter %s %s rename to %s", kindWord(kind), d.RenderRelation(r), d.RenderRelation(r.WithIdentifier(identifier)))
 }
 
-// MergeSQL updates target rows whose key matches a staged row and inserts the
-// others, in one atomic statement (dbt-snowflake's default strategy).
-func (d Dialect) MergeSQL(target, source relation.Relation, keys []string, cols []adapter.Column) string {
-	var sets []string
-	for _, c := range cols {
-		if adapter.ContainsFold(keys, c.Name) {
-			continue
-		}
-		q := d.QuoteIdent(c.Name)
-		sets = append(sets, fmt.Sprintf("%s = DBT_INTERNAL_SOURCE.%s", q, q))
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "merge into %s as DBT_INTERNAL_DEST\nusing %s as DBT_INTERNAL_SOURCE\non %s\n",
-		d.RenderRelation(target), d.RenderRelation(source), d.keyMatch(keys, "DBT_INTERNAL_SOURCE", "DBT_INTERNAL_DEST"))
-	if len(sets) > 0 {
-		fmt.Fprintf(&b, "when matched then update set\n    %s\n", strings.Join(sets, ",\n    "))
-	}
-	fmt.Fprintf(&b, "when not matched then insert (%s)\nvalues (%s)", d.columnList(cols, ""), d.columnList(cols, "DBT_INTERNAL_SOURCE."))
-	return b.String()
+// AddColumn implements adapter.Dialect.
+func (d Dialect) AddColumn(r relation.Relation, c adapter.Column) string {
+	return fmt.Sprintf("alter table %s add column %s %s", d.RenderRelation(r), d.QuoteIdent(c.Name), c.DataType)
 }
 
-// AddColumnsSQL adds columns for on_schema_change: append_new_columns, one
-// statement per column.
-func (d Dialect) AddColumnsSQL(r relation.Relation, cols []adapter.Column) []string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = fmt.Sprintf("alter table %s add column %s %s", d.RenderRelation(r), d.QuoteIdent(c.Name), c.DataType)
-	}
-	return out
+// TempRelation implements adapter.Dialect: temporary tables live in the
+// schema they are created in, visible to their session only.
+func (Dialect) TempRelation(near relation.Relation, identifier string) relation.Relation {
+	return near.WithIdentifier(identifier)
 }
 
-// SeedType maps an inferred seed column to a Snowflake type (column_types wins).
+// LockRelation implements adapter.Dialect: none. Snowflake has no LOCK
+// statement, and its DDL would commit the transaction a lock lives in.
+func (Dialect) LockRelation(relation.Relation, bool) string { return "" }
+
+// SeedType implements adapter.Dialect (column_types wins).
 func (Dialect) SeedType(c adapter.SeedColumn) string {
 	if c.Override != "" {
 		return c.Override
@@ -256,67 +218,65 @@ func (Dialect) SeedType(c adapter.SeedColumn) string {
 	return "varchar"
 }
 
-// SeedCreateSQL creates the staging table a seed is loaded into. It is
-// transient, not temporary: it is swapped with the seed's table afterwards.
-func (d Dialect) SeedCreateSQL(r relation.Relation, cols []adapter.SeedColumn) string {
-	defs := make([]string, len(cols))
-	for i, c := range cols {
-		defs[i] = d.QuoteIdent(ColumnName(c.Name)) + " " + d.SeedType(c)
-	}
-	return fmt.Sprintf("create or replace transient table %s (\n    %s\n)", d.RenderRelation(r), strings.Join(defs, ",\n    "))
-}
+// TextType implements adapter.Dialect.
+func (Dialect) TextType() string { return "varchar" }
 
-// SeedInsertSQL is one batch insert with a ? placeholder per cell.
-func (d Dialect) SeedInsertSQL(r relation.Relation, cols []adapter.SeedColumn, rows int) string {
-	names := make([]string, len(cols))
-	marks := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = d.QuoteIdent(ColumnName(c.Name))
-		marks[i] = "?"
-	}
-	row := "(" + strings.Join(marks, ", ") + ")"
-	values := make([]string, rows)
-	for i := range values {
-		values[i] = row
-	}
-	return fmt.Sprintf("insert into %s (%s) values\n%s", d.RenderRelation(r), strings.Join(names, ", "), strings.Join(values, ",\n"))
-}
+// CurrentTimestamp implements adapter.Dialect: Snowflake's localtimestamp is
+// a TIMESTAMP_LTZ, so it is cast.
+func (Dialect) CurrentTimestamp() string { return "cast(localtimestamp as timestamp_ntz)" }
 
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// RelationKindSQL reads what exists at r from information_schema, which
-// stores names exactly as created (folded names are upper case). The
-// table_catalog filter is redundant on Snowflake (each database has its own
-// information_schema) and keeps one-catalog emulations honest.
-func (d Dialect) RelationKindSQL(r relation.Relation) string {
-	r = Fold(r)
-	return fmt.Sprintf("select table_type from %s.information_schema.tables\nwhere table_catalog = %s and table_schema = %s and table_name = %s",
-		d.QuoteIdent(r.Database), quoteString(r.Database), quoteString(r.Schema), quoteString(r.Identifier))
-}
-
-// ListRelationsSQL lists a schema's tables and views.
-func (d Dialect) ListRelationsSQL(database, schema string) string {
+// informationSchema is database's information_schema, and the database and
+// schema folded as Snowflake stores them.
+func (d Dialect) informationSchema(database, schema string) (string, string, string) {
 	f := Fold(relation.Relation{Database: database, Schema: schema})
-	database, schema = f.Database, f.Schema
-	return fmt.Sprintf("select table_name, table_type from %s.information_schema.tables\nwhere table_catalog = %s and table_schema = %s\norder by table_name",
-		d.QuoteIdent(database), quoteString(database), quoteString(schema))
+	is := "information_schema"
+	if f.Database != "" {
+		is = d.QuoteIdent(f.Database) + ".information_schema"
+	}
+	return is, f.Database, f.Schema
 }
 
-// DescribeSQL lists a relation's columns with Snowflake's type names (as
-// dbt-snowflake's get_columns_in_relation does).
-func (d Dialect) DescribeSQL(r relation.Relation) string {
+// RelationsSQL implements adapter.Dialect. information_schema stores names
+// exactly as created (folded names are upper case). The table_catalog filter
+// is redundant on Snowflake (each database has its own information_schema)
+// and keeps one-catalog emulations honest.
+func (d Dialect) RelationsSQL(database, schema, identifier string) string {
+	is, db, sch := d.informationSchema(database, schema)
+	q := fmt.Sprintf("select table_name, case table_type when 'VIEW' then 'view' when 'MATERIALIZED VIEW' then 'view' when 'EXTERNAL TABLE' then 'external' else 'table' end\nfrom %s.tables\nwhere table_catalog = %s and table_schema = %s",
+		is, d.QuoteString(db), d.QuoteString(sch))
+	if identifier != "" {
+		q += " and table_name = " + d.QuoteString(Fold(relation.Relation{Identifier: identifier}).Identifier)
+	}
+	return q
+}
+
+// SchemasSQL implements adapter.Dialect.
+func (d Dialect) SchemasSQL(database string) string {
+	is, db, _ := d.informationSchema(database, "")
+	return fmt.Sprintf("select schema_name from %s.schemata where catalog_name = %s", is, d.QuoteString(db))
+}
+
+// ColumnsSQL implements adapter.Dialect: describe table gives Snowflake's
+// type names (as dbt-snowflake's get_columns_in_relation reads them), name
+// and type first.
+func (d Dialect) ColumnsSQL(r relation.Relation) string {
 	return "describe table " + d.RenderRelation(r)
 }
 
-// kindOf maps information_schema.tables.table_type to a relation kind.
-func kindOf(tableType string) relation.Kind {
-	switch strings.ToUpper(tableType) {
-	case "VIEW", "MATERIALIZED VIEW":
-		return relation.View
-	case "EXTERNAL TABLE":
-		return relation.External
-	case "":
-		return relation.None
-	}
-	return relation.Table
+// DependentViewsSQL implements adapter.Dialect: none. Snowflake views read
+// the relations they name when queried, so replacing a table keeps them.
+func (Dialect) DependentViewsSQL(relation.Relation) string { return "" }
+
+// CatalogSQL implements adapter.CatalogDialect. Owner and comments
+// (table_owner, comment) are left out: the fake Snowflake the tests run
+// against has no such columns, and SQL nothing runs is SQL nobody has checked.
+func (d Dialect) CatalogSQL(database, schema string) string {
+	is, _, sch := d.informationSchema(database, schema)
+	return fmt.Sprintf(`select t.table_schema, t.table_name, t.table_type, null as owner, null as table_comment,
+  c.column_name, c.data_type, c.ordinal_position, null as column_comment
+from %[1]s.tables t
+join %[1]s.columns c
+  on c.table_catalog = t.table_catalog and c.table_schema = t.table_schema and c.table_name = t.table_name
+where t.table_schema = %[2]s
+order by t.table_name, c.ordinal_position`, is, d.QuoteString(sch))
 }

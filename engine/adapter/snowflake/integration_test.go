@@ -46,20 +46,21 @@ func realTarget(t *testing.T) adapter.Target {
 func TestConformanceOnRealSnowflake(t *testing.T) {
 	tg := realTarget(t)
 	adaptertest.Run(t, adaptertest.Harness{
-		Open: func(t *testing.T) adapter.Adapter {
-			a, err := Open(context.Background(), tg)
+		Driver: Driver(),
+		Open: func(t *testing.T) adapter.Conn {
+			c, err := Open(context.Background(), tg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return a
+			return c
 		},
 		Database: tg.Database,
-		Schema: func(t *testing.T, a adapter.Adapter) string {
+		Schema: func(t *testing.T, a adapter.Conn) string {
 			name := fmt.Sprintf("STRATA_TEST_%d", time.Now().UnixNano())
 			t.Cleanup(func() {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				defer cancel()
-				if _, err := a.Exec(ctx, "drop schema if exists "+a.RenderRelation(relation.Relation{Database: tg.Database, Schema: name})); err != nil {
+				if _, err := a.Exec(ctx, "drop schema if exists "+Dialect{}.RenderRelation(relation.Relation{Database: tg.Database, Schema: name})); err != nil {
 					t.Errorf("drop schema %s: %v", name, err)
 				}
 			})

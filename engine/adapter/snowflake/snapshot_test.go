@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/internal/fakesnowflake"
+	"github.com/strata-dev/strata/engine/materialize"
 )
 
-func queryText(t *testing.T, a adapter.Adapter, q string) []string {
+func queryText(t *testing.T, a *materialize.Warehouse, q string) []string {
 	t.Helper()
 	tab, err := a.Query(context.Background(), q, 0)
 	if err != nil {
@@ -32,13 +32,14 @@ func queryText(t *testing.T, a adapter.Adapter, q string) []string {
 // BEGIN (DDL would commit the transaction), a new DBT_IS_DELETED column is
 // backfilled, and the temporary table is dropped.
 func TestSnapshotSnowflakeSpecifics(t *testing.T) {
-	_, a := newFake(t)
+	_, c := newFake(t)
+	a := warehouse(c)
 	ctx := context.Background()
-	sn := a.(adapter.Snapshotter)
+	sn := a
 	if _, err := a.Exec(ctx, "create table analytics.public.src as select 1 as id, 'a' as name, cast('2024-01-01 00:00:00' as timestamp_ntz) as upd"); err != nil {
 		t.Fatal(err)
 	}
-	req := adapter.SnapshotRequest{Relation: rel("snap"), SQL: "select * from analytics.public.src",
+	req := materialize.SnapshotRequest{Relation: rel("snap"), SQL: "select * from analytics.public.src",
 		UniqueKey: []string{"id"}, Strategy: "timestamp", UpdatedAt: "upd", Label: "snapshot.finhouse.snap"}
 	res, err := sn.Snapshot(ctx, req)
 	if err != nil {
@@ -94,7 +95,7 @@ func TestSnapshotSnowflakeSpecifics(t *testing.T) {
 		t.Errorf("rows %q, want %q", got, want)
 	}
 
-	left, err := a.(adapter.RelationLister).ListRelations(ctx, "ANALYTICS", "PUBLIC")
+	left, err := warehouse(c).ListRelations(ctx, "ANALYTICS", "PUBLIC")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,10 +109,11 @@ func TestSnapshotSnowflakeSpecifics(t *testing.T) {
 // TestSnapshotFailureRollsBack: a failing statement after the rows were
 // closed rolls the whole run back, so no key loses its current version.
 func TestSnapshotFailureRollsBack(t *testing.T) {
-	s, a := newFake(t)
+	s, c := newFake(t)
+	a := warehouse(c)
 	ctx := context.Background()
-	sn := a.(adapter.Snapshotter)
-	req := adapter.SnapshotRequest{Relation: rel("SNAP"), SQL: "select 1 as id, 'a' as name",
+	sn := a
+	req := materialize.SnapshotRequest{Relation: rel("SNAP"), SQL: "select 1 as id, 'a' as name",
 		UniqueKey: []string{"ID"}, Strategy: "check", CheckCols: []string{"all"}}
 	if _, err := sn.Snapshot(ctx, req); err != nil {
 		t.Fatal(err)
@@ -131,23 +133,24 @@ func TestSnapshotFailureRollsBack(t *testing.T) {
 }
 
 func TestSnapshotRejectsViewsAndUnknownColumns(t *testing.T) {
-	_, a := newFake(t)
+	_, c := newFake(t)
+	a := warehouse(c)
 	ctx := context.Background()
-	sn := a.(adapter.Snapshotter)
+	sn := a
 	if _, err := a.Exec(ctx, "create view analytics.public.v as select 1 as id"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := sn.Snapshot(ctx, adapter.SnapshotRequest{Relation: rel("V"), SQL: "select 1 as id", UniqueKey: []string{"id"},
+	_, err := sn.Snapshot(ctx, materialize.SnapshotRequest{Relation: rel("V"), SQL: "select 1 as id", UniqueKey: []string{"id"},
 		Strategy: "check", CheckCols: []string{"all"}, Label: "snapshot.x.v"})
 	if err == nil || !strings.Contains(err.Error(), "is a view") {
 		t.Errorf("snapshot onto a view: %v", err)
 	}
-	_, err = sn.Snapshot(ctx, adapter.SnapshotRequest{Relation: rel("S"), SQL: "select 1 as id", UniqueKey: []string{"id"},
+	_, err = sn.Snapshot(ctx, materialize.SnapshotRequest{Relation: rel("S"), SQL: "select 1 as id", UniqueKey: []string{"id"},
 		Strategy: "timestamp", UpdatedAt: "changed_at", Label: "snapshot.x.s"})
 	if err == nil || !strings.Contains(err.Error(), `updated_at column "changed_at"`) {
 		t.Errorf("unknown updated_at: %v", err)
 	}
-	if k, _ := a.RelationKind(ctx, rel("S")); k != "" {
+	if k, _ := warehouse(c).RelationKind(ctx, rel("S")); k != "" {
 		t.Errorf("a failed first run left %s behind", k)
 	}
 }

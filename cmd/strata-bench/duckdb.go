@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// replaySeparator separates the statements of a DuckDB replay script.
+const replaySeparator = "\n-- strata-bench: next statement\n"
+
+// benchDuckDB runs `strata run --threads 1` over the generated project's
+// models (all views) on DuckDB, first run (fresh file, seeds loaded) and
+// re-run (views replaced), each against the floor: the statements strata
+// executed (target/run) replayed in the same order on one DuckDB connection
+// by a process of their own (`strata-bench -replay-duckdb`).
+func benchDuckDB(self, bin string, n, runs int) {
+	dir, err := os.MkdirTemp("", "strata-bench-duckdb-*")
+	must(err)
+	defer cleanup(dir)
+	gen := generate(dir, n)
+	fmt.Printf("duckdb: generated %d models in %s with %s\n", n, dir, gen)
+	// The generator names its profile after the project.
+	profile := "bench"
+	if raw, err := os.ReadFile(filepath.Join(dir, "dbt_project.yml")); err == nil {
+		for _, l := range strings.Split(string(raw), "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(l), "profile:"); ok {
+				profile = strings.Trim(strings.TrimSpace(v), `'"`)
+			}
+		}
+	}
+	must(os.WriteFile(filepath.Join(dir, "profiles.yaml"), []byte(profile+":\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: target/bench.duckdb\n      schema: main\n      threads: 1\n"), 0o644))
+	db := filepath.Join(dir, "target", "bench.duckdb")
+	fresh := func() {
+		os.Remove(db)
+		os.Remove(db + ".wal")
+		measure(dir, bin, "seed", "--project-dir", dir, "-q")
+	}
+	run := func() float64 {
+		w, _, _ := measure(dir, bin, "run", "--project-dir", dir, "-q", "--threads", "1")
+		return w.Seconds()
+	}
+	fresh()
+	run()
+	script := duckdbReplayScript(dir)
+	replay := func() float64 {
+		w, _, _ := measure(dir, self, "-replay-duckdb", db, "-script", script)
+		return w.Seconds()
+	}
+	var first, firstReplay, rerun, rerunReplay []float64
+	for i := 0; i < runs; i++ {
+		fresh()
+		firstReplay = append(firstReplay, replay())
+		fresh()
+		first = append(first, run())
+		rerunReplay = append(rerunReplay, replay())
+		rerun = append(rerun, run())
+	}
+	none := make([]float64, runs)
+	report(fmt.Sprintf("duckdb replay of %d views, first run", n), firstReplay, none, "(floor: one connection)")
+	report(fmt.Sprintf("strata run %d views --threads 1, first run", n), first, none, fmt.Sprintf("ratio %.3fx (target <= 1.1x)", median(first)/median(firstReplay)))
+	report(fmt.Sprintf("duckdb replay of %d views, re-run", n), rerunReplay, none, "(floor: one connection)")
+	report(fmt.Sprintf("strata run %d views --threads 1, re-run", n), rerun, none, fmt.Sprintf("ratio %.3fx (target <= 1.1x)", median(rerun)/median(rerunReplay)))
+}
+
+// duckdbReplayScript lists target/run's statements in the order the last run
+// executed them (run_results timing), separated by replaySeparator.
+func duckdbReplayScript(dir string) string {
+	var rr struct {
+		Results []struct {
+			UniqueID string `json:"unique_id"`
+			Timing   []struct {
+				StartedAt time.Time `json:"started_at"`
+			} `json:"timing"`
+		} `json:"results"`
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "target", "run_results.json"))
+	must(err)
+	must(json.Unmarshal(raw, &rr))
+	var m struct {
+		Nodes map[string]struct {
+			OriginalFilePath string `json:"original_file_path"`
+			PackageName      string `json:"package_name"`
+		} `json:"nodes"`
+	}
+	raw, err = os.ReadFile(filepath.Join(dir, "target", "manifest.json"))
+	must(err)
+	must(json.Unmarshal(raw, &m))
+	sort.Slice(rr.Results, func(i, j int) bool {
+		return rr.Results[i].Timing[0].StartedAt.Before(rr.Results[j].Timing[0].StartedAt)
+	})
+	var b strings.Builder
+	for i, r := range rr.Results {
+		n := m.Nodes[r.UniqueID]
+		body, err := os.ReadFile(filepath.Join(dir, "target", "run", n.PackageName, filepath.FromSlash(n.OriginalFilePath)))
+		must(err)
+		if i > 0 {
+			b.WriteString(replaySeparator)
+		}
+		b.WriteString(strings.TrimRight(string(body), "\n"))
+	}
+	path := filepath.Join(dir, "replay.sql")
+	must(os.WriteFile(path, []byte(b.String()), 0o644))
+	return path
+}
+
+// replayDuckDB runs a replay script's statements one by one on one connection.
+func replayDuckDB(path, script string) {
+	connector, err := duckdb.NewConnector(path, nil)
+	must(err)
+	db := sql.OpenDB(connector)
+	defer db.Close()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	must(err)
+	defer conn.Close()
+	raw, err := os.ReadFile(script)
+	must(err)
+	for _, stmt := range strings.Split(string(raw), replaySeparator) {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			must(fmt.Errorf("replay: %w\n%s", err, stmt))
+		}
+	}
+}

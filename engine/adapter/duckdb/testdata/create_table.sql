@@ -1,3 +1,0 @@
-create table "finhouse"."finhouse"."fct_Loans" as (
-select 1 as id -- trailing comment
-)

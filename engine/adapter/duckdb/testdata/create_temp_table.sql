@@ -1,3 +1,0 @@
-create temp table "fct_Loans__strata_tmp_0a1b2c3d" as (
-select * from src
-)

@@ -1,4 +1,0 @@
-delete from "finhouse"."finhouse"."fct_Loans" as strata_target
-where exists (select 1 from "temp"."main"."fct_Loans__strata_tmp_0a1b2c3d" as strata_source where strata_source."loan_id" = strata_target."loan_id" and strata_source."Order" = strata_target."Order");
-insert into "finhouse"."finhouse"."fct_Loans" ("loan_id", "Order", "amount")
-select "loan_id", "Order", "amount" from "temp"."main"."fct_Loans__strata_tmp_0a1b2c3d"

@@ -1,1 +1,0 @@
-drop table if exists "finhouse"."finhouse"."fct_Loans"

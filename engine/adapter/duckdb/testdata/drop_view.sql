@@ -1,1 +1,0 @@
-drop view if exists "finhouse"."finhouse"."fct_Loans"

@@ -1,4 +1,0 @@
-merge into "finhouse"."finhouse"."fct_Loans" as strata_target
-using "temp"."main"."fct_Loans__strata_tmp_0a1b2c3d" as strata_source
-on (strata_source."loan_id" = strata_target."loan_id")
-when not matched then insert ("loan_id") values (strata_source."loan_id")

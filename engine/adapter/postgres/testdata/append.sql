@@ -1,2 +1,0 @@
-insert into "finhouse"."analytics"."fct_Loans" ("loan_id", "Order", "amount")
-select "loan_id", "Order", "amount" from "fct_Loans__strata_tmp_0a1b2c3d"

@@ -1,1 +1,0 @@
-create table "finhouse"."analytics"."fct_Loans__strata_tmp_0a1b2c3d" ("loan_id" bigint, "Order" text, "amount" numeric(18,2))

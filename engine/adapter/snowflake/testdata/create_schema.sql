@@ -1,1 +1,0 @@
-create schema if not exists "ANALYTICS"."FINHOUSE_STAGING"

@@ -1,1 +1,0 @@
-describe table "ANALYTICS"."FINHOUSE"."FCT_LOANS"

@@ -1,1 +1,0 @@
-drop table if exists "ANALYTICS"."FINHOUSE"."FCT_LOANS"

@@ -1,1 +1,0 @@
-drop view if exists "ANALYTICS"."FINHOUSE"."FCT_LOANS"

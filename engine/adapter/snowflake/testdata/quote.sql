@@ -1,6 +1,0 @@
-"we""ird"
-"Order"
-"select"
-"LOAN_ID"
-"Mixed Case"
-"ANALYTICS"."My Schema"."STG_LOANS"

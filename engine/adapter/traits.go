@@ -1,0 +1,45 @@
+package adapter
+
+import "fmt"
+
+// Traits declare what an engine does on its own; engine/materialize picks its
+// path from them instead of asking which engine it talks to.
+type Traits struct {
+	// TransactionalDDL: CREATE, DROP, ALTER and RENAME run inside a
+	// transaction and roll back with it (PostgreSQL, DuckDB). Without it
+	// (Snowflake) DDL commits at once, so only DML is grouped in transactions.
+	TransactionalDDL bool
+	// AtomicReplace: `create or replace table … as` swaps the table in one
+	// statement that readers never see half-done (DuckDB, Snowflake).
+	// Without it (PostgreSQL) tables are built aside and swapped in a
+	// transaction.
+	AtomicReplace bool
+	// Merge: the engine runs MERGE INTO … USING … WHEN MATCHED ….
+	Merge bool
+	// CountNewTables: CREATE TABLE … AS does not report its rows but counting
+	// them is a cheap local read (DuckDB), so the materializations count, for
+	// the console and run_results. Off where the engine reports them
+	// (PostgreSQL) or a count is a round trip to a remote service (Snowflake).
+	CountNewTables bool
+	// MaxIdentifierBytes is the longest identifier the engine keeps, in bytes
+	// (0: no limit). Longer names are truncated by some engines, silently
+	// making two models one table, so strata refuses them.
+	MaxIdentifierBytes int
+	// CaseInsensitive: quoted identifiers that differ only in case name the
+	// same object (DuckDB). PostgreSQL and Snowflake keep quoted names exact.
+	CaseInsensitive bool
+	// CrossDatabase: one connection reaches relations of other databases
+	// (catalogs) by qualifying them. PostgreSQL cannot.
+	CrossDatabase bool
+}
+
+// CheckIdentifier refuses a name longer than the engine keeps, naming the
+// limit and the fix. Compile calls it for every relation it names; the
+// materializations call it again before they build.
+func (t Traits) CheckIdentifier(engine, name string) error {
+	if t.MaxIdentifierBytes > 0 && len(name) > t.MaxIdentifierBytes {
+		return fmt.Errorf("the name %q is %d bytes long and %s keeps at most %d (longer names are cut short, so two models could end up in one relation): shorten the model's file name or set a shorter alias",
+			name, len(name), engine, t.MaxIdentifierBytes)
+	}
+	return nil
+}

@@ -1,0 +1,1 @@
+alter table "finhouse"."analytics"."fct_Loans" add column "Order" text

@@ -1,0 +1,1 @@
+drop table if exists "finhouse"."analytics"."fct_Loans"

@@ -1,0 +1,1 @@
+drop view if exists "finhouse"."analytics"."fct_Loans"

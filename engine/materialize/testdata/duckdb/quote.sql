@@ -1,0 +1,1 @@
+"we""ird" 'it''s' "My Schema"."t"

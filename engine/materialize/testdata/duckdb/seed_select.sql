@@ -1,0 +1,1 @@
+select cast("id" as bigint) as "id", cast("rate" as decimal(3,2)) as "rate", cast("ok" as boolean) as "ok", cast("day" as date) as "day", cast("at" as timestamp) as "at", cast("at_tz" as timestamptz) as "at_tz", "select", "Mixed Case", cast("code" as varchar(3)) as "code" from "temp"."main"."fct_Loans__strata_tmp_0a1b2c3d"

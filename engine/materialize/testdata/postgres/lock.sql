@@ -1,0 +1,1 @@
+lock table "finhouse"."analytics"."fct_Loans" in share row exclusive mode

@@ -1,0 +1,1 @@
+select nspname::text from pg_catalog.pg_namespace

@@ -1,0 +1,3 @@
+create temporary table "pg_temp"."fct_Loans__strata_tmp_0a1b2c3d" as (
+select * from stg_loans; -- trailing comment
+)

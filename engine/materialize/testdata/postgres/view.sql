@@ -1,0 +1,3 @@
+create or replace view "finhouse"."analytics"."fct_Loans" as (
+select * from stg_loans; -- trailing comment
+)

@@ -1,0 +1,1 @@
+alter table "FINHOUSE"."ANALYTICS"."FCT_LOANS" add column "Order" text

@@ -1,0 +1,1 @@
+drop table if exists "FINHOUSE"."ANALYTICS"."FCT_LOANS"

@@ -1,0 +1,1 @@
+drop view if exists "FINHOUSE"."ANALYTICS"."FCT_LOANS"

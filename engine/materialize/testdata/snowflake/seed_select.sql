@@ -1,0 +1,1 @@
+select cast("ID" as number(38,0)) as "ID", cast("RATE" as number(3,2)) as "RATE", cast("OK" as boolean) as "OK", cast("DAY" as date) as "DAY", cast("AT" as timestamp_ntz) as "AT", cast("AT_TZ" as timestamp_tz) as "AT_TZ", "select", "Mixed Case", cast("CODE" as varchar(3)) as "CODE" from "FINHOUSE"."ANALYTICS"."FCT_LOANS__STRATA_TMP_0A1B2C3D"

@@ -1,0 +1,3 @@
+create or replace transient table "FINHOUSE"."ANALYTICS"."FCT_LOANS" as (
+select * from stg_loans; -- trailing comment
+)
