@@ -121,13 +121,25 @@ func TestEndpointsAnswer(t *testing.T) {
 	if code != 200 || !strings.HasPrefix(ctype, "text/html") {
 		t.Errorf("/ = %d %s", code, ctype)
 	}
-	for _, want := range []string{"nightly", "later", "Europe/Paris", "2026-01-01T01:00:00Z", "20260101T000001Z-nightly-a1", "stg_loans", "fct_&lt;arrears&gt;", "syntax error at or near &#34;form&#34;"} {
+	for _, want := range []string{"nightly", "later", "Europe/Paris", "2026-01-01T01:00:00Z", "20260101T000001Z-nightly-a1", "fct_&lt;arrears&gt;"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/ lacks %q", want)
 		}
 	}
 	if strings.Contains(body, "fct_<arrears>") {
 		t.Error("/ does not escape node names")
+	}
+	code, _, body = get(t, srv.URL+"/runs/20260101T000001Z-nightly-a1")
+	if code != 200 {
+		t.Errorf("run page = %d", code)
+	}
+	for _, want := range []string{"fct_&lt;arrears&gt;", "syntax error at or near &#34;form&#34;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("run page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "fct_<arrears>") {
+		t.Error("the run page does not escape node names")
 	}
 	if code, _, _ := get(t, srv.URL+"/nothing"); code != http.StatusNotFound {
 		t.Errorf("/nothing answered %d", code)

@@ -510,7 +510,7 @@ func TestWebhookDeliveryErrorsAreLoggedNotFatal(t *testing.T) {
 	h.advance(time.Second)
 	h.waitRuns(2, StatusError)
 	waitFor(t, "two webhook failures in the log", func() bool {
-		return strings.Count(h.logs.String(), "failure webhook not delivered") == 2
+		return strings.Count(h.logs.String(), "notification not delivered") == 2
 	})
 	h.advance(time.Second)
 	h.waitRuns(4, StatusError)
