@@ -45,7 +45,7 @@ type Run struct {
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at"`
 	// Attempt counts from 1; a skipped tick has attempt 0.
-	Attempt    int            `json:"attempt"`
+	Attempt int `json:"attempt"`
 	// Trigger is tick, catchup, manual or retry; empty in records written
 	// before triggers existed (read as tick).
 	Trigger     string   `json:"trigger"`
