@@ -69,11 +69,18 @@ func (s *Scheduler) Rerun(ctx context.Context, id string) (string, error) {
 
 // requestTime is now, nudged off whole seconds so a manual claim never
 // collides with a tick's claim in the locker.
+// Successive requests get distinct times (the locker claims each once).
 func (s *Scheduler) requestTime() time.Time {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
 	now := s.clock.Now().UTC().Truncate(time.Microsecond)
+	if !now.After(s.lastRequest) {
+		now = s.lastRequest.Add(time.Microsecond)
+	}
 	if now.Nanosecond() == 0 {
 		now = now.Add(time.Microsecond)
 	}
+	s.lastRequest = now
 	return now
 }
 
@@ -100,9 +107,10 @@ func (s *Scheduler) start(ctx context.Context, e *entry, j job) (string, error) 
 	started := make(chan string, 1)
 	ok := s.background(func() {
 		run, report := s.execute(e, j, 1, started)
+		s.conclude(e, j, run, report)
 		release()
 		e.setRunning("")
-		s.finished(e, j, run, report)
+		s.drain(e)
 	})
 	if !ok {
 		release()

@@ -112,41 +112,58 @@ func payloadEvent(event string) string {
 	}
 }
 
-// notify sends n to every notifier of the schedule that wants it, each
-// delivery bounded by the webhook timeout. Callers on a run's goroutine send
-// inline (shutdown waits for them); the loop passes async so it never blocks.
-func (s *Scheduler) notify(e *entry, n notice, async bool) {
-	var targets []Notifier
+// enqueue queues n for the schedule's notifiers that want it.
+func (s *Scheduler) enqueue(e *entry, n notice) {
 	for _, t := range e.plan.Notifiers {
 		if t.wants(n.event) {
-			targets = append(targets, t)
-		}
-	}
-	if len(targets) == 0 {
-		return
-	}
-	if n.failed == nil {
-		n.failed = []NodeReport{}
-	}
-	deliver := func() {
-		for _, t := range targets {
-			err := s.send(t, n)
-			if err != nil {
-				if t.Kind == NotifyWebhook {
-					s.metrics.webhookFails.Inc()
-				}
-				s.metrics.notifyFails.WithLabelValues(t.Kind).Inc()
-				s.log.Error("notification not delivered", "event", n.event, "schedule", e.plan.Name(), "run", n.run.ID, "to", t.describe(), "error", err)
-				continue
+			if n.failed == nil {
+				n.failed = []NodeReport{}
 			}
-			s.log.Info("notification delivered", "event", n.event, "schedule", e.plan.Name(), "run", n.run.ID, "to", t.describe())
+			e.mu.Lock()
+			e.outbox = append(e.outbox, n)
+			e.mu.Unlock()
+			return
 		}
 	}
-	if async {
-		s.background(deliver)
+}
+
+// drain delivers the schedule's queued notices in order, each delivery
+// bounded by the webhook timeout. It returns at once when another goroutine
+// is draining (that one delivers what was queued). Callers are goroutines
+// shutdown waits for, so notices of runs cut short by shutdown still go out.
+func (s *Scheduler) drain(e *entry) {
+	e.mu.Lock()
+	if e.draining {
+		e.mu.Unlock()
 		return
 	}
-	deliver()
+	e.draining = true
+	for len(e.outbox) > 0 {
+		n := e.outbox[0]
+		e.outbox = e.outbox[1:]
+		e.mu.Unlock()
+		s.deliver(e, n)
+		e.mu.Lock()
+	}
+	e.draining = false
+	e.mu.Unlock()
+}
+
+func (s *Scheduler) deliver(e *entry, n notice) {
+	for _, t := range e.plan.Notifiers {
+		if !t.wants(n.event) {
+			continue
+		}
+		if err := s.send(t, n); err != nil {
+			if t.Kind == NotifyWebhook {
+				s.metrics.webhookFails.Inc()
+			}
+			s.metrics.notifyFails.WithLabelValues(t.Kind).Inc()
+			s.log.Error("notification not delivered", "event", n.event, "schedule", e.plan.Name(), "run", n.run.ID, "to", t.describe(), "error", err)
+			continue
+		}
+		s.log.Info("notification delivered", "event", n.event, "schedule", e.plan.Name(), "run", n.run.ID, "to", t.describe())
+	}
 }
 
 func (s *Scheduler) send(t Notifier, n notice) error {

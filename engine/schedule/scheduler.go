@@ -185,6 +185,9 @@ type Scheduler struct {
 	watches []*watch
 	wake    chan struct{}
 
+	reqMu       sync.Mutex
+	lastRequest time.Time // the last manual request's time
+
 	handlerOnce sync.Once
 	handler     http.Handler
 }
@@ -200,6 +203,11 @@ type entry struct {
 	lastOutcome string
 	// late holds why a running run is late (deadline or max_duration), by id.
 	late map[string]string
+	// outbox holds notices in the order their runs ended; one goroutine at
+	// a time (draining) delivers them, so a recovery never overtakes the
+	// failure before it.
+	outbox   []notice
+	draining bool
 }
 
 func (e *entry) current() string {
@@ -518,7 +526,8 @@ func (s *Scheduler) handle(ctx context.Context, e *entry, j job) {
 			}
 			run := s.recordClaimError(e, j, attempt, err)
 			if attempt > p.Spec.Retries || s.isStopping() {
-				s.finished(e, j, run, RunReport{})
+				s.conclude(e, j, run, RunReport{})
+				s.drain(e)
 				return
 			}
 			s.log.Info("could not claim the tick; retrying", "run", run.ID, "retry_in", p.RetryDelay, "retries_left", p.Spec.Retries-attempt+1)
@@ -528,17 +537,20 @@ func (s *Scheduler) handle(ctx context.Context, e *entry, j job) {
 			continue
 		}
 		run, report := s.execute(e, j, attempt, nil)
+		s.conclude(e, j, run, report)
 		release()
 		e.setRunning("")
-		s.finished(e, j, run, report)
+		s.drain(e)
 		return
 	}
 }
 
-// finished sends the notices a run's end calls for and settles deadlines:
-// failure after the last attempt; recovery when a run of the schedule's
-// whole selection succeeds after one that did not.
-func (s *Scheduler) finished(e *entry, j job, run Run, rep RunReport) {
+// conclude settles what a job's end decides, before the schedule is
+// released so that jobs conclude in the order they ran: the deadlines it
+// meets and the notices it calls for (queued; drain sends them): failure
+// after the last attempt; recovery when a run of the schedule's whole
+// selection succeeds after one that did not.
+func (s *Scheduler) conclude(e *entry, j job, run Run, rep RunReport) {
 	if run.ID == "" {
 		return
 	}
@@ -557,12 +569,12 @@ func (s *Scheduler) finished(e *entry, j job, run Run, rep RunReport) {
 	e.mu.Unlock()
 	switch run.Status {
 	case StatusError, StatusCancelled:
-		s.notify(e, notice{event: EventFailure, run: run, failed: failed}, false)
+		s.enqueue(e, notice{event: EventFailure, run: run, failed: failed})
 	case StatusSuccess:
 		if full {
 			s.settleDeadlines(e, run)
 			if prev == StatusError || prev == StatusCancelled {
-				s.notify(e, notice{event: EventRecovery, run: run}, false)
+				s.enqueue(e, notice{event: EventRecovery, run: run})
 			}
 		}
 	}

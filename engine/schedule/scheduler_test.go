@@ -42,6 +42,8 @@ func start(t *testing.T, opts Options) *harness {
 	if opts.Clock == nil {
 		h.clock = newFakeClock(t0)
 		opts.Clock = h.clock
+	} else if fc, ok := opts.Clock.(*fakeClock); ok {
+		h.clock = fc
 	}
 	if opts.HistoryDir == "" {
 		opts.HistoryDir = filepath.Join(t.TempDir(), "runs")

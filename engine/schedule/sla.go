@@ -120,7 +120,8 @@ func (s *Scheduler) fireWatches(now time.Time) {
 		}
 		s.metrics.deadlineMissed.WithLabelValues(w.schedule, w.kind).Inc()
 		s.log.Warn("deadline missed", "schedule", w.schedule, "kind", w.kind, "deadline", w.at, "reason", why)
-		s.notify(e, notice{event: EventDeadline, run: run, deadline: w.at, reason: why, tz: e.plan.Location}, true)
+		s.enqueue(e, notice{event: EventDeadline, run: run, deadline: w.at, reason: why, tz: e.plan.Location})
+		s.background(func() { s.drain(e) })
 	}
 }
 

@@ -31,6 +31,14 @@ func newUI(s *Scheduler) *ui {
 		"ts":          fmtTime,
 		"statusClass": statusClass,
 		"trigger":     triggerName,
+		// local shows a time on the schedule's own clock.
+		"local": func(t time.Time, tz string) string {
+			loc, err := time.LoadLocation(tz)
+			if err != nil {
+				return ""
+			}
+			return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+		},
 		"pct": func(p *float64) string {
 			if p == nil {
 				return "–"
@@ -285,8 +293,9 @@ type barView struct {
 }
 
 type axisTick struct {
-	X     float64
-	Label string
+	X      float64
+	Label  string
+	Anchor string // SVG text-anchor: the last label ends at its tick
 }
 
 const (
@@ -342,7 +351,11 @@ func gantt(run Run, now time.Time) *ganttView {
 	xOf := func(t time.Time) float64 { return ganttLabels + float64(t.Sub(start))/float64(total)*span }
 	for i := 0; i <= 4; i++ {
 		at := start.Add(total * time.Duration(i) / 4)
-		g.Axis = append(g.Axis, axisTick{X: round1(xOf(at)), Label: fmtDuration(at.Sub(start))})
+		anchor := "start"
+		if i == 4 {
+			anchor = "end"
+		}
+		g.Axis = append(g.Axis, axisTick{X: round1(xOf(at)), Label: fmtDuration(at.Sub(start)), Anchor: anchor})
 	}
 	for _, n := range run.Nodes {
 		if n.StartedAt == nil {
