@@ -367,7 +367,7 @@ func gantt(run Run, now time.Time) *ganttView {
 		} else if status == "" {
 			status = StatusRunning
 		}
-		x, w := xOf(*n.StartedAt), math.Max(xOf(fin)-xOf(*n.StartedAt), 2)
+		x, w := xOf(*n.StartedAt), math.Max(xOf(fin)-xOf(*n.StartedAt), 4)
 		y := float64(ganttTop+index[laneName(n.Thread)]*ganttLane) + 3
 		b := barView{Name: n.Name, Status: status, X: round1(x), Y: y, W: round1(w), H: ganttLane - 6,
 			Title: fmt.Sprintf("%s · %s · %s · %s", n.Name, status, fmtDuration(fin.Sub(*n.StartedAt)), laneName(n.Thread))}
