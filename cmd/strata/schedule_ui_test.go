@@ -121,7 +121,7 @@ func TestSchedulePagesInChromium(t *testing.T) {
 	}
 	text := func(sel string) string {
 		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(` + jsString(sel) + `).innerText`))
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+jsString(sel)+`).innerText`))
 		if err != nil {
 			t.Fatalf("text of %s: %v", sel, err)
 		}
