@@ -80,6 +80,9 @@ func runSchedule(ctx context.Context, c *invocation) error {
 	logger := slog.New(handler)
 	addr := c.f.str("addr")
 	if addr == "" {
+		addr, _ = c.env.Getenv("STRATA_SCHEDULER_ADDR")
+	}
+	if addr == "" {
 		addr = defaultScheduleAddr
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -22,11 +23,16 @@ import (
 var uiFiles embed.FS
 
 type ui struct {
-	s     *Scheduler
+	s *Scheduler
+	// pages are parsed on the first request, so an idle scheduler nobody
+	// looks at does not hold them.
+	once  sync.Once
 	pages map[string]*template.Template
 }
 
-func newUI(s *Scheduler) *ui {
+func newUI(s *Scheduler) *ui { return &ui{s: s} }
+
+func (u *ui) parse() {
 	funcs := template.FuncMap{
 		"ts":          fmtTime,
 		"statusClass": statusClass,
@@ -46,11 +52,10 @@ func newUI(s *Scheduler) *ui {
 			return fmt.Sprintf("%.0f%%", *p*100)
 		},
 	}
-	u := &ui{s: s, pages: map[string]*template.Template{}}
+	u.pages = map[string]*template.Template{}
 	for _, name := range []string{"runs", "run", "schedule"} {
 		u.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(uiFiles, "ui/layout.html", "ui/"+name+".html"))
 	}
-	return u
 }
 
 func (u *ui) routes(mux *http.ServeMux) {
@@ -75,6 +80,7 @@ func (u *ui) routes(mux *http.ServeMux) {
 }
 
 func (u *ui) render(w http.ResponseWriter, page string, data any) {
+	u.once.Do(u.parse)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := u.pages[page].ExecuteTemplate(w, page+".html", data); err != nil {
