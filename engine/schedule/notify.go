@@ -514,12 +514,21 @@ func resolveNotifiers(spec project.ScheduleSpec, set project.SchedulerSettings, 
 		}
 		return nil, 0
 	}
+	// A value from the scheduler: block is reported once, as the block's
+	// (Index -1), not once per schedule that inherits it.
+	owner := func(n *project.NotifySpec) int {
+		if n != nil && n == set.Notify && n != spec.Notify {
+			return -1
+		}
+		return 0
+	}
+	var from *project.NotifySpec
 	expand := func(v, what string, line int) string {
 		return envRef.ReplaceAllStringFunc(v, func(ref string) string {
 			name := envRef.FindStringSubmatch(ref)[1]
 			val, ok := getenv(name)
 			if !ok || val == "" {
-				problems = append(problems, Problem{Line: line, Reason: fmt.Sprintf("%s: environment variable %s is not set (the value refers to ${%s})", what, name, name)})
+				problems = append(problems, Problem{Index: owner(from), Line: line, Reason: fmt.Sprintf("%s: environment variable %s is not set (the value refers to ${%s})", what, name, name)})
 			}
 			return val
 		})
@@ -531,20 +540,23 @@ func resolveNotifiers(spec project.ScheduleSpec, set project.SchedulerSettings, 
 	var out []Notifier
 	webhook := ""
 	if n, line := pick("webhook", func(n *project.NotifySpec) bool { return n.Webhook != "" }); n != nil {
+		from = n
 		webhook = expand(n.Webhook, "notify webhook", line)
 		if err := checkWebhook(webhook); err != nil && webhook != "" {
-			problems = append(problems, Problem{Line: line, Reason: fmt.Sprintf("notify webhook: %v", err)})
+			problems = append(problems, Problem{Index: owner(n), Line: line, Reason: fmt.Sprintf("notify webhook: %v", err)})
 		}
 		out = append(out, Notifier{Kind: NotifyWebhook, URL: webhook, Events: events})
 	}
 	if n, line := pick("slack", func(n *project.NotifySpec) bool { return n.Slack != "" }); n != nil {
+		from = n
 		u := expand(n.Slack, "notify slack", line)
 		if err := checkWebhook(u); err != nil && u != "" {
-			problems = append(problems, Problem{Line: line, Reason: fmt.Sprintf("notify slack: %v", err)})
+			problems = append(problems, Problem{Index: owner(n), Line: line, Reason: fmt.Sprintf("notify slack: %v", err)})
 		}
 		out = append(out, Notifier{Kind: NotifySlack, URL: u, Events: events})
 	}
 	if n, line := pick("email", func(n *project.NotifySpec) bool { return n.Email != nil }); n != nil {
+		from = n
 		e := n.Email
 		el := func(key string) int {
 			if l := e.KeyLines[key]; l > 0 {

@@ -322,4 +322,10 @@ func TestNotifyValidation(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `project.yaml:15: schedule "n": notify slack: environment variable NOPE is not set`) {
 		t.Errorf("unset variable: %v", err)
 	}
+	// One from the scheduler: block is reported once, as the block's.
+	two := []project.ScheduleSpec{{Name: "a", Cron: "@daily"}, {Name: "b", Cron: "@daily"}}
+	_, err = Check(two, project.SchedulerSettings{Notify: &project.NotifySpec{Slack: "${NOPE}", KeyLines: map[string]int{"slack": 30}}}, nil)
+	if err == nil || err.Error() != "project.yaml:30: scheduler: notify slack: environment variable NOPE is not set (the value refers to ${NOPE})" {
+		t.Errorf("unset variable in scheduler: = %v", err)
+	}
 }

@@ -301,12 +301,18 @@ func Check(specs []project.ScheduleSpec, settings project.SchedulerSettings, get
 	}
 	problems = append(problems, settingsProblems(settings)...)
 	if len(problems) == 0 {
+		seen := map[string]bool{}
 		for i := range plans {
 			ns, ps := resolveNotifiers(plans[i].Spec, settings, getenv)
-			for j := range ps {
-				ps[j].Schedule, ps[j].Index = plans[i].Name(), i
+			for _, p := range ps {
+				if p.Index >= 0 {
+					p.Schedule, p.Index = plans[i].Name(), i
+				}
+				if !seen[p.String()] {
+					seen[p.String()] = true
+					problems = append(problems, p)
+				}
 			}
-			problems = append(problems, ps...)
 			plans[i].Notifiers = ns
 		}
 	}
