@@ -506,13 +506,23 @@ func (s *Scheduler) claim(ctx context.Context, e *entry, at time.Time) (release 
 // run) and runs it.
 func (s *Scheduler) handle(ctx context.Context, e *entry, j job) {
 	p := e.plan
-	if d, ok := p.DeadlineFor(j.tick); ok && d.After(s.clock.Now()) {
-		s.addWatch(&watch{kind: EventDeadline, schedule: p.Name(), at: d, since: j.tick})
+	// The replica that runs a tick (or fails to claim it, or skips it for its
+	// own previous run) watches its deadline; one that lost the claim does
+	// not, since it will never see the run succeed.
+	watched := false
+	watchDeadline := func() {
+		if d, ok := p.DeadlineFor(j.tick); ok && !watched && d.After(s.clock.Now()) {
+			watched = true
+			s.addWatch(&watch{kind: EventDeadline, schedule: p.Name(), at: d, since: j.tick})
+		}
 	}
 	for attempt := 1; ; attempt++ {
 		release, res, cur, err := s.claim(ctx, e, j.tick)
 		switch res {
 		case claimBusy:
+			if cur != "" {
+				watchDeadline()
+			}
 			s.recordSkipped(e, j, cur)
 			return
 		case claimLost:
@@ -524,6 +534,7 @@ func (s *Scheduler) handle(ctx context.Context, e *entry, j job) {
 			if ctx.Err() != nil {
 				return
 			}
+			watchDeadline()
 			run := s.recordClaimError(e, j, attempt, err)
 			if attempt > p.Spec.Retries || s.isStopping() {
 				s.conclude(e, j, run, RunReport{})
@@ -536,6 +547,7 @@ func (s *Scheduler) handle(ctx context.Context, e *entry, j job) {
 			}
 			continue
 		}
+		watchDeadline()
 		run, report := s.execute(e, j, attempt, nil)
 		s.conclude(e, j, run, report)
 		release()

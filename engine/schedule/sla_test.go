@@ -329,3 +329,28 @@ func TestNotifyValidation(t *testing.T) {
 		t.Errorf("unset variable in scheduler: = %v", err)
 	}
 }
+
+func TestOnlyTheReplicaThatRanATickWatchesItsDeadline(t *testing.T) {
+	hook := newHookServer(t, 200)
+	clock := newFakeClock(time.Date(2026, 1, 1, 1, 59, 59, 0, time.UTC))
+	locker := &MemLocker{}
+	specs := []project.ScheduleSpec{{Name: "nightly", Cron: "0 2 * * *", Deadline: "02:10", Notify: &project.NotifySpec{Webhook: hook.URL}}}
+	var c calls
+	run := func(ctx context.Context, req RunRequest) (RunReport, error) { c.add(req); return ok("m"), nil }
+	a := start(t, Options{Specs: specs, Clock: clock, Locker: locker, Run: run})
+	b := start(t, Options{Specs: specs, Clock: clock, Locker: locker, Run: run})
+	waitFor(t, "both replicas to wait", func() bool { return clock.pending() == 2 })
+	clock.Advance(time.Second)
+	waitFor(t, "the tick's run", func() bool {
+		return runsCounter(a.s, "nightly", StatusSuccess)+runsCounter(b.s, "nightly", StatusSuccess) == 1 && a.settled() && b.settled()
+	})
+	waitFor(t, "both replicas to wait again", func() bool { return clock.pending() >= 2 })
+	clock.Advance(15 * time.Minute)
+	time.Sleep(100 * time.Millisecond)
+	if n := hook.count(); n != 0 {
+		t.Errorf("%d deadline notices for a tick that succeeded on the other replica", n)
+	}
+	if counter(t, a.s, "nightly", EventDeadline)+counter(t, b.s, "nightly", EventDeadline) != 0 {
+		t.Error("a deadline was counted as missed")
+	}
+}
