@@ -133,6 +133,9 @@ func openHistory(dir string, keep int, now time.Time) (*history, []string, error
 			continue
 		}
 		r.Nodes = nil
+		if r.Trigger == "" {
+			r.Trigger = TriggerTick // recorded before runs had triggers
+		}
 		if r.Status == StatusRunning {
 			end := now.UTC()
 			r.Status, r.FinishedAt = StatusCancelled, &end
