@@ -84,10 +84,7 @@ func commands() []*command {
 		{name: "retry", summary: "re-run what errored or was skipped in the last run", flags: defs(projectFlags, runFlags), run: runRetry},
 		{name: "source", summary: "source freshness: check sources' newest rows", flags: defs(projectFlags, selectFlags, []flagDef{{names: []string{"output", "o"}, kind: stringFlag, help: "where to write sources.json"}}), run: runSource},
 		{name: "docs", summary: "docs generate | docs serve", flags: docsFlags(), run: runDocs},
-		{name: "schedule", summary: "run the project's schedules (long-running)", flags: defs(projectFlags, []flagDef{
-			{names: []string{"addr"}, kind: stringFlag, help: "HTTP address for /healthz, /metrics, /api/runs (default 127.0.0.1:8580)"},
-			{names: []string{"threads"}, kind: intFlag, help: "thread budget shared by concurrent runs"},
-		}), run: runSchedule},
+		{name: "schedule", summary: "run the project's schedules (long-running); trigger | pause | resume | rerun talk to it", flags: scheduleFlags(), run: runSchedule},
 		{name: "deps", summary: "install the packages in packages.yml into dbt_packages/", long: depsHelp, flags: depsFlags(), run: runDeps},
 		{name: "debug", summary: "show the config found and check the connection", flags: defs(projectFlags), run: runDebug},
 		{name: "clean", summary: "delete target/ and the project's clean-targets", flags: defs(projectFlags), run: runClean},

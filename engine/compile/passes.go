@@ -133,7 +133,7 @@ func (p *Program) parseAll(ctx context.Context, keep bool) (*Parsed, diag.Diagno
 		}
 	}
 	var ds diag.Diagnostics
-	parallel(n, func(i int) { r.cfgs[i] = r.resolveConfig(p.units[i]) })
+	parallel(n, func(i int) { r.cfgs[i] = r.resolveConfig(ctx, p.units[i]) })
 	r.checkUnits(&ds)
 	r.rels, r.relNames = make([]relation.Relation, n), make([]string, n)
 	var mu sync.Mutex
@@ -200,12 +200,12 @@ func (r *Parsed) parseUnit(ctx context.Context, u *unit) parseOut {
 
 // resolveConfig merges a unit's config: folder < properties < config() in
 // the file, with Jinja in the values rendered.
-func (r *Parsed) resolveConfig(u *unit) nodeCfg {
+func (r *Parsed) resolveConfig(ctx context.Context, u *unit) nodeCfg {
 	po := &r.parse[u.idx]
 	final := copyMap(u.baseCfg)
 	mergeAll(final, po.cfg)
 	var ds diag.Diagnostics
-	r.p.renderConfigValues(u, final, &ds)
+	r.p.renderConfigValues(ctx, u, final, &ds)
 	if len(ds) > 0 && po.err == nil {
 		d := ds[0]
 		po.err = &d
@@ -224,24 +224,24 @@ func (r *Parsed) resolveConfig(u *unit) nodeCfg {
 // dbt_project.yml and properties configs): `+schema: "x_{{ var('s') }}"`,
 // `+enabled: "{{ target.name == 'prod' }}"`. Hooks are rendered later, with
 // the node's context.
-func (p *Program) renderConfigValues(u *unit, m map[string]any, ds *diag.Diagnostics) {
+func (p *Program) renderConfigValues(ctx context.Context, u *unit, m map[string]any, ds *diag.Diagnostics) {
 	for k, v := range m {
 		if k == "pre-hook" || k == "post-hook" {
 			continue
 		}
-		if nv, changed := p.renderConfigValue(u, v, ds); changed {
+		if nv, changed := p.renderConfigValue(ctx, u, v, ds); changed {
 			m[k] = nv
 		}
 	}
 }
 
-func (p *Program) renderConfigValue(u *unit, v any, ds *diag.Diagnostics) (any, bool) {
+func (p *Program) renderConfigValue(ctx context.Context, u *unit, v any, ds *diag.Diagnostics) (any, bool) {
 	switch t := v.(type) {
 	case string:
 		if !strings.Contains(t, "{{") && !strings.Contains(t, "{%") {
 			return v, false
 		}
-		st := &renderState{ctx: context.Background(), p: p, k: u.pkg, phase: phaseFinal}
+		st := &renderState{ctx: ctx, p: p, k: u.pkg, phase: phaseFinal}
 		file := u.file
 		if u.propsIn != "" {
 			file = u.propsIn
@@ -254,7 +254,7 @@ func (p *Program) renderConfigValue(u *unit, v any, ds *diag.Diagnostics) (any, 
 	case []any:
 		var out []any
 		for i, x := range t {
-			if nx, ch := p.renderConfigValue(u, x, ds); ch {
+			if nx, ch := p.renderConfigValue(ctx, u, x, ds); ch {
 				if out == nil {
 					out = append([]any(nil), t...)
 				}
@@ -268,7 +268,7 @@ func (p *Program) renderConfigValue(u *unit, v any, ds *diag.Diagnostics) (any, 
 	case map[string]any:
 		var out map[string]any
 		for k, x := range t {
-			if nx, ch := p.renderConfigValue(u, x, ds); ch {
+			if nx, ch := p.renderConfigValue(ctx, u, x, ds); ch {
 				if out == nil {
 					out = copyMap(t)
 				}

@@ -45,7 +45,10 @@ func (p *pkg) fileName(rel string) string { return p.prefix + rel }
 // and the nodes to render. It is built once by Load and then only read, so
 // renders for parsing, compiling and execution may run from many goroutines.
 type Program struct {
-	o        Options
+	o Options
+	// ctx is Load's context: renders done while loading (sources, YAML
+	// values, descriptions) stop with it.
+	ctx      context.Context
 	root     *pkg
 	internal *pkg
 	pkgs     map[string]*pkg
@@ -131,7 +134,7 @@ func Load(ctx context.Context, o Options) (*Program, diag.Diagnostics) {
 	if o.Project == nil {
 		return nil, diag.Diagnostics{{Severity: diag.Error, Summary: "no project", Detail: "compile was called without a project"}}
 	}
-	p := &Program{o: o, pkgs: map[string]*pkg{}, byName: map[string][]int{}, docNodes: map[string]*manifest.Doc{}, sources: map[string]*manifest.Node{}}
+	p := &Program{o: o, ctx: ctx, pkgs: map[string]*pkg{}, byName: map[string][]int{}, docNodes: map[string]*manifest.Doc{}, sources: map[string]*manifest.Node{}}
 	p.tags = dbtTags()
 	p.filters = jinja.NewEnvironment().Filters
 	addDbtFilters(p.filters)

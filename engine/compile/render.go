@@ -84,7 +84,7 @@ func (st *renderState) introspects() { st.dynamic = true }
 // standaloneState is a render outside any node (a source's YAML, a project
 // hook, a description) in package k.
 func (p *Program) standaloneState(k *pkg) *renderState {
-	return &renderState{ctx: context.Background(), p: p, k: k, phase: phaseFinal}
+	return &renderState{ctx: p.ctx, p: p, k: k, phase: phaseFinal}
 }
 
 // vars are a render's own variables, layered over the environment's globals.

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -38,7 +39,7 @@ func RenderString(tmpl string, env func(string) (string, bool), vars map[string]
 // bareProgram is a Program with dbt's context and no macros: enough to render
 // a profile value or a packages.yml entry.
 func bareProgram(o Options) *Program {
-	p := &Program{o: o, pkgs: map[string]*pkg{}, byName: map[string][]int{}, docNodes: map[string]*manifest.Doc{}, sources: map[string]*manifest.Node{}}
+	p := &Program{o: o, ctx: context.Background(), pkgs: map[string]*pkg{}, byName: map[string][]int{}, docNodes: map[string]*manifest.Doc{}, sources: map[string]*manifest.Node{}}
 	p.tags = dbtTags()
 	env := jinja.NewEnvironment()
 	p.filters, p.tests = env.Filters, env.Tests

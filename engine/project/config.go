@@ -126,6 +126,9 @@ func parseConfig(d *ydec, root *yaml.Node, dbtFile bool, c *Config) {
 			c.Schedules = d.schedules(v)
 		case "scheduler":
 			d.decodeStrict(v, "scheduler", &c.Scheduler)
+			c.Scheduler.Line = deref(v).Line
+			c.Scheduler.KeyLines = d.keyLines(v)
+			c.Scheduler.Notify = d.notify(v, "scheduler", c.Scheduler.Notify)
 		default:
 			if contains(dbtOnlyKeys, k) {
 				if dbtFile {
@@ -282,11 +285,62 @@ func (d *ydec) schedules(v *yaml.Node) []ScheduleSpec {
 	out := make([]ScheduleSpec, 0, len(v.Content))
 	for i, e := range v.Content {
 		var s ScheduleSpec
-		d.decodeStrict(e, fmt.Sprintf("schedules entry %d", i+1), &s)
+		what := fmt.Sprintf("schedules entry %d", i+1)
+		d.decodeStrict(e, what, &s)
 		s.Line = deref(e).Line
+		s.KeyLines = d.keyLines(e)
+		s.Notify = d.notify(e, what, s.Notify)
 		out = append(out, s)
 	}
 	return out
+}
+
+// keyLines maps each key of a mapping to its line.
+func (d *ydec) keyLines(v *yaml.Node) map[string]int {
+	v = deref(v)
+	if v == nil || v.Kind != yaml.MappingNode {
+		return nil
+	}
+	out := make(map[string]int, len(v.Content)/2)
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		out[v.Content[i].Value] = v.Content[i].Line
+	}
+	return out
+}
+
+// notify checks the keys of the `notify:` mapping inside parent (and of its
+// `email:`), which decodeStrict does not look into, and records their lines.
+func (d *ydec) notify(parent *yaml.Node, what string, spec *NotifySpec) *NotifySpec {
+	if spec == nil {
+		return nil
+	}
+	var node *yaml.Node
+	for _, p := range d.pairs(parent, what) {
+		if p.k.Value == "notify" {
+			node = deref(p.v)
+		}
+	}
+	if node == nil || node.Kind != yaml.MappingNode {
+		return spec
+	}
+	where := what + " notify"
+	known := yamlFieldNames(spec)
+	for _, p := range d.pairs(node, where) {
+		if !contains(known, p.k.Value) {
+			d.unknownKey(p.k, where, known, diag.Error)
+		}
+		if p.k.Value == "email" && spec.Email != nil {
+			ek := yamlFieldNames(spec.Email)
+			for _, ep := range d.pairs(p.v, where+" email") {
+				if !contains(ek, ep.k.Value) {
+					d.unknownKey(ep.k, where+" email", ek, diag.Error)
+				}
+			}
+			spec.Email.KeyLines = d.keyLines(p.v)
+		}
+	}
+	spec.KeyLines = d.keyLines(node)
+	return spec
 }
 
 // decodeStrict decodes a mapping into a struct with yaml tags, reporting keys

@@ -240,6 +240,13 @@ func TestConfigErrors(t *testing.T) {
 			want: []string{`error: project.yaml:5:5: unknown key: schedules entry 1 has no key "comand"; did you mean "command"?`}},
 		{name: "schedule wrong type", body: "name: a\nschedules:\n  - name: n\n    retries: many\n",
 			want: []string{`error: project.yaml:4: wrong type: in schedules entry 1: cannot unmarshal !!str ` + "`many`" + ` into int`}},
+		{name: "schedule notify unknown keys", body: "name: a\nschedules:\n  - name: n\n    cron: '@daily'\n    notify:\n      slak: x\n      email:\n        smpt: h:25\n",
+			want: []string{
+				`error: project.yaml:6:7: unknown key: schedules entry 1 notify has no key "slak"; did you mean "slack"?`,
+				`error: project.yaml:8:9: unknown key: schedules entry 1 notify email has no key "smpt"; did you mean "smtp"?`,
+			}},
+		{name: "scheduler notify unknown key", body: "name: a\nscheduler:\n  notify:\n    webhok: x\n",
+			want: []string{`error: project.yaml:4:5: unknown key: scheduler notify has no key "webhok"; did you mean "webhook"?`}},
 		{name: "both tests and data_tests", body: "name: a\ntests: {+severity: warn}\ndata_tests: {+severity: warn}\n",
 			want: []string{`error: project.yaml:3:1: duplicate key: both tests: (line 2) and data_tests: are set; data_tests is the current name, move everything under it`}},
 		{name: "unknown folder config", body: "name: a\nmodels:\n  a:\n    materialised: table\n",
@@ -425,5 +432,46 @@ func TestPackagesInstallPath(t *testing.T) {
 	c, ds := LoadConfig(dir)
 	if got := messages(ds); len(got) != 1 || !strings.Contains(got[0], "packages-install-path") || len(c.Models) != 0 {
 		t.Errorf("LoadConfig diagnostics = %v, models %d; want one packages-install-path error and no files read", got, len(c.Models))
+	}
+}
+
+func TestLoadScheduleKeysAndLines(t *testing.T) {
+	dir := writeProject(t, map[string]string{"project.yaml": `name: a
+schedules:
+  - name: nightly
+    cron: "0 2 * * *"
+    catchup: all
+    catchup_max: 3
+    deadline: "06:00"
+    max_duration: 2h
+    notify:
+      on: [failure, deadline]
+      slack: "${SLACK_URL}"
+      email:
+        smtp: smtp.example.com:587
+        from: strata@example.com
+        to: [a@example.com, b@example.com]
+scheduler:
+  shutdown_grace: 45s
+  url: https://strata.internal
+  notify:
+    webhook: https://hooks.example.com/x
+`})
+	p, ds := Load(dir)
+	if ds.HasErrors() {
+		t.Fatal(messages(ds))
+	}
+	s := p.Config.Schedules[0]
+	if s.Catchup != "all" || s.CatchupMax != 3 || s.Deadline != "06:00" || s.MaxDuration != "2h" || s.KeyLines["deadline"] != 7 || s.KeyLines["notify"] != 9 {
+		t.Errorf("schedule = %+v", s)
+	}
+	n := s.Notify
+	if n == nil || !reflect.DeepEqual(n.On, StringList{"failure", "deadline"}) || n.Slack != "${SLACK_URL}" || n.KeyLines["slack"] != 11 ||
+		n.Email == nil || n.Email.SMTP != "smtp.example.com:587" || len(n.Email.To) != 2 || n.Email.KeyLines["from"] != 14 {
+		t.Errorf("notify = %+v (email %+v)", n, n.Email)
+	}
+	c := p.Config.Scheduler
+	if c.ShutdownGrace != "45s" || c.URL != "https://strata.internal" || c.Notify == nil || c.Notify.Webhook != "https://hooks.example.com/x" || c.Line != 17 || c.KeyLines["url"] != 18 {
+		t.Errorf("scheduler = %+v", c)
 	}
 }

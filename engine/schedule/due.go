@@ -61,3 +61,39 @@ func NextTick(plans []Plan, t time.Time) (time.Time, bool) {
 	}
 	return best, !best.IsZero()
 }
+
+// maxCatchupScan bounds how many cron ticks MissedTicks walks, so a long
+// outage of a per-minute schedule cannot stall start-up.
+const maxCatchupScan = 1 << 20
+
+// MissedTicks returns the ticks of p in (since, now], at most limit of them
+// (the newest), oldest first, and how many ticks fell in the window in all.
+// It is a pure function of its arguments.
+func MissedTicks(p Plan, since, now time.Time, limit int) ([]time.Time, int) {
+	if !now.After(since) || limit <= 0 {
+		return nil, 0
+	}
+	var out []time.Time
+	total := 0
+	if a, ok := p.Schedule.(AlignedEvery); ok {
+		last := a.Prev(now)
+		first := a.Next(since)
+		if first.After(last) {
+			return nil, 0
+		}
+		total = int(last.Sub(first)/a.Interval) + 1
+		for i := min(total, limit) - 1; i >= 0; i-- {
+			out = append(out, last.Add(-time.Duration(i)*a.Interval))
+		}
+		return out, total
+	}
+	ring := make([]time.Time, 0, limit)
+	for t, n := p.Next(since), 0; !t.IsZero() && !t.After(now) && n < maxCatchupScan; t, n = p.Next(t), n+1 {
+		total++
+		if len(ring) == limit {
+			ring = append(ring[:0], ring[1:]...)
+		}
+		ring = append(ring, t)
+	}
+	return ring, total
+}

@@ -12,7 +12,7 @@ func BenchmarkHistoryStartFinish(b *testing.B) {
 	}
 	tick := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; b.Loop(); i++ {
-		r, _, err := h.start(Run{ID: runID("s", tick.Add(time.Duration(i)*time.Second), 1), Schedule: "s", Status: StatusRunning, Tick: tick, StartedAt: time.Now()})
+		r, _, err := h.start(Run{ID: runID("s", tick.Add(time.Duration(i)*time.Second), "", 1), Schedule: "s", Status: StatusRunning, Tick: tick, StartedAt: time.Now()})
 		if err != nil {
 			b.Fatal(err)
 		}

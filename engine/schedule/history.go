@@ -45,14 +45,35 @@ type Run struct {
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at"`
 	// Attempt counts from 1; a skipped tick has attempt 0.
-	Attempt    int            `json:"attempt"`
-	Command    string         `json:"command,omitempty"`
-	Select     []string       `json:"select,omitempty"`
+	Attempt int `json:"attempt"`
+	// Trigger is tick, catchup, manual or retry; empty in records written
+	// before triggers existed (read as tick).
+	Trigger     string   `json:"trigger"`
+	Command     string   `json:"command,omitempty"`
+	Select      []string `json:"select,omitempty"`
+	Exclude     []string `json:"exclude,omitempty"`
+	FullRefresh bool     `json:"full_refresh,omitempty"`
+	// Custom marks a manual run with a selection other than the schedule's.
+	Custom bool `json:"custom,omitempty"`
+	// RerunOf is the run whose failures a retry re-runs.
+	RerunOf    string         `json:"rerun_of,omitempty"`
 	Message    string         `json:"message,omitempty"`
 	NodeCounts map[string]int `json:"node_counts,omitempty"`
+	// Late says why the run counted as late (a missed deadline or max_duration).
+	Late string `json:"late,omitempty"`
 	// Nodes is kept in the run's own folder, not in the index, so the index
 	// stays small however large the project; the HTTP API fills it in.
 	Nodes []NodeReport `json:"nodes"`
+}
+
+// full reports whether the run covered the schedule's whole selection (not a
+// manual run of a few nodes): only such runs meet deadlines and recover.
+func (r Run) full() bool { return !r.Custom }
+
+// scheduled reports whether the run was started by a tick (on time or
+// caught up), which is what catch-up counts from.
+func (r Run) scheduled() bool {
+	return r.Trigger == "" || r.Trigger == TriggerTick || r.Trigger == TriggerCatchup
 }
 
 // Duration is how long the run took (zero while running).
@@ -112,6 +133,9 @@ func openHistory(dir string, keep int, now time.Time) (*history, []string, error
 			continue
 		}
 		r.Nodes = nil
+		if r.Trigger == "" {
+			r.Trigger = TriggerTick // recorded before runs had triggers
+		}
 		if r.Status == StatusRunning {
 			end := now.UTC()
 			r.Status, r.FinishedAt = StatusCancelled, &end
@@ -165,12 +189,44 @@ func validID(id string) bool {
 	return id != "" && id != "." && id != ".." && !strings.ContainsAny(id, `/\`) && namePattern.MatchString(id)
 }
 
-func runID(schedule string, tick time.Time, attempt int) string {
+// runID names a run's folder: the tick (or request) time, the schedule, the
+// trigger unless it is a plain tick, and the attempt ("skipped" for a tick
+// that was skipped). The time comes first so ids sort by time.
+func runID(schedule string, tick time.Time, trigger string, attempt int) string {
 	suffix := fmt.Sprintf("a%d", attempt)
 	if attempt == 0 {
 		suffix = "skipped"
 	}
+	if trigger != "" && trigger != TriggerTick {
+		suffix = trigger + "-" + suffix
+	}
 	return fmt.Sprintf("%s-%s-%s", tick.UTC().Format("20060102T150405Z"), schedule, suffix)
+}
+
+// lastScheduledTick is the newest tick of the schedule the history records
+// (run, skipped or failed to claim): catch-up starts after it.
+func (h *history) lastScheduledTick(schedule string) time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var last time.Time
+	for _, r := range h.runs {
+		if r.Schedule == schedule && r.scheduled() && r.Tick.After(last) {
+			last = r.Tick
+		}
+	}
+	return last
+}
+
+// get returns the run with id (without nodes).
+func (h *history) get(id string) (Run, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.runs) - 1; i >= 0; i-- {
+		if h.runs[i].ID == id {
+			return h.runs[i], true
+		}
+	}
+	return Run{}, false
 }
 
 // start adds r (its ID made unique), creates its folder and writes its record.
@@ -301,12 +357,28 @@ func removeRuns(dir string, ids []string) {
 // list returns runs newest first, without nodes, filtered by schedule and
 // status when they are not empty; limit <= 0 means all.
 func (h *history) list(schedule, status string, limit int) []Run {
+	return h.filter(RunFilter{Schedule: schedule, Status: status}, limit)
+}
+
+// RunFilter selects runs of the history; empty fields match every run.
+type RunFilter struct {
+	Schedule, Status, Trigger string
+}
+
+func (f RunFilter) match(r Run) bool {
+	return (f.Schedule == "" || r.Schedule == f.Schedule) && (f.Status == "" || r.Status == f.Status) &&
+		(f.Trigger == "" || triggerName(r.Trigger) == f.Trigger)
+}
+
+// filter returns the runs f matches, newest first, without nodes; limit <= 0
+// means all.
+func (h *history) filter(f RunFilter, limit int) []Run {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []Run
 	for i := len(h.runs) - 1; i >= 0; i-- {
 		r := h.runs[i]
-		if (schedule != "" && r.Schedule != schedule) || (status != "" && r.Status != status) {
+		if !f.match(r) {
 			continue
 		}
 		out = append(out, r)

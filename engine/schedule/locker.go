@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 )
@@ -32,12 +33,16 @@ type Locker interface {
 // is ready.
 type MemLocker struct {
 	mu      sync.Mutex
-	claimed map[string]time.Time // latest tick claimed per schedule
+	claimed map[string]map[int64]bool // ticks claimed per schedule (UnixNano)
 	busy    map[string]bool
 }
 
-// Claim implements Locker. Ticks are claimed in time order per schedule: a
-// tick at or before the latest one claimed is lost.
+// memKeep bounds the ticks a MemLocker remembers per schedule; the oldest
+// half is forgotten beyond it.
+const memKeep = 4096
+
+// Claim implements Locker. Each tick is won once, in any order (catch-up
+// claims ticks older than ones already claimed).
 func (m *MemLocker) Claim(ctx context.Context, schedule string, tick time.Time) (bool, func(), error) {
 	if err := ctx.Err(); err != nil {
 		return false, nil, err
@@ -45,12 +50,21 @@ func (m *MemLocker) Claim(ctx context.Context, schedule string, tick time.Time) 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.claimed == nil {
-		m.claimed, m.busy = map[string]time.Time{}, map[string]bool{}
+		m.claimed, m.busy = map[string]map[int64]bool{}, map[string]bool{}
 	}
-	if last, ok := m.claimed[schedule]; ok && !tick.After(last) {
+	set := m.claimed[schedule]
+	if set == nil {
+		set = map[int64]bool{}
+		m.claimed[schedule] = set
+	}
+	key := tick.UnixNano()
+	if set[key] {
 		return false, nil, nil
 	}
-	m.claimed[schedule] = tick
+	if len(set) >= memKeep {
+		forgetOldest(set, memKeep/2)
+	}
+	set[key] = true
 	if m.busy[schedule] {
 		return false, nil, ErrBusy
 	}
@@ -63,4 +77,15 @@ func (m *MemLocker) Claim(ctx context.Context, schedule string, tick time.Time) 
 			m.mu.Unlock()
 		})
 	}, nil
+}
+
+func forgetOldest(set map[int64]bool, n int) {
+	keys := make([]int64, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys[:n] {
+		delete(set, k)
+	}
 }

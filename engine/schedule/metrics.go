@@ -14,6 +14,10 @@ type metrics struct {
 	lastSuccess  *prometheus.GaugeVec
 	running      *prometheus.GaugeVec
 	webhookFails prometheus.Counter
+	// notifyFails counts undelivered notifications by channel kind.
+	notifyFails    *prometheus.CounterVec
+	deadlineMissed *prometheus.CounterVec
+	paused         *prometheus.GaugeVec
 }
 
 func newMetrics(s *Scheduler) *metrics {
@@ -43,10 +47,22 @@ func newMetrics(s *Scheduler) *metrics {
 		}, []string{"schedule"}),
 		webhookFails: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "strata_schedule_webhook_failures_total",
-			Help: "Failure webhooks that could not be delivered.",
+			Help: "Webhook notifications that could not be delivered.",
 		}),
+		notifyFails: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "strata_schedule_notification_failures_total",
+			Help: "Notifications that could not be delivered, by channel (webhook, slack, email).",
+		}, []string{"kind"}),
+		deadlineMissed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "strata_schedule_deadline_missed_total",
+			Help: "Runs that missed their schedule's deadline or max_duration, by schedule and kind (deadline, max_duration).",
+		}, []string{"schedule", "kind"}),
+		paused: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "strata_schedule_paused",
+			Help: "1 while the schedule is paused (kept across restarts), else 0.",
+		}, []string{"schedule"}),
 	}
-	m.reg.MustRegister(m.runs, m.runDuration, m.nodeDuration, m.lastSuccess, m.running, m.webhookFails,
+	m.reg.MustRegister(m.runs, m.runDuration, m.nodeDuration, m.lastSuccess, m.running, m.webhookFails, m.notifyFails, m.deadlineMissed, m.paused,
 		&nextTickCollector{s: s, desc: prometheus.NewDesc("strata_schedule_next_tick_timestamp_seconds",
 			"Unix time of the schedule's next tick.", []string{"schedule"}, nil)})
 	for _, p := range s.plans {
@@ -54,6 +70,9 @@ func newMetrics(s *Scheduler) *metrics {
 			m.runs.WithLabelValues(p.Name(), st)
 		}
 		m.running.WithLabelValues(p.Name())
+		m.setPaused(p.Name(), s.state.paused(p.Name()))
+		m.deadlineMissed.WithLabelValues(p.Name(), EventDeadline)
+		m.deadlineMissed.WithLabelValues(p.Name(), "max_duration")
 	}
 	// Restore last success times from the history so a restart does not reset them.
 	last := map[string]float64{}
@@ -101,4 +120,12 @@ func (c *nextTickCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(next.Unix()), p.Name())
 		}
 	}
+}
+
+func (m *metrics) setPaused(name string, paused bool) {
+	v := 0.0
+	if paused {
+		v = 1
+	}
+	m.paused.WithLabelValues(name).Set(v)
 }

@@ -36,11 +36,14 @@ type RunFunc func(ctx context.Context, req RunRequest) (RunReport, error)
 type RunRequest struct {
 	RunID    string
 	Schedule string
-	Tick     time.Time // the tick that started the run
+	Tick     time.Time // the tick that started the run (the request time for manual runs)
 	Attempt  int       // from 1
-	Command  string    // build|run|test|seed|snapshot|freshness
-	// Select is the schedule's selection on attempt 1 and the names of the
-	// nodes that did not succeed on later attempts.
+	// Trigger is tick, catchup, manual or retry (a re-run of a run's failures).
+	Trigger string
+	Command string // build|run|test|seed|snapshot|freshness
+	// Select is the schedule's selection on attempt 1 (or the one a manual
+	// trigger asked for) and the names of the nodes that did not succeed on
+	// later attempts and re-runs.
 	Select      []string
 	Exclude     []string
 	FullRefresh bool
@@ -59,13 +62,22 @@ type RunReport struct {
 }
 
 // NodeReport is one node's result, with dbt's statuses: success, error, fail,
-// warn, pass, skipped, cancelled.
+// warn, pass, skipped, cancelled. The timing fields draw the run's Gantt
+// chart; CompiledCode is kept for nodes that did not succeed.
 type NodeReport struct {
 	UniqueID      string  `json:"unique_id"`
 	Name          string  `json:"name"`
+	ResourceType  string  `json:"resource_type,omitempty"`
 	Status        string  `json:"status"`
 	Message       string  `json:"message,omitempty"`
 	ExecutionTime float64 `json:"execution_time"`
+	// Thread is the worker that ran the node (dbt's thread_id).
+	Thread     string     `json:"thread,omitempty"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// CompiledCode is the node's compiled SQL; the run function should set it
+	// for failed nodes only, to keep run records small.
+	CompiledCode string `json:"compiled_code,omitempty"`
 }
 
 // failed reports whether a node should be re-run by a retry.
@@ -82,10 +94,12 @@ type Options struct {
 	Specs    []project.ScheduleSpec
 	Settings project.SchedulerSettings
 	Run      RunFunc
-	// Clock decides when ticks fire; nil means the wall clock. Timeouts, retry
-	// delays and the shutdown grace always use real time.
+	// Clock decides when ticks, deadlines and max_duration fire; nil means the
+	// wall clock. Timeouts, retry delays and the shutdown grace always use
+	// real time.
 	Clock Clock
-	// HistoryDir holds one folder per run plus index.json (e.g. target/runs).
+	// HistoryDir holds one folder per run plus index.json and state.json
+	// (paused schedules) (e.g. target/runs).
 	HistoryDir string
 	// Locker decides which replica runs a tick; nil means an in-process MemLocker.
 	Locker Locker
@@ -94,14 +108,43 @@ type Options struct {
 	Threads int
 	// Logger receives the scheduler's own events; nil discards them.
 	Logger *slog.Logger
-	// WebhookClient posts failure webhooks; nil means a client with WebhookTimeout.
+	// Getenv expands ${NAME} in notifier settings; nil means none are set.
+	Getenv func(string) (string, bool)
+	// WebhookClient posts webhooks and Slack messages; nil means a client
+	// with WebhookTimeout.
 	WebhookClient *http.Client
-	// WebhookTimeout bounds one webhook delivery; 0 means 10s.
+	// WebhookTimeout bounds one notification (webhook, Slack or e-mail); 0 means 10s.
 	WebhookTimeout time.Duration
 	// Grace is how long a running run may go on after Run's ctx is cancelled
-	// before it is cancelled too; 0 means 30s.
+	// before it is cancelled too; 0 means Settings.ShutdownGrace, then 30s.
 	Grace time.Duration
+	// Control guards the mutating HTTP endpoints (trigger, re-run, pause).
+	Control Control
 }
+
+// Control says who may use the mutating endpoints. With a Token, requests
+// must carry it (Authorization: Bearer …); without one they are allowed only
+// when the server listens on a loopback address (Public false).
+type Control struct {
+	Token  string
+	Public bool
+}
+
+// Triggers: why a run happened.
+const (
+	TriggerTick    = "tick"
+	TriggerCatchup = "catchup"
+	TriggerManual  = "manual"
+	TriggerRetry   = "retry"
+)
+
+// Errors of the control methods, for callers (and HTTP status codes).
+var (
+	ErrUnknownSchedule = errors.New("no such schedule")
+	ErrUnknownRun      = errors.New("no such run")
+	ErrNothingToRerun  = errors.New("nothing to re-run")
+	ErrStopping        = errors.New("the scheduler is shutting down")
+)
 
 // errShutdown is the cancellation cause of runs cut short by shutdown.
 var errShutdown = errors.New("cancelled: the scheduler is shutting down")
@@ -115,22 +158,35 @@ type Scheduler struct {
 	locker  Locker
 	log     *slog.Logger
 	hist    *history
+	state   *stateFile
 	metrics *metrics
 	slots   *semaphore.Weighted
 	threads int
 	grace   time.Duration
+	control Control
+	baseURL string
 
 	webhook        *http.Client
 	webhookTimeout time.Duration
-	defaultHook    string
 
 	// runCtx is the parent of every run; it outlives Run's ctx by the grace.
 	runCtx   context.Context
 	stopRuns context.CancelCauseFunc
 	// stopping is closed when Run's ctx is done: no new ticks or retries.
 	stopping chan struct{}
+	bgMu     sync.Mutex // orders background starts against shutdown
+	closed   bool
 	wg       sync.WaitGroup
 	started  atomic.Bool
+
+	// watches are pending deadlines and max_duration limits; wake tells the
+	// loop that one was added.
+	watchMu sync.Mutex
+	watches []*watch
+	wake    chan struct{}
+
+	reqMu       sync.Mutex
+	lastRequest time.Time // the last manual request's time
 
 	handlerOnce sync.Once
 	handler     http.Handler
@@ -142,6 +198,16 @@ type entry struct {
 
 	mu      sync.Mutex
 	running string // id of the current run; "" when idle
+	// lastOutcome is the status of the schedule's last run of its whole
+	// selection (success, error or cancelled), for recovery notices.
+	lastOutcome string
+	// late holds why a running run is late (deadline or max_duration), by id.
+	late map[string]string
+	// outbox holds notices in the order their runs ended; one goroutine at
+	// a time (draining) delivers them, so a recovery never overtakes the
+	// failure before it.
+	outbox   []notice
+	draining bool
 }
 
 func (e *entry) current() string {
@@ -156,6 +222,25 @@ func (e *entry) setRunning(id string) {
 	e.mu.Unlock()
 }
 
+func (e *entry) markLate(id, why string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.late == nil {
+		e.late = map[string]string{}
+	}
+	if e.late[id] == "" {
+		e.late[id] = why
+	}
+}
+
+func (e *entry) takeLate(id string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	why := e.late[id]
+	delete(e.late, id)
+	return why
+}
+
 // New validates the schedules and settings, opens the run history and returns
 // a scheduler ready to Run. Invalid schedules give an error matching ErrInvalid.
 func New(opts Options) (*Scheduler, error) {
@@ -165,11 +250,8 @@ func New(opts Options) (*Scheduler, error) {
 	if opts.HistoryDir == "" {
 		return nil, errors.New("schedule: no history folder")
 	}
-	plans, err := Compile(opts.Specs)
+	plans, err := Check(opts.Specs, opts.Settings, opts.Getenv)
 	if err != nil {
-		return nil, err
-	}
-	if err := ValidateSettings(opts.Settings); err != nil {
 		return nil, err
 	}
 	s := &Scheduler{
@@ -181,10 +263,12 @@ func New(opts Options) (*Scheduler, error) {
 		log:            opts.Logger,
 		threads:        opts.Threads,
 		grace:          opts.Grace,
+		control:        opts.Control,
+		baseURL:        opts.Settings.URL,
 		webhook:        opts.WebhookClient,
 		webhookTimeout: opts.WebhookTimeout,
-		defaultHook:    opts.Settings.OnFailureWebhook,
 		stopping:       make(chan struct{}),
+		wake:           make(chan struct{}, 1),
 	}
 	if s.clock == nil {
 		s.clock = WallClock{}
@@ -200,6 +284,9 @@ func New(opts Options) (*Scheduler, error) {
 	}
 	if s.threads <= 0 {
 		s.threads = 4
+	}
+	if s.grace <= 0 {
+		s.grace, _ = parseDuration("shutdown_grace", opts.Settings.ShutdownGrace)
 	}
 	if s.grace <= 0 {
 		s.grace = 30 * time.Second
@@ -222,6 +309,17 @@ func New(opts Options) (*Scheduler, error) {
 		s.log.Warn(n)
 	}
 	s.hist = hist
+	if s.state, err = openState(opts.HistoryDir); err != nil {
+		return nil, err
+	}
+	for name, e := range s.entries {
+		for _, r := range hist.list(name, "", 0) {
+			if r.full() && (r.Status == StatusSuccess || r.Status == StatusError || r.Status == StatusCancelled) {
+				e.lastOutcome = r.Status
+				break
+			}
+		}
+	}
 	s.metrics = newMetrics(s)
 	s.runCtx, s.stopRuns = context.WithCancelCause(context.Background())
 	return s, nil
@@ -233,19 +331,28 @@ func (s *Scheduler) Plans() []Plan { return slices.Clone(s.plans) }
 // Runs returns the run history, newest first, without node results.
 func (s *Scheduler) Runs() []Run { return s.hist.list("", "", 0) }
 
-// Run fires schedules until ctx is cancelled. Then it stops taking ticks, lets
-// running runs finish within the grace period, cancels what is still going,
-// waits for those runs to be recorded and returns nil. It may be called once.
+// Run fires schedules until ctx is cancelled. It first catches up ticks
+// missed while no scheduler ran (per each schedule's catchup policy). When
+// ctx is cancelled it stops taking ticks, lets running runs finish within the
+// grace period, cancels what is still going, waits for those runs to be
+// recorded and returns nil. It may be called once.
 func (s *Scheduler) Run(ctx context.Context) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return errors.New("schedule: Run called twice")
 	}
 	s.log.Info("scheduler started", "schedules", len(s.plans), "threads", s.threads)
 	prev := s.clock.Now()
+	s.catchUp(ctx, prev)
 	for {
 		wait := time.Minute // re-check at least this often: the wall clock may jump
+		now := s.clock.Now()
 		if next, ok := NextTick(s.plans, prev); ok {
-			if d := next.Sub(s.clock.Now()); d < wait {
+			if d := next.Sub(now); d < wait {
+				wait = max(d, 0)
+			}
+		}
+		if at, ok := s.nextWatch(); ok {
+			if d := at.Sub(now); d < wait {
 				wait = max(d, 0)
 			}
 		}
@@ -254,14 +361,18 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			timer.Stop()
 			return s.shutdown()
+		case <-s.wake:
+			timer.Stop()
+			continue
 		case <-timer.C():
 		}
-		now := s.clock.Now()
+		now = s.clock.Now()
 		if now.Before(prev) {
 			s.log.Warn("the clock went backwards; ticks are counted from the new time", "from", prev, "to", now)
 			prev = now
 			continue
 		}
+		s.fireWatches(now)
 		for _, tick := range Due(s.plans, prev, now) {
 			s.dispatch(ctx, tick)
 		}
@@ -270,7 +381,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 }
 
 func (s *Scheduler) shutdown() error {
+	s.bgMu.Lock()
+	s.closed = true
 	close(s.stopping)
+	s.bgMu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()
@@ -297,66 +411,188 @@ func (s *Scheduler) shutdown() error {
 	return nil
 }
 
-func (s *Scheduler) dispatch(ctx context.Context, tick Tick) {
-	e := s.entries[tick.Schedule]
-	if tick.Missed > 0 {
-		s.log.Warn("missed ticks (the process was suspended or the clock jumped); running the latest only", "schedule", tick.Schedule, "missed", tick.Missed, "tick", tick.At)
+// background runs f in a goroutine that shutdown waits for; it reports false
+// (and does not run f) once shutdown has begun.
+func (s *Scheduler) background(f func()) bool {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.closed {
+		return false
 	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.handle(ctx, e, tick)
+		f()
 	}()
+	return true
 }
 
-func (s *Scheduler) handle(ctx context.Context, e *entry, tick Tick) {
+// job is one request to run a schedule: a tick, a catch-up tick, a manual
+// trigger or a re-run.
+type job struct {
+	trigger     string
+	tick        time.Time
+	sel         []string
+	exclude     []string
+	fullRefresh bool
+	// custom marks a manual selection other than the schedule's: such a run
+	// neither meets a deadline nor counts for recovery.
+	custom  bool
+	rerunOf string
+}
+
+func (s *Scheduler) tickJob(e *entry, trigger string, at time.Time) job {
+	return job{trigger: trigger, tick: at, sel: []string(e.plan.Spec.Select), exclude: []string(e.plan.Spec.Exclude), fullRefresh: e.plan.Spec.FullRefresh}
+}
+
+func (s *Scheduler) dispatch(ctx context.Context, tick Tick) {
+	e := s.entries[tick.Schedule]
+	if s.state.paused(tick.Schedule) {
+		s.log.Debug("tick not run: the schedule is paused", "schedule", tick.Schedule, "tick", tick.At)
+		return
+	}
+	if tick.Missed > 0 {
+		s.log.Warn("missed ticks (the process was suspended or the clock jumped); running the latest only", "schedule", tick.Schedule, "missed", tick.Missed, "tick", tick.At)
+	}
+	s.background(func() { s.handle(ctx, e, s.tickJob(e, TriggerTick, tick.At)) })
+}
+
+// claimResult is how a claim of a tick ended.
+type claimResult int
+
+const (
+	claimed claimResult = iota
+	claimLost
+	claimBusy
+	claimFailed
+	claimStopping
+)
+
+// claim asks the locker for the tick and takes the schedule in this
+// process. On claimed the caller owns the schedule (running = "pending")
+// and must call release; on claimBusy cur names the run still going.
+func (s *Scheduler) claim(ctx context.Context, e *entry, at time.Time) (release func(), res claimResult, cur string, err error) {
 	e.claimMu.Lock()
-	ok, release, err := s.locker.Claim(ctx, tick.Schedule, tick.At)
+	defer e.claimMu.Unlock()
+	ok, release, err := s.locker.Claim(ctx, e.plan.Name(), at)
 	switch {
 	case errors.Is(err, ErrBusy):
-		e.claimMu.Unlock()
-		s.recordSkipped(e, tick, e.current())
-		return
+		return nil, claimBusy, e.current(), nil
 	case err != nil:
-		e.claimMu.Unlock()
-		if ctx.Err() == nil {
-			s.log.Error("could not claim tick; not running it", "schedule", tick.Schedule, "tick", tick.At, "error", err)
-		}
-		return
+		return nil, claimFailed, "", err
 	case !ok:
-		e.claimMu.Unlock()
-		s.log.Debug("tick claimed by another replica", "schedule", tick.Schedule, "tick", tick.At)
-		return
+		return nil, claimLost, "", nil
 	}
 	if s.isStopping() {
 		// Claimed just as shutdown began: stopping means taking no more ticks.
-		e.claimMu.Unlock()
 		release()
-		return
+		return nil, claimStopping, "", nil
 	}
 	e.mu.Lock()
-	cur := e.running
+	cur = e.running
 	if cur == "" {
 		e.running = "pending"
 	}
 	e.mu.Unlock()
-	e.claimMu.Unlock()
 	if cur != "" {
 		release()
-		s.recordSkipped(e, tick, cur)
-		return
+		return nil, claimBusy, cur, nil
 	}
-	run, report := s.execute(e, tick)
-	// The schedule is free as soon as its last attempt is recorded; the
-	// webhook is not part of the run.
-	release()
-	e.setRunning("")
-	if run.Status == StatusError || run.Status == StatusCancelled {
-		s.postWebhook(e, run, report)
+	return release, claimed, "", nil
+}
+
+// handle claims a tick (retrying per the schedule when the claim itself
+// fails, e.g. the database is down, and recording each failure as an error
+// run) and runs it.
+func (s *Scheduler) handle(ctx context.Context, e *entry, j job) {
+	p := e.plan
+	// The replica that runs a tick (or fails to claim it, or skips it for its
+	// own previous run) watches its deadline; one that lost the claim does
+	// not, since it will never see the run succeed.
+	watched := false
+	watchDeadline := func() {
+		if d, ok := p.DeadlineFor(j.tick); ok && !watched && d.After(s.clock.Now()) {
+			watched = true
+			s.addWatch(&watch{kind: EventDeadline, schedule: p.Name(), at: d, since: j.tick})
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		release, res, cur, err := s.claim(ctx, e, j.tick)
+		switch res {
+		case claimBusy:
+			if cur != "" {
+				watchDeadline()
+			}
+			s.recordSkipped(e, j, cur)
+			return
+		case claimLost:
+			s.log.Debug("tick claimed by another replica", "schedule", p.Name(), "tick", j.tick)
+			return
+		case claimStopping:
+			return
+		case claimFailed:
+			if ctx.Err() != nil {
+				return
+			}
+			watchDeadline()
+			run := s.recordClaimError(e, j, attempt, err)
+			if attempt > p.Spec.Retries || s.isStopping() {
+				s.conclude(e, j, run, RunReport{})
+				s.drain(e)
+				return
+			}
+			s.log.Info("could not claim the tick; retrying", "run", run.ID, "retry_in", p.RetryDelay, "retries_left", p.Spec.Retries-attempt+1)
+			if !s.sleep(p.RetryDelay) {
+				return
+			}
+			continue
+		}
+		watchDeadline()
+		run, report := s.execute(e, j, attempt, nil)
+		s.conclude(e, j, run, report)
+		release()
+		e.setRunning("")
+		s.drain(e)
+		return
 	}
 }
 
-func (s *Scheduler) recordSkipped(e *entry, tick Tick, current string) {
+// conclude settles what a job's end decides, before the schedule is
+// released so that jobs conclude in the order they ran: the deadlines it
+// meets and the notices it calls for (queued; drain sends them): failure
+// after the last attempt; recovery when a run of the schedule's whole
+// selection succeeds after one that did not.
+func (s *Scheduler) conclude(e *entry, j job, run Run, rep RunReport) {
+	if run.ID == "" {
+		return
+	}
+	var failed []NodeReport
+	for _, n := range rep.Nodes {
+		if n.failed() {
+			failed = append(failed, n)
+		}
+	}
+	full := !j.custom
+	e.mu.Lock()
+	prev := e.lastOutcome
+	if full && run.Status != StatusSkipped {
+		e.lastOutcome = run.Status
+	}
+	e.mu.Unlock()
+	switch run.Status {
+	case StatusError, StatusCancelled:
+		s.enqueue(e, notice{event: EventFailure, run: run, failed: failed})
+	case StatusSuccess:
+		if full {
+			s.settleDeadlines(e, run)
+			if prev == StatusError || prev == StatusCancelled {
+				s.enqueue(e, notice{event: EventRecovery, run: run})
+			}
+		}
+	}
+}
+
+func (s *Scheduler) recordSkipped(e *entry, j job, current string) {
 	now := s.clock.Now().UTC()
 	msg := "the previous run of this schedule is still going"
 	if current != "" && current != "pending" {
@@ -365,28 +601,53 @@ func (s *Scheduler) recordSkipped(e *entry, tick Tick, current string) {
 		msg = "the previous run of this schedule is still going on another replica"
 	}
 	r := Run{
-		ID: runID(tick.Schedule, tick.At, 0), Schedule: tick.Schedule, Status: StatusSkipped,
-		Tick: tick.At.UTC(), StartedAt: now, FinishedAt: &now, Command: e.plan.Command, Message: msg,
+		ID: runID(e.plan.Name(), j.tick, j.trigger, 0), Schedule: e.plan.Name(), Status: StatusSkipped, Trigger: j.trigger,
+		Tick: j.tick.UTC(), StartedAt: now, FinishedAt: &now, Command: e.plan.Command, Message: msg,
 	}
 	r, _, err := s.hist.start(r)
 	if err == nil {
 		err = s.hist.finish(r)
 	}
 	if err != nil {
-		s.log.Error("could not record skipped run", "schedule", tick.Schedule, "error", err)
+		s.log.Error("could not record skipped run", "schedule", e.plan.Name(), "error", err)
 	}
 	s.metrics.observe(r)
-	s.log.Warn("tick skipped", "schedule", tick.Schedule, "tick", tick.At, "reason", msg)
+	s.log.Warn("tick skipped", "schedule", e.plan.Name(), "tick", j.tick, "reason", msg)
 }
 
-// execute runs the attempts of one tick: the first with the schedule's
-// selection, retries with only the nodes that did not succeed.
-// It returns the last attempt.
-func (s *Scheduler) execute(e *entry, tick Tick) (Run, RunReport) {
+// recordClaimError records a tick that could not be claimed (the locker's
+// database is down) as an error run with the reason.
+func (s *Scheduler) recordClaimError(e *entry, j job, attempt int, cause error) Run {
+	now := s.clock.Now().UTC()
+	r := Run{
+		ID: runID(e.plan.Name(), j.tick, j.trigger, attempt), Schedule: e.plan.Name(), Status: StatusError, Trigger: j.trigger,
+		Tick: j.tick.UTC(), StartedAt: now, FinishedAt: &now, Attempt: attempt, Command: e.plan.Command,
+		Select: j.sel, Exclude: j.exclude, FullRefresh: j.fullRefresh, Custom: j.custom,
+		Message: fmt.Sprintf("could not claim the tick, so it did not run (is the database reachable?): %v", cause),
+	}
+	r, dir, err := s.hist.start(r)
+	if err == nil {
+		_ = os.WriteFile(filepath.Join(dir, logFile), []byte(fmt.Sprintf("%s %s\n", now.Format(time.RFC3339), r.Message)), 0o644)
+		err = s.hist.finish(r)
+	}
+	if err != nil {
+		s.log.Error("could not record the failed claim", "schedule", e.plan.Name(), "error", err)
+	}
+	s.metrics.observe(r)
+	s.log.Error("could not claim tick; recorded it as an error run", "run", r.ID, "schedule", e.plan.Name(), "tick", j.tick, "error", cause)
+	return r
+}
+
+// execute runs the attempts of one job from attempt first: the first with
+// the job's selection, retries with only the nodes that did not succeed.
+// started, when not nil, receives the first attempt's run id. It returns the
+// last attempt.
+func (s *Scheduler) execute(e *entry, j job, first int, started chan<- string) (Run, RunReport) {
 	p := e.plan
-	sel := []string(p.Spec.Select)
-	for attempt := 1; ; attempt++ {
-		run, report := s.attempt(e, tick, attempt, sel)
+	sel := j.sel
+	for attempt := first; ; attempt++ {
+		run, report := s.attempt(e, j, attempt, sel, started)
+		started = nil
 		if run.Status != StatusError || attempt > p.Spec.Retries || s.isStopping() {
 			return run, report
 		}
@@ -400,11 +661,12 @@ func (s *Scheduler) execute(e *entry, tick Tick) (Run, RunReport) {
 	}
 }
 
-// retryNames lists the nodes a retry should re-run.
+// retryNames lists the nodes a retry should re-run. Run hooks (resource
+// type operation) are left out: they run again with any command.
 func retryNames(nodes []NodeReport) []string {
 	var out []string
 	for _, n := range nodes {
-		if !n.failed() {
+		if !n.failed() || n.ResourceType == "operation" {
 			continue
 		}
 		name := n.Name
@@ -440,14 +702,17 @@ func (s *Scheduler) sleep(d time.Duration) bool {
 	}
 }
 
-func (s *Scheduler) attempt(e *entry, tick Tick, attempt int, sel []string) (Run, RunReport) {
+func (s *Scheduler) attempt(e *entry, j job, attempt int, sel []string, started chan<- string) (Run, RunReport) {
 	p := e.plan
 	run := Run{
-		ID: runID(p.Name(), tick.At, attempt), Schedule: p.Name(), Status: StatusRunning,
-		Tick: tick.At.UTC(), StartedAt: s.clock.Now().UTC(), Attempt: attempt,
-		Command: p.Command, Select: sel,
+		ID: runID(p.Name(), j.tick, j.trigger, attempt), Schedule: p.Name(), Status: StatusRunning, Trigger: j.trigger,
+		Tick: j.tick.UTC(), StartedAt: s.clock.Now().UTC(), Attempt: attempt,
+		Command: p.Command, Select: sel, Exclude: j.exclude, FullRefresh: j.fullRefresh, Custom: j.custom, RerunOf: j.rerunOf,
 	}
 	run, dir, err := s.hist.start(run)
+	if started != nil {
+		started <- run.ID
+	}
 	if err != nil {
 		s.log.Error("could not start run history", "run", run.ID, "error", err)
 		if dir == "" {
@@ -460,6 +725,10 @@ func (s *Scheduler) attempt(e *entry, tick Tick, attempt int, sel []string) (Run
 	e.setRunning(run.ID)
 	s.metrics.running.WithLabelValues(p.Name()).Inc()
 	defer s.metrics.running.WithLabelValues(p.Name()).Dec()
+	if p.MaxDuration > 0 {
+		s.addWatch(&watch{kind: "max_duration", schedule: p.Name(), at: run.StartedAt.Add(p.MaxDuration), runID: run.ID})
+		defer s.dropWatch(run.ID)
+	}
 
 	logf, err := os.Create(filepath.Join(dir, logFile))
 	var out io.Writer = io.Discard
@@ -470,18 +739,18 @@ func (s *Scheduler) attempt(e *entry, tick Tick, attempt int, sel []string) (Run
 		out = logf
 	}
 	lw := &lockedWriter{w: out}
-	fmt.Fprintf(lw, "%s strata %s: run %s of schedule %s (attempt %d, tick %s)%s\n",
-		run.StartedAt.Format(time.RFC3339), p.Command, run.ID, p.Name(), attempt,
-		tick.At.UTC().Format(time.RFC3339), selectionText(sel, p.Spec.Exclude))
-	s.log.Info("run started", "run", run.ID, "schedule", p.Name(), "attempt", attempt)
+	fmt.Fprintf(lw, "%s strata %s: run %s of schedule %s (%s, attempt %d, tick %s)%s%s\n",
+		run.StartedAt.Format(time.RFC3339), p.Command, run.ID, p.Name(), triggerName(j.trigger), attempt,
+		j.tick.UTC().Format(time.RFC3339), selectionText(sel, j.exclude), map[bool]string{true: " --full-refresh"}[j.fullRefresh])
+	s.log.Info("run started", "run", run.ID, "schedule", p.Name(), "trigger", triggerName(j.trigger), "attempt", attempt)
 
 	ctx, cancel := s.runCtx, context.CancelFunc(func() {})
 	if p.Timeout > 0 {
 		ctx, cancel = context.WithTimeoutCause(ctx, p.Timeout, fmt.Errorf("timed out after %s", p.Timeout))
 	}
 	req := RunRequest{
-		RunID: run.ID, Schedule: p.Name(), Tick: tick.At, Attempt: attempt, Command: p.Command,
-		Select: slices.Clone(sel), Exclude: slices.Clone(p.Spec.Exclude), FullRefresh: p.Spec.FullRefresh,
+		RunID: run.ID, Schedule: p.Name(), Tick: j.tick, Attempt: attempt, Trigger: triggerName(j.trigger), Command: p.Command,
+		Select: slices.Clone(sel), Exclude: slices.Clone(j.exclude), FullRefresh: j.fullRefresh,
 		Vars: maps.Clone(p.Spec.Vars), Dir: dir, Log: lw, Slots: s.slots,
 	}
 	report, runErr := s.call(ctx, req)
@@ -491,6 +760,7 @@ func (s *Scheduler) attempt(e *entry, tick Tick, attempt int, sel []string) (Run
 	end := s.clock.Now().UTC()
 	run.Status, run.FinishedAt, run.Message, run.Nodes = status, &end, msg, report.Nodes
 	run.NodeCounts = countNodes(report.Nodes)
+	run.Late = e.takeLate(run.ID)
 	fmt.Fprintf(lw, "%s run %s finished: %s%s\n", end.Format(time.RFC3339), run.ID, status, prefixed(": ", msg))
 	if err := s.hist.finish(run); err != nil {
 		s.log.Error("could not record run", "run", run.ID, "error", err)

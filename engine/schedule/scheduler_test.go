@@ -42,6 +42,8 @@ func start(t *testing.T, opts Options) *harness {
 	if opts.Clock == nil {
 		h.clock = newFakeClock(t0)
 		opts.Clock = h.clock
+	} else if fc, ok := opts.Clock.(*fakeClock); ok {
+		h.clock = fc
 	}
 	if opts.HistoryDir == "" {
 		opts.HistoryDir = filepath.Join(t.TempDir(), "runs")
@@ -113,6 +115,16 @@ func (h *harness) settled() bool {
 	for _, e := range h.s.entries {
 		cur := e.current()
 		if cur == "pending" || (cur != "" && status[cur] != StatusRunning) {
+			return false
+		}
+	}
+	return true
+}
+
+// idle reports whether no schedule has a run pending or going.
+func (h *harness) idle() bool {
+	for _, e := range h.s.entries {
+		if e.current() != "" {
 			return false
 		}
 	}
@@ -510,7 +522,7 @@ func TestWebhookDeliveryErrorsAreLoggedNotFatal(t *testing.T) {
 	h.advance(time.Second)
 	h.waitRuns(2, StatusError)
 	waitFor(t, "two webhook failures in the log", func() bool {
-		return strings.Count(h.logs.String(), "failure webhook not delivered") == 2
+		return strings.Count(h.logs.String(), "notification not delivered") == 2
 	})
 	h.advance(time.Second)
 	h.waitRuns(4, StatusError)

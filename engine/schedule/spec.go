@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,60 @@ type Plan struct {
 	RetryDelay time.Duration
 	// Timeout bounds one attempt; zero means no timeout.
 	Timeout time.Duration
+	// Catchup is latest, all or none; CatchupMax caps `all`.
+	Catchup    string
+	CatchupMax int
+	// Deadline is the time of day by which a tick's run must have succeeded;
+	// nil when the schedule has none.
+	Deadline *TimeOfDay
+	// MaxDuration is how long one run may go on before it counts as late;
+	// zero means no limit.
+	MaxDuration time.Duration
+	// Notifiers hear about failures, recoveries and missed deadlines; filled
+	// by Check (they need the environment), empty after Compile alone.
+	Notifiers []Notifier
+}
+
+// Catch-up policies.
+const (
+	CatchupLatest = "latest"
+	CatchupAll    = "all"
+	CatchupNone   = "none"
+)
+
+// DefaultCatchupMax caps `catchup: all` when catchup_max is not set.
+const DefaultCatchupMax = 10
+
+// TimeOfDay is a wall-clock time in a schedule's time zone.
+type TimeOfDay struct{ Hour, Minute, Second int }
+
+func (t TimeOfDay) String() string {
+	if t.Second != 0 {
+		return fmt.Sprintf("%02d:%02d:%02d", t.Hour, t.Minute, t.Second)
+	}
+	return fmt.Sprintf("%02d:%02d", t.Hour, t.Minute)
+}
+
+// After returns the first moment strictly after t at which the wall clock in
+// loc shows this time of day. A time skipped by a daylight-saving jump is
+// moved forward by the jump, as time.Date does.
+func (t TimeOfDay) After(after time.Time, loc *time.Location) time.Time {
+	l := after.In(loc)
+	for d := 0; d < 3; d++ {
+		c := time.Date(l.Year(), l.Month(), l.Day()+d, t.Hour, t.Minute, t.Second, 0, loc)
+		if c.After(after) {
+			return c
+		}
+	}
+	return time.Time{}
+}
+
+// DeadlineFor is the deadline of a run of tick: the first Deadline after it.
+func (p Plan) DeadlineFor(tick time.Time) (time.Time, bool) {
+	if p.Deadline == nil {
+		return time.Time{}, false
+	}
+	return p.Deadline.After(tick, p.Location), true
 }
 
 // Name is the schedule's name.
@@ -51,7 +106,7 @@ func (p Plan) Next(t time.Time) time.Time { return p.Schedule.Next(t) }
 // Problem is one thing wrong with one schedule entry.
 type Problem struct {
 	Schedule string // name as written (may be empty)
-	Index    int    // position in `schedules:`, from 0
+	Index    int    // position in `schedules:`, from 0; -1 for the `scheduler:` block
 	Line     int    // line in project.yaml, 0 when unknown
 	Reason   string
 }
@@ -62,7 +117,10 @@ func (p Problem) String() string {
 		where = fmt.Sprintf("%s:%d", projectFile, p.Line)
 	}
 	name := fmt.Sprintf("schedule %q", p.Schedule)
-	if p.Schedule == "" {
+	switch {
+	case p.Index < 0:
+		name = "scheduler"
+	case p.Schedule == "":
 		name = fmt.Sprintf("schedule #%d", p.Index+1)
 	}
 	return fmt.Sprintf("%s: %s: %s", where, name, p.Reason)
@@ -102,6 +160,14 @@ func Compile(specs []project.ScheduleSpec) ([]Plan, error) {
 		add := func(format string, args ...any) {
 			problems = append(problems, Problem{Schedule: spec.Name, Index: i, Line: spec.Line, Reason: fmt.Sprintf(format, args...)})
 		}
+		// addAt reports a problem at the line of the key it concerns.
+		addAt := func(key, format string, args ...any) {
+			line := spec.Line
+			if l := spec.KeyLines[key]; l > 0 {
+				line = l
+			}
+			problems = append(problems, Problem{Schedule: spec.Name, Index: i, Line: line, Reason: fmt.Sprintf(format, args...)})
+		}
 		plan := Plan{Spec: spec, Command: spec.Command}
 		switch {
 		case spec.Name == "":
@@ -139,6 +205,37 @@ func Compile(specs []project.ScheduleSpec) ([]Plan, error) {
 		if err := checkWebhook(spec.OnFailureWebhook); err != nil {
 			add("on_failure_webhook: %v", err)
 		}
+		switch spec.Catchup {
+		case "":
+			plan.Catchup = CatchupLatest
+		case CatchupLatest, CatchupAll, CatchupNone:
+			plan.Catchup = spec.Catchup
+		default:
+			addAt("catchup", "catchup is %q; write latest (run the last missed tick), all (each missed tick, up to catchup_max) or none", spec.Catchup)
+		}
+		switch {
+		case spec.CatchupMax < 0:
+			addAt("catchup_max", "catchup_max is %d; it must be 1 or more (default %d)", spec.CatchupMax, DefaultCatchupMax)
+		case spec.CatchupMax == 0:
+			plan.CatchupMax = DefaultCatchupMax
+		default:
+			plan.CatchupMax = spec.CatchupMax
+		}
+		if spec.Deadline != "" {
+			tod, err := parseTimeOfDay(spec.Deadline)
+			if err != nil {
+				addAt("deadline", "%v", err)
+			} else {
+				plan.Deadline = &tod
+			}
+		}
+		if plan.MaxDuration, err = parseDuration("max_duration", spec.MaxDuration); err != nil {
+			addAt("max_duration", "%v", err)
+		}
+		for _, pr := range checkNotify(spec.Notify, spec.KeyLines["notify"], spec.Line) {
+			pr.Schedule, pr.Index = spec.Name, i
+			problems = append(problems, pr)
+		}
 		plans = append(plans, plan)
 	}
 	if len(problems) > 0 {
@@ -150,27 +247,107 @@ func Compile(specs []project.ScheduleSpec) ([]Plan, error) {
 
 // ValidateSettings checks the top-level `scheduler:` block.
 func ValidateSettings(s project.SchedulerSettings) error {
-	var msgs []string
-	if s.HistoryRetention < 0 {
-		msgs = append(msgs, fmt.Sprintf("history_retention is %d; it must be 0 (default 200) or more", s.HistoryRetention))
+	if ps := settingsProblems(s); len(ps) > 0 {
+		return &InvalidError{Problems: ps}
 	}
-	if s.Threads < 0 {
-		msgs = append(msgs, fmt.Sprintf("threads is %d; it must be 0 (default) or more", s.Threads))
-	}
-	if err := checkWebhook(s.OnFailureWebhook); err != nil {
-		msgs = append(msgs, fmt.Sprintf("on_failure_webhook: %v", err))
-	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	return settingsError(fmt.Sprintf("%s: scheduler: %s", projectFile, strings.Join(msgs, "; ")))
+	return nil
 }
 
-// settingsError is a problem in the `scheduler:` block; it matches ErrInvalid.
-type settingsError string
+func settingsProblems(s project.SchedulerSettings) []Problem {
+	var out []Problem
+	add := func(key, format string, args ...any) {
+		line := s.Line
+		if l := s.KeyLines[key]; l > 0 {
+			line = l
+		}
+		out = append(out, Problem{Index: -1, Line: line, Reason: fmt.Sprintf(format, args...)})
+	}
+	if s.HistoryRetention < 0 {
+		add("history_retention", "history_retention is %d; it must be 0 (default 200) or more", s.HistoryRetention)
+	}
+	if s.Threads < 0 {
+		add("threads", "threads is %d; it must be 0 (default) or more", s.Threads)
+	}
+	if err := checkWebhook(s.OnFailureWebhook); err != nil {
+		add("on_failure_webhook", "on_failure_webhook: %v", err)
+	}
+	if _, err := parseDuration("shutdown_grace", s.ShutdownGrace); err != nil {
+		add("shutdown_grace", "%v", err)
+	}
+	if s.URL != "" {
+		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("url", "url %q is not an http(s) URL (write the address people open the scheduler at, e.g. https://strata.internal)", s.URL)
+		}
+	}
+	for _, p := range checkNotify(s.Notify, s.KeyLines["notify"], s.Line) {
+		p.Index = -1
+		out = append(out, p)
+	}
+	return out
+}
 
-func (e settingsError) Error() string        { return string(e) }
-func (e settingsError) Is(target error) bool { return target == ErrInvalid }
+// Check validates the schedules and the `scheduler:` block together and
+// resolves each schedule's notifiers, expanding ${NAME} references with
+// getenv (nil: no variables are set). It returns the plans, or nil and an
+// *InvalidError listing every problem.
+func Check(specs []project.ScheduleSpec, settings project.SchedulerSettings, getenv func(string) (string, bool)) ([]Plan, error) {
+	plans, err := Compile(specs)
+	var problems []Problem
+	var inv *InvalidError
+	if errors.As(err, &inv) {
+		problems = append(problems, inv.Problems...)
+	} else if err != nil {
+		return nil, err
+	}
+	problems = append(problems, settingsProblems(settings)...)
+	if len(problems) == 0 {
+		seen := map[string]bool{}
+		for i := range plans {
+			ns, ps := resolveNotifiers(plans[i].Spec, settings, getenv)
+			for _, p := range ps {
+				if p.Index >= 0 {
+					p.Schedule, p.Index = plans[i].Name(), i
+				}
+				if !seen[p.String()] {
+					seen[p.String()] = true
+					problems = append(problems, p)
+				}
+			}
+			plans[i].Notifiers = ns
+		}
+	}
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(a, b int) bool { return problems[a].Index < problems[b].Index })
+		return nil, &InvalidError{Problems: problems}
+	}
+	return plans, nil
+}
+
+// parseTimeOfDay reads "HH:MM" or "HH:MM:SS" (24-hour clock).
+func parseTimeOfDay(s string) (TimeOfDay, error) {
+	var t TimeOfDay
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	bad := fmt.Errorf("deadline %q is not a time of day (write HH:MM on a 24-hour clock, e.g. \"06:00\", in the schedule's timezone)", s)
+	if len(parts) < 2 || len(parts) > 3 {
+		return t, bad
+	}
+	var nums [3]int
+	for i, p := range parts {
+		if len(p) != 2 {
+			return t, bad
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return t, bad
+		}
+		nums[i] = n
+	}
+	t = TimeOfDay{nums[0], nums[1], nums[2]}
+	if t.Hour > 23 || t.Minute > 59 || t.Second > 59 {
+		return TimeOfDay{}, bad
+	}
+	return t, nil
+}
 
 // parseCron parses a 5-field cron expression or a descriptor (@hourly,
 // @every 10m), with an optional CRON_TZ=/TZ= prefix. Without a prefix the

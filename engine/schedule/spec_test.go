@@ -234,3 +234,59 @@ func TestValidateSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateCatchupDeadlineAndMaxDuration(t *testing.T) {
+	specs := []project.ScheduleSpec{
+		{Name: "ok", Cron: "0 2 * * *", Timezone: "Asia/Kolkata", Catchup: "all", CatchupMax: 3, Deadline: "06:00", MaxDuration: "2h", Line: 5},
+		{Name: "bad", Cron: "@hourly", Catchup: "some", CatchupMax: -1, Deadline: "6am", MaxDuration: "soon", Line: 10,
+			KeyLines: map[string]int{"catchup": 11, "catchup_max": 12, "deadline": 13, "max_duration": 14}},
+		{Name: "late", Cron: "@hourly", Deadline: "24:00", Line: 20},
+	}
+	_, err := Compile(specs)
+	for _, want := range []string{
+		`project.yaml:11: schedule "bad": catchup is "some"; write latest`,
+		`project.yaml:12: schedule "bad": catchup_max is -1`,
+		`project.yaml:13: schedule "bad": deadline "6am" is not a time of day`,
+		`project.yaml:14: schedule "bad": max_duration "soon" is not a duration`,
+		`project.yaml:20: schedule "late": deadline "24:00" is not a time of day`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), `"ok"`) {
+		t.Errorf("the valid entry was reported:\n%v", err)
+	}
+	plans, err := Compile(specs[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plans[0]
+	if p.Catchup != CatchupAll || p.CatchupMax != 3 || p.MaxDuration != 2*time.Hour || p.Deadline.String() != "06:00" {
+		t.Errorf("plan = %+v", p)
+	}
+	ist, _ := time.LoadLocation("Asia/Kolkata")
+	// 02:00 IST's run is due by 06:00 the same morning; a tick after 06:00 by the next.
+	for tick, want := range map[time.Time]time.Time{
+		time.Date(2026, 5, 1, 2, 0, 0, 0, ist):  time.Date(2026, 5, 1, 6, 0, 0, 0, ist),
+		time.Date(2026, 5, 1, 6, 0, 0, 0, ist):  time.Date(2026, 5, 2, 6, 0, 0, 0, ist),
+		time.Date(2026, 5, 1, 23, 0, 0, 0, ist): time.Date(2026, 5, 2, 6, 0, 0, 0, ist),
+	} {
+		if got, ok := p.DeadlineFor(tick); !ok || !got.Equal(want) {
+			t.Errorf("deadline of %s = %s, want %s", tick, got, want)
+		}
+	}
+	if plans, _ := Compile([]project.ScheduleSpec{{Name: "d", Cron: "@daily"}}); plans[0].Catchup != CatchupLatest || plans[0].CatchupMax != DefaultCatchupMax {
+		t.Errorf("defaults = %+v", plans[0])
+	}
+}
+
+func TestValidateSettingsNamesTheLine(t *testing.T) {
+	err := ValidateSettings(project.SchedulerSettings{ShutdownGrace: "a while", URL: "strata.internal", Line: 40,
+		KeyLines: map[string]int{"shutdown_grace": 41, "url": 42}})
+	for _, want := range []string{`project.yaml:41: scheduler: shutdown_grace "a while" is not a duration`, `project.yaml:42: scheduler: url "strata.internal" is not an http(s) URL`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+}

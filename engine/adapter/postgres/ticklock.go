@@ -104,9 +104,17 @@ func NewTickLocker(ctx context.Context, pool *pgxpool.Pool, opts TickLockOptions
 		if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock($1)`, l.key("create")); err != nil {
 			return err
 		}
+		// A fresh database has no target schema until the first build makes
+		// it. Look first: creating needs a privilege an existing schema does not.
 		if opts.Schema != "" {
-			if _, err := tx.Exec(ctx, `create schema if not exists `+pgx.Identifier{opts.Schema}.Sanitize()); err != nil {
+			var exists bool
+			if err := tx.QueryRow(ctx, `select exists (select 1 from pg_namespace where nspname = $1)`, opts.Schema).Scan(&exists); err != nil {
 				return err
+			}
+			if !exists {
+				if _, err := tx.Exec(ctx, `create schema if not exists `+pgx.Identifier{opts.Schema}.Sanitize()); err != nil {
+					return fmt.Errorf("create schema %s: %w", opts.Schema, err)
+				}
 			}
 		}
 		_, err := tx.Exec(ctx, `create table if not exists `+l.table+` (
