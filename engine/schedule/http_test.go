@@ -65,6 +65,8 @@ func TestEndpointsAnswer(t *testing.T) {
 		`strata_schedule_next_tick_timestamp_seconds{schedule="nightly"} 1.767225602e+09`,
 		`strata_schedule_next_tick_timestamp_seconds{schedule="later"} 1.7672292e+09`,
 		`strata_schedule_run_duration_seconds_count{schedule="nightly",status="error"} 1`,
+		"strata_go_goroutines ",
+		"strata_process_open_fds ",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

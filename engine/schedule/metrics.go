@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // metrics are the scheduler's Prometheus series, on a registry of its own so
@@ -62,6 +63,12 @@ func newMetrics(s *Scheduler) *metrics {
 			Help: "1 while the schedule is paused (kept across restarts), else 0.",
 		}, []string{"schedule"}),
 	}
+	// The process's own health, as every Prometheus exporter serves it but
+	// under strata_ like every series here (strata_go_goroutines,
+	// strata_process_resident_memory_bytes, strata_process_open_fds, ...):
+	// what an operator watches for leaks, and what `make soak` reads.
+	prometheus.WrapRegistererWithPrefix("strata_", m.reg).MustRegister(
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(m.runs, m.runDuration, m.nodeDuration, m.lastSuccess, m.running, m.webhookFails, m.notifyFails, m.deadlineMissed, m.paused,
 		&nextTickCollector{s: s, desc: prometheus.NewDesc("strata_schedule_next_tick_timestamp_seconds",
 			"Unix time of the schedule's next tick.", []string{"schedule"}, nil)})
