@@ -26,6 +26,7 @@ var rank = map[string]int{
 	"engine/compile":             3,
 	"engine/graph":               3,
 	"engine/datatest":            3,
+	"engine/lineage":             3,
 	"engine/artifact":            3,
 	"engine/adapter/adaptertest": 3,
 	"engine/selector":            4,
