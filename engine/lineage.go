@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"time"
+
+	"github.com/strata-dev/strata/engine/docs"
+	"github.com/strata-dev/strata/engine/lineage"
+	"github.com/strata-dev/strata/engine/lineage/duckdbsql"
+	"github.com/strata-dev/strata/engine/lineage/pgsql"
+)
+
+// columnLineage derives the column lineage of the compiled project with the
+// parser of its warehouse's dialect. cat (may be nil) gives the columns of
+// built relations, which `select *` over seeds and sources needs when their
+// files do not say.
+func (s *session) columnLineage(ctx context.Context, cat *docs.Catalog) (*lineage.Lineage, error) {
+	m := s.comp.Manifest
+	parser, closeParser, err := lineageParser(m.Metadata.AdapterType)
+	if err != nil {
+		return nil, err
+	}
+	defer closeParser()
+	known := catalogColumns(cat)
+	l, err := lineage.Build(ctx, lineage.Options{
+		Manifest: m, Parser: parser, ProjectDir: s.p.Opts.ProjectDir, Threads: runtime.NumCPU(),
+		Known: func(id string) []string { return known[id] },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("column lineage: %w", err)
+	}
+	l.Metadata.GeneratedAt = time.Now().UTC().Format(time.RFC3339)
+	return l, nil
+}
+
+// lineageParser picks the parser for a warehouse's SQL: PostgreSQL's own
+// grammar for PostgreSQL; DuckDB's for DuckDB; for Snowflake, which has no
+// embeddable parser, DuckDB's (its SELECT dialect is the closest: QUALIFY,
+// ILIKE, ::, EXCLUDE), then PostgreSQL's for statements DuckDB rejects.
+func lineageParser(adapterType string) (lineage.Parser, func(), error) {
+	if adapterType == "postgres" {
+		return pgsql.Parser{}, func() {}, nil
+	}
+	duck, err := duckdbsql.Open(runtime.NumCPU())
+	if err != nil {
+		return nil, nil, err
+	}
+	closeDuck := func() { duck.Close() }
+	if adapterType == "snowflake" {
+		return fallbackParser{duck, pgsql.Parser{}}, closeDuck, nil
+	}
+	return duck, closeDuck, nil
+}
+
+// fallbackParser reads with first, and with second what first rejects.
+type fallbackParser struct{ first, second lineage.Parser }
+
+func (f fallbackParser) Name() string { return f.first.Name() + ", then " + f.second.Name() }
+
+func (f fallbackParser) Parse(ctx context.Context, sqls []string) ([]*lineage.Query, []error) {
+	qs, errs := f.first.Parse(ctx, sqls)
+	var retry []int
+	var again []string
+	for i, err := range errs {
+		if err != nil {
+			retry = append(retry, i)
+			again = append(again, sqls[i])
+		}
+	}
+	if len(retry) == 0 {
+		return qs, errs
+	}
+	qs2, errs2 := f.second.Parse(ctx, again)
+	for k, i := range retry {
+		if errs2[k] == nil {
+			qs[i], errs[i] = qs2[k], nil
+		}
+	}
+	return qs, errs
+}
+
+// catalogColumns lists each relation's columns in the warehouse's order.
+func catalogColumns(cat *docs.Catalog) map[string][]string {
+	out := map[string][]string{}
+	if cat == nil {
+		return out
+	}
+	for _, group := range []map[string]*docs.CatalogTable{cat.Nodes, cat.Sources} {
+		for id, t := range group {
+			cols := make([]*docs.CatalogColumn, 0, len(t.Columns))
+			for _, c := range t.Columns {
+				cols = append(cols, c)
+			}
+			sort.Slice(cols, func(i, j int) bool { return cols[i].Index < cols[j].Index })
+			names := make([]string, len(cols))
+			for i, c := range cols {
+				names[i] = c.Name
+			}
+			out[id] = names
+		}
+	}
+	return out
+}
