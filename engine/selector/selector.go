@@ -14,6 +14,7 @@ import (
 
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/graph"
+	"github.com/strata-dev/strata/engine/lineage"
 	"github.com/strata-dev/strata/engine/manifest"
 )
 
@@ -47,6 +48,9 @@ type Options struct {
 	PreviousResults map[string]string
 	// ProjectName is what package:this means; empty means the manifest's.
 	ProjectName string
+	// Columns gives the column lineage column: selectors walk; it is called
+	// only when one is used (nil: column: is an error).
+	Columns func() (*lineage.Lineage, error)
 }
 
 // Select returns the selected unique_ids, sorted, and a warning for each select
@@ -183,6 +187,17 @@ func (s *selection) intersection(part, mode string) (result, error) {
 // criterion selects the nodes one spec matches, adds its graph neighbours, then
 // the tests reached from them.
 func (s *selection) criterion(sp spec, mode string) (result, error) {
+	if sp.method == "column" {
+		// Its operators follow column lineage (see columnNodes).
+		sel, err := s.columnNodes(sp)
+		if err != nil {
+			return result{}, err
+		}
+		if mode == Empty {
+			return result{direct: sel, indirect: s.empty()}, nil
+		}
+		return s.expand(sel, mode), nil
+	}
 	sel, err := s.match(sp)
 	if err != nil {
 		return result{}, err
