@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/strata-dev/strata/engine/docs"
@@ -34,6 +35,34 @@ func (s *session) columnLineage(ctx context.Context, cat *docs.Catalog) (*lineag
 	}
 	l.Metadata.GeneratedAt = time.Now().UTC().Format(time.RFC3339)
 	return l, nil
+}
+
+// selectionLineage gives column: selectors the column lineage of the
+// project, derived on first use. Selection runs before this session
+// finalizes its SQL (and finalizes only what is selected), so the lineage
+// comes from a compile of its own: a second session, quiet, that finalizes
+// every node without touching the warehouse. Only commands using column:
+// pay for it.
+func (s *session) selectionLineage(ctx context.Context) func() (*lineage.Lineage, error) {
+	var once sync.Once
+	var l *lineage.Lineage
+	var err error
+	return func() (*lineage.Lineage, error) {
+		once.Do(func() {
+			c := s.c
+			c.Observer = nil
+			aside := s.p.newSession(c, s.which)
+			defer aside.close()
+			if err = aside.parse(ctx); err != nil {
+				return
+			}
+			if err = aside.finalize(ctx, nil, nil, nil); err != nil {
+				return
+			}
+			l, err = aside.columnLineage(ctx, nil)
+		})
+		return l, err
+	}
 }
 
 // lineageParser picks the parser for a warehouse's SQL: PostgreSQL's own

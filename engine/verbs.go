@@ -92,7 +92,7 @@ func (p *Project) Freshness(ctx context.Context, o FreshnessOptions) (*Freshness
 	if err := s.parse(ctx); err != nil {
 		return nil, err
 	}
-	ids, err := s.selectNodes(o.Selection, ResourceTypesFor("freshness"))
+	ids, err := s.selectNodes(ctx, o.Selection, ResourceTypesFor("freshness"))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (p *Project) Show(ctx context.Context, o ShowOptions) (*ShowResult, error) 
 	if o.Inline != "" {
 		id = inlineID(p)
 	} else {
-		ids, err := s.selectNodes(o.Selection, []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot})
+		ids, err := s.selectNodes(ctx, o.Selection, []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot})
 		if err != nil {
 			return nil, err
 		}
@@ -233,7 +233,7 @@ func (p *Project) Catalog(ctx context.Context, o CatalogOptions) (*CatalogResult
 	}
 	var only []string
 	if len(o.Select) > 0 || len(o.Exclude) > 0 || o.StateDir != "" || len(o.ResourceTypes) > 0 {
-		ids, err := s.selectNodes(o.Selection, []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source})
+		ids, err := s.selectNodes(ctx, o.Selection, []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source})
 		if err != nil {
 			return nil, err
 		}
