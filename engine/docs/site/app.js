@@ -505,6 +505,8 @@
     else p.appendChild(h('p', { cls: 'muted' }, 'No description.'));
     if (d.source && d.source.desc) p.appendChild(h('div', { cls: 'desc' }, h('div', { cls: 'muted' }, 'Source ' + d.source.name + ':'), h('div', { html: d.source.desc })));
 
+    renderColumns(p, i, d);
+
     p.appendChild(h('h2', null, 'Details'));
     var tags = tagsOf(i);
     var facts = [
@@ -546,8 +548,6 @@
         ['error', d.fresh.error]
       ]));
     }
-
-    renderColumns(p, i, d);
 
     if (d.tests && d.tests.length) {
       p.appendChild(h('h2', null, 'Tests'));
