@@ -26,12 +26,46 @@ const (
 	maskingModel   = "model.finhouse.stg_bank_users"
 )
 
-// finhouseLineage generates finhouse's docs (no warehouse needed: seed
-// columns come from the CSV headers) and reads target/lineage.json and the
-// manifest.
-func finhouseLineage(t *testing.T, dir string) (*lineage.Lineage, *manifest.Manifest) {
+// piiTarget is where the PII check compiles finhouse: the embedded DuckDB
+// (env nil), or PostgreSQL through the README's profile recipe.
+type piiTarget struct {
+	dialect string
+	env     map[string]string
+}
+
+// copyFor copies finhouse with the profile the target needs.
+func (pt piiTarget) copyFor(t *testing.T) string {
 	t.Helper()
-	code, out, errOut := strata(t, nil, "docs", "generate", "--empty-catalog", "--project-dir", dir)
+	dir := copyFinhouse(t)
+	if pt.env == nil {
+		return dir
+	}
+	example, err := os.ReadFile("../../profiles.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := strings.Replace(string(example), "schema: finhouse", "schema: "+pt.env["PGSCHEMA"], 1)
+	prof = strings.Replace(prof, "port: 5432", "port: "+pt.env["PGPORT"], 1)
+	prof = strings.Replace(prof, "user: postgres", "user: "+pt.env["PGUSER"], 1)
+	prof = strings.Replace(prof, "dbname: postgres", "dbname: "+pt.env["PGDATABASE"], 1)
+	if err := os.WriteFile(filepath.Join(dir, "profiles.yaml"), []byte(prof), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func (pt piiTarget) args(args ...string) []string {
+	if pt.env != nil {
+		args = append(args, "-t", "postgres")
+	}
+	return args
+}
+
+// finhouseLineage generates finhouse's docs (no build needed: seed columns
+// come from the CSV headers) and reads target/lineage.json and the manifest.
+func finhouseLineage(t *testing.T, pt piiTarget, dir string) (*lineage.Lineage, *manifest.Manifest) {
+	t.Helper()
+	code, out, errOut := strata(t, pt.env, pt.args("docs", "generate", "--empty-catalog", "--project-dir", dir)...)
 	if code != 0 {
 		t.Fatalf("docs generate: exit %d\n%s\n%s", code, lastN(out, 20), errOut)
 	}
@@ -47,6 +81,14 @@ func finhouseLineage(t *testing.T, dir string) (*lineage.Lineage, *manifest.Mani
 	m, err := selector.LoadManifest(filepath.Join(dir, "target", "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if l.Metadata.Dialect != pt.dialect {
+		t.Fatalf("lineage read %s SQL, want %s", l.Metadata.Dialect, pt.dialect)
+	}
+	for id, n := range l.Nodes {
+		if n.Error != "" {
+			t.Errorf("lineage of %s is incomplete: %s", id, n.Error)
+		}
 	}
 	return l, m
 }
@@ -101,10 +143,18 @@ func piiLeaks(t *testing.T, l *lineage.Lineage, m *manifest.Manifest) []string {
 // mart unmasked", checked on column lineage: from the raw seed, through the
 // source over its table, the personal columns reach the marts only through
 // mask_pii. Two altered copies of the warehouse show the check catches a
-// mart reading the raw column and a staging model passing it through.
+// mart reading the raw column and a staging model passing it through. The
+// SQL compiled for DuckDB is read with DuckDB's parser, and with
+// STRATA_TEST_POSTGRES_DSN set, the SQL compiled for PostgreSQL with
+// PostgreSQL's.
 func TestFinhousePIIStaysMasked(t *testing.T) {
-	dir := copyFinhouse(t)
-	l, m := finhouseLineage(t, dir)
+	t.Run("duckdb", func(t *testing.T) { checkPII(t, piiTarget{dialect: "duckdb"}) })
+	t.Run("postgres", func(t *testing.T) { checkPII(t, piiTarget{dialect: "postgres", env: postgresEnv(t)}) })
+}
+
+func checkPII(t *testing.T, pt piiTarget) {
+	dir := pt.copyFor(t)
+	l, m := finhouseLineage(t, pt, dir)
 	// The trace has something to follow: the raw email reaches the masked
 	// column, which reaches the customer dimension.
 	down := l.Downstream([]lineage.Ref{{Node: rawUsersSeed, Column: "email"}}, -1)
@@ -122,7 +172,7 @@ func TestFinhousePIIStaysMasked(t *testing.T) {
 	}
 	// The CLI selects the same: the raw email's column lineage reaches no
 	// mart other than through the masked column.
-	code, out, errOut := strata(t, nil, "ls", "-q", "--project-dir", dir, "-s", "column:core_banking.bank_users.email+", "--resource-type", "model", "--output", "path")
+	code, out, errOut := strata(t, pt.env, pt.args("ls", "-q", "--project-dir", dir, "-s", "column:core_banking.bank_users.email+", "--resource-type", "model", "--output", "path")...)
 	if code != 0 {
 		t.Fatalf("ls: exit %d %s", code, errOut)
 	}
@@ -152,7 +202,7 @@ func TestFinhousePIIStaysMasked(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bad := copyFinhouse(t)
+			bad := pt.copyFor(t)
 			path := filepath.Join(bad, tc.file)
 			body := tc.sql
 			if tc.edit != nil {
@@ -172,7 +222,7 @@ func TestFinhousePIIStaysMasked(t *testing.T) {
 			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			l, m := finhouseLineage(t, bad)
+			l, m := finhouseLineage(t, pt, bad)
 			leaks := piiLeaks(t, l, m)
 			if len(leaks) != 1 || leaks[0] != tc.want {
 				t.Errorf("leaks found:\n%s\nwant exactly:\n%s", strings.Join(leaks, "\n"), tc.want)
