@@ -1,9 +1,10 @@
 // Package selector decides which nodes a command acts on, with dbt's selection
 // syntax: --select and --exclude lists of criteria ([@][N+][method:]value[+N];
 // space-separated criteria are a union, comma-separated ones an intersection),
-// test selection through the nodes tests depend on (indirect selection), and the
+// test selection through the nodes tests depend on (indirect selection), the
 // state: and result: methods that compare with an earlier manifest and run
-// results. LoadManifest and LoadResults read those from dbt-format JSON.
+// results, and column:, whose operators walk column lineage. LoadManifest and
+// LoadResults read those from dbt-format JSON.
 //
 // Select only reads the manifest and DAG; calls are safe to run concurrently.
 package selector
