@@ -552,9 +552,11 @@ func (b *builder) resolve(i int, q *Query) *Node {
 }
 
 // column gives an output column its kind: pass or rename when every input
-// is the same value (a reference), transform when computed.
+// is the same value (a reference), transform when computed. Names are
+// copied: the parser's come as slices of its whole parse tree's text, which
+// a result kept for the life of the Lineage would otherwise hold on to.
 func column(c rcol) Column {
-	out := Column{Name: c.name, From: make([]Edge, 0, len(c.edges))}
+	out := Column{Name: strings.Clone(c.name), From: make([]Edge, 0, len(c.edges))}
 	allDirect, sameName := true, true
 	for _, e := range c.edges {
 		k := Transform
@@ -567,7 +569,7 @@ func column(c rcol) Column {
 		} else {
 			allDirect = false
 		}
-		out.From = append(out.From, Edge{Node: e.node, Column: e.col, Kind: k})
+		out.From = append(out.From, Edge{Node: e.node, Column: strings.Clone(e.col), Kind: k})
 	}
 	switch {
 	case !c.direct || !allDirect:
