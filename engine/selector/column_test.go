@@ -66,9 +66,9 @@ func TestColumnSelector(t *testing.T) {
 		t.Errorf("lineage derived %d times for 11 column selections and one without (err %v)", calls, err)
 	}
 	for sel, wantErr := range map[string]string{
-		"column:stg_loans":       "write column:<node>.<column>",
-		"column:stg_loans.":      "write column:<node>.<column>",
-		"column:stg_loans.id+":   "column lineage: no parser",
+		"column:stg_loans":        "write column:<node>.<column>",
+		"column:stg_loans.":       "write column:<node>.<column>",
+		"column:stg_loans.id+":    "column lineage: no parser",
 		"colum:stg_loans.loan_id": `did you mean`,
 	} {
 		_, _, err := Select(m, nil, Options{Select: []string{sel}, Columns: func() (*lineage.Lineage, error) { return nil, errors.New("no parser") }})
