@@ -617,7 +617,8 @@
     var table = h('table', { cls: 'cols' }, h('tr', null, h('th', null, 'Column'), h('th', null, 'Type'), h('th', null, 'Description'), h('th', null, 'Tests'), h('th', null, 'Lineage')));
     cols.forEach(function (c) {
       var lin = [];
-      if (c.k) lin.push(h('span', { cls: 'lk ' + c.k, title: 'how this column is computed' }, c.k));
+      // The column's kind is its one edge's kind when it reads one column.
+      if (c.k && (!c.from || c.from.length !== 1)) lin.push(h('span', { cls: 'lk ' + c.k, title: 'how this column is computed' }, c.k));
       (c.from || []).slice(0, 8).forEach(function (r) { lin.push(h('div', null, '← ', colRef(r))); });
       if (c.from && c.from.length > 8) lin.push(h('div', { cls: 'muted' }, '… ' + (c.from.length - 8) + ' more'));
       if (c.to && c.to.length) lin.push(h('div', { cls: 'muted' }, '→ read by ' + c.to.length + ' column' + (c.to.length > 1 ? 's' : '')));
@@ -1074,7 +1075,7 @@
       for (i = 1; i < layers.length; i++) sweep(layers[i], ins);
       for (i = layers.length - 2; i >= 0; i--) sweep(layers[i], outs);
     }
-    var W = 200, H = 30, GX = 70, GY = 14;
+    var W = 180, H = 30, GX = 48, GY = 12;
     var tallest = layers.reduce(function (m, l) { return Math.max(m, l.length); }, 0);
     var xy = new Array(n);
     layers.forEach(function (l, li) {
@@ -1118,7 +1119,7 @@
       var grp = s('g', { 'class': 'gn ' + nd.cls, transform: 'translate(' + c.x + ',' + c.y + ')', 'data-href': nd.href, 'data-label': nd.label });
       grp.appendChild(s('rect', { width: L.w, height: L.h, rx: 6 }));
       var t = s('text', { x: 8, y: 19 });
-      t.textContent = nd.label.length > 28 ? nd.label.slice(0, 27) + '…' : nd.label;
+      t.textContent = nd.label.length > 25 ? nd.label.slice(0, 24) + '…' : nd.label;
       grp.appendChild(t);
       grp.appendChild(s('title', {})).textContent = nd.title || nd.label;
       grp.addEventListener('mouseenter', function () { edgeEls.forEach(function (e) { if (e.a === k || e.b === k) e.el.classList.add('hi'); }); });
