@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -288,4 +289,49 @@ func diffLines(want, got []string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestBuildConcurrent derives the same lineage on one goroutine and on four
+// (batches of ready nodes parsed in parallel as their parents finish), and
+// every model's columns read exactly its parents' columns.
+func TestBuildConcurrent(t *testing.T) {
+	m := benchProject(400)
+	p, err := duckdbsql.Open(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var want string
+	for _, threads := range []int{1, 4} {
+		l, err := lineage.Build(context.Background(), lineage.Options{Manifest: m, Parser: p, Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := l.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		got := b.String()
+		if want == "" {
+			want = got
+		} else if got != want {
+			t.Errorf("lineage on %d goroutines differs from one goroutine's", threads)
+		}
+		for id, n := range m.Nodes {
+			ln := l.Nodes[id]
+			if ln == nil || ln.Error != "" || len(ln.Columns) != 5 {
+				t.Fatalf("%s: %+v", id, ln)
+			}
+			for _, c := range ln.Columns {
+				for _, e := range c.From {
+					if !slices.Contains(n.DependsOn.Nodes, e.Node) {
+						t.Errorf("%s.%s reads %s, which is not its parent", id, c.Name, e.Node)
+					}
+				}
+				if len(c.From) == 0 {
+					t.Errorf("%s.%s reads nothing", id, c.Name)
+				}
+			}
+		}
+	}
 }
