@@ -2,7 +2,7 @@
 GO      ?= go
 BIN     := bin/strata
 # Packages with goroutines of their own: tested under the race detector too.
-RACE_PKGS := ./engine/graph/... ./engine/execute/... ./engine/schedule/... ./engine/jinja/...
+RACE_PKGS := ./engine/graph/... ./engine/execute/... ./engine/schedule/... ./engine/jinja/... ./engine/lineage/...
 
 .PHONY: build run test lint bench soak clean
 

@@ -40,7 +40,8 @@ var rank = map[string]int{
 	"engine/adapter/postgres":  3,
 	"engine/adapter/snowflake": 3,
 	// outcomes
-	"engine/result": 4,
+	"engine/result":  4,
+	"engine/lineage": 4,
 	// what execute drives
 	"engine/datatest":    5,
 	"engine/materialize": 5,
@@ -52,9 +53,8 @@ var rank = map[string]int{
 	"engine/schedule":            6,
 	"engine/adapter/adaptertest": 6,
 	// commands built on the stages
-	"engine/docs":    7,
-	"engine/deps":    7,
-	"engine/lineage": 7,
+	"engine/docs": 7,
+	"engine/deps": 7,
 	// the façade, the only printer, the command line
 	"engine":      8,
 	"engine/view": 9,

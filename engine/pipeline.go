@@ -193,12 +193,13 @@ func (s *session) cacheDir() string {
 }
 
 // selectNodes applies a selection (the command's resource types by default).
-func (s *session) selectNodes(sel Selection, defaults []manifest.ResourceType) ([]string, error) {
+func (s *session) selectNodes(ctx context.Context, sel Selection, defaults []manifest.ResourceType) ([]string, error) {
 	types := sel.ResourceTypes
 	if len(types) == 0 {
 		types = defaults
 	}
-	so := selector.Options{Select: sel.Select, Exclude: sel.Exclude, ResourceTypes: types, ProjectName: s.p.Files.Config.Name}
+	so := selector.Options{Select: sel.Select, Exclude: sel.Exclude, ResourceTypes: types, ProjectName: s.p.Files.Config.Name,
+		Columns: s.selectionLineage(ctx)}
 	if sel.StateDir != "" {
 		st, err := selector.LoadManifest(filepath.Join(sel.StateDir, "manifest.json"))
 		if err != nil {
@@ -275,7 +276,7 @@ func (p *Project) List(ctx context.Context, c Common, sel Selection) ([]*manifes
 	if err := s.parseOnly(ctx); err != nil {
 		return nil, err
 	}
-	ids, err := s.selectNodes(sel, nil)
+	ids, err := s.selectNodes(ctx, sel, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +324,7 @@ func (p *Project) Compile(ctx context.Context, o CompileOptions) (*CompileResult
 	var ids []string
 	if len(o.Select) > 0 || len(o.Exclude) > 0 || len(o.ResourceTypes) > 0 || o.StateDir != "" {
 		var err error
-		if ids, err = s.selectNodes(o.Selection, nil); err != nil {
+		if ids, err = s.selectNodes(ctx, o.Selection, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -402,7 +403,7 @@ func (p *Project) Build(ctx context.Context, o RunOptions) (*result.RunResults, 
 	ids := o.IDs
 	if ids == nil {
 		var err error
-		if ids, err = s.selectNodes(o.Selection, ResourceTypesFor(o.Command)); err != nil {
+		if ids, err = s.selectNodes(ctx, o.Selection, ResourceTypesFor(o.Command)); err != nil {
 			return nil, err
 		}
 	}

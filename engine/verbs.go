@@ -92,7 +92,7 @@ func (p *Project) Freshness(ctx context.Context, o FreshnessOptions) (*Freshness
 	if err := s.parse(ctx); err != nil {
 		return nil, err
 	}
-	ids, err := s.selectNodes(o.Selection, ResourceTypesFor("freshness"))
+	ids, err := s.selectNodes(ctx, o.Selection, ResourceTypesFor("freshness"))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (p *Project) Show(ctx context.Context, o ShowOptions) (*ShowResult, error) 
 	if o.Inline != "" {
 		id = inlineID(p)
 	} else {
-		ids, err := s.selectNodes(o.Selection, []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot})
+		ids, err := s.selectNodes(ctx, o.Selection, []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot})
 		if err != nil {
 			return nil, err
 		}
@@ -194,6 +194,9 @@ type CatalogOptions struct {
 	Selection
 	// Empty writes an empty catalog without querying the warehouse.
 	Empty bool
+	// NoLineage skips column lineage (target/lineage.json and the site's
+	// column lineage).
+	NoLineage bool
 }
 
 // CatalogResult is what Catalog wrote.
@@ -202,6 +205,12 @@ type CatalogResult struct {
 	CatalogPath string
 	IndexPath   string
 	Elapsed     time.Duration
+	// LineagePath is target/lineage.json ("" with NoLineage); LineageColumns
+	// counts the columns traced, LineageIncomplete the nodes whose lineage
+	// is missing or partial (each says why in lineage.json).
+	LineagePath       string
+	LineageColumns    int
+	LineageIncomplete int
 }
 
 // Catalog is docs generate: compile, write manifest.json, read the catalog
@@ -224,7 +233,7 @@ func (p *Project) Catalog(ctx context.Context, o CatalogOptions) (*CatalogResult
 	}
 	var only []string
 	if len(o.Select) > 0 || len(o.Exclude) > 0 || o.StateDir != "" || len(o.ResourceTypes) > 0 {
-		ids, err := s.selectNodes(o.Selection, []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source})
+		ids, err := s.selectNodes(ctx, o.Selection, []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source})
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +254,25 @@ func (p *Project) Catalog(ctx context.Context, o CatalogOptions) (*CatalogResult
 	if err := docs.WriteCatalog(p.TargetDir, cat); err != nil {
 		return nil, err
 	}
-	if err := docs.WriteSite(p.TargetDir, s.comp.Manifest, cat); err != nil {
+	site := docs.SiteOptions{Manifest: s.comp.Manifest, Catalog: cat}
+	if !o.NoLineage {
+		l, err := s.columnLineage(ctx, cat)
+		if err != nil {
+			return nil, err
+		}
+		if err := docs.WriteLineage(p.TargetDir, l); err != nil {
+			return nil, err
+		}
+		site.Lineage = l
+		res.LineagePath = filepath.Join(p.TargetDir, docs.LineageFile)
+		for _, n := range l.Nodes {
+			res.LineageColumns += len(n.Columns)
+			if n.Error != "" {
+				res.LineageIncomplete++
+			}
+		}
+	}
+	if err := docs.WriteSite(p.TargetDir, site); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -1,5 +1,5 @@
 // Command strata-bench prints the figures behind DESIGN.md's performance targets:
-// compile and ls of a generated 10,000-model project (wall time and peak RSS),
+// compile, ls and docs generate of a generated 10,000-model project (wall time and peak RSS),
 // orchestration overhead of 1,000 views on DuckDB against replaying the same
 // statements on one connection and on PostgreSQL against replaying the same
 // SQL through psql, and the idle scheduler's RSS and tick lateness. Each figure is
@@ -33,7 +33,7 @@ func main() {
 	large := flag.Int("large", 100000, "models in the large compile project (0: skip)")
 	views := flag.Int("views", 1000, "views in the PostgreSQL overhead project")
 	pg := flag.String("pg", os.Getenv("STRATA_TEST_POSTGRES_DSN"), "PostgreSQL URL for the overhead figure (default $STRATA_TEST_POSTGRES_DSN)")
-	only := flag.String("only", "", "run one section: templates, compile, duckdb, pg, schedule")
+	only := flag.String("only", "", "run one section: templates, compile, docs, duckdb, pg, schedule")
 	flag.BoolVar(&keep, "keep", false, "keep the generated projects (their paths are printed)")
 	replayDB := flag.String("replay-duckdb", "", "internal: replay -script on this DuckDB file on one connection")
 	replayScript := flag.String("script", "", "internal: the script -replay-duckdb runs")
@@ -57,6 +57,12 @@ func main() {
 		self, err := os.Executable()
 		must(err)
 		benchDuckDB(self, bin, *views, *runs)
+	}
+	if *only == "" || *only == "docs" {
+		benchDocs(bin, *models, *runs)
+		if *large > 0 {
+			benchDocs(bin, *large, min(*runs, 3))
+		}
 	}
 	if *only == "" || *only == "pg" {
 		if *pg == "" {
@@ -216,6 +222,45 @@ func benchCompileLarge(bin string, n, runs int) {
 		return w.Seconds(), r
 	})
 	report(fmt.Sprintf("compile %d models, warm target/", n), wall, rss, "(target <= 4 s)")
+}
+
+// benchDocs times docs generate (compile, site data and column lineage; the
+// catalog left empty so no warehouse is read) and reports what it writes:
+// index.html, target/docs/ and lineage.json.
+func benchDocs(bin string, n, runs int) {
+	dir, err := os.MkdirTemp("", "strata-bench-docs-*")
+	must(err)
+	defer cleanup(dir)
+	gen := generate(dir, n)
+	fmt.Printf("docs: generated %d models in %s with %s\n", n, dir, gen)
+	args := []string{"docs", "generate", "--empty-catalog", "--project-dir", dir, "-q"}
+	measure(dir, bin, args...) // fill target/
+	wall, rss := series(runs, func() (float64, float64) {
+		w, r, _ := measure(dir, bin, args...)
+		return w.Seconds(), r
+	})
+	report(fmt.Sprintf("docs generate %d models", n), wall, rss, "")
+	var site, index, lineage int64
+	target := filepath.Join(dir, "target")
+	filepath.Walk(filepath.Join(target, "docs"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			site += info.Size()
+		}
+		return nil
+	})
+	if st, err := os.Stat(filepath.Join(target, "docs", "index.js")); err == nil {
+		index = st.Size()
+	}
+	if st, err := os.Stat(filepath.Join(target, "lineage.json")); err == nil {
+		lineage = st.Size()
+	}
+	page, _ := os.Stat(filepath.Join(target, "index.html"))
+	pageSize := int64(0)
+	if page != nil {
+		pageSize = page.Size()
+	}
+	fmt.Printf("%-44s index.html %.2f MB, docs/ %.1f MB (first load docs/index.js %.1f MB), lineage.json %.1f MB\n",
+		fmt.Sprintf("docs output, %d models", n), float64(pageSize)/1e6, float64(site)/1e6, float64(index)/1e6, float64(lineage)/1e6)
 }
 
 // benchPostgres builds 1,000 small views on PostgreSQL with strata (threads 1

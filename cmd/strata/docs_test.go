@@ -72,8 +72,22 @@ func TestDocsServe(t *testing.T) {
 	}
 
 	code, body := get("/")
-	if code != 200 || !strings.Contains(body, `<section id="model.p.orders"`) || !strings.Contains(body, "Paid orders.") {
-		t.Errorf("GET /: %d, page lacks the orders model and its description:\n%.500s", code, body)
+	if code != 200 || !strings.Contains(body, `<script src="docs/index.js"`) || !strings.Contains(body, "<title>p · strata docs</title>") {
+		t.Errorf("GET /: %d, not the docs page:\n%.500s", code, body)
+	}
+	// The page's data: the index names the model, its details hold the description.
+	if code, body := get("/docs/index.js"); code != 200 || !strings.Contains(body, `"orders"`) {
+		t.Errorf("GET /docs/index.js: %d\n%.300s", code, body)
+	}
+	if code, body := get("/docs/n/0.js"); code != 200 || !strings.Contains(body, "Paid orders.") {
+		t.Errorf("GET /docs/n/0.js: %d, lacks the description\n%.300s", code, body)
+	}
+	if code, body := get("/lineage.json"); code != 200 || !strings.Contains(body, `"model.p.orders"`) {
+		t.Errorf("GET /lineage.json: %d\n%.300s", code, body)
+	}
+	// A link inside docs/ to a file outside it is not followed.
+	if err := os.Symlink(filepath.Join(dir, "project.yaml"), filepath.Join(dir, "target", "docs", "leak.js")); err != nil {
+		t.Fatal(err)
 	}
 	code, body = get("/catalog.json")
 	var cat struct {
@@ -98,7 +112,8 @@ func TestDocsServe(t *testing.T) {
 	if code, _ := get("/manifest.json"); code != 200 {
 		t.Errorf("GET /manifest.json: %d", code)
 	}
-	for _, hidden := range []string{"/p.duckdb", "/run_results.json", "/compiled/p/models/orders.sql", "/../project.yaml"} {
+	for _, hidden := range []string{"/p.duckdb", "/run_results.json", "/compiled/p/models/orders.sql", "/../project.yaml",
+		"/docs/leak.js", "/docs/../p.duckdb", "/docs/%2e%2e/p.duckdb", "/docs/n/..%2f..%2fmanifest.json", "/docs/", "/docs/n", "/docs/index.json"} {
 		if code, _ := get(hidden); code != 404 {
 			t.Errorf("GET %s: %d, want 404 (only the docs are served)", hidden, code)
 		}

@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,16 +18,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
-// browser starts headless Chromium with a fresh profile.
-func browser(t *testing.T) context.Context {
+// schedBrowser starts headless Chromium with a fresh profile.
+func schedBrowser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s is absent (apt-get install -y chromium)", chromiumPath)
-	}
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
+		chromedp.ExecPath(chromium(t)),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
@@ -81,7 +75,7 @@ schedules:
 }
 
 func TestSchedulePagesInChromium(t *testing.T) {
-	ctx := browser(t)
+	ctx := schedBrowser(t)
 	p := schedProj(t, "duckdb", warehouse)
 	addr := freeAddr(t)
 	d := p.startScheduler(t, addr, nil)
@@ -211,11 +205,6 @@ func TestSchedulePagesInChromium(t *testing.T) {
 	do(chromedp.Click(css(`tr[data-schedule="hourly"] button[data-action="resume"]`)), chromedp.WaitVisible(css(`tr[data-schedule="hourly"] .st-idle`)))
 	screenshot(t, ctx, base+"/", "scheduler-runs.png")
 	d.stop()
-}
-
-func jsString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }
 
 // waitURL waits until the page's address contains part.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/strata-dev/strata/engine"
@@ -21,6 +24,7 @@ import (
 func docsFlags() []flagDef {
 	return defs(projectFlags, selectFlags, []flagDef{
 		{names: []string{"empty-catalog"}, kind: boolFlag, help: "docs generate: write an empty catalog without querying the warehouse"},
+		{names: []string{"no-lineage"}, kind: boolFlag, help: "docs generate: skip column lineage (target/lineage.json)"},
 		{names: []string{"port"}, kind: intFlag, help: "docs serve: port (default 8080)"},
 		{names: []string{"addr", "host"}, kind: stringFlag, help: "docs serve: address to listen on (default 127.0.0.1)"},
 	})
@@ -58,14 +62,22 @@ func runDocsGenerate(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	res, err := p.Catalog(ctx, engine.CatalogOptions{Common: c.common(), Selection: sel, Empty: c.f.on("empty-catalog")})
+	res, err := p.Catalog(ctx, engine.CatalogOptions{Common: c.common(), Selection: sel, Empty: c.f.on("empty-catalog"), NoLineage: c.f.on("no-lineage")})
 	if err != nil {
 		return err
 	}
 	cat := res.Catalog
 	c.out.Notice("Catalog: %d nodes and %d sources found in %.2fs; wrote %s",
 		len(cat.Nodes), len(cat.Sources), res.Elapsed.Seconds(), relTo(p.Opts.ProjectDir, res.CatalogPath))
-	c.out.Notice("Wrote %s; run `strata docs serve` to browse it", relTo(p.Opts.ProjectDir, res.IndexPath))
+	if res.LineagePath != "" {
+		msg := fmt.Sprintf("Column lineage: %d columns traced; wrote %s", res.LineageColumns, relTo(p.Opts.ProjectDir, res.LineagePath))
+		if res.LineageIncomplete > 0 {
+			msg += fmt.Sprintf(" (%d nodes incomplete: see their \"error\" there)", res.LineageIncomplete)
+		}
+		c.out.Notice("%s", msg)
+	}
+	c.out.Notice("Wrote %s and %s/; run `strata docs serve` to browse it (or open %s)", relTo(p.Opts.ProjectDir, res.IndexPath),
+		relTo(p.Opts.ProjectDir, filepath.Join(p.TargetDir, docs.DataDir)), relTo(p.Opts.ProjectDir, res.IndexPath))
 	if len(cat.Errors) > 0 {
 		for _, e := range cat.Errors {
 			c.out.Error(errors.New(e))
@@ -76,9 +88,10 @@ func runDocsGenerate(ctx context.Context, c *invocation) error {
 	return nil
 }
 
-// runDocsServe serves target/index.html, manifest.json and catalog.json until
-// ctx is cancelled (Ctrl-C), then exits 0. Files are read per request, so a
-// `docs generate` in another terminal shows on the next reload.
+// runDocsServe serves target/index.html, its data under target/docs/,
+// manifest.json, catalog.json and lineage.json until ctx is cancelled
+// (Ctrl-C), then exits 0. Files are read per request, so a `docs generate`
+// in another terminal shows on the next reload.
 func runDocsServe(ctx context.Context, c *invocation) error {
 	p, err := c.open()
 	if err != nil {
@@ -99,11 +112,13 @@ func runDocsServe(ctx context.Context, c *invocation) error {
 	// Only the page and the artifacts it documents are served, not the rest
 	// of target/ (the DuckDB file, the SQL run, the schedule history).
 	mux := http.NewServeMux()
-	for _, name := range []string{docs.IndexFile, "manifest.json", docs.CatalogFile} {
+	for _, name := range []string{docs.IndexFile, "manifest.json", docs.CatalogFile, docs.LineageFile} {
 		path := filepath.Join(p.TargetDir, name)
 		mux.HandleFunc("GET /"+name, func(w http.ResponseWriter, r *http.Request) { serveFile(w, r, path) })
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { serveFile(w, r, index) })
+	dataDir := filepath.Join(p.TargetDir, docs.DataDir)
+	mux.HandleFunc("GET /"+docs.DataDir+"/{file...}", func(w http.ResponseWriter, r *http.Request) { serveData(w, r, dataDir, r.PathValue("file")) })
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -138,6 +153,38 @@ func serveFile(w http.ResponseWriter, r *http.Request, path string) {
 	}
 	w.Header().Set("Cache-Control", "no-cache")
 	http.ServeContent(w, r, filepath.Base(path), st.ModTime(), f)
+}
+
+// serveData answers with one of the site's data files: a .js file inside
+// target/docs/ (os.Root refuses names that leave the folder, through ".." or
+// a symbolic link); anything else is 404. The folder is opened per request
+// because docs generate replaces it.
+func serveData(w http.ResponseWriter, r *http.Request, dir, name string) {
+	notFound := func() { http.Error(w, "not found", http.StatusNotFound) }
+	if !strings.HasSuffix(name, ".js") || strings.HasPrefix(path.Base(name), ".") || !fs.ValidPath(name) {
+		notFound()
+		return
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		notFound()
+		return
+	}
+	defer root.Close()
+	f, err := root.Open(name)
+	if err != nil {
+		notFound()
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		notFound()
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	http.ServeContent(w, r, path.Base(name), st.ModTime(), f)
 }
 
 // serveAddr combines --addr (a host, or host:port) and --port (default 8080)

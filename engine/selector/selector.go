@@ -1,9 +1,10 @@
 // Package selector decides which nodes a command acts on, with dbt's selection
 // syntax: --select and --exclude lists of criteria ([@][N+][method:]value[+N];
 // space-separated criteria are a union, comma-separated ones an intersection),
-// test selection through the nodes tests depend on (indirect selection), and the
+// test selection through the nodes tests depend on (indirect selection), the
 // state: and result: methods that compare with an earlier manifest and run
-// results. LoadManifest and LoadResults read those from dbt-format JSON.
+// results, and column:, whose operators walk column lineage. LoadManifest and
+// LoadResults read those from dbt-format JSON.
 //
 // Select only reads the manifest and DAG; calls are safe to run concurrently.
 package selector
@@ -14,6 +15,7 @@ import (
 
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/graph"
+	"github.com/strata-dev/strata/engine/lineage"
 	"github.com/strata-dev/strata/engine/manifest"
 )
 
@@ -47,6 +49,9 @@ type Options struct {
 	PreviousResults map[string]string
 	// ProjectName is what package:this means; empty means the manifest's.
 	ProjectName string
+	// Columns gives the column lineage column: selectors walk; it is called
+	// only when one is used (nil: column: is an error).
+	Columns func() (*lineage.Lineage, error)
 }
 
 // Select returns the selected unique_ids, sorted, and a warning for each select
@@ -183,6 +188,17 @@ func (s *selection) intersection(part, mode string) (result, error) {
 // criterion selects the nodes one spec matches, adds its graph neighbours, then
 // the tests reached from them.
 func (s *selection) criterion(sp spec, mode string) (result, error) {
+	if sp.method == "column" {
+		// Its operators follow column lineage (see columnNodes).
+		sel, err := s.columnNodes(sp)
+		if err != nil {
+			return result{}, err
+		}
+		if mode == Empty {
+			return result{direct: sel, indirect: s.empty()}, nil
+		}
+		return s.expand(sel, mode), nil
+	}
 	sel, err := s.match(sp)
 	if err != nil {
 		return result{}, err

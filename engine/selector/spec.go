@@ -16,7 +16,7 @@ var specPattern = regexp.MustCompile(`^(@)?(?:(\d*)\+)?(?:([\w.]+):)?(.*?)(?:\+(
 // Methods strata supports, in the order error messages list them.
 var methodNames = []string{
 	"fqn", "tag", "path", "file", "package", "config", "source", "resource_type",
-	"test_type", "test_name", "state", "result",
+	"test_type", "test_name", "state", "result", "column",
 }
 
 // dbt methods strata does not implement: named as unsupported rather than unknown.
