@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 
 	"github.com/strata-dev/strata/engine/adapter"
@@ -38,6 +39,13 @@ func main() {
 			defer f.Close()
 		}
 	}
+	if path := os.Getenv("STRATA_TRACE"); path != "" {
+		// For engineers measuring strata: an execution trace (go tool trace).
+		if f, err := os.Create(path); err == nil {
+			trace.Start(f)
+			defer f.Close()
+		}
+	}
 	code := cli.Main(ctx, os.Args[1:], cli.Env{
 		Stdin:   os.Stdin,
 		Stdout:  os.Stdout,
@@ -45,6 +53,7 @@ func main() {
 		Drivers: Drivers(),
 	})
 	pprof.StopCPUProfile()
+	trace.Stop()
 	if path := os.Getenv("STRATA_MEMPROFILE"); path != "" {
 		// For engineers measuring strata: the live heap at the end.
 		if f, err := os.Create(path); err == nil {

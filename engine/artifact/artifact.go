@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -36,6 +37,19 @@ func WriteFile(path string, data []byte) error { return writeFileParts(path, [][
 // writeFileParts writes the concatenation of parts to path atomically, so a
 // large file encoded in pieces needs no copy into one buffer.
 func writeFileParts(path string, parts [][]byte) error {
+	return writeFileStream(path, func(w io.Writer) error {
+		for _, p := range parts {
+			if _, err := w.Write(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeFileStream writes what encode writes to path atomically: into a
+// temporary file beside it, renamed over path only when all went well.
+func writeFileStream(path string, encode func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -45,12 +59,7 @@ func writeFileParts(path string, parts [][]byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
-	var werr error
-	for _, p := range parts {
-		if _, werr = f.Write(p); werr != nil {
-			break
-		}
-	}
+	werr := encode(f)
 	cerr := f.Close()
 	if werr != nil || cerr != nil {
 		os.Remove(tmp)
@@ -121,7 +130,11 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 	root := filepath.Join(targetDir, "compiled")
 	old := readIndex(filepath.Join(root, compiledIndex))
 	next := make(map[string]uint64, len(m.Nodes))
-	var todo []*manifest.Node
+	type job struct {
+		n    *manifest.Node
+		path string
+	}
+	var todo []job
 	for _, n := range m.Nodes {
 		if !n.Compiled || n.ResourceType == manifest.Seed || n.Dynamic {
 			// A dynamic node's SQL is known when it runs: RunWriter writes it then.
@@ -131,13 +144,13 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 		h := contentHash(n.CompiledCode)
 		next[p] = h
 		if prev, ok := old[p]; !ok || prev != h {
-			todo = append(todo, n)
+			todo = append(todo, job{n, p})
 		}
 	}
-	sort.Slice(todo, func(i, j int) bool { return todo[i].UniqueID < todo[j].UniqueID })
+	sort.Slice(todo, func(i, j int) bool { return todo[i].n.UniqueID < todo[j].n.UniqueID })
 	dirs := map[string]bool{}
-	for _, n := range todo {
-		dirs[filepath.Dir(CompiledPath(targetDir, n))] = true
+	for _, j := range todo {
+		dirs[filepath.Dir(j.path)] = true
 	}
 	for d := range dirs {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -149,24 +162,23 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 		wg    sync.WaitGroup
 		once  sync.Once
 		first error
-		ch    = make(chan *manifest.Node)
+		ch    = make(chan job)
 	)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n := range ch {
+			for j := range ch {
 				// Compiled files are rewritten whole on every change, so a direct
 				// write is enough here; manifests and results use WriteFile.
-				p := CompiledPath(targetDir, n)
-				if err := writeWhole(p, n.CompiledCode); err != nil {
+				if err := writeWhole(j.path, j.n.CompiledCode); err != nil {
 					once.Do(func() { first = fmt.Errorf("write compiled sql: %w", err) })
 				}
 			}
 		}()
 	}
-	for _, n := range todo {
-		ch <- n
+	for _, j := range todo {
+		ch <- j
 	}
 	close(ch)
 	wg.Wait()
@@ -336,11 +348,7 @@ func (w *RunWriter) Close() error {
 func WriteManifest(targetDir string, m *manifest.Manifest) error {
 	m.Metadata.DbtSchemaVersion = ManifestSchema
 	path := filepath.Join(targetDir, "manifest.json")
-	parts, err := encodeManifest(m)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", path, err)
-	}
-	return writeFileParts(path, parts)
+	return writeFileStream(path, func(w io.Writer) error { return encodeManifestTo(w, m) })
 }
 
 // WriteRunResults writes target/run_results.json (or another path for history).

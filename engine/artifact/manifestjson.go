@@ -3,11 +3,12 @@ package artifact
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
+	"io"
 	"runtime"
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/strata-dev/strata/engine/manifest"
@@ -23,16 +24,39 @@ import (
 // Values of type any (meta, unrendered config, test kwargs) still go through
 // encoding/json unless they are one of the common plain shapes.
 
-// encodeManifest returns manifest.json's content as parts to be written in
-// order. Nodes, nearly all of the bytes, are encoded by a few goroutines while
-// this one writes the rest. It fails only on a value encoding/json rejects too.
+// encodeManifest returns manifest.json's content in one piece (tests).
 func encodeManifest(m *manifest.Manifest) ([][]byte, error) {
-	var nodes [][]byte
-	var nodesErr error
-	var wg sync.WaitGroup
-	if m.Nodes != nil {
-		wg.Go(func() { nodes, nodesErr = encodeNodes(m.Nodes) })
+	var buf bytes.Buffer
+	if err := encodeManifestTo(&buf, m); err != nil {
+		return nil, err
 	}
+	return [][]byte{buf.Bytes()}, nil
+}
+
+// encodeManifestTo writes manifest.json's content to out. Nodes, nearly all
+// of the bytes, are encoded in chunks by a few goroutines and written in
+// order as they are done, so only a few chunks are held at once however large
+// the project; the rest is encoded meanwhile. It fails on a value
+// encoding/json rejects too, or when out does.
+func encodeManifestTo(out io.Writer, m *manifest.Manifest) error {
+	tail := &jsonWriter{}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tail.raw(`,"sources":`)
+		tail.nodeMap(m.Sources)
+		tail.raw(`,"macros":`)
+		writeMap(tail, m.Macros, (*jsonWriter).macro)
+		tail.raw(`,"docs":`)
+		writeMap(tail, m.Docs, (*jsonWriter).doc)
+		tail.raw(`,"parent_map":`)
+		writeMap(tail, m.ParentMap, (*jsonWriter).strings)
+		tail.raw(`,"child_map":`)
+		writeMap(tail, m.ChildMap, (*jsonWriter).strings)
+		// Keys dbt readers expect to find even when strata has no such resources,
+		// so tools that index them do not fail.
+		tail.raw(`,"exposures":{},"metrics":{},"groups":{},"selectors":{},"disabled":{},"group_map":{},` +
+			`"semantic_models":{},"saved_queries":{},"unit_tests":{}}` + "\n")
+	})
 
 	head := &jsonWriter{}
 	head.raw(`{"metadata":`)
@@ -41,73 +65,106 @@ func encodeManifest(m *manifest.Manifest) ([][]byte, error) {
 	if m.Nodes == nil {
 		head.raw("null")
 	}
-
-	tail := &jsonWriter{}
-	tail.raw(`,"sources":`)
-	tail.nodeMap(m.Sources)
-	tail.raw(`,"macros":`)
-	writeMap(tail, m.Macros, (*jsonWriter).macro)
-	tail.raw(`,"docs":`)
-	writeMap(tail, m.Docs, (*jsonWriter).doc)
-	tail.raw(`,"parent_map":`)
-	writeMap(tail, m.ParentMap, (*jsonWriter).strings)
-	tail.raw(`,"child_map":`)
-	writeMap(tail, m.ChildMap, (*jsonWriter).strings)
-	// Keys dbt readers expect to find even when strata has no such resources,
-	// so tools that index them do not fail.
-	tail.raw(`,"exposures":{},"metrics":{},"groups":{},"selectors":{},"disabled":{},"group_map":{},` +
-		`"semantic_models":{},"saved_queries":{},"unit_tests":{}}` + "\n")
-
-	wg.Wait()
-	if err := errors.Join(head.err, nodesErr, tail.err); err != nil {
-		return nil, err
+	err := head.err
+	if err == nil {
+		_, err = out.Write(head.b)
 	}
-	parts := make([][]byte, 0, len(nodes)+2)
-	parts = append(parts, head.b)
-	parts = append(parts, nodes...)
-	return append(parts, tail.b), nil
+	if err == nil && m.Nodes != nil {
+		err = streamNodes(out, m.Nodes)
+	}
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	if tail.err != nil {
+		return tail.err
+	}
+	_, err = out.Write(tail.b)
+	return err
 }
 
-// encodeNodes encodes a map of nodes as a JSON object split into consecutive
-// chunks, one per goroutine.
-func encodeNodes(nodes map[string]*manifest.Node) ([][]byte, error) {
+// nodeChunk is how many nodes one goroutine encodes at a time: a few hundred
+// KB of JSON, large enough to amortize the hand-off, small enough that the
+// chunks in flight stay a few MB.
+const nodeChunk = 256
+
+// streamNodes writes a map of nodes as a JSON object, in key order. Workers
+// take chunks in turn and encode them; this goroutine writes each chunk as
+// soon as it and every chunk before it are done. A worker may run at most
+// `ahead` chunks in front of the writer.
+func streamNodes(out io.Writer, nodes map[string]*manifest.Node) error {
 	keys := sortedKeys(nodes)
-	workers := runtime.GOMAXPROCS(0)
-	if len(keys) < 1000 || workers < 1 {
+	n := (len(keys) + nodeChunk - 1) / nodeChunk
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if len(keys) < 1000 {
 		workers = 1
 	}
-	chunks := make([][]byte, workers)
-	errs := make([]error, workers)
-	size := (len(keys) + workers - 1) / workers
+	type chunk struct {
+		b   []byte
+		err error
+	}
+	done := make([]chan chunk, n)
+	for i := range done {
+		done[i] = make(chan chunk, 1)
+	}
+	ahead := make(chan struct{}, 2*max(workers, 1))
+	free := make(chan []byte, cap(ahead)+1)
+	var next atomic.Int64
+	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for c := range workers {
-		lo, hi := min(c*size, len(keys)), min((c+1)*size, len(keys))
+	for range workers {
 		wg.Go(func() {
-			w := &jsonWriter{}
-			if lo < hi {
-				// A model is typically 2-3 KB of JSON; starting near that saves
-				// most of the regrowth copies.
-				w.b = make([]byte, 0, (hi-lo)*3072)
-			}
-			if c == 0 {
-				w.raw("{")
-			}
-			for i := lo; i < hi; i++ {
-				if i > 0 {
-					w.raw(",")
+			for {
+				select {
+				case ahead <- struct{}{}:
+				case <-stop:
+					return
 				}
-				w.str(keys[i])
-				w.raw(":")
-				w.node(nodes[keys[i]])
+				c := int(next.Add(1)) - 1
+				if c >= n {
+					<-ahead
+					return
+				}
+				w := &jsonWriter{}
+				select {
+				case w.b = <-free:
+				default:
+					// A model is typically 2-3 KB of JSON.
+					w.b = make([]byte, 0, nodeChunk*3072)
+				}
+				lo, hi := c*nodeChunk, min((c+1)*nodeChunk, len(keys))
+				for i := lo; i < hi; i++ {
+					if i > 0 {
+						w.raw(",")
+					}
+					w.str(keys[i])
+					w.raw(":")
+					w.node(nodes[keys[i]])
+				}
+				done[c] <- chunk{w.b, w.err}
 			}
-			if c == workers-1 {
-				w.raw("}")
-			}
-			chunks[c], errs[c] = w.b, w.err
 		})
 	}
+	_, err := out.Write([]byte("{"))
+	for c := 0; c < n && err == nil; c++ {
+		ch := <-done[c]
+		err = ch.err
+		if err == nil {
+			_, err = out.Write(ch.b)
+		}
+		select {
+		case free <- ch.b[:0]:
+		default:
+		}
+		<-ahead
+	}
+	close(stop)
 	wg.Wait()
-	return chunks, errors.Join(errs...)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write([]byte("}"))
+	return err
 }
 
 func sortedKeys[V any](m map[string]V) []string {

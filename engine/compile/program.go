@@ -81,6 +81,9 @@ type Program struct {
 	// parsesRendered counts the parse pass's renders (the rest came from the
 	// partial-parse cache).
 	parsesRendered atomic.Int64
+	// parsed is set by the first Parse: the units' nodes become the
+	// manifest's, so a Program is parsed once.
+	parsed atomic.Bool
 
 	// noFastTests turns the Go rendering of built-in tests off (tests compare both).
 	noFastTests bool
