@@ -7,8 +7,10 @@ import (
 	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -160,16 +162,37 @@ func canonical(v any) string {
 // nodeKey hashes what one node's parse render sees of its own.
 func (p *Program) nodeKey(u *unit) string {
 	h := sha256.New()
-	h.Write([]byte(u.node.UniqueID + "\x00" + strconv.Itoa(int(u.kind)) + "\x00" + u.file + "\x00" + u.text + "\x00" + canonical(u.baseCfg)))
-	if g := u.generic; g != nil {
-		h.Write([]byte("\x00" + g.name + "\x00" + g.namespace + "\x00" + g.column + "\x00" + canonical(g.args) + "\x00" + strconv.Itoa(g.line)))
-		if g.source != nil {
-			h.Write([]byte("\x00" + g.source.UniqueID))
-		} else if g.attached >= 0 {
-			h.Write([]byte("\x00" + p.units[g.attached].node.UniqueID))
+	// Written piece by piece: joining the pieces first copied every
+	// template once more.
+	w := func(parts ...string) {
+		for _, s := range parts {
+			io.WriteString(h, s)
+			h.Write([]byte{0})
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	w(u.node.UniqueID, strconv.Itoa(int(u.kind)), u.file, u.text, p.canonicalCfg(u.baseCfg))
+	if g := u.generic; g != nil {
+		w(g.name, g.namespace, g.column, canonical(g.args), strconv.Itoa(g.line))
+		if g.source != nil {
+			w(g.source.UniqueID)
+		} else if g.attached >= 0 {
+			w(p.units[g.attached].node.UniqueID)
+		}
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
+// canonicalCfg is canonical of a unit's base config, worked out once per
+// map: nodes without properties share their folder's map.
+func (p *Program) canonicalCfg(m map[string]any) string {
+	key := reflect.ValueOf(m).UnsafePointer()
+	if s, ok := p.canonCfg.Load(key); ok {
+		return s.(string)
+	}
+	s := canonical(m)
+	p.canonCfg.Store(key, s)
+	return s
 }
 
 // lookup returns a node's cached findings, with markers and refs mapped to

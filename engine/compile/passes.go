@@ -220,7 +220,7 @@ func (r *Parsed) resolveConfig(ctx context.Context, u *unit) nodeCfg {
 		d := ds[0]
 		po.err = &d
 	}
-	def := map[unitKind]string{kindModel: "view", kindSeed: "seed", kindSnapshot: "snapshot", kindTest: "test", kindGeneric: "test"}[u.kind]
+	def := defaultMaterialized(u.kind)
 	cfg := fillConfig(final, def)
 	if u.kind != kindModel {
 		cfg.Materialized = def
@@ -228,6 +228,21 @@ func (r *Parsed) resolveConfig(ctx context.Context, u *unit) nodeCfg {
 	raw := copyMap(u.rawCfg)
 	mergeAll(raw, po.cfg)
 	return nodeCfg{final: final, raw: raw, cfg: cfg}
+}
+
+// defaultMaterialized is a kind's materialization when its config names none.
+func defaultMaterialized(k unitKind) string {
+	switch k {
+	case kindModel:
+		return "view"
+	case kindSeed:
+		return "seed"
+	case kindSnapshot:
+		return "snapshot"
+	case kindTest, kindGeneric:
+		return "test"
+	}
+	return ""
 }
 
 // renderConfigValues renders Jinja in config values (dbt renders

@@ -84,6 +84,8 @@ type Program struct {
 	// parsed is set by the first Parse: the units' nodes become the
 	// manifest's, so a Program is parsed once.
 	parsed atomic.Bool
+	// canonCfg memoizes canonicalCfg by map identity (unsafe.Pointer -> string).
+	canonCfg sync.Map
 
 	// noFastTests turns the Go rendering of built-in tests off (tests compare both).
 	noFastTests bool
