@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -87,8 +88,11 @@ func duckdbReplayScript(dir string) string {
 	must(json.Unmarshal(raw, &rr))
 	var m struct {
 		Nodes map[string]struct {
-			OriginalFilePath string `json:"original_file_path"`
-			PackageName      string `json:"package_name"`
+			OriginalFilePath string          `json:"original_file_path"`
+			PackageName      string          `json:"package_name"`
+			Name             string          `json:"name"`
+			ResourceType     string          `json:"resource_type"`
+			TestMetadata     json.RawMessage `json:"test_metadata"`
 		} `json:"nodes"`
 	}
 	raw, err = os.ReadFile(filepath.Join(dir, "target", "manifest.json"))
@@ -100,9 +104,17 @@ func duckdbReplayScript(dir string) string {
 	var b strings.Builder
 	for i, r := range rr.Results {
 		n := m.Nodes[r.UniqueID]
-		body, err := os.ReadFile(filepath.Join(dir, "target", "run", n.PackageName, filepath.FromSlash(n.OriginalFilePath)))
+		file := n.OriginalFilePath
+		if n.ResourceType == "test" && len(n.TestMetadata) > 0 && string(n.TestMetadata) != "null" {
+			// A generic test's statements are filed under its YAML file's name.
+			file = strings.TrimSuffix(file, filepath.Ext(file)) + "/" + n.Name + ".sql"
+		}
+		body, err := os.ReadFile(filepath.Join(dir, "target", "run", n.PackageName, filepath.FromSlash(file)))
+		if os.IsNotExist(err) {
+			continue // a node that ran no statement (an ephemeral model)
+		}
 		must(err)
-		if i > 0 {
+		if i > 0 && b.Len() > 0 {
 			b.WriteString(replaySeparator)
 		}
 		b.WriteString(strings.TrimRight(string(body), "\n"))
@@ -129,4 +141,60 @@ func replayDuckDB(path, script string) {
 			must(fmt.Errorf("replay: %w\n%s", err, stmt))
 		}
 	}
+}
+
+// benchBuild builds the whole n-model project (models and their tests) on
+// DuckDB with one thread, after its seeds, beside replaying the statements
+// that build executed, in its order, on one connection (DESIGN.md: at most
+// 1.5x). Each round starts from the seeded database.
+func benchBuild(self, bin string, n, runs int) {
+	dir, err := os.MkdirTemp("", "strata-bench-build-*")
+	must(err)
+	defer cleanup(dir)
+	gen := generate(dir, n)
+	fmt.Printf("build: generated %d models in %s with %s\n", n, dir, gen)
+	profile := "bench"
+	if raw, err := os.ReadFile(filepath.Join(dir, "dbt_project.yml")); err == nil {
+		for _, l := range strings.Split(string(raw), "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(l), "profile:"); ok {
+				profile = strings.Trim(strings.TrimSpace(v), `'"`)
+			}
+		}
+	}
+	must(os.WriteFile(filepath.Join(dir, "profiles.yaml"), []byte(profile+":\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: bench.duckdb\n      schema: main\n      threads: 1\n"), 0o644))
+	db := filepath.Join(dir, "bench.duckdb")
+	seeded := filepath.Join(dir, "seeded.duckdb")
+	os.Remove(db)
+	measure(dir, bin, "seed", "--project-dir", dir, "-q")
+	measure(dir, bin, "compile", "--project-dir", dir, "-q") // the warm state a scheduled build meets
+	must(exec.Command("cp", db, seeded).Run())
+	restore := func() {
+		os.Remove(db + ".wal")
+		must(exec.Command("cp", seeded, db).Run())
+	}
+	var build, replay, cpu []float64
+	nodes := 0
+	for i := 0; i < runs; i++ {
+		restore()
+		w, _, out := measure(dir, bin, "build", "--project-dir", dir, "--exclude", "resource_type:seed", "--threads", "1")
+		build, cpu = append(build, w.Seconds()), append(cpu, lastCPU)
+		if i == 0 {
+			for _, l := range strings.Split(out, "\n") {
+				if strings.Contains(l, "TOTAL=") {
+					fmt.Printf("  %s\n", strings.TrimSpace(l))
+				}
+			}
+		}
+		script := duckdbReplayScript(dir)
+		if i == 0 {
+			raw, _ := os.ReadFile(script)
+			nodes = strings.Count(string(raw), replaySeparator) + 1
+		}
+		restore()
+		w, _, _ = measure(dir, self, "-replay-duckdb", db, "-script", script)
+		replay = append(replay, w.Seconds())
+	}
+	reportCPU(fmt.Sprintf("duckdb replay of the build's %d statement sets", nodes), replay, nil, make([]float64, len(replay)), "(floor: one connection)")
+	reportCPU(fmt.Sprintf("strata build %d models + tests --threads 1", n), build, nil, cpu,
+		fmt.Sprintf("ratio %.3fx (target <= 1.5x)", median(build)/median(replay)))
 }

@@ -147,40 +147,43 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 			todo = append(todo, job{n, p})
 		}
 	}
-	sort.Slice(todo, func(i, j int) bool { return todo[i].n.UniqueID < todo[j].n.UniqueID })
-	dirs := map[string]bool{}
+	// One goroutine per folder: creating files in one directory serializes
+	// on its lock in the kernel, and writers sharing a folder spent their
+	// time spinning on it (several times the system time of one writer).
+	byDir := map[string][]job{}
 	for _, j := range todo {
-		dirs[filepath.Dir(j.path)] = true
+		d := filepath.Dir(j.path)
+		byDir[d] = append(byDir[d], j)
 	}
-	for d := range dirs {
+	groups := make([][]job, 0, len(byDir))
+	for d, js := range byDir {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", d, err)
 		}
+		groups = append(groups, js)
 	}
-	workers := runtime.GOMAXPROCS(0) * 2
+	// Largest folders first, so the last to finish is a small one.
+	sort.Slice(groups, func(a, b int) bool { return len(groups[a]) > len(groups[b]) })
 	var (
 		wg    sync.WaitGroup
 		once  sync.Once
 		first error
-		ch    = make(chan job)
+		sem   = make(chan struct{}, runtime.GOMAXPROCS(0))
 	)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range ch {
+	for _, js := range groups {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			for _, j := range js {
 				// Compiled files are rewritten whole on every change, so a direct
 				// write is enough here; manifests and results use WriteFile.
 				if err := writeWhole(j.path, j.n.CompiledCode); err != nil {
 					once.Do(func() { first = fmt.Errorf("write compiled sql: %w", err) })
+					return
 				}
 			}
-		}()
+		})
 	}
-	for _, j := range todo {
-		ch <- j
-	}
-	close(ch)
 	wg.Wait()
 	if first != nil {
 		return first
