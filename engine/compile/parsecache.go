@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/strata-dev/strata/engine/diag"
 )
@@ -81,6 +82,8 @@ type cacheState struct {
 	runKey  string
 	entries map[string]*cachedNode
 	hits    int
+	// cfgMemo holds each distinct cached config() encoding decoded once.
+	cfgMemo sync.Map
 }
 
 // openParseCache loads the cache of dir when it was written for the same
@@ -152,11 +155,74 @@ func (p *Program) runKey() string {
 
 // canonical is v as JSON with sorted keys (encoding/json sorts map keys).
 func canonical(v any) string {
+	if b, ok := appendCanonical(nil, v); ok {
+		return string(b)
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "?"
 	}
 	return string(b)
+}
+
+// appendCanonical appends a canonical form of the plain shapes YAML and
+// config() give (nil, bool, string, numbers, lists, string-keyed maps, keys
+// sorted) without reflection; ok is false for any other type, which
+// canonical then hands to encoding/json. The form is only ever compared with
+// itself, so it need not be JSON.
+func appendCanonical(b []byte, v any) ([]byte, bool) {
+	switch t := v.(type) {
+	case nil:
+		return append(b, 'N'), true
+	case bool:
+		if t {
+			return append(b, 'T'), true
+		}
+		return append(b, 'F'), true
+	case string:
+		return strconv.AppendQuote(append(b, 's'), t), true
+	case int:
+		return strconv.AppendInt(append(b, 'i'), int64(t), 10), true
+	case int64:
+		return strconv.AppendInt(append(b, 'i'), t, 10), true
+	case float64:
+		return strconv.AppendFloat(append(b, 'f'), t, 'g', -1, 64), true
+	case []any:
+		b = append(b, '[')
+		for _, x := range t {
+			var ok bool
+			if b, ok = appendCanonical(b, x); !ok {
+				return b, false
+			}
+			b = append(b, ',')
+		}
+		return append(b, ']'), true
+	case []string:
+		b = append(b, '[')
+		for _, x := range t {
+			b = strconv.AppendQuote(append(b, 's'), x)
+			b = append(b, ',')
+		}
+		return append(b, ']'), true
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b = append(b, '{')
+		for _, k := range keys {
+			b = strconv.AppendQuote(b, k)
+			b = append(b, ':')
+			var ok bool
+			if b, ok = appendCanonical(b, t[k]); !ok {
+				return b, false
+			}
+			b = append(b, ',')
+		}
+		return append(b, '}'), true
+	}
+	return b, false
 }
 
 // nodeKey hashes what one node's parse render sees of its own.
@@ -197,7 +263,7 @@ func (p *Program) canonicalCfg(m map[string]any) string {
 
 // lookup returns a node's cached findings, with markers and refs mapped to
 // this run's units; ok is false on a miss.
-func (cs *cacheState) lookup(p *Program, u *unit, key string) (parseOut, bool) {
+func (cs *cacheState) lookup(p *Program, u *unit, key string, keepOut bool) (parseOut, bool) {
 	e, ok := cs.entries[u.node.UniqueID]
 	if !ok || e.Key != key {
 		return parseOut{}, false
@@ -210,16 +276,19 @@ func (cs *cacheState) lookup(p *Program, u *unit, key string) (parseOut, bool) {
 		}
 		po.refs = append(po.refs, i)
 	}
-	out, ok := mapMarkers(e.Out, func(id string) (string, bool) {
-		i, ok := p.unitIndex(id)
-		return strconv.Itoa(i), ok
-	})
-	if !ok {
-		return parseOut{}, false
+	if keepOut {
+		// ParseOnly drops the text at once: no need to map its markers.
+		out, ok := mapMarkers(e.Out, func(id string) (string, bool) {
+			i, ok := p.unitIndex(id)
+			return strconv.Itoa(i), ok
+		})
+		if !ok {
+			return parseOut{}, false
+		}
+		po.out = out
 	}
-	po.out = out
 	if len(e.Cfg) > 0 {
-		cfg, err := decodeCfg(e.Cfg)
+		cfg, err := cs.decodeCfg(e.Cfg)
 		if err != nil {
 			return parseOut{}, false
 		}
@@ -283,9 +352,17 @@ func (p *Program) cacheable(u *unit, po *parseOut) bool {
 }
 
 // save writes the findings of this parse's cacheable nodes.
-func (cs *cacheState) save(p *Program, r *Parsed, keys []string) error {
+func (cs *cacheState) save(p *Program, r *Parsed, keys []string, fromCache []bool) error {
 	c := parseCache{Version: parseCacheVersion, RunKey: cs.runKey}
 	for i, u := range p.units {
+		if fromCache[i] {
+			// Found under the same key: its entry stands as it was (and
+			// ParseOnly did not even map its text).
+			if old := cs.entries[u.node.UniqueID]; old != nil {
+				c.Nodes = append(c.Nodes, *old)
+				continue
+			}
+		}
 		po := &r.parse[i]
 		if u.kind == kindSeed || keys[i] == "" || !p.cacheable(u, po) {
 			continue
@@ -374,6 +451,44 @@ func typedNumbers(v any) any {
 
 // decodeCfg reads a config map written through typedNumbers: ints as int64,
 // floats as float64, as config() recorded them.
+// decodeCfg decodes a cached config() call's arguments. Most nodes of a
+// project pass the same few configs, so each distinct encoding is decoded
+// once and every node gets its own deep copy (passes merge into copies, but
+// a node's config must never alias another's).
+func (cs *cacheState) decodeCfg(b []byte) (map[string]any, error) {
+	if v, ok := cs.cfgMemo.Load(string(b)); ok {
+		return deepCopyMap(v.(map[string]any)), nil
+	}
+	m, err := decodeCfg(b)
+	if err != nil {
+		return nil, err
+	}
+	cs.cfgMemo.Store(string(b), deepCopyMap(m))
+	return m, nil
+}
+
+func deepCopyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = deepCopyValue(v)
+	}
+	return out
+}
+
+func deepCopyValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return deepCopyMap(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = deepCopyValue(x)
+		}
+		return out
+	}
+	return v
+}
+
 func decodeCfg(b []byte) (map[string]any, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()

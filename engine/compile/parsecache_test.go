@@ -132,3 +132,48 @@ func TestPartialParseConfigTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialParseAfterParseOnly: a ParseOnly run (ls, parse) that rewrites
+// the cache because one node changed keeps the other nodes' findings whole,
+// so the next compile's SQL from the cache is still right; their configs
+// decoded from the cache do not alias each other.
+func TestPartialParseAfterParseOnly(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"project.yaml": "name: proj\nprofile: proj\n",
+		"models/a.sql": "{{ config(materialized='table', tags=['x']) }}select 1 as id",
+		"models/b.sql": "{{ config(materialized='table', tags=['x']) }}select * from {{ ref('a') }}",
+		"models/c.sql": "select 2 as id",
+	})
+	full, _ := cacheRun(t, dir, cache, nil, nil)
+	writeFiles(t, dir, map[string]string{"models/c.sql": "select 3 as id"})
+	parseOnly := func() {
+		p, ds := project.Load(dir)
+		if ds.HasErrors() {
+			t.Fatal(ds.Err())
+		}
+		o := testOptions(p)
+		o.CacheDir = cache
+		prog, _ := Load(context.Background(), o)
+		r, pds := prog.ParseOnly(context.Background())
+		if pds.HasErrors() {
+			t.Fatal(pds.Err())
+		}
+		a, b := r.Manifest.Nodes["model.proj.a"], r.Manifest.Nodes["model.proj.b"]
+		if a == nil || b == nil {
+			t.Fatal("a or b missing from the manifest")
+		}
+		a.Config.Tags = append(a.Config.Tags, "changed")
+		if len(b.Config.Tags) != 1 {
+			t.Errorf("b's tags changed with a's: %v", b.Config.Tags)
+		}
+	}
+	parseOnly()
+	warm, n := cacheRun(t, dir, cache, nil, nil)
+	if n != 0 {
+		t.Errorf("compile after ls rendered %d nodes, want 0 (ls cached c's new text)", n)
+	}
+	if warm["a"] != full["a"] || warm["b"] != full["b"] || !strings.Contains(warm["c"], "3") {
+		t.Errorf("SQL after a ParseOnly rewrite of the cache: a %q b %q c %q (full: a %q b %q)", warm["a"], warm["b"], warm["c"], full["a"], full["b"])
+	}
+}

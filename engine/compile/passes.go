@@ -110,7 +110,7 @@ func (p *Program) parseAll(ctx context.Context, keep bool) (*Parsed, diag.Diagno
 		u := p.units[i]
 		if cache != nil && u.kind != kindSeed {
 			keys[i] = p.nodeKey(u)
-			if po, ok := cache.lookup(p, u, keys[i]); ok {
+			if po, ok := cache.lookup(p, u, keys[i], keep); ok {
 				r.parse[i] = po
 				fromCache[i] = true
 				hits.Add(1)
@@ -134,7 +134,7 @@ func (p *Program) parseAll(ctx context.Context, keep bool) (*Parsed, diag.Diagno
 		if int(hits.Load()) != cacheable || len(cache.entries) != cacheable {
 			// Something changed: keep this parse's findings for the next
 			// run. A cache that cannot be written only costs that run time.
-			_ = cache.save(p, r, keys)
+			_ = cache.save(p, r, keys, fromCache)
 		}
 	}
 	if !keep {
