@@ -1,6 +1,7 @@
 package jinja
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,15 +25,31 @@ const (
 	tOp
 )
 
+// token is one lexeme. It holds no pointers (its text is an offset range of
+// the source, or an index into the lexer's decoded strings), so a token
+// buffer costs the garbage collector nothing and is reused between parses.
 type token struct {
 	kind tokKind
-	val  string // text, name, decoded string, operator, number text
-	pos  Pos
-	off  int // byte offset in the source
+	op   byte  // tOp: the operator's code (see opAt)
+	dec  bool  // the value is dec[v] (an unescaped string, a normalized number)
+	off  int32 // byte offset of the token in the source, for positions
+	v, n int32 // the value: src[v:v+n], or dec[v]
 }
 
-func (t token) String() string {
-	switch t.kind {
+// Operator codes: a one-character operator is its own character; these are
+// the two-character ones.
+const (
+	opFloorDiv = 'F' // //
+	opPow      = 'P' // **
+	opEq       = 'E' // ==
+	opNe       = 'N' // !=
+	opGe       = 'G' // >=
+	opLe       = 'L' // <=
+)
+
+// tokKindName describes a token kind in messages.
+func tokKindName(k tokKind) string {
+	switch k {
 	case tEOF:
 		return "end of template"
 	case tText:
@@ -52,7 +69,7 @@ func (t token) String() string {
 	case tFloat:
 		return "float"
 	}
-	return "'" + t.val + "'"
+	return ""
 }
 
 // lexer turns a template source into tokens. It follows Jinja2's lexer with
@@ -61,8 +78,10 @@ type lexer struct {
 	src    string
 	name   string
 	toks   []token
-	lineAt []int // byte offset of each line start
-	line   int   // line index of the last position asked (tokens come in order)
+	dec    []string // decoded token values (token.dec)
+	lineAt []int    // byte offset of each line start
+	ascii  bool     // the source is ASCII: a column is a byte count
+	line   int      // line index of the last position asked (tokens come in order)
 	// the last position computed, to count columns from it on the same line
 	lastOff, lastCol int
 }
@@ -79,16 +98,19 @@ func (lx *lexer) posAt(off int) Pos {
 	// Offsets mostly grow: walk from the last line, else search.
 	lo := lx.line
 	if lx.lineAt[lo] > off {
-		lo = 0
+		lo = sort.SearchInts(lx.lineAt, off+1) - 1
 	}
 	for lo+1 < len(lx.lineAt) && lx.lineAt[lo+1] <= off {
 		lo++
 	}
+	lx.line = lo
+	if lx.ascii {
+		return Pos{Line: lo + 1, Col: off - lx.lineAt[lo] + 1}
+	}
 	from, col := lx.lineAt[lo], 1
-	if lo == lx.line && lx.lastOff >= from && lx.lastOff <= off {
+	if lx.lastOff >= from && lx.lastOff <= off {
 		from, col = lx.lastOff, lx.lastCol
 	}
-	lx.line = lo
 	seg := lx.src[from:off]
 	if isASCII(seg) {
 		col += len(seg)
@@ -106,11 +128,25 @@ func (lx *lexer) errAt(off int, format string, args ...any) *Error {
 	return e
 }
 
-func (lx *lexer) emit(k tokKind, val string, off int) {
-	lx.toks = append(lx.toks, token{kind: k, val: val, pos: lx.posAt(off), off: off})
+// emit adds a token whose value is src[v:v+n].
+func (lx *lexer) emit(k tokKind, off, v, n int) {
+	lx.toks = append(lx.toks, token{kind: k, off: int32(off), v: int32(v), n: int32(n)})
 }
 
-// lex tokenizes src (newlines already normalized, final newline removed).
+// emitDec adds a token whose value is not a slice of the source.
+func (lx *lexer) emitDec(k tokKind, val string, off int) {
+	lx.toks = append(lx.toks, token{kind: k, dec: true, off: int32(off), v: int32(len(lx.dec)), n: int32(len(val))})
+	lx.dec = append(lx.dec, val)
+}
+
+// val is a token's text: text, name, decoded string, operator, number.
+func (lx *lexer) val(t *token) string {
+	if t.dec {
+		return lx.dec[t.v]
+	}
+	return lx.src[t.v : t.v+t.n]
+}
+
 // tokenBufs recycles token slices: tokens live only while a template parses
 // (nodes keep their strings, which point into the source), and a compile
 // parses thousands of templates.
@@ -120,27 +156,32 @@ func releaseTokens(toks []token) {
 	if cap(toks) > 1<<16 {
 		return // do not keep a huge template's buffer
 	}
-	clear(toks)
 	b := toks[:0]
 	tokenBufs.Put(&b)
 }
 
-func lex(name, src string) ([]token, error) {
+// lex tokenizes src (newlines already normalized, final newline removed).
+func lex(name, src string) (*lexer, error) {
 	buf := *tokenBufs.Get().(*[]token)
 	if need := len(src)/5 + 8; cap(buf) < need {
 		buf = make([]token, 0, need)
 	}
 	lx := &lexer{src: src, name: name, toks: buf[:0], lastCol: 1}
 	lx.lineAt = make([]int, 1, strings.Count(src, "\n")+1)
-	for i := 0; i < len(src); i++ {
-		if src[i] == '\n' {
-			lx.lineAt = append(lx.lineAt, i+1)
+	for i := 0; ; {
+		j := strings.IndexByte(src[i:], '\n')
+		if j < 0 {
+			break
 		}
+		i += j + 1
+		lx.lineAt = append(lx.lineAt, i)
 	}
+	lx.ascii = isASCII(src)
 	if err := lx.run(); err != nil {
+		releaseTokens(lx.toks)
 		return nil, err
 	}
-	return lx.toks, nil
+	return lx, nil
 }
 
 func isSpace(c byte) bool {
@@ -187,7 +228,7 @@ func (lx *lexer) run() error {
 			text = strings.TrimRight(text, " \t\n\r\f\v")
 		}
 		if text != "" {
-			lx.emit(tText, text, textOff)
+			lx.emit(tText, textOff, textOff, len(text))
 		}
 		if j < 0 {
 			break
@@ -217,7 +258,7 @@ func (lx *lexer) run() error {
 			return err
 		}
 	}
-	lx.emit(tEOF, "", len(src))
+	lx.emit(tEOF, len(src), len(src), 0)
 	return nil
 }
 
@@ -292,7 +333,7 @@ func (lx *lexer) lexRaw(j, bodyStart int) (int, bool, error) {
 					body = strings.TrimRight(body, " \t\n\r\f\v")
 				}
 				if body != "" {
-					lx.emit(tText, body, off)
+					lx.emit(tText, off, off, len(body))
 				}
 				return p + 2, stripAfter, nil
 			}
@@ -318,7 +359,7 @@ func (lx *lexer) lexComment(j int) (int, bool, error) {
 // lexTag lexes a {{ … }} or {% … %} tag starting at j.
 func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, error) {
 	src := lx.src
-	lx.emit(begin, src[j:j+2], j)
+	lx.emit(begin, j, j, 2)
 	i := j + 2
 	if i < len(src) && (src[i] == '-' || src[i] == '+') {
 		i++
@@ -338,26 +379,25 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 		// closing?
 		if depth == 0 {
 			if src[i] == '-' && strings.HasPrefix(src[i+1:], closer) {
-				lx.emit(end, closer, i)
+				lx.emit(end, i, i+1, 2)
 				return i + 3, true, nil
 			}
 			if src[i] == '+' && strings.HasPrefix(src[i+1:], closer) && begin == tBlockBegin {
-				lx.emit(end, closer, i)
+				lx.emit(end, i, i+1, 2)
 				return i + 3, false, nil
 			}
 			if strings.HasPrefix(src[i:], closer) {
-				lx.emit(end, closer, i)
+				lx.emit(end, i, i, 2)
 				return i + 2, false, nil
 			}
 		}
 		c := src[i]
 		switch {
 		case c == '\'' || c == '"':
-			s, n, err := lx.lexString(i)
+			n, err := lx.lexString(i)
 			if err != nil {
 				return 0, false, err
 			}
-			lx.emit(tString, s, i)
 			i = n
 		case c >= '0' && c <= '9':
 			i = lx.lexNumber(i)
@@ -378,24 +418,25 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 				}
 				break
 			}
-			lx.emit(tName, src[i:k], i)
+			lx.emit(tName, i, i, k-i)
 			i = k
 		default:
-			op := opAt(src, i)
-			if op == "" {
+			op, n := opAt(src, i)
+			if n == 0 {
 				r, _ := utf8.DecodeRuneInString(src[i:])
 				return 0, false, lx.errAt(i, "unexpected char %s at %d", pyRuneRepr(r), i)
 			}
 			switch op {
-			case "(", "[", "{":
+			case '(', '[', '{':
 				depth++
-			case ")", "]", "}":
+			case ')', ']', '}':
 				if depth > 0 {
 					depth--
 				}
 			}
-			lx.emit(tOp, op, i)
-			i += len(op)
+			lx.emit(tOp, i, i, n)
+			lx.toks[len(lx.toks)-1].op = op
+			i += n
 		}
 	}
 }
@@ -407,8 +448,9 @@ func startsIdent(s string) bool {
 
 func pyRuneRepr(r rune) string { return PyQuote(string(r)) }
 
-// opAt returns the operator at src[i] ("" when there is none).
-func opAt(src string, i int) string {
+// opAt returns the code and length of the operator at src[i] (length 0
+// when there is none).
+func opAt(src string, i int) (byte, int) {
 	c := src[i]
 	var c2 byte
 	if i+1 < len(src) {
@@ -417,39 +459,39 @@ func opAt(src string, i int) string {
 	switch c {
 	case '/':
 		if c2 == '/' {
-			return "//"
+			return opFloorDiv, 2
 		}
-		return "/"
+		return '/', 1
 	case '*':
 		if c2 == '*' {
-			return "**"
+			return opPow, 2
 		}
-		return "*"
+		return '*', 1
 	case '=':
 		if c2 == '=' {
-			return "=="
+			return opEq, 2
 		}
-		return "="
+		return '=', 1
 	case '!':
 		if c2 == '=' {
-			return "!="
+			return opNe, 2
 		}
-		return ""
+		return 0, 0
 	case '>':
 		if c2 == '=' {
-			return ">="
+			return opGe, 2
 		}
-		return ">"
+		return '>', 1
 	case '<':
 		if c2 == '=' {
-			return "<="
+			return opLe, 2
 		}
-		return "<"
+		return '<', 1
 	}
-	if j := strings.IndexByte(singleOps, c); j >= 0 {
-		return singleOps[j : j+1]
+	if strings.IndexByte(singleOps, c) >= 0 {
+		return c, 1
 	}
-	return ""
+	return 0, 0
 }
 
 const singleOps = "+-%~[](){}.:|,;"
@@ -478,7 +520,7 @@ func (lx *lexer) lexNumber(i int) int {
 		}
 		if m > k+2 {
 			n, _ := strconv.ParseInt(strings.ReplaceAll(src[k+2:m], "_", ""), base, 64)
-			lx.emit(tInt, strconv.FormatInt(n, 10), i)
+			lx.emitDec(tInt, strconv.FormatInt(n, 10), i)
 			return m
 		}
 	}
@@ -507,11 +549,14 @@ func (lx *lexer) lexNumber(i int) int {
 			k++
 		}
 	}
-	text := strings.ReplaceAll(src[i:k], "_", "")
+	kind := tInt
 	if isFloat {
-		lx.emit(tFloat, text, i)
+		kind = tFloat
+	}
+	if strings.IndexByte(src[i:k], '_') >= 0 {
+		lx.emitDec(kind, strings.ReplaceAll(src[i:k], "_", ""), i)
 	} else {
-		lx.emit(tInt, text, i)
+		lx.emit(kind, i, i, k-i)
 	}
 	return k
 }
@@ -526,8 +571,9 @@ func isDigitBase(c byte, base int) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// lexString decodes a string literal at i as Python's unicode-escape does.
-func (lx *lexer) lexString(i int) (string, int, error) {
+// lexString emits the string literal at i, decoded as Python's
+// unicode-escape does, and returns the offset after it.
+func (lx *lexer) lexString(i int) (int, error) {
 	src := lx.src
 	q := src[i]
 	k := i + 1
@@ -538,13 +584,15 @@ func (lx *lexer) lexString(i int) (string, int, error) {
 		k++
 	}
 	if k >= len(src) {
-		return "", 0, lx.errAt(i, "unexpected end of string")
+		return 0, lx.errAt(i, "unexpected end of string")
 	}
 	raw := src[i+1 : k]
 	if strings.IndexByte(raw, '\\') < 0 {
-		return raw, k + 1, nil
+		lx.emit(tString, i, i+1, len(raw))
+	} else {
+		lx.emitDec(tString, unescapePy(raw), i)
 	}
-	return unescapePy(raw), k + 1, nil
+	return k + 1, nil
 }
 
 // unescapePy decodes Python string escapes; unknown escapes stay as written.

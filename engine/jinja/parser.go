@@ -13,6 +13,7 @@ type parser struct {
 	env  *Environment
 	name string
 	src  string
+	lx   *lexer
 	toks []token
 	i    int
 	tmpl *Template
@@ -29,13 +30,13 @@ type parser struct {
 func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	norm := newlineNormalize(src)
 	norm = strings.TrimSuffix(norm, "\n")
-	toks, err := lex(name, norm)
+	lx, err := lex(name, norm)
 	if err != nil {
 		return nil, err
 	}
 	t = &Template{Name: name, Source: src, env: e}
-	p := &parser{env: e, name: name, src: norm, toks: toks, tmpl: t}
-	defer releaseTokens(toks)
+	p := &parser{env: e, name: name, src: norm, lx: lx, toks: lx.toks, tmpl: t}
+	defer releaseTokens(lx.toks)
 	defer func() {
 		if r := recover(); r != nil {
 			pe, ok := r.(*Error)
@@ -48,7 +49,7 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	}()
 	t.root = p.subparse(nil)
 	if p.cur().kind != tEOF {
-		p.failTok(p.cur(), "unexpected %s", p.cur())
+		p.failTok(p.cur(), "unexpected %s", p.tokStr(p.cur()))
 	}
 	for _, u := range p.unknowns {
 		if !u.soft {
@@ -87,19 +88,33 @@ func (p *parser) failKind(kind string, pos Pos, format string, args ...any) {
 	panic(e)
 }
 
-func (p *parser) failTok(t *token, format string, args ...any) { p.fail(t.pos, format, args...) }
+func (p *parser) failTok(t *token, format string, args ...any) { p.fail(p.posOf(t), format, args...) }
 
-func (p *parser) isOp(op string) bool {
+// val is a token's text.
+func (p *parser) val(t *token) string { return p.lx.val(t) }
+
+// posOf is a token's position.
+func (p *parser) posOf(t *token) Pos { return p.lx.posAt(int(t.off)) }
+
+// tokStr describes a token in messages.
+func (p *parser) tokStr(t *token) string {
+	if n := tokKindName(t.kind); n != "" {
+		return n
+	}
+	return "'" + p.val(t) + "'"
+}
+
+func (p *parser) isOp(op byte) bool {
 	t := p.cur()
-	return t.kind == tOp && t.val == op
+	return t.kind == tOp && t.op == op
 }
 
 func (p *parser) isName(n string) bool {
 	t := p.cur()
-	return t.kind == tName && t.val == n
+	return t.kind == tName && p.val(t) == n
 }
 
-func (p *parser) skipOp(op string) bool {
+func (p *parser) skipOp(op byte) bool {
 	if p.isOp(op) {
 		p.next()
 		return true
@@ -115,13 +130,32 @@ func (p *parser) skipName(n string) bool {
 	return false
 }
 
-func (p *parser) expectOp(op string) *token {
+func (p *parser) expectOp(op byte) *token {
 	t := p.cur()
-	if t.kind == tOp && t.val == op {
+	if t.kind == tOp && t.op == op {
 		return p.next()
 	}
-	p.unexpected(t, "'"+op+"'")
+	p.unexpected(t, "'"+opText(op)+"'")
 	return t
+}
+
+// opText is an operator code's text.
+func opText(op byte) string {
+	switch op {
+	case opFloorDiv:
+		return "//"
+	case opPow:
+		return "**"
+	case opEq:
+		return "=="
+	case opNe:
+		return "!="
+	case opGe:
+		return ">="
+	case opLe:
+		return "<="
+	}
+	return string(rune(op))
 }
 
 func (p *parser) unexpected(t *token, expected string) {
@@ -133,13 +167,13 @@ func (p *parser) unexpected(t *token, expected string) {
 	case tVarEnd:
 		p.failTok(t, "expected token %s, got '}}'", expected)
 	}
-	p.failTok(t, "expected token %s, got %s", expected, tokDesc(t))
+	p.failTok(t, "expected token %s, got %s", expected, p.tokDesc(t))
 }
 
-func tokDesc(t *token) string {
+func (p *parser) tokDesc(t *token) string {
 	switch t.kind {
 	case tName, tOp:
-		return "'" + t.val + "'"
+		return "'" + p.val(t) + "'"
 	case tString:
 		return "'string'"
 	case tInt:
@@ -147,7 +181,7 @@ func tokDesc(t *token) string {
 	case tFloat:
 		return "'float'"
 	}
-	return t.String()
+	return p.tokStr(t)
 }
 
 func (p *parser) expectName() *token {
@@ -180,10 +214,10 @@ func (p *parser) subparse(ends []string) *nodeList {
 			return nl
 		case tText:
 			p.next()
-			nl.add(&textStmt{s: t.val})
+			nl.add(&textStmt{s: p.val(t)})
 		case tVarBegin:
 			p.next()
-			pos := p.cur().pos
+			pos := p.posOf(p.cur())
 			e := p.parseTuple(true, false, nil)
 			if p.cur().kind != tVarEnd {
 				p.unexpected(p.cur(), "'end of print statement'")
@@ -197,7 +231,7 @@ func (p *parser) subparse(ends []string) *nodeList {
 				p.failTok(nt, "tag name expected")
 			}
 			for _, e := range ends {
-				if nt.val == e {
+				if p.val(nt) == e {
 					return nl
 				}
 			}
@@ -206,7 +240,7 @@ func (p *parser) subparse(ends []string) *nodeList {
 				nl.add(st)
 			}
 		default:
-			p.failTok(t, "unexpected %s", t)
+			p.failTok(t, "unexpected %s", p.tokStr(t))
 		}
 	}
 }
@@ -216,7 +250,7 @@ func (p *parser) failEOF(ends []string) {
 	for _, e := range ends {
 		names = append(names, "'"+e+"'")
 	}
-	p.fail(p.cur().pos, "Unexpected end of template. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", strings.Join(names, " or "), p.blockOf(ends))
+	p.fail(p.posOf(p.cur()), "Unexpected end of template. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", strings.Join(names, " or "), p.blockOf(ends))
 }
 
 func (p *parser) blockOf(ends []string) string {
@@ -232,14 +266,14 @@ func (p *parser) blockOf(ends []string) string {
 func (p *parser) endTag() string {
 	t := p.next()
 	p.expectBlockEnd()
-	return t.val
+	return p.val(t)
 }
 
 func (p *parser) parseStatement() stmt {
 	t := p.cur()
 	p.depth++
 	defer func() { p.depth-- }()
-	switch t.val {
+	switch p.val(t) {
 	case "if":
 		return p.parseIf()
 	case "for":
@@ -258,18 +292,18 @@ func (p *parser) parseStatement() stmt {
 		p.next()
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
-		return &doStmt{e: e, pos: t.pos}
+		return &doStmt{e: e, pos: p.posOf(t)}
 	case "break", "continue":
 		p.next()
 		if p.loopDepth() == 0 {
 			msg := "'break' outside loop"
-			if t.val == "continue" {
+			if p.val(t) == "continue" {
 				msg = "'continue' not properly in loop"
 			}
-			p.failKind("SyntaxError", t.pos, "%s", msg)
+			p.failKind("SyntaxError", p.posOf(t), "%s", msg)
 		}
 		p.expectBlockEnd()
-		if t.val == "break" {
+		if p.val(t) == "break" {
 			return breakStmt{}
 		}
 		return continueStmt{}
@@ -277,7 +311,7 @@ func (p *parser) parseStatement() stmt {
 		p.next()
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
-		return &outputStmt{e: e, pos: t.pos}
+		return &outputStmt{e: e, pos: p.posOf(t)}
 	case "block":
 		return p.parseBlock()
 	case "autoescape":
@@ -290,7 +324,7 @@ func (p *parser) parseStatement() stmt {
 	case "include", "import", "from", "extends":
 		return p.parseLoad()
 	}
-	if tag, ok := p.env.Tags[t.val]; ok {
+	if tag, ok := p.env.Tags[p.val(t)]; ok {
 		return p.parseTag(t, tag)
 	}
 	if len(p.ends) > 0 {
@@ -298,9 +332,9 @@ func (p *parser) parseStatement() stmt {
 		for _, e := range p.ends[len(p.ends)-1:] {
 			names = append(names, "'"+e+"'")
 		}
-		p.fail(t.pos, "Encountered unknown tag '%s'. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", t.val, p.endsDesc(), p.ends[len(p.ends)-1][3:])
+		p.fail(p.posOf(t), "Encountered unknown tag '%s'. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", p.val(t), p.endsDesc(), p.ends[len(p.ends)-1][3:])
 	}
-	p.fail(t.pos, "Encountered unknown tag '%s'.", t.val)
+	p.fail(p.posOf(t), "Encountered unknown tag '%s'.", p.val(t))
 	return nil
 }
 
@@ -336,7 +370,7 @@ func (p *parser) withEnd(end string, fn func() *nodeList) *nodeList {
 }
 
 func (p *parser) parseIf() stmt {
-	pos := p.next().pos
+	pos := p.posOf(p.next())
 	st := &ifStmt{pos: pos}
 	for {
 		p.soft++
@@ -349,10 +383,10 @@ func (p *parser) parseIf() stmt {
 		st.conds = append(st.conds, cond)
 		st.bodies = append(st.bodies, body)
 		tag := p.next()
-		if tag.val == "elif" {
+		if p.val(tag) == "elif" {
 			continue
 		}
-		if tag.val == "else" {
+		if p.val(tag) == "else" {
 			p.expectBlockEnd()
 			p.soft++
 			st.els = p.withEnd("endif", func() *nodeList { return p.subparse([]string{"endif"}) })
@@ -366,7 +400,7 @@ func (p *parser) parseIf() stmt {
 }
 
 func (p *parser) parseFor() stmt {
-	pos := p.next().pos
+	pos := p.posOf(p.next())
 	st := &forStmt{pos: pos}
 	st.target = p.parseAssignTarget(false, []string{"in"})
 	if targetHasName(st.target, "loop") {
@@ -384,7 +418,7 @@ func (p *parser) parseFor() stmt {
 	}
 	p.expectBlockEnd()
 	st.body = p.withEnd("endfor", func() *nodeList { return p.subparse([]string{"endfor", "else"}) })
-	if p.next().val == "else" {
+	if p.val(p.next()) == "else" {
 		p.expectBlockEnd()
 		st.els = p.withEnd("endfor-else", func() *nodeList { return p.subparse([]string{"endfor"}) })
 		p.endTag()
@@ -395,19 +429,19 @@ func (p *parser) parseFor() stmt {
 }
 
 func (p *parser) parseSet() stmt {
-	pos := p.next().pos
+	pos := p.posOf(p.next())
 	target := p.parseAssignTarget(true, nil)
 	if p.loopDepth() > 0 && targetHasName(target, "loop") {
 		p.failKind("TemplateAssertionError", pos, "Can't assign to special loop variable in for-loop target")
 	}
-	if p.skipOp("=") {
+	if p.skipOp('=') {
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
 		return &setStmt{target: target, e: e, pos: pos}
 	}
 	// block set, with optional filters
 	var filters []*filterExpr
-	for p.skipOp("|") {
+	for p.skipOp('|') {
 		filters = append(filters, p.parseFilterCall(nil))
 	}
 	p.expectBlockEnd()
@@ -417,17 +451,17 @@ func (p *parser) parseSet() stmt {
 }
 
 func (p *parser) parseSignature(m *macroDef) {
-	p.expectOp("(")
-	for !p.isOp(")") {
+	p.expectOp('(')
+	for !p.isOp(')') {
 		if len(m.params) > 0 {
-			p.expectOp(",")
+			p.expectOp(',')
 		}
 		t := p.expectName()
-		m.params = append(m.params, t.val)
-		if p.skipOp("=") {
+		m.params = append(m.params, p.val(t))
+		if p.skipOp('=') {
 			m.defaults = append(m.defaults, p.parseExpr())
 		} else if len(m.defaults) > 0 {
-			p.fail(t.pos, "non-default argument follows default argument")
+			p.fail(p.posOf(t), "non-default argument follows default argument")
 		}
 	}
 	p.next()
@@ -453,9 +487,9 @@ func (p *parser) endMacroNames(m *macroDef) {
 }
 
 func (p *parser) parseMacro() stmt {
-	pos := p.next().pos
+	pos := p.posOf(p.next())
 	name := p.expectName()
-	m := &macroDef{name: name.val, tmpl: p.tmpl, pos: pos}
+	m := &macroDef{name: p.val(name), tmpl: p.tmpl, pos: pos}
 	p.beginMacroNames()
 	p.parseSignature(m)
 	p.expectBlockEnd()
@@ -469,9 +503,9 @@ func (p *parser) parseMacro() stmt {
 }
 
 func (p *parser) parseCallBlock() stmt {
-	pos := p.next().pos
+	pos := p.posOf(p.next())
 	m := &macroDef{name: "caller", tmpl: p.tmpl, pos: pos}
-	if p.isOp("(") {
+	if p.isOp('(') {
 		p.parseSignature(m)
 	}
 	call := p.parseExpr()
@@ -488,10 +522,10 @@ func (p *parser) parseCallBlock() stmt {
 }
 
 func (p *parser) parseFilterBlock() stmt {
-	pos := p.next().pos
+	pos := p.posOf(p.next())
 	var filters []*filterExpr
 	filters = append(filters, p.parseFilterCall(nil))
-	for p.skipOp("|") {
+	for p.skipOp('|') {
 		filters = append(filters, p.parseFilterCall(nil))
 	}
 	p.expectBlockEnd()
@@ -501,14 +535,14 @@ func (p *parser) parseFilterBlock() stmt {
 }
 
 func (p *parser) parseWith() stmt {
-	pos := p.next().pos
+	pos := p.posOf(p.next())
 	st := &withStmt{pos: pos}
 	for !p.isBlockEnd() {
 		if len(st.targets) > 0 {
-			p.expectOp(",")
+			p.expectOp(',')
 		}
 		t := p.parseAssignTarget(false, nil)
-		p.expectOp("=")
+		p.expectOp('=')
 		st.targets = append(st.targets, t)
 		st.values = append(st.values, p.parseExpr())
 	}
@@ -529,8 +563,8 @@ func (p *parser) parseBlock() stmt {
 	body := p.withEnd("endblock", func() *nodeList { return p.subparse([]string{"endblock"}) })
 	p.next()
 	if p.cur().kind == tName {
-		if p.cur().val != name.val {
-			p.fail(p.cur().pos, "mismatching name in endblock")
+		if p.val(p.cur()) != p.val(name) {
+			p.fail(p.posOf(p.cur()), "mismatching name in endblock")
 		}
 		p.next()
 	}
@@ -540,30 +574,30 @@ func (p *parser) parseBlock() stmt {
 
 func (p *parser) parseLoad() stmt {
 	t := p.next()
-	st := &loadStmt{kind: t.val, pos: t.pos}
+	st := &loadStmt{kind: p.val(t), pos: p.posOf(t)}
 	st.what = p.parseExpr()
-	switch t.val {
+	switch p.val(t) {
 	case "import":
 		if !p.skipName("as") {
 			p.unexpected(p.cur(), "'as'")
 		}
-		st.as = p.expectName().val
+		st.as = p.val(p.expectName())
 		p.skipContext()
 	case "from":
 		if !p.skipName("import") {
 			p.unexpected(p.cur(), "'import'")
 		}
 		for {
-			if len(st.names) > 0 && !p.skipOp(",") {
+			if len(st.names) > 0 && !p.skipOp(',') {
 				break
 			}
 			if p.isName("with") || p.isName("without") || p.isBlockEnd() {
 				break
 			}
-			n := p.expectName().val
+			n := p.val(p.expectName())
 			as := n
 			if p.skipName("as") {
-				as = p.expectName().val
+				as = p.val(p.expectName())
 			}
 			st.names = append(st.names, [2]string{n, as})
 		}
@@ -589,16 +623,16 @@ func (p *parser) skipContext() {
 // parseTag parses a host tag.
 func (p *parser) parseTag(t *token, tag *Tag) stmt {
 	p.next()
-	blk := &TagBlock{Pos: t.pos, tmpl: p.tmpl}
-	blk.Header.Tag = t.val
+	blk := &TagBlock{Pos: p.posOf(t), tmpl: p.tmpl}
+	blk.Header.Tag = p.val(t)
 	var m *macroDef
 	switch tag.Header {
 	case HeaderName:
-		blk.Header.Name = p.expectName().val
+		blk.Header.Name = p.val(p.expectName())
 	case HeaderSignature:
 		name := p.expectName()
-		blk.Header.Name = name.val
-		m = &macroDef{name: name.val, tmpl: p.tmpl, pos: t.pos}
+		blk.Header.Name = p.val(name)
+		m = &macroDef{name: p.val(name), tmpl: p.tmpl, pos: p.posOf(t)}
 		p.beginMacroNames()
 		p.parseSignature(m)
 		for i, n := range m.params {
@@ -608,10 +642,10 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 		blk.Header.Consts = map[string]Value{}
 		for !p.isBlockEnd() {
 			if len(blk.Header.Idents)+len(blk.Header.Consts) > 0 {
-				p.expectOp(",")
+				p.expectOp(',')
 			}
-			if p.cur().kind == tName && p.peek(1).kind == tOp && p.peek(1).val == "=" {
-				k := p.next().val
+			if p.cur().kind == tName && p.peek(1).kind == tOp && p.val(p.peek(1)) == "=" {
+				k := p.val(p.next())
 				p.next()
 				e := p.parseExpr()
 				if c, ok := constOf(e); ok {
@@ -620,7 +654,7 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 				continue
 			}
 			if p.cur().kind == tName {
-				blk.Header.Idents = append(blk.Header.Idents, p.next().val)
+				blk.Header.Idents = append(blk.Header.Idents, p.val(p.next()))
 				continue
 			}
 			p.parseExpr()
@@ -630,7 +664,7 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 		}
 	}
 	p.expectBlockEnd()
-	end := "end" + t.val
+	end := "end" + p.val(t)
 	if tag.NoEnd {
 		// nothing
 	} else if tag.RawBody {
@@ -642,7 +676,7 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 			if c.kind == tEOF {
 				p.failEOF([]string{end})
 			}
-			if c.kind == tBlockBegin && p.peek(1).kind == tName && p.peek(1).val == end {
+			if c.kind == tBlockBegin && p.peek(1).kind == tName && p.val(p.peek(1)) == end {
 				blk.Raw = p.src[off:c.off]
 				if start.kind == tText && c.off < off {
 					blk.Raw = ""
@@ -687,35 +721,35 @@ func (p *parser) parseAssignTarget(withNamespace bool, extraEnd []string) target
 	isTuple := false
 	for {
 		if len(items) > 0 {
-			if !p.skipOp(",") {
+			if !p.skipOp(',') {
 				break
 			}
 			isTuple = true
 		}
-		if len(items) > 0 && (p.isBlockEnd() || p.isOp(")") || (p.cur().kind == tName && contains(extraEnd, p.cur().val))) {
+		if len(items) > 0 && (p.isBlockEnd() || p.isOp(')') || (p.cur().kind == tName && contains(extraEnd, p.val(p.cur())))) {
 			break
 		}
-		if p.skipOp("(") {
+		if p.skipOp('(') {
 			inner := p.parseAssignTarget(false, nil)
-			p.expectOp(")")
+			p.expectOp(')')
 			items = append(items, inner)
 			continue
 		}
 		t := p.cur()
 		if t.kind != tName {
-			p.failTok(t, "can't assign to %s", targetDesc(t))
+			p.failTok(t, "can't assign to %s", p.targetDesc(t))
 		}
 		p.next()
-		if withNamespace && p.isOp(".") {
+		if withNamespace && p.isOp('.') {
 			p.next()
 			attr := p.expectName()
-			items = append(items, &nsTarget{name: t.val, attr: attr.val, pos: t.pos})
+			items = append(items, &nsTarget{name: p.val(t), attr: p.val(attr), pos: p.posOf(t)})
 			continue
 		}
-		if t.val == "true" || t.val == "false" || t.val == "none" || t.val == "True" || t.val == "False" || t.val == "None" {
+		if p.val(t) == "true" || p.val(t) == "false" || p.val(t) == "none" || p.val(t) == "True" || p.val(t) == "False" || p.val(t) == "None" {
 			p.failTok(t, "can't assign to 'const'")
 		}
-		items = append(items, &nameTarget{name: t.val})
+		items = append(items, &nameTarget{name: p.val(t)})
 	}
 	if !isTuple && len(items) == 1 {
 		return items[0]
@@ -737,12 +771,12 @@ func targetHasName(t target, name string) bool {
 	return false
 }
 
-func targetDesc(t *token) string {
+func (p *parser) targetDesc(t *token) string {
 	switch t.kind {
 	case tString, tInt, tFloat:
 		return "'const'"
 	}
-	return "'" + t.String() + "'"
+	return "'" + p.tokStr(t) + "'"
 }
 
 func contains(l []string, s string) bool {
@@ -768,7 +802,7 @@ func (p *parser) parseCondExpr(withCond bool) expr {
 		for i := start; i < len(p.unknowns); i++ {
 			p.unknowns[i].soft = true
 		}
-		pos := p.next().pos
+		pos := p.posOf(p.next())
 		p.soft++
 		test := p.parseOr()
 		var els expr
@@ -803,27 +837,33 @@ func (p *parser) parseAnd() expr {
 
 func (p *parser) parseNot() expr {
 	if p.isName("not") {
-		pos := p.next().pos
+		pos := p.posOf(p.next())
 		return &notExpr{x: p.parseNot(), pos: pos}
 	}
 	return p.parseCompare()
 }
 
-var cmpOps = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+func isCmpOp(op byte) bool {
+	switch op {
+	case opEq, opNe, '<', opLe, '>', opGe:
+		return true
+	}
+	return false
+}
 
 func (p *parser) parseCompare() expr {
-	pos := p.cur().pos
+	start := p.cur()
 	first := p.parseMath1()
 	var ops []cmpOp
 	for {
 		t := p.cur()
-		if t.kind == tOp && cmpOps[t.val] {
+		if t.kind == tOp && isCmpOp(t.op) {
 			p.next()
-			ops = append(ops, cmpOp{op: t.val, e: p.parseMath1()})
+			ops = append(ops, cmpOp{op: p.val(t), e: p.parseMath1()})
 		} else if p.isName("in") {
 			p.next()
 			ops = append(ops, cmpOp{op: "in", e: p.parseMath1()})
-		} else if p.isName("not") && p.peek(1).kind == tName && p.peek(1).val == "in" {
+		} else if p.isName("not") && p.peek(1).kind == tName && p.val(p.peek(1)) == "in" {
 			p.next()
 			p.next()
 			ops = append(ops, cmpOp{op: "notin", e: p.parseMath1()})
@@ -834,12 +874,12 @@ func (p *parser) parseCompare() expr {
 	if len(ops) == 0 {
 		return first
 	}
-	return &compareExpr{first: first, ops: ops, pos: pos}
+	return &compareExpr{first: first, ops: ops, pos: p.posOf(start)}
 }
 
 func (p *parser) parseMath1() expr {
 	l := p.parseConcat()
-	for p.isOp("+") || p.isOp("-") {
+	for p.isOp('+') || p.isOp('-') {
 		t := p.next()
 		r := p.parseConcat()
 		l = p.binop(t, l, r)
@@ -849,11 +889,11 @@ func (p *parser) parseMath1() expr {
 
 func (p *parser) parseConcat() expr {
 	l := p.parseMath2()
-	if !p.isOp("~") {
+	if !p.isOp('~') {
 		return l
 	}
-	c := &concatExpr{parts: []expr{l}, pos: p.cur().pos}
-	for p.skipOp("~") {
+	c := &concatExpr{parts: []expr{l}, pos: p.posOf(p.cur())}
+	for p.skipOp('~') {
 		c.parts = append(c.parts, p.parseMath2())
 	}
 	return c
@@ -861,7 +901,7 @@ func (p *parser) parseConcat() expr {
 
 func (p *parser) parseMath2() expr {
 	l := p.parsePow()
-	for p.isOp("*") || p.isOp("/") || p.isOp("//") || p.isOp("%") {
+	for p.isOp('*') || p.isOp('/') || p.isOp(opFloorDiv) || p.isOp('%') {
 		t := p.next()
 		r := p.parsePow()
 		l = p.binop(t, l, r)
@@ -871,7 +911,7 @@ func (p *parser) parseMath2() expr {
 
 func (p *parser) parsePow() expr {
 	l := p.parseUnary(true)
-	for p.isOp("**") {
+	for p.isOp(opPow) {
 		t := p.next()
 		r := p.parseUnary(true)
 		l = p.binop(t, l, r)
@@ -880,18 +920,18 @@ func (p *parser) parsePow() expr {
 }
 
 func (p *parser) binop(t *token, l, r expr) expr {
-	return &binExpr{op: t.val, l: l, r: r, pos: t.pos}
+	return &binExpr{op: p.val(t), l: l, r: r, pos: p.posOf(t)}
 }
 
 func (p *parser) parseUnary(withFilter bool) expr {
 	var e expr
 	t := p.cur()
-	if p.isOp("-") {
+	if p.isOp('-') {
 		p.next()
-		e = &negExpr{x: p.parseUnary(false), pos: t.pos}
-	} else if p.isOp("+") {
+		e = &negExpr{x: p.parseUnary(false), pos: p.posOf(t)}
+	} else if p.isOp('+') {
 		p.next()
-		e = &posExpr{x: p.parseUnary(false), pos: t.pos}
+		e = &posExpr{x: p.parseUnary(false), pos: p.posOf(t)}
 	} else {
 		e = p.parsePrimary()
 	}
@@ -907,7 +947,7 @@ func (p *parser) parsePrimary() expr {
 	switch t.kind {
 	case tName:
 		p.next()
-		switch t.val {
+		switch p.val(t) {
 		case "true", "True":
 			return &constExpr{v: True}
 		case "false", "False":
@@ -916,34 +956,34 @@ func (p *parser) parsePrimary() expr {
 			return &constExpr{v: None}
 		}
 		for _, ns := range p.names {
-			ns[t.val] = true
+			ns[p.val(t)] = true
 		}
-		return &nameExpr{name: t.val, pos: t.pos}
+		return &nameExpr{name: p.val(t), pos: p.posOf(t)}
 	case tString:
 		p.next()
-		s := t.val
+		s := p.val(t)
 		for p.cur().kind == tString {
-			s += p.next().val
+			s += p.val(p.next())
 		}
 		return &constExpr{v: String(s)}
 	case tInt:
 		p.next()
-		n, err := strconv.ParseInt(t.val, 10, 64)
+		n, err := strconv.ParseInt(p.val(t), 10, 64)
 		if err != nil {
-			b, _ := new(big.Int).SetString(t.val, 10)
+			b, _ := new(big.Int).SetString(p.val(t), 10)
 			return &constExpr{v: intFromBig(b)}
 		}
 		return &constExpr{v: Int(n)}
 	case tFloat:
 		p.next()
-		f, _ := strconv.ParseFloat(t.val, 64)
+		f, _ := strconv.ParseFloat(p.val(t), 64)
 		return &constExpr{v: Float(f)}
 	case tOp:
-		switch t.val {
+		switch p.val(t) {
 		case "(":
 			p.next()
 			e := p.parseTuple(true, true, nil)
-			p.expectOp(")")
+			p.expectOp(')')
 			return e
 		case "[":
 			return p.parseList()
@@ -955,9 +995,9 @@ func (p *parser) parsePrimary() expr {
 	case tEOF:
 		p.failTok(t, "unexpected end of template, expected expression.")
 	case tBlockEnd, tVarEnd:
-		p.failTok(t, "unexpected '%s'", t.val)
+		p.failTok(t, "unexpected '%s'", p.val(t))
 	}
-	p.failTok(t, "unexpected '%s'", t.val)
+	p.failTok(t, "unexpected '%s'", p.val(t))
 	return nil
 }
 
@@ -965,19 +1005,19 @@ func (p *parser) parsePrimary() expr {
 // unless a comma makes it a tuple. explicit: inside parentheses ( () is an
 // empty tuple).
 func (p *parser) parseTuple(withCond, explicit bool, extraEnd []string) expr {
-	pos := p.cur().pos
+	start := p.cur()
 	if !p.tupleEnd(extraEnd) {
 		// The common case: one expression, no comma.
 		e := p.parseCondExpr(withCond)
-		if !p.isOp(",") {
+		if !p.isOp(',') {
 			return e
 		}
-		return p.parseTupleRest(pos, e, withCond, extraEnd)
+		return p.parseTupleRest(start, e, withCond, extraEnd)
 	}
-	return p.parseTupleRest(pos, nil, withCond, extraEnd, explicit)
+	return p.parseTupleRest(start, nil, withCond, extraEnd, explicit)
 }
 
-func (p *parser) parseTupleRest(pos Pos, first expr, withCond bool, extraEnd []string, explicit ...bool) expr {
+func (p *parser) parseTupleRest(start *token, first expr, withCond bool, extraEnd []string, explicit ...bool) expr {
 	var items []expr
 	if first != nil {
 		items = append(items, first)
@@ -985,7 +1025,7 @@ func (p *parser) parseTupleRest(pos Pos, first expr, withCond bool, extraEnd []s
 	isTuple := false
 	for {
 		if len(items) > 0 {
-			if !p.skipOp(",") {
+			if !p.skipOp(',') {
 				break
 			}
 			isTuple = true
@@ -1000,13 +1040,13 @@ func (p *parser) parseTupleRest(pos Pos, first expr, withCond bool, extraEnd []s
 			return items[0]
 		}
 		if len(explicit) == 0 || !explicit[0] {
-			p.failTok(p.cur(), "Expected an expression, got '%s'", tokName(p.cur()))
+			p.failTok(p.cur(), "Expected an expression, got '%s'", p.tokName(p.cur()))
 		}
 	}
-	return &tupleExpr{items: items, pos: pos}
+	return &tupleExpr{items: items, pos: p.posOf(start)}
 }
 
-func tokName(t *token) string {
+func (p *parser) tokName(t *token) string {
 	switch t.kind {
 	case tBlockEnd:
 		return "end of statement block"
@@ -1015,7 +1055,7 @@ func tokName(t *token) string {
 	case tEOF:
 		return "end of template"
 	}
-	return t.val
+	return p.val(t)
 }
 
 func (p *parser) tupleEnd(extraEnd []string) bool {
@@ -1024,20 +1064,20 @@ func (p *parser) tupleEnd(extraEnd []string) bool {
 	case tVarEnd, tBlockEnd, tEOF:
 		return true
 	case tOp:
-		return t.val == ")" || t.val == "]"
+		return p.val(t) == ")" || p.val(t) == "]"
 	case tName:
-		return contains(extraEnd, t.val)
+		return contains(extraEnd, p.val(t))
 	}
 	return false
 }
 
 func (p *parser) parseList() expr {
-	pos := p.next().pos
+	pos := p.posOf(p.next())
 	l := &listExpr{pos: pos}
-	for !p.isOp("]") {
+	for !p.isOp(']') {
 		if len(l.items) > 0 {
-			p.expectOp(",")
-			if p.isOp("]") {
+			p.expectOp(',')
+			if p.isOp(']') {
 				break
 			}
 		}
@@ -1048,17 +1088,17 @@ func (p *parser) parseList() expr {
 }
 
 func (p *parser) parseDict() expr {
-	pos := p.next().pos
+	pos := p.posOf(p.next())
 	d := &dictExpr{pos: pos}
-	for !p.isOp("}") {
+	for !p.isOp('}') {
 		if len(d.keys) > 0 {
-			p.expectOp(",")
-			if p.isOp("}") {
+			p.expectOp(',')
+			if p.isOp('}') {
 				break
 			}
 		}
 		k := p.parseExpr()
-		p.expectOp(":")
+		p.expectOp(':')
 		v := p.parseExpr()
 		d.keys = append(d.keys, k)
 		d.vals = append(d.vals, v)
@@ -1069,9 +1109,9 @@ func (p *parser) parseDict() expr {
 
 func (p *parser) parsePostfix(e expr) expr {
 	for {
-		if p.isOp(".") || p.isOp("[") {
+		if p.isOp('.') || p.isOp('[') {
 			e = p.parseSubscript(e)
-		} else if p.isOp("(") {
+		} else if p.isOp('(') {
 			e = p.parseCall(e)
 		} else {
 			return e
@@ -1081,12 +1121,12 @@ func (p *parser) parsePostfix(e expr) expr {
 
 func (p *parser) parseFilterExpr(e expr) expr {
 	for {
-		if p.isOp("|") {
+		if p.isOp('|') {
 			p.next()
 			e = p.parseFilterCall(e)
 		} else if p.isName("is") {
 			e = p.parseTest(e)
-		} else if p.isOp("(") {
+		} else if p.isOp('(') {
 			e = p.parseCall(e)
 		} else {
 			return e
@@ -1096,64 +1136,64 @@ func (p *parser) parseFilterExpr(e expr) expr {
 
 func (p *parser) parseSubscript(e expr) expr {
 	t := p.next()
-	if t.val == "." {
+	if p.val(t) == "." {
 		a := p.cur()
 		if a.kind == tName {
 			p.next()
-			return &getattrExpr{obj: e, name: a.val, pos: a.pos}
+			return &getattrExpr{obj: e, name: p.val(a), pos: p.posOf(a)}
 		}
 		if a.kind == tInt {
 			p.next()
-			n, _ := strconv.ParseInt(a.val, 10, 64)
-			return &getitemExpr{obj: e, key: &constExpr{v: Int(n)}, pos: a.pos}
+			n, _ := strconv.ParseInt(p.val(a), 10, 64)
+			return &getitemExpr{obj: e, key: &constExpr{v: Int(n)}, pos: p.posOf(a)}
 		}
 		p.unexpected(a, "name or number")
 	}
 	// [ subscript ]
 	var args []expr
 	isTuple := false
-	for !p.isOp("]") {
+	for !p.isOp(']') {
 		if len(args) > 0 {
-			p.expectOp(",")
+			p.expectOp(',')
 			isTuple = true
-			if p.isOp("]") {
+			if p.isOp(']') {
 				break
 			}
 		}
 		args = append(args, p.parseSubscribed())
 	}
-	p.expectOp("]")
+	p.expectOp(']')
 	if len(args) == 0 {
-		return &getitemExpr{obj: e, key: &tupleExpr{pos: t.pos}, pos: t.pos}
+		return &getitemExpr{obj: e, key: &tupleExpr{pos: p.posOf(t)}, pos: p.posOf(t)}
 	}
 	if len(args) == 1 && !isTuple {
 		if sl, ok := args[0].(*sliceExpr); ok {
 			sl.obj = e
-			sl.pos = t.pos
+			sl.pos = p.posOf(t)
 			return sl
 		}
-		return &getitemExpr{obj: e, key: args[0], pos: t.pos}
+		return &getitemExpr{obj: e, key: args[0], pos: p.posOf(t)}
 	}
-	return &getitemExpr{obj: e, key: &tupleExpr{items: args, pos: t.pos}, pos: t.pos}
+	return &getitemExpr{obj: e, key: &tupleExpr{items: args, pos: p.posOf(t)}, pos: p.posOf(t)}
 }
 
 func (p *parser) parseSubscribed() expr {
 	var parts [3]expr
-	if p.isOp(":") {
+	if p.isOp(':') {
 		p.next()
 	} else {
 		e := p.parseExpr()
-		if !p.isOp(":") {
+		if !p.isOp(':') {
 			return e
 		}
 		p.next()
 		parts[0] = e
 	}
-	if !p.isOp("]") && !p.isOp(",") && !p.isOp(":") {
+	if !p.isOp(']') && !p.isOp(',') && !p.isOp(':') {
 		parts[1] = p.parseExpr()
 	}
-	if p.skipOp(":") {
-		if !p.isOp("]") && !p.isOp(",") {
+	if p.skipOp(':') {
+		if !p.isOp(']') && !p.isOp(',') {
 			parts[2] = p.parseExpr()
 		}
 	}
@@ -1183,39 +1223,39 @@ type kwExpr struct {
 }
 
 func (p *parser) parseCallArgs() callArgs {
-	tok := p.expectOp("(")
+	tok := p.expectOp('(')
 	var ca callArgs
 	requireComma := false
 	ensure := func(ok bool) {
 		if !ok {
-			p.fail(tok.pos, "invalid syntax for function call expression")
+			p.fail(p.posOf(tok), "invalid syntax for function call expression")
 		}
 	}
-	for !p.isOp(")") {
+	for !p.isOp(')') {
 		if requireComma {
-			p.expectOp(",")
-			if p.isOp(")") {
+			p.expectOp(',')
+			if p.isOp(')') {
 				break
 			}
 		}
-		if p.isOp("*") {
+		if p.isOp('*') {
 			ensure(ca.star == nil && ca.dstar == nil)
 			p.next()
 			ca.star = p.parseExpr()
-		} else if p.isOp("**") {
+		} else if p.isOp(opPow) {
 			ensure(ca.dstar == nil)
 			p.next()
 			ca.dstar = p.parseExpr()
-		} else if p.cur().kind == tName && p.peek(1).kind == tOp && p.peek(1).val == "=" {
+		} else if p.cur().kind == tName && p.peek(1).kind == tOp && p.val(p.peek(1)) == "=" {
 			ensure(ca.dstar == nil)
 			kt := p.next()
 			p.next()
 			for _, kw := range ca.kws {
-				if kw.name == kt.val {
-					p.failKind("SyntaxError", kt.pos, "keyword argument repeated: %s", kt.val)
+				if kw.name == p.val(kt) {
+					p.failKind("SyntaxError", p.posOf(kt), "keyword argument repeated: %s", p.val(kt))
 				}
 			}
-			ca.kws = append(ca.kws, kwExpr{name: kt.val, e: p.parseExpr()})
+			ca.kws = append(ca.kws, kwExpr{name: p.val(kt), e: p.parseExpr()})
 		} else {
 			ensure(ca.star == nil && ca.dstar == nil && len(ca.kws) == 0)
 			ca.args = append(ca.args, p.parseExpr())
@@ -1227,12 +1267,14 @@ func (p *parser) parseCallArgs() callArgs {
 }
 
 func (p *parser) parseCall(fn expr) expr {
-	pos := p.cur().pos
+	var pos Pos
 	switch f := fn.(type) {
 	case *nameExpr:
 		pos = f.pos
 	case *getattrExpr:
 		pos = f.pos
+	default:
+		pos = p.posOf(p.cur())
 	}
 	ca := p.parseCallArgs()
 	c := &callExpr{fn: fn, ca: ca, pos: pos}
@@ -1244,18 +1286,18 @@ func (p *parser) parseCall(fn expr) expr {
 
 func (p *parser) parseFilterCall(x expr) *filterExpr {
 	t := p.expectName()
-	name := t.val
-	for p.isOp(".") {
+	name := p.val(t)
+	for p.isOp('.') {
 		p.next()
-		name += "." + p.expectName().val
+		name += "." + p.val(p.expectName())
 	}
-	f := &filterExpr{x: x, name: name, pos: t.pos}
-	if p.isOp("(") {
+	f := &filterExpr{x: x, name: name, pos: p.posOf(t)}
+	if p.isOp('(') {
 		f.ca = p.parseCallArgs()
 	}
 	fn, ok := p.env.Filters[name]
 	if !ok {
-		p.unknown("filter", name, t.pos)
+		p.unknown("filter", name, p.posOf(t))
 	}
 	f.fn = fn
 	return f
@@ -1265,30 +1307,30 @@ func (p *parser) parseTest(x expr) expr {
 	p.next() // is
 	negated := p.skipName("not")
 	t := p.expectName()
-	name := t.val
-	for p.isOp(".") {
+	name := p.val(t)
+	for p.isOp('.') {
 		p.next()
-		name += "." + p.expectName().val
+		name += "." + p.val(p.expectName())
 	}
-	te := &testExpr{x: x, name: name, pos: t.pos}
+	te := &testExpr{x: x, name: name, pos: p.posOf(t)}
 	c := p.cur()
-	if p.isOp("(") {
+	if p.isOp('(') {
 		te.ca = p.parseCallArgs()
-	} else if (c.kind == tName || c.kind == tString || c.kind == tInt || c.kind == tFloat || (c.kind == tOp && (c.val == "(" || c.val == "[" || c.val == "{"))) &&
-		!(c.kind == tName && (c.val == "else" || c.val == "or" || c.val == "and")) {
-		if c.kind == tName && c.val == "is" {
-			p.fail(c.pos, "You cannot chain multiple tests with is")
+	} else if (c.kind == tName || c.kind == tString || c.kind == tInt || c.kind == tFloat || (c.kind == tOp && (p.val(c) == "(" || p.val(c) == "[" || p.val(c) == "{"))) &&
+		!(c.kind == tName && (p.val(c) == "else" || p.val(c) == "or" || p.val(c) == "and")) {
+		if c.kind == tName && p.val(c) == "is" {
+			p.fail(p.posOf(c), "You cannot chain multiple tests with is")
 		}
 		arg := p.parsePostfix(p.parsePrimary())
 		te.ca.args = []expr{arg}
 	}
 	fn, ok := p.env.Tests[name]
 	if !ok {
-		p.unknown("test", name, t.pos)
+		p.unknown("test", name, p.posOf(t))
 	}
 	te.fn = fn
 	if negated {
-		return &notExpr{x: te, pos: t.pos}
+		return &notExpr{x: te, pos: p.posOf(t)}
 	}
 	return te
 }
