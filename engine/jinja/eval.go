@@ -1183,7 +1183,11 @@ func (c *callExpr) args(s *State, extra *KwArg) (Args, argMark, error) {
 func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, error) {
 	mark := argMark{len(s.posStack), len(s.kwStack)}
 	var a Args
-	if len(ca.args) > 0 || ca.star != nil {
+	more := ca.more
+	if more == nil {
+		more = &noMore
+	}
+	if len(ca.args) > 0 || more.star != nil {
 		for _, e := range ca.args {
 			v, err := e.eval(s)
 			if err != nil {
@@ -1192,8 +1196,8 @@ func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, err
 			}
 			s.posStack = append(s.posStack, v)
 		}
-		if ca.star != nil {
-			v, err := ca.star.eval(s)
+		if more.star != nil {
+			v, err := more.star.eval(s)
 			if err != nil {
 				s.release(mark)
 				return a, mark, err
@@ -1207,8 +1211,8 @@ func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, err
 		}
 		a.Pos = s.posStack[mark.pos:len(s.posStack):len(s.posStack)]
 	}
-	if len(ca.kws) > 0 || ca.dstar != nil || extra != nil {
-		for _, kw := range ca.kws {
+	if len(more.kws) > 0 || more.dstar != nil || extra != nil {
+		for _, kw := range more.kws {
 			v, err := kw.e.eval(s)
 			if err != nil {
 				s.release(mark)
@@ -1216,8 +1220,8 @@ func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, err
 			}
 			s.kwStack = append(s.kwStack, KwArg{Name: kw.name, Value: v})
 		}
-		if ca.dstar != nil {
-			v, err := ca.dstar.eval(s)
+		if more.dstar != nil {
+			v, err := more.dstar.eval(s)
 			if err != nil {
 				s.release(mark)
 				return a, mark, err
@@ -1249,6 +1253,9 @@ func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, err
 	}
 	return a, mark, nil
 }
+
+// noMore stands for a call's absent keyword, * and ** arguments.
+var noMore callMore
 
 // argMark is where a call's arguments start on the State's stacks.
 type argMark struct{ pos, kw int }

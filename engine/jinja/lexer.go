@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -147,22 +146,9 @@ func (lx *lexer) val(t *token) string {
 	return lx.src[t.v : t.v+t.n]
 }
 
-// tokenBufs recycles token slices: tokens live only while a template parses
-// (nodes keep their strings, which point into the source), and a compile
-// parses thousands of templates.
-var tokenBufs = sync.Pool{New: func() any { return new([]token) }}
-
-func releaseTokens(toks []token) {
-	if cap(toks) > 1<<16 {
-		return // do not keep a huge template's buffer
-	}
-	b := toks[:0]
-	tokenBufs.Put(&b)
-}
-
 // lex tokenizes src (newlines already normalized, final newline removed).
-func lex(name, src string) (*lexer, error) {
-	buf := *tokenBufs.Get().(*[]token)
+// buf is a recycled token buffer (tokens live only while a template parses).
+func lex(name, src string, buf []token) (*lexer, error) {
 	if need := len(src)/5 + 8; cap(buf) < need {
 		buf = make([]token, 0, need)
 	}
@@ -178,15 +164,12 @@ func lex(name, src string) (*lexer, error) {
 	}
 	lx.ascii = isASCII(src)
 	if err := lx.run(); err != nil {
-		releaseTokens(lx.toks)
-		return nil, err
+		return lx, err
 	}
 	return lx, nil
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
+func isSpace(c byte) bool { return charClass[c]&ccSpace != 0 }
 
 // nextTag finds the next {{, {% or {# at or after i.
 func nextTag(src string, i int) int {
@@ -366,7 +349,7 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 	}
 	depth := 0 // brackets open, so }} inside a dict literal is not the end
 	for {
-		for i < len(src) && isSpace(src[i]) {
+		for i < len(src) && charClass[src[i]]&ccSpace != 0 {
 			i++
 		}
 		if i >= len(src) {
@@ -376,13 +359,14 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 			}
 			return 0, false, lx.errAt(len(src), "unexpected end of template, expected end of %s", what)
 		}
+		c := src[i]
 		// closing?
-		if depth == 0 {
-			if src[i] == '-' && strings.HasPrefix(src[i+1:], closer) {
+		if depth == 0 && (c == '-' || c == '+' || c == closer[0]) {
+			if c == '-' && strings.HasPrefix(src[i+1:], closer) {
 				lx.emit(end, i, i+1, 2)
 				return i + 3, true, nil
 			}
-			if src[i] == '+' && strings.HasPrefix(src[i+1:], closer) && begin == tBlockBegin {
+			if c == '+' && strings.HasPrefix(src[i+1:], closer) && begin == tBlockBegin {
 				lx.emit(end, i, i+1, 2)
 				return i + 3, false, nil
 			}
@@ -391,33 +375,28 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 				return i + 2, false, nil
 			}
 		}
-		c := src[i]
+		cls := charClass[c]
 		switch {
+		case cls&ccIdent != 0:
+			k := i + 1
+			for k < len(src) && charClass[src[k]]&(ccIdent|ccDigit) != 0 {
+				k++
+			}
+			if k < len(src) && src[k] >= utf8.RuneSelf {
+				k = identEnd(src, k)
+			}
+			lx.toks = append(lx.toks, token{kind: tName, op: keyword(src[i:k]), off: int32(i), v: int32(i), n: int32(k - i)})
+			i = k
 		case c == '\'' || c == '"':
 			n, err := lx.lexString(i)
 			if err != nil {
 				return 0, false, err
 			}
 			i = n
-		case c >= '0' && c <= '9':
+		case cls&ccDigit != 0:
 			i = lx.lexNumber(i)
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf && startsIdent(src[i:]):
-			k := i
-			for k < len(src) {
-				c := src[k]
-				if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-					k++
-					continue
-				}
-				if c >= utf8.RuneSelf {
-					r, sz := utf8.DecodeRuneInString(src[k:])
-					if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
-						k += sz
-						continue
-					}
-				}
-				break
-			}
+		case c >= utf8.RuneSelf && startsIdent(src[i:]):
+			k := identEnd(src, i)
 			lx.emit(tName, i, i, k-i)
 			i = k
 		default:
@@ -434,12 +413,93 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 					depth--
 				}
 			}
-			lx.emit(tOp, i, i, n)
-			lx.toks[len(lx.toks)-1].op = op
+			lx.toks = append(lx.toks, token{kind: tOp, op: op, off: int32(i), v: int32(i), n: int32(n)})
 			i += n
 		}
 	}
 }
+
+// identEnd returns the end of the identifier that continues at k.
+func identEnd(src string, k int) int {
+	for k < len(src) {
+		c := src[k]
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			k++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, sz := utf8.DecodeRuneInString(src[k:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
+				k += sz
+				continue
+			}
+		}
+		break
+	}
+	return k
+}
+
+// Keyword codes of names the expression parser tests often (token.op of a
+// tName).
+const (
+	kwOr = 1 + iota
+	kwAnd
+	kwNot
+	kwIn
+	kwIf
+	kwIs
+	kwElse
+)
+
+func keyword(name string) byte {
+	switch len(name) {
+	case 2:
+		switch name {
+		case "or":
+			return kwOr
+		case "in":
+			return kwIn
+		case "if":
+			return kwIf
+		case "is":
+			return kwIs
+		}
+	case 3:
+		switch name {
+		case "and":
+			return kwAnd
+		case "not":
+			return kwNot
+		}
+	case 4:
+		if name == "else" {
+			return kwElse
+		}
+	}
+	return 0
+}
+
+// Character classes of ASCII bytes, for the lexer's inner loops.
+const (
+	ccSpace = 1 << iota // whitespace as Python's str.isspace sees ASCII
+	ccIdent             // a letter or _
+	ccDigit             // 0-9
+)
+
+var charClass = func() (t [256]uint8) {
+	for _, c := range " \t\n\r\f\v" {
+		t[c] |= ccSpace
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] |= ccIdent
+		t[c-'a'+'A'] |= ccIdent
+	}
+	t['_'] |= ccIdent
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= ccDigit
+	}
+	return t
+}()
 
 func startsIdent(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)

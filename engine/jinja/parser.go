@@ -15,6 +15,8 @@ type parser struct {
 	src  string
 	lx   *lexer
 	toks []token
+	sc   *scratch  // scratch stacks, reused between parses
+	a    nodeArena // where the template's nodes come from
 	i    int
 	tmpl *Template
 	soft int // inside if/conditional: unknown filters fail at run time
@@ -30,13 +32,16 @@ type parser struct {
 func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	norm := newlineNormalize(src)
 	norm = strings.TrimSuffix(norm, "\n")
-	lx, err := lex(name, norm)
+	sc := getScratch()
+	defer sc.release()
+	lx, err := lex(name, norm, sc.toks)
+	sc.toks = lx.toks
 	if err != nil {
 		return nil, err
 	}
 	t = &Template{Name: name, Source: src, env: e}
-	p := &parser{env: e, name: name, src: norm, lx: lx, toks: lx.toks, tmpl: t}
-	defer releaseTokens(lx.toks)
+	p := &parser{env: e, name: name, src: norm, lx: lx, toks: lx.toks, tmpl: t, sc: sc}
+	p.a.reserve(lx)
 	defer func() {
 		if r := recover(); r != nil {
 			pe, ok := r.(*Error)
@@ -203,7 +208,7 @@ func (p *parser) expectBlockEnd() {
 // subparse parses until one of the end tags (a {% name %} whose name is in
 // ends) and leaves the parser at that tag's name.
 func (p *parser) subparse(ends []string) *nodeList {
-	nl := &nodeList{}
+	mark := len(p.sc.stmts)
 	for {
 		t := p.cur()
 		switch t.kind {
@@ -211,10 +216,12 @@ func (p *parser) subparse(ends []string) *nodeList {
 			if len(ends) > 0 {
 				p.failEOF(ends)
 			}
-			return nl
+			return p.popStmts(mark)
 		case tText:
 			p.next()
-			nl.add(&textStmt{s: p.val(t)})
+			ts := p.a.texts.new()
+			ts.s = p.val(t)
+			p.addStmt(mark, ts)
 		case tVarBegin:
 			p.next()
 			pos := p.posOf(p.cur())
@@ -223,7 +230,9 @@ func (p *parser) subparse(ends []string) *nodeList {
 				p.unexpected(p.cur(), "'end of print statement'")
 			}
 			p.next()
-			nl.add(&outputStmt{e: e, pos: pos})
+			o := p.a.outs.new()
+			o.e, o.pos = e, pos
+			p.addStmt(mark, o)
 		case tBlockBegin:
 			p.next()
 			nt := p.cur()
@@ -232,17 +241,38 @@ func (p *parser) subparse(ends []string) *nodeList {
 			}
 			for _, e := range ends {
 				if p.val(nt) == e {
-					return nl
+					return p.popStmts(mark)
 				}
 			}
 			st := p.parseStatement()
 			if st != nil {
-				nl.add(st)
+				p.addStmt(mark, st)
 			}
 		default:
 			p.failTok(t, "unexpected %s", p.tokStr(t))
 		}
 	}
+}
+
+// addStmt adds a statement to the list collected since mark, merging
+// adjacent text.
+func (p *parser) addStmt(mark int, st stmt) {
+	if t, ok := st.(*textStmt); ok && len(p.sc.stmts) > mark {
+		if prev, ok := p.sc.stmts[len(p.sc.stmts)-1].(*textStmt); ok {
+			p.sc.stmts[len(p.sc.stmts)-1] = &textStmt{s: prev.s + t.s}
+			return
+		}
+	}
+	p.sc.stmts = append(p.sc.stmts, st)
+}
+
+// popStmts makes the statements collected since mark a node list.
+func (p *parser) popStmts(mark int) *nodeList {
+	nl := p.a.lists.new()
+	nl.stmts = carve(&p.a.stmts, p.sc.stmts[mark:])
+	clear(p.sc.stmts[mark:])
+	p.sc.stmts = p.sc.stmts[:mark]
+	return nl
 }
 
 func (p *parser) failEOF(ends []string) {
@@ -437,7 +467,9 @@ func (p *parser) parseSet() stmt {
 	if p.skipOp('=') {
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
-		return &setStmt{target: target, e: e, pos: pos}
+		st := p.a.sets.new()
+		st.target, st.e, st.pos = target, e, pos
+		return st
 	}
 	// block set, with optional filters
 	var filters []*filterExpr
@@ -717,22 +749,35 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 // Assignment targets.
 
 func (p *parser) parseAssignTarget(withNamespace bool, extraEnd []string) target {
+	var first target // the only target, unless a comma makes a tuple
 	var items []target
+	n := 0
+	add := func(t target) {
+		switch n {
+		case 0:
+			first = t
+		case 1:
+			items = append(items, first, t)
+		default:
+			items = append(items, t)
+		}
+		n++
+	}
 	isTuple := false
 	for {
-		if len(items) > 0 {
+		if n > 0 {
 			if !p.skipOp(',') {
 				break
 			}
 			isTuple = true
 		}
-		if len(items) > 0 && (p.isBlockEnd() || p.isOp(')') || (p.cur().kind == tName && contains(extraEnd, p.val(p.cur())))) {
+		if n > 0 && (p.isBlockEnd() || p.isOp(')') || (p.cur().kind == tName && contains(extraEnd, p.val(p.cur())))) {
 			break
 		}
 		if p.skipOp('(') {
 			inner := p.parseAssignTarget(false, nil)
 			p.expectOp(')')
-			items = append(items, inner)
+			add(inner)
 			continue
 		}
 		t := p.cur()
@@ -743,16 +788,22 @@ func (p *parser) parseAssignTarget(withNamespace bool, extraEnd []string) target
 		if withNamespace && p.isOp('.') {
 			p.next()
 			attr := p.expectName()
-			items = append(items, &nsTarget{name: p.val(t), attr: p.val(attr), pos: p.posOf(t)})
+			add(&nsTarget{name: p.val(t), attr: p.val(attr), pos: p.posOf(t)})
 			continue
 		}
-		if p.val(t) == "true" || p.val(t) == "false" || p.val(t) == "none" || p.val(t) == "True" || p.val(t) == "False" || p.val(t) == "None" {
+		switch p.val(t) {
+		case "true", "false", "none", "True", "False", "None":
 			p.failTok(t, "can't assign to 'const'")
 		}
-		items = append(items, &nameTarget{name: p.val(t)})
+		nt := p.a.targets.new()
+		nt.name = p.val(t)
+		add(nt)
 	}
-	if !isTuple && len(items) == 1 {
-		return items[0]
+	if !isTuple && n == 1 {
+		return first
+	}
+	if n == 1 {
+		items = []target{first}
 	}
 	return &tupleTarget{items: items}
 }
@@ -798,7 +849,7 @@ func (p *parser) parseCondExpr(withCond bool) expr {
 	}
 	start := len(p.unknowns)
 	e := p.parseOr()
-	for p.isName("if") {
+	for p.isKw(kwIf) {
 		for i := start; i < len(p.unknowns); i++ {
 			p.unknowns[i].soft = true
 		}
@@ -806,7 +857,8 @@ func (p *parser) parseCondExpr(withCond bool) expr {
 		p.soft++
 		test := p.parseOr()
 		var els expr
-		if p.skipName("else") {
+		if p.isKw(kwElse) {
+			p.next()
 			els = p.parseCondExpr(true)
 		}
 		p.soft--
@@ -815,9 +867,20 @@ func (p *parser) parseCondExpr(withCond bool) expr {
 	return e
 }
 
-func (p *parser) parseOr() expr {
-	l := p.parseAnd()
-	for p.isName("or") {
+// isKw reports whether the current token is the keyword kw.
+func (p *parser) isKw(kw byte) bool {
+	t := p.cur()
+	return t.kind == tName && t.op == kw
+}
+
+// The binary operators, loosest first: each level's xFrom continues from an
+// operand already parsed (its left side), so an operand that no operator
+// follows (most are) returns at once instead of through every level.
+
+func (p *parser) parseOr() expr { return p.orFrom(p.parseAnd()) }
+
+func (p *parser) orFrom(l expr) expr {
+	for p.isKw(kwOr) {
 		p.next()
 		r := p.parseAnd()
 		l = &orExpr{l: l, r: r}
@@ -825,9 +888,10 @@ func (p *parser) parseOr() expr {
 	return l
 }
 
-func (p *parser) parseAnd() expr {
-	l := p.parseNot()
-	for p.isName("and") {
+func (p *parser) parseAnd() expr { return p.andFrom(p.parseNot()) }
+
+func (p *parser) andFrom(l expr) expr {
+	for p.isKw(kwAnd) {
 		p.next()
 		r := p.parseNot()
 		l = &andExpr{l: l, r: r}
@@ -836,7 +900,7 @@ func (p *parser) parseAnd() expr {
 }
 
 func (p *parser) parseNot() expr {
-	if p.isName("not") {
+	if p.isKw(kwNot) {
 		pos := p.posOf(p.next())
 		return &notExpr{x: p.parseNot(), pos: pos}
 	}
@@ -851,19 +915,42 @@ func isCmpOp(op byte) bool {
 	return false
 }
 
+// continuesExpr reports whether the current token can continue an
+// expression after a unary operand: a binary operator or keyword.
+func (p *parser) continuesExpr() bool {
+	t := p.cur()
+	switch t.kind {
+	case tOp:
+		switch t.op {
+		case '+', '-', '~', '*', '/', opFloorDiv, '%', opPow, opEq, opNe, '<', opLe, '>', opGe:
+			return true
+		}
+	case tName:
+		return t.op != 0 && t.op != kwIs
+	}
+	return false
+}
+
 func (p *parser) parseCompare() expr {
 	start := p.cur()
-	first := p.parseMath1()
+	l := p.parseUnary(true)
+	if !p.continuesExpr() {
+		return l
+	}
+	return p.compareFrom(start, p.math1From(p.concatFrom(p.math2From(p.powFrom(l)))))
+}
+
+func (p *parser) compareFrom(start *token, first expr) expr {
 	var ops []cmpOp
 	for {
 		t := p.cur()
 		if t.kind == tOp && isCmpOp(t.op) {
 			p.next()
 			ops = append(ops, cmpOp{op: p.val(t), e: p.parseMath1()})
-		} else if p.isName("in") {
+		} else if p.isKw(kwIn) {
 			p.next()
 			ops = append(ops, cmpOp{op: "in", e: p.parseMath1()})
-		} else if p.isName("not") && p.peek(1).kind == tName && p.val(p.peek(1)) == "in" {
+		} else if p.isKw(kwNot) && p.peek(1).kind == tName && p.peek(1).op == kwIn {
 			p.next()
 			p.next()
 			ops = append(ops, cmpOp{op: "notin", e: p.parseMath1()})
@@ -877,8 +964,9 @@ func (p *parser) parseCompare() expr {
 	return &compareExpr{first: first, ops: ops, pos: p.posOf(start)}
 }
 
-func (p *parser) parseMath1() expr {
-	l := p.parseConcat()
+func (p *parser) parseMath1() expr { return p.math1From(p.parseConcat()) }
+
+func (p *parser) math1From(l expr) expr {
 	for p.isOp('+') || p.isOp('-') {
 		t := p.next()
 		r := p.parseConcat()
@@ -887,20 +975,26 @@ func (p *parser) parseMath1() expr {
 	return l
 }
 
-func (p *parser) parseConcat() expr {
-	l := p.parseMath2()
+func (p *parser) parseConcat() expr { return p.concatFrom(p.parseMath2()) }
+
+func (p *parser) concatFrom(l expr) expr {
 	if !p.isOp('~') {
 		return l
 	}
-	c := &concatExpr{parts: []expr{l}, pos: p.posOf(p.cur())}
+	c := p.a.concats.new()
+	c.pos = p.posOf(p.cur())
+	mark := p.exprMark()
+	p.pushExpr(l)
 	for p.skipOp('~') {
-		c.parts = append(c.parts, p.parseMath2())
+		p.pushExpr(p.parseMath2())
 	}
+	c.parts = p.popExprs(mark)
 	return c
 }
 
-func (p *parser) parseMath2() expr {
-	l := p.parsePow()
+func (p *parser) parseMath2() expr { return p.math2From(p.parsePow()) }
+
+func (p *parser) math2From(l expr) expr {
 	for p.isOp('*') || p.isOp('/') || p.isOp(opFloorDiv) || p.isOp('%') {
 		t := p.next()
 		r := p.parsePow()
@@ -909,8 +1003,9 @@ func (p *parser) parseMath2() expr {
 	return l
 }
 
-func (p *parser) parsePow() expr {
-	l := p.parseUnary(true)
+func (p *parser) parsePow() expr { return p.powFrom(p.parseUnary(true)) }
+
+func (p *parser) powFrom(l expr) expr {
 	for p.isOp(opPow) {
 		t := p.next()
 		r := p.parseUnary(true)
@@ -942,6 +1037,13 @@ func (p *parser) parseUnary(withFilter bool) expr {
 	return e
 }
 
+// constant makes a constant expression.
+func (p *parser) constant(v Value) expr {
+	c := p.a.consts.new()
+	c.v = v
+	return c
+}
+
 func (p *parser) parsePrimary() expr {
 	t := p.cur()
 	switch t.kind {
@@ -958,36 +1060,38 @@ func (p *parser) parsePrimary() expr {
 		for _, ns := range p.names {
 			ns[p.val(t)] = true
 		}
-		return &nameExpr{name: p.val(t), pos: p.posOf(t)}
+		n := p.a.names.new()
+		n.name, n.pos = p.val(t), p.posOf(t)
+		return n
 	case tString:
 		p.next()
 		s := p.val(t)
 		for p.cur().kind == tString {
 			s += p.val(p.next())
 		}
-		return &constExpr{v: String(s)}
+		return p.constant(String(s))
 	case tInt:
 		p.next()
 		n, err := strconv.ParseInt(p.val(t), 10, 64)
 		if err != nil {
 			b, _ := new(big.Int).SetString(p.val(t), 10)
-			return &constExpr{v: intFromBig(b)}
+			return p.constant(intFromBig(b))
 		}
-		return &constExpr{v: Int(n)}
+		return p.constant(Int(n))
 	case tFloat:
 		p.next()
 		f, _ := strconv.ParseFloat(p.val(t), 64)
-		return &constExpr{v: Float(f)}
+		return p.constant(Float(f))
 	case tOp:
-		switch p.val(t) {
-		case "(":
+		switch t.op {
+		case '(':
 			p.next()
 			e := p.parseTuple(true, true, nil)
 			p.expectOp(')')
 			return e
-		case "[":
+		case '[':
 			return p.parseList()
-		case "{":
+		case '{':
 			return p.parseDict()
 		}
 	}
@@ -1018,13 +1122,13 @@ func (p *parser) parseTuple(withCond, explicit bool, extraEnd []string) expr {
 }
 
 func (p *parser) parseTupleRest(start *token, first expr, withCond bool, extraEnd []string, explicit ...bool) expr {
-	var items []expr
+	mark := p.exprMark()
 	if first != nil {
-		items = append(items, first)
+		p.pushExpr(first)
 	}
 	isTuple := false
 	for {
-		if len(items) > 0 {
+		if p.exprMark() > mark {
 			if !p.skipOp(',') {
 				break
 			}
@@ -1033,8 +1137,9 @@ func (p *parser) parseTupleRest(start *token, first expr, withCond bool, extraEn
 		if p.tupleEnd(extraEnd) {
 			break
 		}
-		items = append(items, p.parseCondExpr(withCond))
+		p.pushExpr(p.parseCondExpr(withCond))
 	}
+	items := p.popExprs(mark)
 	if !isTuple {
 		if len(items) == 1 {
 			return items[0]
@@ -1073,17 +1178,20 @@ func (p *parser) tupleEnd(extraEnd []string) bool {
 
 func (p *parser) parseList() expr {
 	pos := p.posOf(p.next())
-	l := &listExpr{pos: pos}
+	l := p.a.listEs.new()
+	l.pos = pos
+	mark := p.exprMark()
 	for !p.isOp(']') {
-		if len(l.items) > 0 {
+		if p.exprMark() > mark {
 			p.expectOp(',')
 			if p.isOp(']') {
 				break
 			}
 		}
-		l.items = append(l.items, p.parseExpr())
+		p.pushExpr(p.parseExpr())
 	}
 	p.next()
+	l.items = p.popExprs(mark)
 	return l
 }
 
@@ -1124,7 +1232,7 @@ func (p *parser) parseFilterExpr(e expr) expr {
 		if p.isOp('|') {
 			p.next()
 			e = p.parseFilterCall(e)
-		} else if p.isName("is") {
+		} else if p.isKw(kwIs) {
 			e = p.parseTest(e)
 		} else if p.isOp('(') {
 			e = p.parseCall(e)
@@ -1140,7 +1248,9 @@ func (p *parser) parseSubscript(e expr) expr {
 		a := p.cur()
 		if a.kind == tName {
 			p.next()
-			return &getattrExpr{obj: e, name: p.val(a), pos: p.posOf(a)}
+			g := p.a.attrs.new()
+			g.obj, g.name, g.pos = e, p.val(a), p.posOf(a)
+			return g
 		}
 		if a.kind == tInt {
 			p.next()
@@ -1211,7 +1321,11 @@ func (p *parser) unknown(kind, name string, pos Pos) {
 }
 
 type callArgs struct {
-	args  []expr
+	args []expr
+	more *callMore // keyword, * and ** arguments; nil when there are none
+}
+
+type callMore struct {
 	kws   []kwExpr
 	star  expr
 	dstar expr
@@ -1225,6 +1339,8 @@ type kwExpr struct {
 func (p *parser) parseCallArgs() callArgs {
 	tok := p.expectOp('(')
 	var ca callArgs
+	var more callMore
+	mark := p.exprMark()
 	requireComma := false
 	ensure := func(ok bool) {
 		if !ok {
@@ -1239,30 +1355,35 @@ func (p *parser) parseCallArgs() callArgs {
 			}
 		}
 		if p.isOp('*') {
-			ensure(ca.star == nil && ca.dstar == nil)
+			ensure(more.star == nil && more.dstar == nil)
 			p.next()
-			ca.star = p.parseExpr()
+			more.star = p.parseExpr()
 		} else if p.isOp(opPow) {
-			ensure(ca.dstar == nil)
+			ensure(more.dstar == nil)
 			p.next()
-			ca.dstar = p.parseExpr()
+			more.dstar = p.parseExpr()
 		} else if p.cur().kind == tName && p.peek(1).kind == tOp && p.val(p.peek(1)) == "=" {
-			ensure(ca.dstar == nil)
+			ensure(more.dstar == nil)
 			kt := p.next()
 			p.next()
-			for _, kw := range ca.kws {
+			for _, kw := range more.kws {
 				if kw.name == p.val(kt) {
 					p.failKind("SyntaxError", p.posOf(kt), "keyword argument repeated: %s", p.val(kt))
 				}
 			}
-			ca.kws = append(ca.kws, kwExpr{name: p.val(kt), e: p.parseExpr()})
+			more.kws = append(more.kws, kwExpr{name: p.val(kt), e: p.parseExpr()})
 		} else {
-			ensure(ca.star == nil && ca.dstar == nil && len(ca.kws) == 0)
-			ca.args = append(ca.args, p.parseExpr())
+			ensure(more.star == nil && more.dstar == nil && len(more.kws) == 0)
+			p.pushExpr(p.parseExpr())
 		}
 		requireComma = true
 	}
 	p.next()
+	ca.args = p.popExprs(mark)
+	if more.kws != nil || more.star != nil || more.dstar != nil {
+		m := more
+		ca.more = &m
+	}
 	return ca
 }
 
@@ -1276,8 +1397,8 @@ func (p *parser) parseCall(fn expr) expr {
 	default:
 		pos = p.posOf(p.cur())
 	}
-	ca := p.parseCallArgs()
-	c := &callExpr{fn: fn, ca: ca, pos: pos}
+	c := p.a.calls.new()
+	c.fn, c.ca, c.pos = fn, p.parseCallArgs(), pos
 	if ga, ok := fn.(*getattrExpr); ok {
 		c.method = ga
 	}
@@ -1291,7 +1412,8 @@ func (p *parser) parseFilterCall(x expr) *filterExpr {
 		p.next()
 		name += "." + p.val(p.expectName())
 	}
-	f := &filterExpr{x: x, name: name, pos: p.posOf(t)}
+	f := p.a.filters.new()
+	f.x, f.name, f.pos = x, name, p.posOf(t)
 	if p.isOp('(') {
 		f.ca = p.parseCallArgs()
 	}

@@ -334,7 +334,17 @@ func runeAt(str string, i int) string {
 }
 
 func isASCII(str string) bool {
-	for i := 0; i < len(str); i++ {
+	i := 0
+	for ; i+8 <= len(str); i += 8 {
+		// one 8-byte load (the compiler combines the byte loads)
+		b := str[i : i+8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(str); i++ {
 		if str[i] >= utf8.RuneSelf {
 			return false
 		}

@@ -1,0 +1,176 @@
+package jinja
+
+import "sync"
+
+// Parse-time allocation. A template's nodes live and die together, so the
+// parser takes the most common ones from chunks (one allocation for many
+// nodes) and carves expression and statement lists out of shared backing
+// arrays, collecting their items on scratch stacks first.
+
+// slab hands out zeroed T values from chunks that double in size.
+type slab[T any] struct {
+	free []T
+	next int // size of the next chunk
+}
+
+// reserve sizes the first chunk for n values.
+func (s *slab[T]) reserve(n int) {
+	if len(s.free) == 0 {
+		s.next = max(n, 1)
+	}
+}
+
+func (s *slab[T]) new() *T {
+	if len(s.free) == 0 {
+		if s.next < 4 {
+			s.next = 4
+		}
+		s.free = make([]T, s.next)
+		if s.next < 64 {
+			s.next *= 2
+		}
+	}
+	x := &s.free[0]
+	s.free = s.free[1:]
+	return x
+}
+
+// nodeArena holds the slabs of one parse.
+type nodeArena struct {
+	names   slab[nameExpr]
+	consts  slab[constExpr]
+	texts   slab[textStmt]
+	outs    slab[outputStmt]
+	calls   slab[callExpr]
+	targets slab[nameTarget]
+	lists   slab[nodeList]
+	sets    slab[setStmt]
+	listEs  slab[listExpr]
+	concats slab[concatExpr]
+	attrs   slab[getattrExpr]
+	filters slab[filterExpr]
+
+	exprs []expr // backing array that expression lists are carved from
+	stmts []stmt // backing array that statement lists are carved from
+}
+
+// reserve sizes the first chunks from the tokens: most counts are upper
+// bounds (a name token may be a keyword), so a template's nodes of a kind
+// mostly take one allocation and little is left unused.
+func (a *nodeArena) reserve(lx *lexer) {
+	toks := lx.toks
+	var texts, outs, names, consts, calls, lists, concats, attrs, filters, blocks, commas int
+	var sets, targets, bodies int
+	for i := range toks {
+		switch t := &toks[i]; t.kind {
+		case tText:
+			texts++
+		case tVarBegin:
+			outs++
+		case tBlockBegin:
+			blocks++
+			if i+1 < len(toks) && toks[i+1].kind == tName {
+				switch lx.val(&toks[i+1]) {
+				case "set":
+					sets++
+					targets++
+				case "for":
+					targets++
+					bodies++
+				case "if", "elif", "else", "macro", "call", "filter", "with":
+					bodies++
+				}
+			}
+		case tName:
+			names++
+		case tString, tInt, tFloat:
+			consts++
+		case tOp:
+			switch t.op {
+			case '(':
+				calls++
+			case '[':
+				lists++
+			case '~':
+				concats++
+			case '.':
+				attrs++
+			case '|':
+				filters++
+			case ',':
+				commas++
+			}
+		}
+	}
+	a.texts.reserve(texts)
+	a.outs.reserve(outs)
+	a.names.reserve(names / 2)
+	a.consts.reserve(consts)
+	a.calls.reserve(calls)
+	a.listEs.reserve(lists)
+	a.concats.reserve(concats / 2)
+	a.attrs.reserve(attrs)
+	a.filters.reserve(filters)
+	a.targets.reserve(targets)
+	a.sets.reserve(sets)
+	a.lists.reserve(bodies + 1)
+	a.exprs = make([]expr, 0, commas+calls+concats+lists+1)
+	a.stmts = make([]stmt, 0, texts+outs+blocks/2+1)
+}
+
+// carve copies items into a slice of a shared backing array.
+func carve[T any](backing *[]T, items []T) []T {
+	n := len(items)
+	if n == 0 {
+		return nil
+	}
+	b := *backing
+	if cap(b)-len(b) < n {
+		c := 32
+		if n > c {
+			c = n
+		}
+		b = make([]T, 0, c)
+	}
+	out := b[len(b) : len(b)+n : len(b)+n]
+	copy(out, items)
+	*backing = b[:len(b)+n]
+	return out
+}
+
+// scratch holds the stacks items are collected on before they are carved;
+// it is reused between parses.
+type scratch struct {
+	toks  []token
+	exprs []expr
+	stmts []stmt
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+func (sc *scratch) release() {
+	if cap(sc.toks) > 1<<16 || cap(sc.exprs) > 1<<12 || cap(sc.stmts) > 1<<12 {
+		return // do not keep a huge template's buffers
+	}
+	sc.toks = sc.toks[:0]
+	clear(sc.exprs[:cap(sc.exprs)])
+	sc.exprs = sc.exprs[:0]
+	clear(sc.stmts[:cap(sc.stmts)])
+	sc.stmts = sc.stmts[:0]
+	scratchPool.Put(sc)
+}
+
+// pushExprs and popExprs bracket the collection of an expression list on the
+// scratch stack: popExprs carves the items pushed since mark.
+func (p *parser) exprMark() int { return len(p.sc.exprs) }
+
+func (p *parser) pushExpr(e expr) { p.sc.exprs = append(p.sc.exprs, e) }
+
+func (p *parser) popExprs(mark int) []expr {
+	out := carve(&p.a.exprs, p.sc.exprs[mark:])
+	clear(p.sc.exprs[mark:])
+	p.sc.exprs = p.sc.exprs[:mark]
+	return out
+}
