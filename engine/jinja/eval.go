@@ -1371,6 +1371,15 @@ func (o *orExpr) eval(s *State) (Value, error) {
 type condExpr struct {
 	test, then, els expr
 	pos             Pos
+	undef           Value // the value without an else (made once: undefInfo is never changed)
+}
+
+func newCondExpr(test, then, els expr, pos Pos) *condExpr {
+	c := &condExpr{test: test, then: then, els: els, pos: pos}
+	if els == nil {
+		c.undef = UndefinedMsg("", fmt.Sprintf("the inline if-expression on line %d evaluated to false and no else section was defined.", pos.Line))
+	}
+	return c
 }
 
 func (c *condExpr) eval(s *State) (Value, error) {
@@ -1382,7 +1391,7 @@ func (c *condExpr) eval(s *State) (Value, error) {
 		return c.then.eval(s)
 	}
 	if c.els == nil {
-		return UndefinedMsg("", fmt.Sprintf("the inline if-expression on line %d evaluated to false and no else section was defined.", c.pos.Line)), nil
+		return c.undef, nil
 	}
 	return c.els.eval(s)
 }

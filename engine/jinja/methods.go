@@ -1684,6 +1684,12 @@ func pmListMethod(s *State, recv Value, name string, a Args) (Value, bool, error
 		if err := pmArgsOne("list", name, a); err != nil {
 			return pmFail(err)
 		}
+		if len(l.Items) == cap(l.Items) && cap(l.Items) < 4 {
+			// grow a small list to 4 at once, as Python over-allocates
+			items := make([]Value, len(l.Items), 4)
+			copy(items, l.Items)
+			l.Items = items
+		}
 		l.Items = append(l.Items, a.Pos[0])
 		return pmOK(None)
 	case "extend":

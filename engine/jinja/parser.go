@@ -862,7 +862,7 @@ func (p *parser) parseCondExpr(withCond bool) expr {
 			els = p.parseCondExpr(true)
 		}
 		p.soft--
-		e = &condExpr{test: test, then: e, els: els, pos: pos}
+		e = newCondExpr(test, e, els, pos)
 	}
 	return e
 }

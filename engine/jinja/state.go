@@ -27,6 +27,11 @@ type State struct {
 	// argument stacks for calls in progress (see evalArgs)
 	posStack []Value
 	kwStack  []KwArg
+
+	// first backing arrays, saving allocations per render
+	rootScope scope
+	posBuf    [8]Value
+	kwBuf     [4]KwArg
 }
 
 func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderOptions) *State {
@@ -37,9 +42,10 @@ func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderO
 		ctx: ctx, done: ctx.Done(), env: t.env, tmpl: t, host: o.Host,
 		limits: t.env.Limits.withDefaults(), globals: vars,
 	}
-	s.root = &scope{}
+	s.root = &s.rootScope
 	s.scope = s.root
-	s.posStack = make([]Value, 0, 16)
+	s.posStack = s.posBuf[:0]
+	s.kwStack = s.kwBuf[:0]
 	return s
 }
 
