@@ -183,6 +183,8 @@ func (b *TagBlock) RenderBody(s *State) (string, error) {
 	if b.body == nil {
 		return b.Raw, nil
 	}
+	// The body may run anywhere the host likes: names are found by name.
+	s.goSlow()
 	return s.capture(func() error { return b.body.exec(s) })
 }
 
@@ -192,9 +194,11 @@ type Template struct {
 	Source string
 	env    *Environment
 	root   *nodeList
-	macros []*Macro    // top-level macros, in order
-	blocks []*TagBlock // top-level host blocks, in order
-	names  []string    // every name the template reads, for did-you-mean
+	// rootScope is the top level's scope: the names it assigns.
+	rootScope *scopeInfo
+	macros    []*Macro    // top-level macros, in order
+	blocks    []*TagBlock // top-level host blocks, in order
+	names     []string    // every name the template reads, for did-you-mean
 }
 
 // Macros returns the macros defined at the top level of t, in order,

@@ -49,6 +49,10 @@ type nodeArena struct {
 	concats slab[concatExpr]
 	attrs   slab[getattrExpr]
 	filters slab[filterExpr]
+	scopes  slab[scopeInfo]
+	fors    slab[forStmt]
+	dos     slab[doStmt]
+	strs    []string // backing array scopes' first slot names are carved from
 
 	exprs []expr // backing array that expression lists are carved from
 	stmts []stmt // backing array that statement lists are carved from
@@ -114,8 +118,10 @@ func (a *nodeArena) reserve(lx *lexer) {
 	a.targets.reserve(targets)
 	a.sets.reserve(sets)
 	a.lists.reserve(bodies + 1)
-	a.exprs = make([]expr, 0, commas+calls+concats+lists+1)
-	a.stmts = make([]stmt, 0, texts+outs+blocks/2+1)
+	a.fors.reserve(targets - sets)
+	a.strs = make([]string, 0, 4*(bodies+1)+sets)
+	a.exprs = make([]expr, 0, commas+calls+2*concats+lists+1)
+	a.stmts = make([]stmt, 0, texts+outs+blocks+1)
 }
 
 // carve copies items into a slice of a shared backing array.
@@ -141,9 +147,12 @@ func carve[T any](backing *[]T, items []T) []T {
 // scratch holds the stacks items are collected on before they are carved;
 // it is reused between parses.
 type scratch struct {
-	toks  []token
-	exprs []expr
-	stmts []stmt
+	toks   []token
+	lineAt []int
+	ends   []string
+	exprs  []expr
+	stmts  []stmt
+	refs   []nameRef // names read, resolved when the template is parsed
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -155,10 +164,15 @@ func (sc *scratch) release() {
 		return // do not keep a huge template's buffers
 	}
 	sc.toks = sc.toks[:0]
+	sc.lineAt = sc.lineAt[:0]
+	clear(sc.ends[:cap(sc.ends)])
+	sc.ends = sc.ends[:0]
 	clear(sc.exprs[:cap(sc.exprs)])
 	sc.exprs = sc.exprs[:0]
 	clear(sc.stmts[:cap(sc.stmts)])
 	sc.stmts = sc.stmts[:0]
+	clear(sc.refs[:cap(sc.refs)])
+	sc.refs = sc.refs[:0]
 	scratchPool.Put(sc)
 }
 

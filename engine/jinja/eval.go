@@ -18,20 +18,6 @@ type nodeList struct {
 	stmts []stmt
 }
 
-func (n *nodeList) add(st stmt) {
-	// merge adjacent text
-	if t, ok := st.(*textStmt); ok && len(n.stmts) > 0 {
-		if prev, ok := n.stmts[len(n.stmts)-1].(*textStmt); ok {
-			n.stmts[len(n.stmts)-1] = &textStmt{s: prev.s + t.s}
-			return
-		}
-	}
-	if n.stmts == nil {
-		n.stmts = make([]stmt, 0, 4)
-	}
-	n.stmts = append(n.stmts, st)
-}
-
 func (n *nodeList) exec(s *State) error {
 	for _, st := range n.stmts {
 		if err := st.exec(s); err != nil {
@@ -85,11 +71,14 @@ func (o *outputStmt) exec(s *State) error {
 }
 
 // captureScoped renders body in a scope of its own and returns its output.
-func (s *State) captureScoped(body *nodeList) (string, error) {
-	outer := s.scope
-	s.scope = &scope{parent: outer}
+func (s *State) captureScoped(info *scopeInfo, body *nodeList) (string, error) {
+	outer := s.frame
+	f := s.pushFrame(info, outer)
 	out, err := s.capture(func() error { return body.exec(s) })
-	s.scope = outer
+	s.frame = outer
+	if err == nil {
+		s.releaseFrame(f)
+	}
 	return out, err
 }
 
@@ -144,6 +133,10 @@ type forStmt struct {
 	els       *nodeList
 	recursive bool
 	pos       Pos
+
+	scope       *scopeInfo // the body's: loop, the targets, what the body assigns
+	filterScope *scopeInfo // the if-condition's: the targets
+	elseScope   *scopeInfo
 }
 
 func (st *forStmt) exec(s *State) error {
@@ -160,13 +153,11 @@ func (st *forStmt) run(s *State, v Value, depth int) error {
 	if err != nil {
 		return s.wrap(err, st.pos)
 	}
-	outer := s.scope
-	lp := &loopObj{s: s, depth: depth, st: st, outer: outer, length: -1}
-	sc := &lp.sc
-	sc.parent = outer
-	sc.names, sc.vals = lp.nbuf[:0], lp.vbuf[:0]
-	s.scope = sc
-	defer func() { s.scope = outer }()
+	outer := s.frame
+	lp := s.newLoop(st)
+	lp.depth, lp.outer = depth, outer
+	f := s.pushFrame(st.scope, outer)
+	defer func() { s.frame = outer }()
 	switch {
 	case st.filter != nil:
 		// Filtered lazily, as Jinja2's generator does: the condition sees what
@@ -193,9 +184,13 @@ func (st *forStmt) run(s *State, v Value, depth int) error {
 			return s.wrap(err, st.pos)
 		}
 		lp.i = i
-		sc.names, sc.vals = sc.names[:0], sc.vals[:0]
-		sc.names = append(sc.names, "loop")
-		sc.vals = append(sc.vals, lv)
+		if i > 0 {
+			// Each iteration starts with a clear scope. It is the same frame,
+			// as it always was: a macro defined in the loop sees the last
+			// iteration's values when called after the loop.
+			f.reset()
+		}
+		f.vals[0] = lv
 		if err := st.target.assign(s, it); err != nil {
 			return s.wrap(err, st.pos)
 		}
@@ -211,6 +206,9 @@ func (st *forStmt) run(s *State, v Value, depth int) error {
 		}
 		iterated = true
 	}
+	s.frame = outer
+	s.releaseFrame(f)
+	s.releaseLoop(lp)
 	if !seen || !iterated {
 		// As in Jinja2, else also runs when break or continue ended every
 		// iteration before its end.
@@ -219,19 +217,44 @@ func (st *forStmt) run(s *State, v Value, depth int) error {
 	return nil
 }
 
-func (st *forStmt) runElse(s *State, outer *scope) error {
+func (st *forStmt) runElse(s *State, outer *frame) error {
 	if st.els == nil {
 		return nil
 	}
-	s.scope = &scope{parent: outer}
-	return st.els.exec(s)
+	f := s.pushFrame(st.elseScope, outer)
+	if err := st.els.exec(s); err != nil {
+		return err
+	}
+	s.frame = outer
+	s.releaseFrame(f)
+	return nil
+}
+
+// newLoop returns a loop object for a run of st: a new one when the
+// template may keep it (it reads loop), else one from the free list.
+func (s *State) newLoop(st *forStmt) *loopObj {
+	if n := len(s.freeLoops); n > 0 && !st.scope.usesLoop {
+		lp := s.freeLoops[n-1]
+		s.freeLoops = s.freeLoops[:n-1]
+		*lp = loopObj{s: s, st: st, length: -1}
+		return lp
+	}
+	return &loopObj{s: s, st: st, length: -1}
+}
+
+// releaseLoop returns a loop object no template can reach to the free list.
+func (s *State) releaseLoop(lp *loopObj) {
+	if lp.st.scope.usesLoop || s.slow {
+		return
+	}
+	s.freeLoops = append(s.freeLoops, lp)
 }
 
 // loopObj is the loop variable.
 type loopObj struct {
 	s      *State
 	st     *forStmt
-	outer  *scope
+	outer  *frame
 	i      int
 	depth  int
 	items  []Value // a fixed sequence
@@ -243,11 +266,6 @@ type loopObj struct {
 
 	changed []Value
 	hasLast bool
-
-	// the iteration's scope lives here, saving allocations
-	sc   scope
-	nbuf [4]string
-	vbuf [4]Value
 }
 
 // at returns item i, testing more raw items when the loop is filtered.
@@ -284,9 +302,9 @@ func (l *loopObj) at(i int) (Value, bool, error) {
 // test evaluates the loop's if-condition for one item in a scope of its own.
 func (l *loopObj) test(it Value) (bool, error) {
 	s := l.s
-	saved := s.scope
-	s.scope = &scope{parent: l.outer}
-	defer func() { s.scope = saved }()
+	saved := s.frame
+	f := s.pushFrame(l.st.filterScope, l.outer)
+	defer func() { s.frame = saved }()
 	if err := l.st.target.assign(s, it); err != nil {
 		return false, err
 	}
@@ -294,6 +312,7 @@ func (l *loopObj) test(it Value) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	s.releaseFrame(f)
 	return c.Truthy(), nil
 }
 
@@ -390,10 +409,10 @@ func (l *loopObj) Call(s *State, a Args) (Value, error) {
 	}
 	out, err := s.capture(func() error {
 		// recursion runs in the scope the loop started in
-		saved := s.scope
-		s.scope = l.outer
+		saved := s.frame
+		s.frame = l.outer
 		err := l.st.run(s, a.Pos[0], l.depth+1)
-		s.scope = saved
+		s.frame = saved
 		return err
 	})
 	if err != nil {
@@ -423,12 +442,13 @@ func (st *setStmt) exec(s *State) error {
 type setBlockStmt struct {
 	target  target
 	body    *nodeList
+	scope   *scopeInfo // the body's
 	filters []*filterExpr
 	pos     Pos
 }
 
 func (st *setBlockStmt) exec(s *State) error {
-	v, err := filteredBody(s, st.body, st.filters, st.pos)
+	v, err := filteredBody(s, st.scope, st.body, st.filters, st.pos)
 	if err != nil {
 		return err
 	}
@@ -453,13 +473,14 @@ func (st *doStmt) exec(s *State) error {
 
 type filterBlockStmt struct {
 	body    *nodeList
+	scope   *scopeInfo // the body's
 	filters []*filterExpr
 	pos     Pos
 }
 
 // filteredBody renders body in its own scope and applies filters to it.
-func filteredBody(s *State, body *nodeList, filters []*filterExpr, pos Pos) (Value, error) {
-	out, err := s.captureScoped(body)
+func filteredBody(s *State, info *scopeInfo, body *nodeList, filters []*filterExpr, pos Pos) (Value, error) {
+	out, err := s.captureScoped(info, body)
 	if err != nil {
 		return Value{}, err
 	}
@@ -474,7 +495,7 @@ func filteredBody(s *State, body *nodeList, filters []*filterExpr, pos Pos) (Val
 }
 
 func (st *filterBlockStmt) exec(s *State) error {
-	v, err := filteredBody(s, st.body, st.filters, st.pos)
+	v, err := filteredBody(s, st.scope, st.body, st.filters, st.pos)
 	if err != nil {
 		return err
 	}
@@ -489,11 +510,12 @@ type withStmt struct {
 	targets []target
 	values  []expr
 	body    *nodeList
+	scope   *scopeInfo // the targets and what the body assigns
 	pos     Pos
 }
 
 func (st *withStmt) exec(s *State) error {
-	outer := s.scope
+	outer := s.frame
 	vals := make([]Value, len(st.values))
 	for i, e := range st.values {
 		v, err := e.eval(s)
@@ -502,20 +524,28 @@ func (st *withStmt) exec(s *State) error {
 		}
 		vals[i] = v
 	}
-	s.scope = &scope{parent: outer}
-	defer func() { s.scope = outer }()
+	f := s.pushFrame(st.scope, outer)
+	defer func() { s.frame = outer }()
 	for i, t := range st.targets {
 		if err := t.assign(s, vals[i]); err != nil {
 			return s.wrap(err, st.pos)
 		}
 	}
-	return st.body.exec(s)
+	if err := st.body.exec(s); err != nil {
+		return err
+	}
+	s.frame = outer
+	s.releaseFrame(f)
+	return nil
 }
 
-type macroStmt struct{ m *macroDef }
+type macroStmt struct {
+	m    *macroDef
+	slot int32 // of the macro's name
+}
 
 func (st *macroStmt) exec(s *State) error {
-	s.scope.set(st.m.name, CallableValue(st.m.value(s.scope)))
+	s.setLocal(st.slot, st.m.name, CallableValue(st.m.value(s.frame)))
 	return nil
 }
 
@@ -527,7 +557,7 @@ type callBlockStmt struct {
 
 func (st *callBlockStmt) exec(s *State) error {
 	s.pos = st.pos
-	caller := st.caller.value(s.scope)
+	caller := st.caller.value(s.frame)
 	v, err := st.call.evalWith(s, &KwArg{Name: "caller", Value: CallableValue(caller)})
 	if err != nil {
 		return s.wrap(err, st.pos)
@@ -539,14 +569,15 @@ func (st *callBlockStmt) exec(s *State) error {
 }
 
 type tagStmt struct {
-	tag *Tag
-	blk *TagBlock
-	m   *macroDef
+	tag  *Tag
+	blk  *TagBlock
+	m    *macroDef
+	slot int32 // of the macro's name
 }
 
 func (st *tagStmt) exec(s *State) error {
 	if st.m != nil {
-		s.scope.set(st.m.name, CallableValue(st.m.value(s.scope)))
+		s.setLocal(st.slot, st.m.name, CallableValue(st.m.value(s.frame)))
 	}
 	if st.tag.Render != nil {
 		s.pos = st.blk.Pos
@@ -562,6 +593,7 @@ type loadStmt struct {
 	what          expr
 	as            string
 	names         [][2]string
+	slots         []int32 // of as, or of each imported name
 	ignoreMissing bool
 	pos           Pos
 }
@@ -587,10 +619,13 @@ func (st *loadStmt) exec(s *State) error {
 	}
 	switch st.kind {
 	case "include":
-		saved, savedT := s.scope, s.tmpl
+		// The included template runs in this frame, whose slots it does not
+		// know: names are found by name from now on.
+		s.goSlow()
+		saved, savedT := s.frame, s.tmpl
 		s.tmpl = t
 		err := t.root.exec(s)
-		s.scope, s.tmpl = saved, savedT
+		s.frame, s.tmpl = saved, savedT
 		return err
 	}
 	mod, _, err := t.Module(s.ctx, s.globals, RenderOptions{Host: s.host})
@@ -598,15 +633,15 @@ func (st *loadStmt) exec(s *State) error {
 		return err
 	}
 	if st.kind == "import" {
-		s.scope.set(st.as, ObjectValue(&moduleObj{name: t.Name, d: mod}))
+		s.setLocal(st.slots[0], st.as, ObjectValue(&moduleObj{name: t.Name, d: mod}))
 		return nil
 	}
-	for _, n := range st.names {
+	for i, n := range st.names {
 		v, ok := mod.GetStr(n[0])
 		if !ok {
 			v = UndefinedMsg(n[1], fmt.Sprintf("the template %s does not export the requested name %s", PyQuote(t.Name), PyQuote(n[0])))
 		}
-		s.scope.set(n[1], v)
+		s.setLocal(st.slots[i], n[1], v)
 	}
 	return nil
 }
@@ -625,10 +660,13 @@ type target interface {
 	assign(s *State, v Value) error
 }
 
-type nameTarget struct{ name string }
+type nameTarget struct {
+	name string
+	slot int32 // in the frame of the scope that assigns it
+}
 
 func (t *nameTarget) assign(s *State, v Value) error {
-	s.scope.set(t.name, v)
+	s.setLocal(t.slot, t.name, v)
 	return nil
 }
 
@@ -681,9 +719,15 @@ type macroDef struct {
 	usesCaller   bool
 	// explicitCaller: caller is one of the parameters.
 	explicitCaller bool
+
+	// scope is the body's: the parameters (the first slots, in order), then
+	// varargs, kwargs and caller when the macro takes them, then what the
+	// body assigns.
+	scope                               *scopeInfo
+	varargsSlot, kwargsSlot, callerSlot int32
 }
 
-func (m *macroDef) value(closure *scope) *Macro {
+func (m *macroDef) value(closure *frame) *Macro {
 	ps := make([]Param, len(m.params))
 	for i, n := range m.params {
 		ps[i] = Param{Name: n, HasDefault: i >= len(m.params)-len(m.defaults)}
@@ -699,7 +743,7 @@ type Macro struct {
 	Name    string
 	Params  []Param
 	def     *macroDef
-	closure *scope
+	closure *frame
 }
 
 // Template returns the template that defines the macro, and its position.
@@ -714,15 +758,15 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 		return Value{}, s.limitErr("recursion limit exceeded: macros nested more than %d deep (macro '%s')", s.limits.Depth, m.Name)
 	}
 	np := len(d.params)
-	// The parameter names are the macro's own slice, capped so that a set
-	// inside the body copies before appending; values are bound in place,
+	// The parameters are the frame's first slots; values are bound in place,
 	// with the zero Value (undefined) standing for "not given".
-	sc := &scope{parent: m.closure, names: d.params[:np:np], vals: make([]Value, np, np+2)}
+	f := s.newFrame(d.scope, m.closure)
+	vals := f.vals
+	clear(vals[:np])
 	npos := len(a.Pos)
 	if npos > np {
 		npos = np
 	}
-	vals := sc.vals
 	copy(vals, a.Pos[:npos])
 	given := func(i int) bool { return i < npos || vals[i].k != KindUndefined || vals[i].p != nil }
 	kws := a.Kw
@@ -779,13 +823,14 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 	if !d.catchVarargs && len(a.Pos) > np {
 		return Value{}, typeErrorf("macro '%s' takes not more than %d argument(s)", m.Name, np)
 	}
-	saved, savedT := s.scope, s.tmpl
-	s.scope = sc
+	saved, savedT := s.frame, s.tmpl
+	s.frame = f
 	s.tmpl = d.tmpl
 	s.depth++
 	defer func() {
-		s.scope, s.tmpl = saved, savedT
+		s.frame, s.tmpl = saved, savedT
 		s.depth--
+		s.releaseFrame(f)
 	}()
 	firstDefault := np - len(d.defaults)
 	for i, p := range d.params {
@@ -808,13 +853,13 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 		if len(a.Pos) > np {
 			extra = append(extra, a.Pos[np:]...)
 		}
-		sc.set("varargs", NewTuple(extra))
+		s.setLocal(d.varargsSlot, "varargs", NewTuple(extra))
 	}
 	if d.catchKwargs {
-		sc.set("kwargs", DictValue(kwargs))
+		s.setLocal(d.kwargsSlot, "kwargs", DictValue(kwargs))
 	}
 	if specialCaller {
-		sc.set("caller", caller)
+		s.setLocal(d.callerSlot, "caller", caller)
 	}
 	out, err := s.capture(func() error { return d.body.exec(s) })
 	if err != nil {
@@ -863,16 +908,32 @@ func (c *constExpr) eval(*State) (Value, error) { return c.v, nil }
 type nameExpr struct {
 	name string
 	pos  Pos
+	// where the name may live, innermost first (see scope.go); at.hops < 0:
+	// in no frame, a global
+	at   slotRef
+	more *[]slotRef
 }
 
 func (n *nameExpr) eval(s *State) (Value, error) {
-	// inline Lookup for speed
-	for sc := s.scope; sc != nil; sc = sc.parent {
-		for i := len(sc.names) - 1; i >= 0; i-- {
-			if sc.names[i] == n.name {
-				return sc.vals[i], nil
+	if !s.slow {
+		if n.at.hops >= 0 {
+			f := s.frame
+			for h := n.at.hops; h > 0 && f != nil; h-- {
+				f = f.parent
+			}
+			if f != nil {
+				if v := f.vals[n.at.slot]; v.k != kindUnset {
+					return v, nil
+				}
+				if n.more != nil {
+					if v, ok := s.lookupSlots(n.name, n.at, *n.more); ok {
+						return v, nil
+					}
+				}
 			}
 		}
+	} else if v, ok := s.lookupFrames(n.name); ok {
+		return v, nil
 	}
 	if v, ok := s.globals[n.name]; ok {
 		return v, nil

@@ -148,12 +148,12 @@ func (lx *lexer) val(t *token) string {
 
 // lex tokenizes src (newlines already normalized, final newline removed).
 // buf is a recycled token buffer (tokens live only while a template parses).
-func lex(name, src string, buf []token) (*lexer, error) {
+func lex(name, src string, buf []token, lineBuf []int) (*lexer, error) {
 	if need := len(src)/5 + 8; cap(buf) < need {
 		buf = make([]token, 0, need)
 	}
 	lx := &lexer{src: src, name: name, toks: buf[:0], lastCol: 1}
-	lx.lineAt = make([]int, 1, strings.Count(src, "\n")+1)
+	lx.lineAt = append(lineBuf[:0], 0)
 	for i := 0; ; {
 		j := strings.IndexByte(src[i:], '\n')
 		if j < 0 {

@@ -17,9 +17,12 @@ type parser struct {
 	toks []token
 	sc   *scratch  // scratch stacks, reused between parses
 	a    nodeArena // where the template's nodes come from
-	i    int
-	tmpl *Template
-	soft int // inside if/conditional: unknown filters fail at run time
+	// scope is the lexical scope being parsed: assignments declare slots in
+	// it, and names read are resolved to slots when the template is done.
+	scope *scopeInfo
+	i     int
+	tmpl  *Template
+	soft  int // inside if/conditional: unknown filters fail at run time
 	// unknown filters and tests, reported after parsing (as Jinja2's
 	// compiler does) unless they stand in a conditional.
 	unknowns []unknownRef
@@ -34,13 +37,13 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	norm = strings.TrimSuffix(norm, "\n")
 	sc := getScratch()
 	defer sc.release()
-	lx, err := lex(name, norm, sc.toks)
-	sc.toks = lx.toks
+	lx, err := lex(name, norm, sc.toks, sc.lineAt)
+	sc.toks, sc.lineAt = lx.toks, lx.lineAt
 	if err != nil {
 		return nil, err
 	}
 	t = &Template{Name: name, Source: src, env: e}
-	p := &parser{env: e, name: name, src: norm, lx: lx, toks: lx.toks, tmpl: t, sc: sc}
+	p := &parser{env: e, name: name, src: norm, lx: lx, toks: lx.toks, tmpl: t, sc: sc, ends: sc.ends}
 	p.a.reserve(lx)
 	defer func() {
 		if r := recover(); r != nil {
@@ -52,10 +55,13 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 			t, err = nil, pe
 		}
 	}()
+	t.rootScope = p.newScope(nil)
+	p.scope = t.rootScope
 	t.root = p.subparse(nil)
 	if p.cur().kind != tEOF {
 		p.failTok(p.cur(), "unexpected %s", p.tokStr(p.cur()))
 	}
+	p.resolveNames()
 	for _, u := range p.unknowns {
 		if !u.soft {
 			p.failKind("TemplateAssertionError", u.pos, "No %s named '%s'.", u.kind, u.name)
@@ -322,7 +328,9 @@ func (p *parser) parseStatement() stmt {
 		p.next()
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
-		return &doStmt{e: e, pos: p.posOf(t)}
+		d := p.a.dos.new()
+		d.e, d.pos = e, p.posOf(t)
+		return d
 	case "break", "continue":
 		p.next()
 		if p.loopDepth() == 0 {
@@ -395,7 +403,10 @@ func (p *parser) loopDepth() int {
 
 func (p *parser) withEnd(end string, fn func() *nodeList) *nodeList {
 	p.ends = append(p.ends, end)
-	defer func() { p.ends = p.ends[:len(p.ends)-1] }()
+	defer func() {
+		p.ends = p.ends[:len(p.ends)-1]
+		p.sc.ends = p.ends // keep the grown buffer
+	}()
 	return fn()
 }
 
@@ -431,8 +442,16 @@ func (p *parser) parseIf() stmt {
 
 func (p *parser) parseFor() stmt {
 	pos := p.posOf(p.next())
-	st := &forStmt{pos: pos}
+	st := p.a.fors.new()
+	st.pos = pos
+	outer := p.scope
+	// The body's scope: loop in slot 0, then the targets.
+	st.scope = p.newScope(outer)
+	st.scope.isLoop = true
+	st.scope.declare("loop")
+	p.scope = st.scope
 	st.target = p.parseAssignTarget(false, []string{"in"})
+	p.scope = outer
 	if targetHasName(st.target, "loop") {
 		p.failKind("TemplateAssertionError", pos, "Can't assign to special loop variable in for-loop target")
 	}
@@ -441,16 +460,30 @@ func (p *parser) parseFor() stmt {
 	}
 	st.iter = p.parseTuple(false, true, []string{"recursive"})
 	if p.skipName("if") {
+		// The condition's scope holds the targets in the body's slots.
+		st.filterScope = p.newScope(outer)
+		st.filterScope.names = append([]string(nil), st.scope.names...)
+		p.scope = st.filterScope
 		st.filter = p.parseExpr()
+		p.scope = outer
 	}
 	if p.skipName("recursive") {
 		st.recursive = true
 	}
+	if st.recursive || st.filter != nil {
+		// the loop object keeps the frame around the loop
+		p.markCaptures()
+	}
 	p.expectBlockEnd()
+	p.scope = st.scope
 	st.body = p.withEnd("endfor", func() *nodeList { return p.subparse([]string{"endfor", "else"}) })
+	p.scope = outer
 	if p.val(p.next()) == "else" {
 		p.expectBlockEnd()
+		st.elseScope = p.newScope(outer)
+		p.scope = st.elseScope
 		st.els = p.withEnd("endfor-else", func() *nodeList { return p.subparse([]string{"endfor"}) })
+		p.scope = outer
 		p.endTag()
 	} else {
 		p.expectBlockEnd()
@@ -477,9 +510,13 @@ func (p *parser) parseSet() stmt {
 		filters = append(filters, p.parseFilterCall(nil))
 	}
 	p.expectBlockEnd()
+	outer := p.scope
+	bodyScope := p.newScope(outer)
+	p.scope = bodyScope
 	body := p.withEnd("endset", func() *nodeList { return p.subparse([]string{"endset"}) })
+	p.scope = outer
 	p.endTag()
-	return &setBlockStmt{target: target, body: body, filters: filters, pos: pos}
+	return &setBlockStmt{target: target, body: body, scope: bodyScope, filters: filters, pos: pos}
 }
 
 func (p *parser) parseSignature(m *macroDef) {
@@ -490,6 +527,7 @@ func (p *parser) parseSignature(m *macroDef) {
 		}
 		t := p.expectName()
 		m.params = append(m.params, p.val(t))
+		m.scope.names = append(m.scope.names, p.val(t))
 		if p.skipOp('=') {
 			m.defaults = append(m.defaults, p.parseExpr())
 		} else if len(m.defaults) > 0 {
@@ -506,6 +544,15 @@ func (p *parser) endMacroNames(m *macroDef) {
 	m.catchVarargs = ns["varargs"] && !contains(m.params, "varargs")
 	m.catchKwargs = ns["kwargs"] && !contains(m.params, "kwargs")
 	m.usesCaller = ns["caller"]
+	if m.catchVarargs {
+		m.varargsSlot = m.scope.declare("varargs")
+	}
+	if m.catchKwargs {
+		m.kwargsSlot = m.scope.declare("kwargs")
+	}
+	if m.usesCaller {
+		m.callerSlot = m.scope.declare("caller")
+	}
 	for i, p := range m.params {
 		if p == "caller" {
 			m.explicitCaller = true
@@ -522,23 +569,34 @@ func (p *parser) parseMacro() stmt {
 	pos := p.posOf(p.next())
 	name := p.expectName()
 	m := &macroDef{name: p.val(name), tmpl: p.tmpl, pos: pos}
+	outer := p.scope
+	slot := outer.declare(m.name)
+	p.markCaptures() // the macro keeps the frame it is defined in
+	m.scope = p.newScope(outer)
+	p.scope = m.scope
 	p.beginMacroNames()
 	p.parseSignature(m)
 	p.expectBlockEnd()
 	m.body = p.withEnd("endmacro", func() *nodeList { return p.subparse([]string{"endmacro"}) })
 	p.endMacroNames(m)
+	p.scope = outer
 	p.endTag()
 	if p.depth == 1 && len(p.ends) == 0 {
 		p.tmpl.macros = append(p.tmpl.macros, m.value(nil))
 	}
-	return &macroStmt{m: m}
+	return &macroStmt{m: m, slot: slot}
 }
 
 func (p *parser) parseCallBlock() stmt {
 	pos := p.posOf(p.next())
 	m := &macroDef{name: "caller", tmpl: p.tmpl, pos: pos}
+	outer := p.scope
+	p.markCaptures() // the caller keeps the frame it is defined in
+	m.scope = p.newScope(outer)
 	if p.isOp('(') {
+		p.scope = m.scope
 		p.parseSignature(m)
+		p.scope = outer
 	}
 	call := p.parseExpr()
 	c, ok := call.(*callExpr)
@@ -546,9 +604,11 @@ func (p *parser) parseCallBlock() stmt {
 		p.fail(pos, "expected call")
 	}
 	p.expectBlockEnd()
+	p.scope = m.scope
 	p.beginMacroNames()
 	m.body = p.withEnd("endcall", func() *nodeList { return p.subparse([]string{"endcall"}) })
 	p.endMacroNames(m)
+	p.scope = outer
 	p.endTag()
 	return &callBlockStmt{call: c, caller: m, pos: pos}
 }
@@ -561,25 +621,36 @@ func (p *parser) parseFilterBlock() stmt {
 		filters = append(filters, p.parseFilterCall(nil))
 	}
 	p.expectBlockEnd()
+	outer := p.scope
+	bodyScope := p.newScope(outer)
+	p.scope = bodyScope
 	body := p.withEnd("endfilter", func() *nodeList { return p.subparse([]string{"endfilter"}) })
+	p.scope = outer
 	p.endTag()
-	return &filterBlockStmt{body: body, filters: filters, pos: pos}
+	return &filterBlockStmt{body: body, scope: bodyScope, filters: filters, pos: pos}
 }
 
 func (p *parser) parseWith() stmt {
 	pos := p.posOf(p.next())
 	st := &withStmt{pos: pos}
+	outer := p.scope
+	st.scope = p.newScope(outer)
 	for !p.isBlockEnd() {
 		if len(st.targets) > 0 {
 			p.expectOp(',')
 		}
+		// targets are the block's; values are evaluated outside it
+		p.scope = st.scope
 		t := p.parseAssignTarget(false, nil)
+		p.scope = outer
 		p.expectOp('=')
 		st.targets = append(st.targets, t)
 		st.values = append(st.values, p.parseExpr())
 	}
 	p.expectBlockEnd()
+	p.scope = st.scope
 	st.body = p.withEnd("endwith", func() *nodeList { return p.subparse([]string{"endwith"}) })
+	p.scope = outer
 	p.endTag()
 	return st
 }
@@ -614,6 +685,7 @@ func (p *parser) parseLoad() stmt {
 			p.unexpected(p.cur(), "'as'")
 		}
 		st.as = p.val(p.expectName())
+		st.slots = []int32{p.scope.declare(st.as)}
 		p.skipContext()
 	case "from":
 		if !p.skipName("import") {
@@ -632,6 +704,7 @@ func (p *parser) parseLoad() stmt {
 				as = p.val(p.expectName())
 			}
 			st.names = append(st.names, [2]string{n, as})
+			st.slots = append(st.slots, p.scope.declare(as))
 		}
 		p.skipContext()
 	case "include":
@@ -665,8 +738,11 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 		name := p.expectName()
 		blk.Header.Name = p.val(name)
 		m = &macroDef{name: p.val(name), tmpl: p.tmpl, pos: p.posOf(t)}
+		m.scope = p.newScope(p.scope)
+		p.scope = m.scope
 		p.beginMacroNames()
 		p.parseSignature(m)
+		p.scope = m.scope.parent
 		for i, n := range m.params {
 			blk.Header.Params = append(blk.Header.Params, Param{Name: n, HasDefault: i >= len(m.params)-len(m.defaults)})
 		}
@@ -720,7 +796,13 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 		}
 		p.endTag()
 	} else {
+		outer := p.scope
+		if m != nil {
+			// a signature's body is the macro's: its scope is the macro's
+			p.scope = m.scope
+		}
 		body := p.withEnd(end, func() *nodeList { return p.subparse([]string{end}) })
+		p.scope = outer
 		p.endTag()
 		blk.body = body
 		if m != nil {
@@ -736,6 +818,8 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 	if m != nil && tag.MacroName != nil {
 		m.name = tag.MacroName(&blk.Header)
 		st.m = m
+		st.slot = p.scope.declare(m.name)
+		p.markCaptures() // the macro keeps the frame it is defined in
 		if p.depth == 1 && len(p.ends) == 0 {
 			p.tmpl.macros = append(p.tmpl.macros, m.value(nil))
 		}
@@ -797,6 +881,7 @@ func (p *parser) parseAssignTarget(withNamespace bool, extraEnd []string) target
 		}
 		nt := p.a.targets.new()
 		nt.name = p.val(t)
+		nt.slot = p.scope.declare(nt.name)
 		add(nt)
 	}
 	if !isTuple && n == 1 {
@@ -1062,6 +1147,7 @@ func (p *parser) parsePrimary() expr {
 		}
 		n := p.a.names.new()
 		n.name, n.pos = p.val(t), p.posOf(t)
+		p.sc.refs = append(p.sc.refs, nameRef{e: n, scope: p.scope})
 		return n
 	case tString:
 		p.next()

@@ -18,8 +18,9 @@ type State struct {
 	written int
 	limits  Limits
 	globals map[string]Value
-	scope   *scope
-	root    *scope
+	frame   *frame // the current scope's variables
+	root    *frame // the template's top level
+	slow    bool   // names are found by comparing them (see scope.go)
 	depth   int
 	iters   int64
 	pos     Pos // the statement running, for errors
@@ -28,8 +29,12 @@ type State struct {
 	posStack []Value
 	kwStack  []KwArg
 
+	freeFrames []*frame   // frames no one uses any more
+	freeLoops  []*loopObj // loop objects no one can reach any more
+
 	// first backing arrays, saving allocations per render
-	rootScope scope
+	rootFrame frame
+	rootBuf   [8]Value
 	posBuf    [8]Value
 	kwBuf     [4]KwArg
 }
@@ -42,8 +47,18 @@ func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderO
 		ctx: ctx, done: ctx.Done(), env: t.env, tmpl: t, host: o.Host,
 		limits: t.env.Limits.withDefaults(), globals: vars,
 	}
-	s.root = &s.rootScope
-	s.scope = s.root
+	s.root = &s.rootFrame
+	s.root.info = t.rootScope
+	if s.root.info == nil {
+		s.root.info = &scopeInfo{} // a template made by hand
+	}
+	if n := len(s.root.info.names); n <= len(s.rootBuf) {
+		s.root.vals = s.rootBuf[:n]
+	} else {
+		s.root.vals = make([]Value, n)
+	}
+	s.root.reset()
+	s.frame = s.root
 	s.posStack = s.posBuf[:0]
 	s.kwStack = s.kwBuf[:0]
 	return s
@@ -62,49 +77,13 @@ func (s *State) Env() *Environment { return s.env }
 // macro's template) and the position of the statement running.
 func (s *State) Template() (*Template, Pos) { return s.tmpl, s.pos }
 
-// scope is one level of variables. Few names live in a scope, so a slice
-// beats a map.
-type scope struct {
-	parent *scope
-	names  []string
-	vals   []Value
-}
-
-func (sc *scope) get(name string) (Value, bool) {
-	for ; sc != nil; sc = sc.parent {
-		for i := len(sc.names) - 1; i >= 0; i-- {
-			if sc.names[i] == name {
-				return sc.vals[i], true
-			}
-		}
-	}
-	return Value{}, false
-}
-
-func (sc *scope) set(name string, v Value) {
-	for i := range sc.names {
-		if sc.names[i] == name {
-			sc.vals[i] = v
-			return
-		}
-	}
-	sc.names = append(sc.names, name)
-	sc.vals = append(sc.vals, v)
-}
-
 // Lookup resolves a name as a template would: scopes, then the render's
 // variables, then the environment's globals; else an undefined value.
 func (s *State) Lookup(name string) Value {
-	if v, ok := s.scope.get(name); ok {
+	if v, ok := s.lookupFrames(name); ok {
 		return v
 	}
-	if v, ok := s.globals[name]; ok {
-		return v
-	}
-	if v, ok := s.env.Globals[name]; ok {
-		return v
-	}
-	return Undefined(name)
+	return s.global(name)
 }
 
 // Names returns every name visible from the current scope (for did-you-mean).
@@ -117,8 +96,13 @@ func (s *State) Names() []string {
 			out = append(out, n)
 		}
 	}
-	for sc := s.scope; sc != nil; sc = sc.parent {
-		for _, n := range sc.names {
+	for f := s.frame; f != nil; f = f.parent {
+		for i, n := range f.info.names {
+			if f.vals[i].k != kindUnset {
+				add(n)
+			}
+		}
+		for _, n := range f.xnames {
 			add(n)
 		}
 	}
@@ -133,9 +117,15 @@ func (s *State) Names() []string {
 
 func (s *State) exports() *Dict {
 	d := NewDict()
-	for i, n := range s.root.names {
+	f := s.root
+	for i, n := range f.info.names {
+		if f.vals[i].k != kindUnset && !strings.HasPrefix(n, "_") {
+			d.SetStr(n, f.vals[i])
+		}
+	}
+	for i, n := range f.xnames {
 		if !strings.HasPrefix(n, "_") {
-			d.SetStr(n, s.root.vals[i])
+			d.SetStr(n, f.xvals[i])
 		}
 	}
 	return d
