@@ -950,8 +950,28 @@ type listExpr struct {
 }
 
 func (l *listExpr) eval(s *State) (Value, error) {
+	if len(l.items) <= 4 {
+		// A small list and its items in one allocation, with room to grow
+		// to 4 (templates build lists with append).
+		sl := new(smallList)
+		sl.Items = sl.buf[:len(l.items):4]
+		for i, e := range l.items {
+			v, err := e.eval(s)
+			if err != nil {
+				return Value{}, err
+			}
+			sl.Items[i] = v
+		}
+		return Value{k: KindList, p: &sl.List}, nil
+	}
 	items, err := evalAll(s, l.items)
 	return NewList(items), err
+}
+
+// smallList is a List with its first items inline.
+type smallList struct {
+	List
+	buf [4]Value
 }
 
 // evalAll evaluates each expression into a new slice.
@@ -1177,6 +1197,9 @@ type callExpr struct {
 	ca     callArgs
 	method *getattrExpr // fn is obj.name: try a Python method first
 	pos    Pos
+	// appendCall: obj.append(x), one positional argument: for a list, a
+	// fast path to list.append (the most common call in dbt templates).
+	appendCall bool
 }
 
 func (c *callExpr) eval(s *State) (Value, error) { return c.evalWith(s, nil) }
@@ -1187,6 +1210,14 @@ func (c *callExpr) evalWith(s *State, extra *KwArg) (Value, error) {
 		recv, err := c.method.obj.eval(s)
 		if err != nil {
 			return Value{}, err
+		}
+		if c.appendCall && recv.k == KindList && extra == nil {
+			v, err := c.ca.args[0].eval(s)
+			if err != nil {
+				return Value{}, err
+			}
+			recv.List().append(v)
+			return None, nil
 		}
 		switch recv.k {
 		case KindString, KindList, KindTuple, KindDict:

@@ -1487,6 +1487,7 @@ func (p *parser) parseCall(fn expr) expr {
 	c.fn, c.ca, c.pos = fn, p.parseCallArgs(), pos
 	if ga, ok := fn.(*getattrExpr); ok {
 		c.method = ga
+		c.appendCall = ga.name == "append" && len(c.ca.args) == 1 && c.ca.more == nil
 	}
 	return c
 }

@@ -33,10 +33,15 @@ type State struct {
 	freeLoops  []*loopObj // loop objects no one can reach any more
 
 	// first backing arrays, saving allocations per render
-	rootFrame frame
-	rootBuf   [8]Value
-	posBuf    [8]Value
-	kwBuf     [4]KwArg
+	rootFrame    frame
+	rootBuf      [8]Value
+	spareFrames  [2]frame
+	spareVals    [2][4]Value
+	spareLoops   [2]loopObj
+	freeFrameBuf [4]*frame
+	freeLoopBuf  [4]*loopObj
+	posBuf       [8]Value
+	kwBuf        [4]KwArg
 }
 
 func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderOptions) *State {
@@ -59,6 +64,15 @@ func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderO
 	}
 	s.root.reset()
 	s.frame = s.root
+	s.freeFrames = s.freeFrameBuf[:0]
+	for i := range s.spareFrames {
+		s.spareFrames[i].vals = s.spareVals[i][:0]
+		s.freeFrames = append(s.freeFrames, &s.spareFrames[i])
+	}
+	s.freeLoops = s.freeLoopBuf[:0]
+	for i := range s.spareLoops {
+		s.freeLoops = append(s.freeLoops, &s.spareLoops[i])
+	}
 	s.posStack = s.posBuf[:0]
 	s.kwStack = s.kwBuf[:0]
 	return s
