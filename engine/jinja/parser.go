@@ -929,6 +929,9 @@ func contains(l []string, s string) bool {
 func (p *parser) parseExpr() expr { return p.parseCondExpr(true) }
 
 func (p *parser) parseCondExpr(withCond bool) expr {
+	if p.simpleOperand() {
+		return p.parsePrimary()
+	}
 	if !withCond {
 		return p.parseOr()
 	}
@@ -950,6 +953,33 @@ func (p *parser) parseCondExpr(withCond bool) expr {
 		e = newCondExpr(test, e, els, pos)
 	}
 	return e
+}
+
+// simpleOperand reports whether the expression at the current token is a
+// lone name or literal (the most common expression): the token after it
+// ends the expression, so no operator, filter, test, call or subscript
+// applies and parsePrimary alone parses it.
+func (p *parser) simpleOperand() bool {
+	t := p.cur()
+	switch t.kind {
+	case tName:
+		if t.op != 0 {
+			return false // a keyword: not, …
+		}
+	case tString, tInt, tFloat:
+	default:
+		return false
+	}
+	switch n := p.peek(1); n.kind {
+	case tVarEnd, tBlockEnd, tEOF:
+		return true
+	case tOp:
+		switch n.op {
+		case ',', ')', ']', '}', ':':
+			return true
+		}
+	}
+	return false
 }
 
 // isKw reports whether the current token is the keyword kw.
