@@ -62,50 +62,15 @@ type nodeArena struct {
 // bounds (a name token may be a keyword), so a template's nodes of a kind
 // mostly take one allocation and little is left unused.
 func (a *nodeArena) reserve(lx *lexer) {
-	toks := lx.toks
-	var texts, outs, names, consts, calls, lists, concats, attrs, filters, blocks, commas int
-	var sets, targets, bodies int
-	for i := range toks {
-		switch t := &toks[i]; t.kind {
-		case tText:
-			texts++
-		case tVarBegin:
-			outs++
-		case tBlockBegin:
-			blocks++
-			if i+1 < len(toks) && toks[i+1].kind == tName {
-				switch lx.val(&toks[i+1]) {
-				case "set":
-					sets++
-					targets++
-				case "for":
-					targets++
-					bodies++
-				case "if", "elif", "else", "macro", "call", "filter", "with":
-					bodies++
-				}
-			}
-		case tName:
-			names++
-		case tString, tInt, tFloat:
-			consts++
-		case tOp:
-			switch t.op {
-			case '(':
-				calls++
-			case '[':
-				lists++
-			case '~':
-				concats++
-			case '.':
-				attrs++
-			case '|':
-				filters++
-			case ',':
-				commas++
-			}
-		}
-	}
+	texts, outs, blocks := lx.nkind[tText], lx.nkind[tVarBegin], lx.nkind[tBlockBegin]
+	names := lx.nkind[tName]
+	consts := lx.nkind[tString] + lx.nkind[tInt] + lx.nkind[tFloat]
+	calls, lists, concats := lx.nop['('], lx.nop['['], lx.nop['~']
+	attrs, filters, commas := lx.nop['.'], lx.nop['|'], lx.nop[',']
+	sets := lx.ntag[kwSet]
+	targets := sets + lx.ntag[kwFor]
+	bodies := lx.ntag[kwFor] + lx.ntag[kwIf] + lx.ntag[kwElif] + lx.ntag[kwElse] +
+		lx.ntag[kwMacro] + lx.ntag[kwCall] + lx.ntag[kwFilter] + lx.ntag[kwWith]
 	a.texts.reserve(texts)
 	a.outs.reserve(outs)
 	a.names.reserve(names / 2)
@@ -118,7 +83,7 @@ func (a *nodeArena) reserve(lx *lexer) {
 	a.targets.reserve(targets)
 	a.sets.reserve(sets)
 	a.lists.reserve(bodies + 1)
-	a.fors.reserve(targets - sets)
+	a.fors.reserve(lx.ntag[kwFor])
 	a.strs = make([]string, 0, 4*(bodies+1)+sets)
 	a.exprs = make([]expr, 0, commas+calls+2*concats+lists+1)
 	a.stmts = make([]stmt, 0, texts+outs+blocks+1)

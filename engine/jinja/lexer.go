@@ -80,7 +80,12 @@ type lexer struct {
 	dec    []string // decoded token values (token.dec)
 	lineAt []int    // byte offset of each line start
 	ascii  bool     // the source is ASCII: a column is a byte count
-	line   int      // line index of the last position asked (tokens come in order)
+	// token counts, to size the parser's slabs: by kind, by operator code,
+	// and by keyword code of block tag names
+	nkind [tOp + 1]int
+	nop   [128]int
+	ntag  [kwLast]int
+	line  int // line index of the last position asked (tokens come in order)
 	// the last position computed, to count columns from it on the same line
 	lastOff, lastCol int
 }
@@ -130,12 +135,14 @@ func (lx *lexer) errAt(off int, format string, args ...any) *Error {
 // emit adds a token whose value is src[v:v+n].
 func (lx *lexer) emit(k tokKind, off, v, n int) {
 	lx.toks = append(lx.toks, token{kind: k, off: int32(off), v: int32(v), n: int32(n)})
+	lx.nkind[k]++
 }
 
 // emitDec adds a token whose value is not a slice of the source.
 func (lx *lexer) emitDec(k tokKind, val string, off int) {
 	lx.toks = append(lx.toks, token{kind: k, dec: true, off: int32(off), v: int32(len(lx.dec)), n: int32(len(val))})
 	lx.dec = append(lx.dec, val)
+	lx.nkind[k]++
 }
 
 // val is a token's text: text, name, decoded string, operator, number.
@@ -342,12 +349,16 @@ func (lx *lexer) lexComment(j int) (int, bool, error) {
 // lexTag lexes a {{ … }} or {% … %} tag starting at j.
 func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, error) {
 	src := lx.src
-	lx.emit(begin, j, j, 2)
+	toks := append(lx.toks, token{kind: begin, off: int32(j), v: int32(j), n: 2})
+	defer func() { lx.toks = toks }()
+	lx.nkind[begin]++
+	c0 := closer[0] // '}' or '%'; the closer's second byte is '}'
 	i := j + 2
 	if i < len(src) && (src[i] == '-' || src[i] == '+') {
 		i++
 	}
 	depth := 0 // brackets open, so }} inside a dict literal is not the end
+	first := begin == tBlockBegin
 	for {
 		for i < len(src) && charClass[src[i]]&ccSpace != 0 {
 			i++
@@ -357,22 +368,20 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 			if begin == tBlockBegin {
 				what = "block statement"
 			}
+			lx.toks = toks
 			return 0, false, lx.errAt(len(src), "unexpected end of template, expected end of %s", what)
 		}
 		c := src[i]
 		// closing?
-		if depth == 0 && (c == '-' || c == '+' || c == closer[0]) {
-			if c == '-' && strings.HasPrefix(src[i+1:], closer) {
-				lx.emit(end, i, i+1, 2)
-				return i + 3, true, nil
-			}
-			if c == '+' && strings.HasPrefix(src[i+1:], closer) && begin == tBlockBegin {
-				lx.emit(end, i, i+1, 2)
-				return i + 3, false, nil
-			}
-			if strings.HasPrefix(src[i:], closer) {
-				lx.emit(end, i, i, 2)
-				return i + 2, false, nil
+		if depth == 0 && (c == '-' || c == '+' || c == c0) {
+			if c == c0 {
+				if i+1 < len(src) && src[i+1] == '}' {
+					toks = append(toks, token{kind: end, off: int32(i), v: int32(i), n: 2})
+					return i + 2, false, nil
+				}
+			} else if i+2 < len(src) && src[i+1] == c0 && src[i+2] == '}' && (c == '-' || begin == tBlockBegin) {
+				toks = append(toks, token{kind: end, off: int32(i), v: int32(i + 1), n: 2})
+				return i + 3, c == '-', nil
 			}
 		}
 		cls := charClass[c]
@@ -385,24 +394,35 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 			if k < len(src) && src[k] >= utf8.RuneSelf {
 				k = identEnd(src, k)
 			}
-			lx.toks = append(lx.toks, token{kind: tName, op: keyword(src[i:k]), off: int32(i), v: int32(i), n: int32(k - i)})
+			kw := keyword(src[i:k])
+			if first {
+				lx.ntag[kw]++ // the tag's name
+			}
+			toks = append(toks, token{kind: tName, op: kw, off: int32(i), v: int32(i), n: int32(k - i)})
+			lx.nkind[tName]++
 			i = k
 		case c == '\'' || c == '"':
+			lx.toks = toks
 			n, err := lx.lexString(i)
+			toks = lx.toks
 			if err != nil {
 				return 0, false, err
 			}
 			i = n
 		case cls&ccDigit != 0:
+			lx.toks = toks
 			i = lx.lexNumber(i)
+			toks = lx.toks
 		case c >= utf8.RuneSelf && startsIdent(src[i:]):
 			k := identEnd(src, i)
-			lx.emit(tName, i, i, k-i)
+			toks = append(toks, token{kind: tName, off: int32(i), v: int32(i), n: int32(k - i)})
+			lx.nkind[tName]++
 			i = k
 		default:
 			op, n := opAt(src, i)
 			if n == 0 {
 				r, _ := utf8.DecodeRuneInString(src[i:])
+				lx.toks = toks
 				return 0, false, lx.errAt(i, "unexpected char %s at %d", pyRuneRepr(r), i)
 			}
 			switch op {
@@ -413,9 +433,11 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 					depth--
 				}
 			}
-			lx.toks = append(lx.toks, token{kind: tOp, op: op, off: int32(i), v: int32(i), n: int32(n)})
+			toks = append(toks, token{kind: tOp, op: op, off: int32(i), v: int32(i), n: int32(n)})
+			lx.nop[op]++
 			i += n
 		}
+		first = false
 	}
 }
 
@@ -449,6 +471,16 @@ const (
 	kwIf
 	kwIs
 	kwElse
+	// tag names, counted to size the parser's slabs (keyword is not asked
+	// of them where it matters: these are never operators)
+	kwSet
+	kwFor
+	kwElif
+	kwMacro
+	kwCall
+	kwFilter
+	kwWith
+	kwLast
 )
 
 func keyword(name string) byte {
@@ -470,10 +502,29 @@ func keyword(name string) byte {
 			return kwAnd
 		case "not":
 			return kwNot
+		case "set":
+			return kwSet
+		case "for":
+			return kwFor
 		}
 	case 4:
-		if name == "else" {
+		switch name {
+		case "else":
 			return kwElse
+		case "elif":
+			return kwElif
+		case "call":
+			return kwCall
+		case "with":
+			return kwWith
+		}
+	case 5:
+		if name == "macro" {
+			return kwMacro
+		}
+	case 6:
+		if name == "filter" {
+			return kwFilter
 		}
 	}
 	return 0

@@ -15,6 +15,7 @@ type parser struct {
 	src  string
 	lx   *lexer
 	toks []token
+	t    *token    // the current token: &toks[i]
 	sc   *scratch  // scratch stacks, reused between parses
 	a    nodeArena // where the template's nodes come from
 	// scope is the lexical scope being parsed: assignments declare slots in
@@ -44,6 +45,7 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	}
 	t = &Template{Name: name, Source: src, env: e}
 	p := &parser{env: e, name: name, src: norm, lx: lx, toks: lx.toks, tmpl: t, sc: sc, ends: sc.ends}
+	p.t = &p.toks[0]
 	p.a.reserve(lx)
 	defer func() {
 		if r := recover(); r != nil {
@@ -70,7 +72,7 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	return t, nil
 }
 
-func (p *parser) cur() *token { return &p.toks[p.i] }
+func (p *parser) cur() *token { return p.t }
 func (p *parser) peek(n int) *token {
 	if p.i+n < len(p.toks) {
 		return &p.toks[p.i+n]
@@ -78,9 +80,10 @@ func (p *parser) peek(n int) *token {
 	return &p.toks[len(p.toks)-1]
 }
 func (p *parser) next() *token {
-	t := &p.toks[p.i]
+	t := p.t
 	if p.i < len(p.toks)-1 {
 		p.i++
+		p.t = &p.toks[p.i]
 	}
 	return t
 }
