@@ -223,8 +223,8 @@ func (lx *lexer) run() error {
 		if j < 0 {
 			break
 		}
-		// Raw block?
-		if src[j+1] == '%' {
+		// Raw block? (its name starts with r)
+		if src[j+1] == '%' && mayBeRaw(src, j+2) {
 			if k, ok := lx.rawBlock(j); ok {
 				ni, strip, err := lx.lexRaw(j, k)
 				if err != nil {
@@ -250,6 +250,18 @@ func (lx *lexer) run() error {
 	}
 	lx.emit(tEOF, len(src), len(src), 0)
 	return nil
+}
+
+// mayBeRaw is a quick test that the block tag whose text starts at k is not
+// {% raw %}: its first non-space character is not r.
+func mayBeRaw(src string, k int) bool {
+	if k < len(src) && (src[k] == '-' || src[k] == '+') {
+		k++
+	}
+	for k < len(src) && isSpace(src[k]) {
+		k++
+	}
+	return k < len(src) && src[k] == 'r'
 }
 
 // rawBlock reports whether the block tag at j is {% raw %} and returns the
@@ -350,7 +362,6 @@ func (lx *lexer) lexComment(j int) (int, bool, error) {
 func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, error) {
 	src := lx.src
 	toks := append(lx.toks, token{kind: begin, off: int32(j), v: int32(j), n: 2})
-	defer func() { lx.toks = toks }()
 	lx.nkind[begin]++
 	c0 := closer[0] // '}' or '%'; the closer's second byte is '}'
 	i := j + 2
@@ -360,6 +371,9 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 	depth := 0 // brackets open, so }} inside a dict literal is not the end
 	first := begin == tBlockBegin
 	for {
+		if i < len(src) && src[i] == ' ' {
+			i++ // most often one space
+		}
 		for i < len(src) && charClass[src[i]]&ccSpace != 0 {
 			i++
 		}
@@ -376,11 +390,11 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 		if depth == 0 && (c == '-' || c == '+' || c == c0) {
 			if c == c0 {
 				if i+1 < len(src) && src[i+1] == '}' {
-					toks = append(toks, token{kind: end, off: int32(i), v: int32(i), n: 2})
+					lx.toks = append(toks, token{kind: end, off: int32(i), v: int32(i), n: 2})
 					return i + 2, false, nil
 				}
 			} else if i+2 < len(src) && src[i+1] == c0 && src[i+2] == '}' && (c == '-' || begin == tBlockBegin) {
-				toks = append(toks, token{kind: end, off: int32(i), v: int32(i + 1), n: 2})
+				lx.toks = append(toks, token{kind: end, off: int32(i), v: int32(i + 1), n: 2})
 				return i + 3, c == '-', nil
 			}
 		}
@@ -688,11 +702,15 @@ func (lx *lexer) lexString(i int) (int, error) {
 	src := lx.src
 	q := src[i]
 	k := i + 1
-	for k < len(src) && src[k] != q {
-		if src[k] == '\\' {
+	if e := strings.IndexByte(src[k:], q); e >= 0 && strings.IndexByte(src[k:k+e], '\\') < 0 {
+		k += e // no escapes: the next quote ends it
+	} else {
+		for k < len(src) && src[k] != q {
+			if src[k] == '\\' {
+				k++
+			}
 			k++
 		}
-		k++
 	}
 	if k >= len(src) {
 		return 0, lx.errAt(i, "unexpected end of string")
