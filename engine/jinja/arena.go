@@ -62,15 +62,16 @@ type nodeArena struct {
 // bounds (a name token may be a keyword), so a template's nodes of a kind
 // mostly take one allocation and little is left unused.
 func (a *nodeArena) reserve(lx *lexer) {
-	texts, outs, blocks := lx.nkind[tText], lx.nkind[tVarBegin], lx.nkind[tBlockBegin]
-	names := lx.nkind[tName]
-	consts := lx.nkind[tString] + lx.nkind[tInt] + lx.nkind[tFloat]
-	calls, lists, concats := lx.nop['('], lx.nop['['], lx.nop['~']
-	attrs, filters, commas := lx.nop['.'], lx.nop['|'], lx.nop[',']
-	sets := lx.ntag[kwSet]
-	targets := sets + lx.ntag[kwFor]
-	bodies := lx.ntag[kwFor] + lx.ntag[kwIf] + lx.ntag[kwElif] + lx.ntag[kwElse] +
-		lx.ntag[kwMacro] + lx.ntag[kwCall] + lx.ntag[kwFilter] + lx.ntag[kwWith]
+	k, op, tag := &lx.nkind, &lx.nop, &lx.ntag
+	texts, outs, blocks := int(k[tText]), int(k[tVarBegin]), int(k[tBlockBegin])
+	names := int(k[tName])
+	consts := int(k[tString] + k[tInt] + k[tFloat])
+	calls, lists, concats := int(op['(']), int(op['[']), int(op['~'])
+	attrs, filters, commas := int(op['.']), int(op['|']), int(op[','])
+	sets := int(tag[kwSet])
+	targets := sets + int(tag[kwFor])
+	bodies := int(tag[kwFor] + tag[kwIf] + tag[kwElif] + tag[kwElse] +
+		tag[kwMacro] + tag[kwCall] + tag[kwFilter] + tag[kwWith])
 	a.texts.reserve(texts)
 	a.outs.reserve(outs)
 	a.names.reserve(names / 2)
@@ -83,7 +84,7 @@ func (a *nodeArena) reserve(lx *lexer) {
 	a.targets.reserve(targets)
 	a.sets.reserve(sets)
 	a.lists.reserve(bodies + 1)
-	a.fors.reserve(lx.ntag[kwFor])
+	a.fors.reserve(int(tag[kwFor]))
 	a.strs = make([]string, 0, 4*(bodies+1)+sets)
 	a.exprs = make([]expr, 0, commas+calls+2*concats+lists+1)
 	a.stmts = make([]stmt, 0, texts+outs+blocks+1)
@@ -112,12 +113,11 @@ func carve[T any](backing *[]T, items []T) []T {
 // scratch holds the stacks items are collected on before they are carved;
 // it is reused between parses.
 type scratch struct {
-	toks   []token
-	lineAt []int
-	ends   []string
-	exprs  []expr
-	stmts  []stmt
-	refs   []nameRef // names read, resolved when the template is parsed
+	lx    lexer // its token, line and decoded-string buffers are reused
+	ends  []string
+	exprs []expr
+	stmts []stmt
+	refs  []nameRef // names read, resolved when the template is parsed
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -125,11 +125,14 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
 func (sc *scratch) release() {
-	if cap(sc.toks) > 1<<16 || cap(sc.exprs) > 1<<12 || cap(sc.stmts) > 1<<12 {
+	if cap(sc.lx.toks) > 1<<16 || cap(sc.exprs) > 1<<12 || cap(sc.stmts) > 1<<12 {
 		return // do not keep a huge template's buffers
 	}
-	sc.toks = sc.toks[:0]
-	sc.lineAt = sc.lineAt[:0]
+	if cap(sc.lx.dec) > 1<<10 || cap(sc.lx.lineAt) > 1<<16 {
+		return
+	}
+	sc.lx = lexer{toks: sc.lx.toks[:0], lineAt: sc.lx.lineAt[:0], dec: sc.lx.dec[:0]}
+	clear(sc.lx.dec[:cap(sc.lx.dec)])
 	clear(sc.ends[:cap(sc.ends)])
 	sc.ends = sc.ends[:0]
 	clear(sc.exprs[:cap(sc.exprs)])

@@ -82,9 +82,9 @@ type lexer struct {
 	ascii  bool     // the source is ASCII: a column is a byte count
 	// token counts, to size the parser's slabs: by kind, by operator code,
 	// and by keyword code of block tag names
-	nkind [tOp + 1]int
-	nop   [128]int
-	ntag  [kwLast]int
+	nkind [tOp + 1]int32
+	nop   [128]int32
+	ntag  [kwLast]int32
 	line  int // line index of the last position asked (tokens come in order)
 	// the last position computed, to count columns from it on the same line
 	lastOff, lastCol int
@@ -155,11 +155,13 @@ func (lx *lexer) val(t *token) string {
 
 // lex tokenizes src (newlines already normalized, final newline removed).
 // buf is a recycled token buffer (tokens live only while a template parses).
-func lex(name, src string, buf []token, lineBuf []int) (*lexer, error) {
+// lx is a recycled lexer (a parse's scratch) whose buffers are reused.
+func lex(name, src string, lx *lexer) error {
+	buf, lineBuf := lx.toks, lx.lineAt
 	if need := len(src)/5 + 8; cap(buf) < need {
 		buf = make([]token, 0, need)
 	}
-	lx := &lexer{src: src, name: name, toks: buf[:0], lastCol: 1}
+	*lx = lexer{src: src, name: name, toks: buf[:0], lastCol: 1, dec: lx.dec[:0]}
 	lx.lineAt = append(lineBuf[:0], 0)
 	for i := 0; ; {
 		j := strings.IndexByte(src[i:], '\n')
@@ -170,10 +172,7 @@ func lex(name, src string, buf []token, lineBuf []int) (*lexer, error) {
 		lx.lineAt = append(lx.lineAt, i)
 	}
 	lx.ascii = isASCII(src)
-	if err := lx.run(); err != nil {
-		return lx, err
-	}
-	return lx, nil
+	return lx.run()
 }
 
 func isSpace(c byte) bool { return charClass[c]&ccSpace != 0 }

@@ -38,9 +38,8 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	norm = strings.TrimSuffix(norm, "\n")
 	sc := getScratch()
 	defer sc.release()
-	lx, err := lex(name, norm, sc.toks, sc.lineAt)
-	sc.toks, sc.lineAt = lx.toks, lx.lineAt
-	if err != nil {
+	lx := &sc.lx
+	if err := lex(name, norm, lx); err != nil {
 		return nil, err
 	}
 	t = &Template{Name: name, Source: src, env: e}

@@ -34,14 +34,14 @@ type State struct {
 
 	// first backing arrays, saving allocations per render
 	rootFrame    frame
-	rootBuf      [8]Value
+	rootBuf      [6]Value
 	spareFrames  [2]frame
 	spareVals    [2][4]Value
-	spareLoops   [2]loopObj
+	spareLoops   [1]loopObj
 	freeFrameBuf [4]*frame
-	freeLoopBuf  [4]*loopObj
-	posBuf       [8]Value
-	kwBuf        [4]KwArg
+	freeLoopBuf  [2]*loopObj
+	posBuf       [4]Value
+	kwBuf        [2]KwArg
 }
 
 func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderOptions) *State {
