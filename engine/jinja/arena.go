@@ -113,11 +113,9 @@ func carve[T any](backing *[]T, items []T) []T {
 // scratch holds the stacks items are collected on before they are carved;
 // it is reused between parses.
 type scratch struct {
-	lx    lexer // its token, line and decoded-string buffers are reused
-	ends  []string
-	exprs []expr
-	stmts []stmt
-	refs  []nameRef // names read, resolved when the template is parsed
+	lx   lexer // its token, line and decoded-string buffers are reused
+	ends []string
+	refs []nameRef // names read, resolved when the template is parsed
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -125,7 +123,7 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
 func (sc *scratch) release() {
-	if cap(sc.lx.toks) > 1<<16 || cap(sc.exprs) > 1<<12 || cap(sc.stmts) > 1<<12 {
+	if cap(sc.lx.toks) > 1<<16 || cap(sc.refs) > 1<<12 {
 		return // do not keep a huge template's buffers
 	}
 	if cap(sc.lx.dec) > 1<<10 || cap(sc.lx.lineAt) > 1<<16 {
@@ -135,24 +133,7 @@ func (sc *scratch) release() {
 	clear(sc.lx.dec[:cap(sc.lx.dec)])
 	clear(sc.ends[:cap(sc.ends)])
 	sc.ends = sc.ends[:0]
-	clear(sc.exprs[:cap(sc.exprs)])
-	sc.exprs = sc.exprs[:0]
-	clear(sc.stmts[:cap(sc.stmts)])
-	sc.stmts = sc.stmts[:0]
 	clear(sc.refs[:cap(sc.refs)])
 	sc.refs = sc.refs[:0]
 	scratchPool.Put(sc)
-}
-
-// pushExprs and popExprs bracket the collection of an expression list on the
-// scratch stack: popExprs carves the items pushed since mark.
-func (p *parser) exprMark() int { return len(p.sc.exprs) }
-
-func (p *parser) pushExpr(e expr) { p.sc.exprs = append(p.sc.exprs, e) }
-
-func (p *parser) popExprs(mark int) []expr {
-	out := carve(&p.a.exprs, p.sc.exprs[mark:])
-	clear(p.sc.exprs[mark:])
-	p.sc.exprs = p.sc.exprs[:mark]
-	return out
 }

@@ -216,7 +216,9 @@ func (p *parser) expectBlockEnd() {
 // subparse parses until one of the end tags (a {% name %} whose name is in
 // ends) and leaves the parser at that tag's name.
 func (p *parser) subparse(ends []string) *nodeList {
-	mark := len(p.sc.stmts)
+	// The statements are collected on the stack, then copied out.
+	var buf [16]stmt
+	stmts := buf[:0]
 	for {
 		t := p.cur()
 		switch t.kind {
@@ -224,12 +226,12 @@ func (p *parser) subparse(ends []string) *nodeList {
 			if len(ends) > 0 {
 				p.failEOF(ends)
 			}
-			return p.popStmts(mark)
+			return p.stmtList(stmts)
 		case tText:
 			p.next()
 			ts := p.a.texts.new()
 			ts.s = p.val(t)
-			p.addStmt(mark, ts)
+			stmts = addStmt(stmts, ts)
 		case tVarBegin:
 			p.next()
 			pos := p.posOf(p.cur())
@@ -240,7 +242,7 @@ func (p *parser) subparse(ends []string) *nodeList {
 			p.next()
 			o := p.a.outs.new()
 			o.e, o.pos = e, pos
-			p.addStmt(mark, o)
+			stmts = addStmt(stmts, o)
 		case tBlockBegin:
 			p.next()
 			nt := p.cur()
@@ -249,12 +251,12 @@ func (p *parser) subparse(ends []string) *nodeList {
 			}
 			for _, e := range ends {
 				if p.val(nt) == e {
-					return p.popStmts(mark)
+					return p.stmtList(stmts)
 				}
 			}
 			st := p.parseStatement()
 			if st != nil {
-				p.addStmt(mark, st)
+				stmts = addStmt(stmts, st)
 			}
 		default:
 			p.failTok(t, "unexpected %s", p.tokStr(t))
@@ -262,24 +264,21 @@ func (p *parser) subparse(ends []string) *nodeList {
 	}
 }
 
-// addStmt adds a statement to the list collected since mark, merging
-// adjacent text.
-func (p *parser) addStmt(mark int, st stmt) {
-	if t, ok := st.(*textStmt); ok && len(p.sc.stmts) > mark {
-		if prev, ok := p.sc.stmts[len(p.sc.stmts)-1].(*textStmt); ok {
-			p.sc.stmts[len(p.sc.stmts)-1] = &textStmt{s: prev.s + t.s}
-			return
+// addStmt adds a statement to a list, merging adjacent text.
+func addStmt(stmts []stmt, st stmt) []stmt {
+	if t, ok := st.(*textStmt); ok && len(stmts) > 0 {
+		if prev, ok := stmts[len(stmts)-1].(*textStmt); ok {
+			stmts[len(stmts)-1] = &textStmt{s: prev.s + t.s}
+			return stmts
 		}
 	}
-	p.sc.stmts = append(p.sc.stmts, st)
+	return append(stmts, st)
 }
 
-// popStmts makes the statements collected since mark a node list.
-func (p *parser) popStmts(mark int) *nodeList {
+// stmtList makes statements a node list.
+func (p *parser) stmtList(stmts []stmt) *nodeList {
 	nl := p.a.lists.new()
-	nl.stmts = carve(&p.a.stmts, p.sc.stmts[mark:])
-	clear(p.sc.stmts[mark:])
-	p.sc.stmts = p.sc.stmts[:mark]
+	nl.stmts = carve(&p.a.stmts, stmts)
 	return nl
 }
 
@@ -1100,12 +1099,12 @@ func (p *parser) concatFrom(l expr) expr {
 	}
 	c := p.a.concats.new()
 	c.pos = p.posOf(p.cur())
-	mark := p.exprMark()
-	p.pushExpr(l)
+	var buf [4]expr
+	parts := append(buf[:0], l)
 	for p.skipOp('~') {
-		p.pushExpr(p.parseMath2())
+		parts = append(parts, p.parseMath2())
 	}
-	c.parts = p.popExprs(mark)
+	c.parts = carve(&p.a.exprs, parts)
 	return c
 }
 
@@ -1240,13 +1239,14 @@ func (p *parser) parseTuple(withCond, explicit bool, extraEnd []string) expr {
 }
 
 func (p *parser) parseTupleRest(start *token, first expr, withCond bool, extraEnd []string, explicit ...bool) expr {
-	mark := p.exprMark()
+	var buf [4]expr
+	items := buf[:0]
 	if first != nil {
-		p.pushExpr(first)
+		items = append(items, first)
 	}
 	isTuple := false
 	for {
-		if p.exprMark() > mark {
+		if len(items) > 0 {
 			if !p.skipOp(',') {
 				break
 			}
@@ -1255,9 +1255,8 @@ func (p *parser) parseTupleRest(start *token, first expr, withCond bool, extraEn
 		if p.tupleEnd(extraEnd) {
 			break
 		}
-		p.pushExpr(p.parseCondExpr(withCond))
+		items = append(items, p.parseCondExpr(withCond))
 	}
-	items := p.popExprs(mark)
 	if !isTuple {
 		if len(items) == 1 {
 			return items[0]
@@ -1266,7 +1265,7 @@ func (p *parser) parseTupleRest(start *token, first expr, withCond bool, extraEn
 			p.failTok(p.cur(), "Expected an expression, got '%s'", p.tokName(p.cur()))
 		}
 	}
-	return &tupleExpr{items: items, pos: p.posOf(start)}
+	return &tupleExpr{items: carve(&p.a.exprs, items), pos: p.posOf(start)}
 }
 
 func (p *parser) tokName(t *token) string {
@@ -1298,18 +1297,19 @@ func (p *parser) parseList() expr {
 	pos := p.posOf(p.next())
 	l := p.a.listEs.new()
 	l.pos = pos
-	mark := p.exprMark()
+	var buf [8]expr
+	items := buf[:0]
 	for !p.isOp(']') {
-		if p.exprMark() > mark {
+		if len(items) > 0 {
 			p.expectOp(',')
 			if p.isOp(']') {
 				break
 			}
 		}
-		p.pushExpr(p.parseExpr())
+		items = append(items, p.parseExpr())
 	}
 	p.next()
-	l.items = p.popExprs(mark)
+	l.items = carve(&p.a.exprs, items)
 	return l
 }
 
@@ -1458,7 +1458,8 @@ func (p *parser) parseCallArgs() callArgs {
 	tok := p.expectOp('(')
 	var ca callArgs
 	var more callMore
-	mark := p.exprMark()
+	var buf [6]expr
+	args := buf[:0]
 	requireComma := false
 	ensure := func(ok bool) {
 		if !ok {
@@ -1492,12 +1493,12 @@ func (p *parser) parseCallArgs() callArgs {
 			more.kws = append(more.kws, kwExpr{name: p.val(kt), e: p.parseExpr()})
 		} else {
 			ensure(more.star == nil && more.dstar == nil && len(more.kws) == 0)
-			p.pushExpr(p.parseExpr())
+			args = append(args, p.parseExpr())
 		}
 		requireComma = true
 	}
 	p.next()
-	ca.args = p.popExprs(mark)
+	ca.args = carve(&p.a.exprs, args)
 	if more.kws != nil || more.star != nil || more.dstar != nil {
 		m := more
 		ca.more = &m
