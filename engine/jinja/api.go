@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Filter is a filter function: v | name(args).
@@ -192,8 +193,12 @@ func (b *TagBlock) RenderBody(s *State) (string, error) {
 type Template struct {
 	Name   string
 	Source string
-	env    *Environment
-	root   *nodeList
+	norm   string // Source with newlines normalized: positions are offsets into it
+	// line starts of norm, made when a position is first asked
+	linesOnce sync.Once
+	lines     []int
+	env       *Environment
+	root      *nodeList
 	// rootScope is the top level's scope: the names it assigns.
 	rootScope *scopeInfo
 	macros    []*Macro    // top-level macros, in order

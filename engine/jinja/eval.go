@@ -46,11 +46,11 @@ func (t *textStmt) exec(s *State) error { return s.write(t.s) }
 
 type outputStmt struct {
 	e   expr
-	pos Pos
+	pos offset
 }
 
 func (o *outputStmt) exec(s *State) error {
-	s.pos = o.pos
+	s.setPos(o.pos)
 	v, err := o.e.eval(s)
 	if err != nil {
 		return s.wrap(err, o.pos)
@@ -63,7 +63,7 @@ func (o *outputStmt) exec(s *State) error {
 			return nil
 		}
 		if s.env.OnUndefinedPrint != nil {
-			s.env.OnUndefinedPrint(s, v, o.pos)
+			s.env.OnUndefinedPrint(s, v, s.tmpl.posAt(o.pos))
 		}
 		return nil
 	}
@@ -84,12 +84,12 @@ func (s *State) captureScoped(info *scopeInfo, body *nodeList) (string, error) {
 
 // wrap gives err the template and position of the construct that failed,
 // unless an inner construct already did.
-func (s *State) wrap(err error, pos Pos) error {
+func (s *State) wrap(err error, pos offset) error {
 	switch e := err.(type) {
 	case *Error:
 		if e.Template == "" {
 			e.Template = s.tmpl.Name
-			e.Pos = pos
+			e.Pos = s.tmpl.posAt(pos)
 		}
 		return e
 	case *returnSignal:
@@ -98,19 +98,19 @@ func (s *State) wrap(err error, pos Pos) error {
 	if err == errBreak || err == errContinue {
 		return err
 	}
-	return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: pos, Cause: err}
+	return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: s.tmpl.posAt(pos), Cause: err}
 }
 
 type ifStmt struct {
 	conds  []expr
 	bodies []*nodeList
 	els    *nodeList
-	pos    Pos
+	pos    offset
 }
 
 func (st *ifStmt) exec(s *State) error {
 	for i, c := range st.conds {
-		s.pos = st.pos
+		s.setPos(st.pos)
 		v, err := c.eval(s)
 		if err != nil {
 			return s.wrap(err, st.pos)
@@ -132,7 +132,7 @@ type forStmt struct {
 	body      *nodeList
 	els       *nodeList
 	recursive bool
-	pos       Pos
+	pos       offset
 
 	scope       *scopeInfo // the body's: loop, the targets, what the body assigns
 	filterScope *scopeInfo // the if-condition's: the targets
@@ -140,7 +140,7 @@ type forStmt struct {
 }
 
 func (st *forStmt) exec(s *State) error {
-	s.pos = st.pos
+	s.setPos(st.pos)
 	v, err := st.iter.eval(s)
 	if err != nil {
 		return s.wrap(err, st.pos)
@@ -424,11 +424,11 @@ func (l *loopObj) Call(s *State, a Args) (Value, error) {
 type setStmt struct {
 	target target
 	e      expr
-	pos    Pos
+	pos    offset
 }
 
 func (st *setStmt) exec(s *State) error {
-	s.pos = st.pos
+	s.setPos(st.pos)
 	v, err := st.e.eval(s)
 	if err != nil {
 		return s.wrap(err, st.pos)
@@ -444,7 +444,7 @@ type setBlockStmt struct {
 	body    *nodeList
 	scope   *scopeInfo // the body's
 	filters []*filterExpr
-	pos     Pos
+	pos     offset
 }
 
 func (st *setBlockStmt) exec(s *State) error {
@@ -460,11 +460,11 @@ func (st *setBlockStmt) exec(s *State) error {
 
 type doStmt struct {
 	e   expr
-	pos Pos
+	pos offset
 }
 
 func (st *doStmt) exec(s *State) error {
-	s.pos = st.pos
+	s.setPos(st.pos)
 	if _, err := st.e.eval(s); err != nil {
 		return s.wrap(err, st.pos)
 	}
@@ -475,11 +475,11 @@ type filterBlockStmt struct {
 	body    *nodeList
 	scope   *scopeInfo // the body's
 	filters []*filterExpr
-	pos     Pos
+	pos     offset
 }
 
 // filteredBody renders body in its own scope and applies filters to it.
-func filteredBody(s *State, info *scopeInfo, body *nodeList, filters []*filterExpr, pos Pos) (Value, error) {
+func filteredBody(s *State, info *scopeInfo, body *nodeList, filters []*filterExpr, pos offset) (Value, error) {
 	out, err := s.captureScoped(info, body)
 	if err != nil {
 		return Value{}, err
@@ -511,7 +511,7 @@ type withStmt struct {
 	values  []expr
 	body    *nodeList
 	scope   *scopeInfo // the targets and what the body assigns
-	pos     Pos
+	pos     offset
 }
 
 func (st *withStmt) exec(s *State) error {
@@ -552,11 +552,11 @@ func (st *macroStmt) exec(s *State) error {
 type callBlockStmt struct {
 	call   *callExpr
 	caller *macroDef
-	pos    Pos
+	pos    offset
 }
 
 func (st *callBlockStmt) exec(s *State) error {
-	s.pos = st.pos
+	s.setPos(st.pos)
 	caller := st.caller.value(s.frame)
 	v, err := st.call.evalWith(s, &KwArg{Name: "caller", Value: CallableValue(caller)})
 	if err != nil {
@@ -572,7 +572,8 @@ type tagStmt struct {
 	tag  *Tag
 	blk  *TagBlock
 	m    *macroDef
-	slot int32 // of the macro's name
+	slot int32  // of the macro's name
+	pos  offset // blk.Pos
 }
 
 func (st *tagStmt) exec(s *State) error {
@@ -580,9 +581,9 @@ func (st *tagStmt) exec(s *State) error {
 		s.setLocal(st.slot, st.m.name, CallableValue(st.m.value(s.frame)))
 	}
 	if st.tag.Render != nil {
-		s.pos = st.blk.Pos
+		s.setPos(st.pos)
 		if err := st.tag.Render(s, st.blk); err != nil {
-			return s.wrap(err, st.blk.Pos)
+			return s.wrap(err, st.pos)
 		}
 	}
 	return nil
@@ -595,11 +596,11 @@ type loadStmt struct {
 	names         [][2]string
 	slots         []int32 // of as, or of each imported name
 	ignoreMissing bool
-	pos           Pos
+	pos           offset
 }
 
 func (st *loadStmt) exec(s *State) error {
-	s.pos = st.pos
+	s.setPos(st.pos)
 	if st.kind == "extends" {
 		return s.wrap(Errorf("TemplateRuntimeError", "{%% extends %%} is not supported: strata templates do not inherit"), st.pos)
 	}
@@ -672,7 +673,7 @@ func (t *nameTarget) assign(s *State, v Value) error {
 
 type nsTarget struct {
 	name, attr string
-	pos        Pos
+	pos        offset
 }
 
 func (t *nsTarget) assign(s *State, v Value) error {
@@ -713,7 +714,7 @@ type macroDef struct {
 	defaults     []expr
 	body         *nodeList
 	tmpl         *Template
-	pos          Pos
+	pos          offset
 	catchVarargs bool
 	catchKwargs  bool
 	usesCaller   bool
@@ -747,7 +748,7 @@ type Macro struct {
 }
 
 // Template returns the template that defines the macro, and its position.
-func (m *Macro) Template() (*Template, Pos) { return m.def.tmpl, m.def.pos }
+func (m *Macro) Template() (*Template, Pos) { return m.def.tmpl, m.def.tmpl.posAt(m.def.pos) }
 
 // Call runs the macro: its body renders in a scope of its own whose parent is
 // the scope it was defined in (none for a macro taken from Template.Macros),
@@ -907,7 +908,7 @@ func (c *constExpr) eval(*State) (Value, error) { return c.v, nil }
 
 type nameExpr struct {
 	name string
-	pos  Pos
+	pos  offset
 	// where the name may live, innermost first (see scope.go); at.hops < 0:
 	// in no frame, a global
 	at   slotRef
@@ -946,7 +947,7 @@ func (n *nameExpr) eval(s *State) (Value, error) {
 
 type listExpr struct {
 	items []expr
-	pos   Pos
+	pos   offset
 }
 
 func (l *listExpr) eval(s *State) (Value, error) {
@@ -989,7 +990,7 @@ func evalAll(s *State, es []expr) ([]Value, error) {
 
 type tupleExpr struct {
 	items []expr
-	pos   Pos
+	pos   offset
 }
 
 func (l *tupleExpr) eval(s *State) (Value, error) {
@@ -999,7 +1000,7 @@ func (l *tupleExpr) eval(s *State) (Value, error) {
 
 type dictExpr struct {
 	keys, vals []expr
-	pos        Pos
+	pos        offset
 }
 
 func (d *dictExpr) eval(s *State) (Value, error) {
@@ -1024,7 +1025,7 @@ func (d *dictExpr) eval(s *State) (Value, error) {
 type getattrExpr struct {
 	obj  expr
 	name string
-	pos  Pos
+	pos  offset
 }
 
 func (g *getattrExpr) eval(s *State) (Value, error) {
@@ -1048,7 +1049,7 @@ func (g *getattrExpr) eval(s *State) (Value, error) {
 
 type getitemExpr struct {
 	obj, key expr
-	pos      Pos
+	pos      offset
 }
 
 func (g *getitemExpr) eval(s *State) (Value, error) {
@@ -1070,7 +1071,7 @@ func (g *getitemExpr) eval(s *State) (Value, error) {
 type sliceExpr struct {
 	obj               expr
 	start, stop, step expr
-	pos               Pos
+	pos               offset
 }
 
 func (sl *sliceExpr) eval(s *State) (Value, error) {
@@ -1196,7 +1197,7 @@ type callExpr struct {
 	fn     expr
 	ca     callArgs
 	method *getattrExpr // fn is obj.name: try a Python method first
-	pos    Pos
+	pos    offset
 	// appendCall: obj.append(x), one positional argument: for a list, a
 	// fast path to list.append (the most common call in dbt templates).
 	appendCall bool
@@ -1272,7 +1273,7 @@ func (c *callExpr) args(s *State, extra *KwArg) (Args, argMark, error) {
 // evalArgs evaluates a call's arguments onto the State's argument stacks;
 // the Args it returns are valid until release (Callable's contract: a callee
 // does not keep them), which saves an allocation per call.
-func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, error) {
+func evalArgs(s *State, ca *callArgs, extra *KwArg, pos offset) (Args, argMark, error) {
 	mark := argMark{len(s.posStack), len(s.kwStack)}
 	var a Args
 	more := ca.more
@@ -1363,7 +1364,7 @@ type filterExpr struct {
 	name string
 	ca   callArgs
 	fn   Filter
-	pos  Pos
+	pos  offset
 }
 
 func (f *filterExpr) eval(s *State) (Value, error) {
@@ -1388,7 +1389,7 @@ func (f *filterExpr) apply(s *State, v Value) (Value, error) {
 
 // withArgs evaluates a filter's or test's arguments, calls fn with them and
 // positions its error.
-func withArgs[T any](s *State, ca *callArgs, pos Pos, fn func(Args) (T, error)) (T, error) {
+func withArgs[T any](s *State, ca *callArgs, pos offset, fn func(Args) (T, error)) (T, error) {
 	var zero T
 	args, mark, err := evalArgs(s, ca, nil, pos)
 	if err != nil {
@@ -1407,7 +1408,7 @@ type testExpr struct {
 	name string
 	ca   callArgs
 	fn   Test
-	pos  Pos
+	pos  offset
 }
 
 func (t *testExpr) eval(s *State) (Value, error) {
@@ -1429,7 +1430,7 @@ func (t *testExpr) eval(s *State) (Value, error) {
 
 type notExpr struct {
 	x   expr
-	pos Pos
+	pos offset
 }
 
 func (n *notExpr) eval(s *State) (Value, error) {
@@ -1462,12 +1463,12 @@ func (o *orExpr) eval(s *State) (Value, error) {
 
 type condExpr struct {
 	test, then, els expr
-	pos             Pos
+	pos             offset
 	undef           Value // the value without an else (made once: undefInfo is never changed)
 }
 
-func newCondExpr(test, then, els expr, pos Pos) *condExpr {
-	c := &condExpr{test: test, then: then, els: els, pos: pos}
+func newCondExpr(test, then, els expr, off offset, pos Pos) *condExpr {
+	c := &condExpr{test: test, then: then, els: els, pos: off}
 	if els == nil {
 		c.undef = UndefinedMsg("", fmt.Sprintf("the inline if-expression on line %d evaluated to false and no else section was defined.", pos.Line))
 	}
@@ -1490,7 +1491,7 @@ func (c *condExpr) eval(s *State) (Value, error) {
 
 type negExpr struct {
 	x   expr
-	pos Pos
+	pos offset
 }
 
 func (n *negExpr) eval(s *State) (Value, error) {
@@ -1514,7 +1515,7 @@ func (n *negExpr) eval(s *State) (Value, error) {
 
 type posExpr struct {
 	x   expr
-	pos Pos
+	pos offset
 }
 
 func (n *posExpr) eval(s *State) (Value, error) {
@@ -1535,7 +1536,7 @@ func (n *posExpr) eval(s *State) (Value, error) {
 
 type concatExpr struct {
 	parts []expr
-	pos   Pos
+	pos   offset
 }
 
 func (c *concatExpr) eval(s *State) (Value, error) {
@@ -1583,7 +1584,7 @@ type cmpOp struct {
 type compareExpr struct {
 	first expr
 	ops   []cmpOp
-	pos   Pos
+	pos   offset
 }
 
 func (c *compareExpr) eval(s *State) (Value, error) {
@@ -1686,7 +1687,7 @@ func contains2(s *State, container, x Value) (bool, error) {
 type binExpr struct {
 	op   string
 	l, r expr
-	pos  Pos
+	pos  offset
 }
 
 func (b *binExpr) eval(s *State) (Value, error) {

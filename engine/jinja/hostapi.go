@@ -15,7 +15,7 @@ import (
 func (m *Macro) Invoke(ctx context.Context, args Args, vars map[string]Value, o RenderOptions) (_ Value, err error) {
 	s := newState(ctx, m.def.tmpl, vars, o)
 	defer s.recoverPanic(&err)
-	s.pos = m.def.pos
+	s.setPos(m.def.pos)
 	var b strings.Builder
 	s.out = &b
 	v, err := m.Call(s, args)

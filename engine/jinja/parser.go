@@ -42,7 +42,7 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	if err := lex(name, norm, lx); err != nil {
 		return nil, err
 	}
-	t = &Template{Name: name, Source: src, env: e}
+	t = &Template{Name: name, Source: src, norm: norm, env: e}
 	p := &parser{env: e, name: name, src: norm, lx: lx, toks: lx.toks, tmpl: t, sc: sc, ends: sc.ends}
 	p.t = &p.toks[0]
 	p.a.reserve(lx)
@@ -87,27 +87,30 @@ func (p *parser) next() *token {
 	return t
 }
 
-func (p *parser) fail(pos Pos, format string, args ...any) {
+func (p *parser) fail(pos offset, format string, args ...any) {
 	e := Errorf("TemplateSyntaxError", format, args...)
 	e.Template = p.name
-	e.Pos = pos
+	e.Pos = p.posAt(pos)
 	panic(e)
 }
 
-func (p *parser) failKind(kind string, pos Pos, format string, args ...any) {
+func (p *parser) failKind(kind string, pos offset, format string, args ...any) {
 	e := Errorf(kind, format, args...)
 	e.Template = p.name
-	e.Pos = pos
+	e.Pos = p.posAt(pos)
 	panic(e)
 }
 
-func (p *parser) failTok(t *token, format string, args ...any) { p.fail(p.posOf(t), format, args...) }
+func (p *parser) failTok(t *token, format string, args ...any) { p.fail(p.offOf(t), format, args...) }
 
 // val is a token's text.
 func (p *parser) val(t *token) string { return p.lx.val(t) }
 
-// posOf is a token's position.
-func (p *parser) posOf(t *token) Pos { return p.lx.posAt(int(t.off)) }
+// offOf is a token's place.
+func (p *parser) offOf(t *token) offset { return offset(t.off) }
+
+// posAt is the line and column of a place.
+func (p *parser) posAt(off offset) Pos { return p.lx.posAt(int(off)) }
 
 // tokStr describes a token in messages.
 func (p *parser) tokStr(t *token) string {
@@ -234,7 +237,7 @@ func (p *parser) subparse(ends []string) *nodeList {
 			stmts = addStmt(stmts, ts)
 		case tVarBegin:
 			p.next()
-			pos := p.posOf(p.cur())
+			pos := p.offOf(p.cur())
 			e := p.parseTuple(true, false, nil)
 			if p.cur().kind != tVarEnd {
 				p.unexpected(p.cur(), "'end of print statement'")
@@ -287,7 +290,7 @@ func (p *parser) failEOF(ends []string) {
 	for _, e := range ends {
 		names = append(names, "'"+e+"'")
 	}
-	p.fail(p.posOf(p.cur()), "Unexpected end of template. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", strings.Join(names, " or "), p.blockOf(ends))
+	p.fail(p.offOf(p.cur()), "Unexpected end of template. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", strings.Join(names, " or "), p.blockOf(ends))
 }
 
 func (p *parser) blockOf(ends []string) string {
@@ -330,7 +333,7 @@ func (p *parser) parseStatement() stmt {
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
 		d := p.a.dos.new()
-		d.e, d.pos = e, p.posOf(t)
+		d.e, d.pos = e, p.offOf(t)
 		return d
 	case "break", "continue":
 		p.next()
@@ -339,7 +342,7 @@ func (p *parser) parseStatement() stmt {
 			if p.val(t) == "continue" {
 				msg = "'continue' not properly in loop"
 			}
-			p.failKind("SyntaxError", p.posOf(t), "%s", msg)
+			p.failKind("SyntaxError", p.offOf(t), "%s", msg)
 		}
 		p.expectBlockEnd()
 		if p.val(t) == "break" {
@@ -350,7 +353,7 @@ func (p *parser) parseStatement() stmt {
 		p.next()
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
-		return &outputStmt{e: e, pos: p.posOf(t)}
+		return &outputStmt{e: e, pos: p.offOf(t)}
 	case "block":
 		return p.parseBlock()
 	case "autoescape":
@@ -371,9 +374,9 @@ func (p *parser) parseStatement() stmt {
 		for _, e := range p.ends[len(p.ends)-1:] {
 			names = append(names, "'"+e+"'")
 		}
-		p.fail(p.posOf(t), "Encountered unknown tag '%s'. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", p.val(t), p.endsDesc(), p.ends[len(p.ends)-1][3:])
+		p.fail(p.offOf(t), "Encountered unknown tag '%s'. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", p.val(t), p.endsDesc(), p.ends[len(p.ends)-1][3:])
 	}
-	p.fail(p.posOf(t), "Encountered unknown tag '%s'.", p.val(t))
+	p.fail(p.offOf(t), "Encountered unknown tag '%s'.", p.val(t))
 	return nil
 }
 
@@ -412,7 +415,7 @@ func (p *parser) withEnd(end string, fn func() *nodeList) *nodeList {
 }
 
 func (p *parser) parseIf() stmt {
-	pos := p.posOf(p.next())
+	pos := p.offOf(p.next())
 	st := &ifStmt{pos: pos}
 	for {
 		p.soft++
@@ -442,7 +445,7 @@ func (p *parser) parseIf() stmt {
 }
 
 func (p *parser) parseFor() stmt {
-	pos := p.posOf(p.next())
+	pos := p.offOf(p.next())
 	st := p.a.fors.new()
 	st.pos = pos
 	outer := p.scope
@@ -493,7 +496,7 @@ func (p *parser) parseFor() stmt {
 }
 
 func (p *parser) parseSet() stmt {
-	pos := p.posOf(p.next())
+	pos := p.offOf(p.next())
 	target := p.parseAssignTarget(true, nil)
 	if p.loopDepth() > 0 && targetHasName(target, "loop") {
 		p.failKind("TemplateAssertionError", pos, "Can't assign to special loop variable in for-loop target")
@@ -532,7 +535,7 @@ func (p *parser) parseSignature(m *macroDef) {
 		if p.skipOp('=') {
 			m.defaults = append(m.defaults, p.parseExpr())
 		} else if len(m.defaults) > 0 {
-			p.fail(p.posOf(t), "non-default argument follows default argument")
+			p.fail(p.offOf(t), "non-default argument follows default argument")
 		}
 	}
 	p.next()
@@ -554,12 +557,12 @@ func (p *parser) endMacroNames(m *macroDef) {
 	if m.usesCaller {
 		m.callerSlot = m.scope.declare("caller")
 	}
-	for i, p := range m.params {
-		if p == "caller" {
+	for i, name := range m.params {
+		if name == "caller" {
 			m.explicitCaller = true
 			if m.usesCaller && i < len(m.params)-len(m.defaults) {
 				e := Errorf("TemplateAssertionError", "When defining macros or call blocks the special \"caller\" argument must be omitted or be given a default.")
-				e.Template, e.Pos = m.tmpl.Name, m.pos
+				e.Template, e.Pos = m.tmpl.Name, p.posAt(m.pos)
 				panic(e)
 			}
 		}
@@ -567,7 +570,7 @@ func (p *parser) endMacroNames(m *macroDef) {
 }
 
 func (p *parser) parseMacro() stmt {
-	pos := p.posOf(p.next())
+	pos := p.offOf(p.next())
 	name := p.expectName()
 	m := &macroDef{name: p.val(name), tmpl: p.tmpl, pos: pos}
 	outer := p.scope
@@ -589,7 +592,7 @@ func (p *parser) parseMacro() stmt {
 }
 
 func (p *parser) parseCallBlock() stmt {
-	pos := p.posOf(p.next())
+	pos := p.offOf(p.next())
 	m := &macroDef{name: "caller", tmpl: p.tmpl, pos: pos}
 	outer := p.scope
 	p.markCaptures() // the caller keeps the frame it is defined in
@@ -615,7 +618,7 @@ func (p *parser) parseCallBlock() stmt {
 }
 
 func (p *parser) parseFilterBlock() stmt {
-	pos := p.posOf(p.next())
+	pos := p.offOf(p.next())
 	var filters []*filterExpr
 	filters = append(filters, p.parseFilterCall(nil))
 	for p.skipOp('|') {
@@ -632,7 +635,7 @@ func (p *parser) parseFilterBlock() stmt {
 }
 
 func (p *parser) parseWith() stmt {
-	pos := p.posOf(p.next())
+	pos := p.offOf(p.next())
 	st := &withStmt{pos: pos}
 	outer := p.scope
 	st.scope = p.newScope(outer)
@@ -668,7 +671,7 @@ func (p *parser) parseBlock() stmt {
 	p.next()
 	if p.cur().kind == tName {
 		if p.val(p.cur()) != p.val(name) {
-			p.fail(p.posOf(p.cur()), "mismatching name in endblock")
+			p.fail(p.offOf(p.cur()), "mismatching name in endblock")
 		}
 		p.next()
 	}
@@ -678,7 +681,7 @@ func (p *parser) parseBlock() stmt {
 
 func (p *parser) parseLoad() stmt {
 	t := p.next()
-	st := &loadStmt{kind: p.val(t), pos: p.posOf(t)}
+	st := &loadStmt{kind: p.val(t), pos: p.offOf(t)}
 	st.what = p.parseExpr()
 	switch p.val(t) {
 	case "import":
@@ -729,7 +732,7 @@ func (p *parser) skipContext() {
 // parseTag parses a host tag.
 func (p *parser) parseTag(t *token, tag *Tag) stmt {
 	p.next()
-	blk := &TagBlock{Pos: p.posOf(t), tmpl: p.tmpl}
+	blk := &TagBlock{Pos: p.posAt(p.offOf(t)), tmpl: p.tmpl}
 	blk.Header.Tag = p.val(t)
 	var m *macroDef
 	switch tag.Header {
@@ -738,7 +741,7 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 	case HeaderSignature:
 		name := p.expectName()
 		blk.Header.Name = p.val(name)
-		m = &macroDef{name: p.val(name), tmpl: p.tmpl, pos: p.posOf(t)}
+		m = &macroDef{name: p.val(name), tmpl: p.tmpl, pos: p.offOf(t)}
 		m.scope = p.newScope(p.scope)
 		p.scope = m.scope
 		p.beginMacroNames()
@@ -873,7 +876,7 @@ func (p *parser) parseAssignTarget(withNamespace bool, extraEnd []string) target
 		if withNamespace && p.isOp('.') {
 			p.next()
 			attr := p.expectName()
-			add(&nsTarget{name: p.val(t), attr: p.val(attr), pos: p.posOf(t)})
+			add(&nsTarget{name: p.val(t), attr: p.val(attr), pos: p.offOf(t)})
 			continue
 		}
 		switch p.val(t) {
@@ -942,7 +945,7 @@ func (p *parser) parseCondExpr(withCond bool) expr {
 		for i := start; i < len(p.unknowns); i++ {
 			p.unknowns[i].soft = true
 		}
-		pos := p.posOf(p.next())
+		pos := p.offOf(p.next())
 		p.soft++
 		test := p.parseOr()
 		var els expr
@@ -951,7 +954,7 @@ func (p *parser) parseCondExpr(withCond bool) expr {
 			els = p.parseCondExpr(true)
 		}
 		p.soft--
-		e = newCondExpr(test, e, els, pos)
+		e = newCondExpr(test, e, els, pos, p.posAt(pos))
 	}
 	return e
 }
@@ -1017,7 +1020,7 @@ func (p *parser) andFrom(l expr) expr {
 
 func (p *parser) parseNot() expr {
 	if p.isKw(kwNot) {
-		pos := p.posOf(p.next())
+		pos := p.offOf(p.next())
 		return &notExpr{x: p.parseNot(), pos: pos}
 	}
 	return p.parseCompare()
@@ -1077,7 +1080,7 @@ func (p *parser) compareFrom(start *token, first expr) expr {
 	if len(ops) == 0 {
 		return first
 	}
-	return &compareExpr{first: first, ops: ops, pos: p.posOf(start)}
+	return &compareExpr{first: first, ops: ops, pos: p.offOf(start)}
 }
 
 func (p *parser) parseMath1() expr { return p.math1From(p.parseConcat()) }
@@ -1098,7 +1101,7 @@ func (p *parser) concatFrom(l expr) expr {
 		return l
 	}
 	c := p.a.concats.new()
-	c.pos = p.posOf(p.cur())
+	c.pos = p.offOf(p.cur())
 	var buf [4]expr
 	parts := append(buf[:0], l)
 	for p.skipOp('~') {
@@ -1131,7 +1134,7 @@ func (p *parser) powFrom(l expr) expr {
 }
 
 func (p *parser) binop(t *token, l, r expr) expr {
-	return &binExpr{op: p.val(t), l: l, r: r, pos: p.posOf(t)}
+	return &binExpr{op: p.val(t), l: l, r: r, pos: p.offOf(t)}
 }
 
 func (p *parser) parseUnary(withFilter bool) expr {
@@ -1139,10 +1142,10 @@ func (p *parser) parseUnary(withFilter bool) expr {
 	t := p.cur()
 	if p.isOp('-') {
 		p.next()
-		e = &negExpr{x: p.parseUnary(false), pos: p.posOf(t)}
+		e = &negExpr{x: p.parseUnary(false), pos: p.offOf(t)}
 	} else if p.isOp('+') {
 		p.next()
-		e = &posExpr{x: p.parseUnary(false), pos: p.posOf(t)}
+		e = &posExpr{x: p.parseUnary(false), pos: p.offOf(t)}
 	} else {
 		e = p.parsePrimary()
 	}
@@ -1177,7 +1180,7 @@ func (p *parser) parsePrimary() expr {
 			ns[p.val(t)] = true
 		}
 		n := p.a.names.new()
-		n.name, n.pos = p.val(t), p.posOf(t)
+		n.name, n.pos = p.val(t), p.offOf(t)
 		p.sc.refs = append(p.sc.refs, nameRef{e: n, scope: p.scope})
 		return n
 	case tString:
@@ -1265,7 +1268,7 @@ func (p *parser) parseTupleRest(start *token, first expr, withCond bool, extraEn
 			p.failTok(p.cur(), "Expected an expression, got '%s'", p.tokName(p.cur()))
 		}
 	}
-	return &tupleExpr{items: carve(&p.a.exprs, items), pos: p.posOf(start)}
+	return &tupleExpr{items: carve(&p.a.exprs, items), pos: p.offOf(start)}
 }
 
 func (p *parser) tokName(t *token) string {
@@ -1294,7 +1297,7 @@ func (p *parser) tupleEnd(extraEnd []string) bool {
 }
 
 func (p *parser) parseList() expr {
-	pos := p.posOf(p.next())
+	pos := p.offOf(p.next())
 	l := p.a.listEs.new()
 	l.pos = pos
 	var buf [8]expr
@@ -1314,7 +1317,7 @@ func (p *parser) parseList() expr {
 }
 
 func (p *parser) parseDict() expr {
-	pos := p.posOf(p.next())
+	pos := p.offOf(p.next())
 	d := &dictExpr{pos: pos}
 	for !p.isOp('}') {
 		if len(d.keys) > 0 {
@@ -1367,13 +1370,13 @@ func (p *parser) parseSubscript(e expr) expr {
 		if a.kind == tName {
 			p.next()
 			g := p.a.attrs.new()
-			g.obj, g.name, g.pos = e, p.val(a), p.posOf(a)
+			g.obj, g.name, g.pos = e, p.val(a), p.offOf(a)
 			return g
 		}
 		if a.kind == tInt {
 			p.next()
 			n, _ := strconv.ParseInt(p.val(a), 10, 64)
-			return &getitemExpr{obj: e, key: &constExpr{v: Int(n)}, pos: p.posOf(a)}
+			return &getitemExpr{obj: e, key: &constExpr{v: Int(n)}, pos: p.offOf(a)}
 		}
 		p.unexpected(a, "name or number")
 	}
@@ -1392,17 +1395,17 @@ func (p *parser) parseSubscript(e expr) expr {
 	}
 	p.expectOp(']')
 	if len(args) == 0 {
-		return &getitemExpr{obj: e, key: &tupleExpr{pos: p.posOf(t)}, pos: p.posOf(t)}
+		return &getitemExpr{obj: e, key: &tupleExpr{pos: p.offOf(t)}, pos: p.offOf(t)}
 	}
 	if len(args) == 1 && !isTuple {
 		if sl, ok := args[0].(*sliceExpr); ok {
 			sl.obj = e
-			sl.pos = p.posOf(t)
+			sl.pos = p.offOf(t)
 			return sl
 		}
-		return &getitemExpr{obj: e, key: args[0], pos: p.posOf(t)}
+		return &getitemExpr{obj: e, key: args[0], pos: p.offOf(t)}
 	}
-	return &getitemExpr{obj: e, key: &tupleExpr{items: args, pos: p.posOf(t)}, pos: p.posOf(t)}
+	return &getitemExpr{obj: e, key: &tupleExpr{items: args, pos: p.offOf(t)}, pos: p.offOf(t)}
 }
 
 func (p *parser) parseSubscribed() expr {
@@ -1430,11 +1433,11 @@ func (p *parser) parseSubscribed() expr {
 
 type unknownRef struct {
 	kind, name string
-	pos        Pos
+	pos        offset
 	soft       bool
 }
 
-func (p *parser) unknown(kind, name string, pos Pos) {
+func (p *parser) unknown(kind, name string, pos offset) {
 	p.unknowns = append(p.unknowns, unknownRef{kind: kind, name: name, pos: pos, soft: p.soft > 0})
 }
 
@@ -1463,7 +1466,7 @@ func (p *parser) parseCallArgs() callArgs {
 	requireComma := false
 	ensure := func(ok bool) {
 		if !ok {
-			p.fail(p.posOf(tok), "invalid syntax for function call expression")
+			p.fail(p.offOf(tok), "invalid syntax for function call expression")
 		}
 	}
 	for !p.isOp(')') {
@@ -1487,7 +1490,7 @@ func (p *parser) parseCallArgs() callArgs {
 			p.next()
 			for _, kw := range more.kws {
 				if kw.name == p.val(kt) {
-					p.failKind("SyntaxError", p.posOf(kt), "keyword argument repeated: %s", p.val(kt))
+					p.failKind("SyntaxError", p.offOf(kt), "keyword argument repeated: %s", p.val(kt))
 				}
 			}
 			more.kws = append(more.kws, kwExpr{name: p.val(kt), e: p.parseExpr()})
@@ -1507,14 +1510,14 @@ func (p *parser) parseCallArgs() callArgs {
 }
 
 func (p *parser) parseCall(fn expr) expr {
-	var pos Pos
+	var pos offset
 	switch f := fn.(type) {
 	case *nameExpr:
 		pos = f.pos
 	case *getattrExpr:
 		pos = f.pos
 	default:
-		pos = p.posOf(p.cur())
+		pos = p.offOf(p.cur())
 	}
 	c := p.a.calls.new()
 	c.fn, c.ca, c.pos = fn, p.parseCallArgs(), pos
@@ -1533,13 +1536,13 @@ func (p *parser) parseFilterCall(x expr) *filterExpr {
 		name += "." + p.val(p.expectName())
 	}
 	f := p.a.filters.new()
-	f.x, f.name, f.pos = x, name, p.posOf(t)
+	f.x, f.name, f.pos = x, name, p.offOf(t)
 	if p.isOp('(') {
 		f.ca = p.parseCallArgs()
 	}
 	fn, ok := p.env.Filters[name]
 	if !ok {
-		p.unknown("filter", name, p.posOf(t))
+		p.unknown("filter", name, p.offOf(t))
 	}
 	f.fn = fn
 	return f
@@ -1554,25 +1557,25 @@ func (p *parser) parseTest(x expr) expr {
 		p.next()
 		name += "." + p.val(p.expectName())
 	}
-	te := &testExpr{x: x, name: name, pos: p.posOf(t)}
+	te := &testExpr{x: x, name: name, pos: p.offOf(t)}
 	c := p.cur()
 	if p.isOp('(') {
 		te.ca = p.parseCallArgs()
 	} else if (c.kind == tName || c.kind == tString || c.kind == tInt || c.kind == tFloat || (c.kind == tOp && (p.val(c) == "(" || p.val(c) == "[" || p.val(c) == "{"))) &&
 		!(c.kind == tName && (p.val(c) == "else" || p.val(c) == "or" || p.val(c) == "and")) {
 		if c.kind == tName && p.val(c) == "is" {
-			p.fail(p.posOf(c), "You cannot chain multiple tests with is")
+			p.fail(p.offOf(c), "You cannot chain multiple tests with is")
 		}
 		arg := p.parsePostfix(p.parsePrimary())
 		te.ca.args = []expr{arg}
 	}
 	fn, ok := p.env.Tests[name]
 	if !ok {
-		p.unknown("test", name, p.posOf(t))
+		p.unknown("test", name, p.offOf(t))
 	}
 	te.fn = fn
 	if negated {
-		return &notExpr{x: te, pos: p.posOf(t)}
+		return &notExpr{x: te, pos: p.offOf(t)}
 	}
 	return te
 }

@@ -1,5 +1,11 @@
 package jinja
 
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
 // Variables live in frames, one per lexical scope in use: the template's top
 // level, a loop iteration, a macro call, a with block, a block set, …
 //
@@ -261,4 +267,36 @@ func (p *parser) resolveNames() {
 			}
 		}
 	}
+}
+
+// offset is a place in a template: a byte offset into its source (newlines
+// normalized). Nodes keep one instead of a Pos, which is worked out only
+// when an error or a host asks for it.
+type offset int32
+
+// posAt returns the line and column of an offset. The line table is made
+// the first time a position is asked (errors and warnings only).
+func (t *Template) posAt(off offset) Pos {
+	src := t.norm
+	o := int(off)
+	if o < 0 {
+		o = 0
+	}
+	if o > len(src) {
+		o = len(src)
+	}
+	t.linesOnce.Do(func() {
+		t.lines = []int{0}
+		for i := 0; ; {
+			j := strings.IndexByte(src[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			t.lines = append(t.lines, i)
+		}
+	})
+	line := sort.SearchInts(t.lines, o+1) - 1
+	start := t.lines[line]
+	return Pos{Line: line + 1, Col: 1 + utf8.RuneCountInString(src[start:o])}
 }

@@ -23,7 +23,8 @@ type State struct {
 	slow    bool   // names are found by comparing them (see scope.go)
 	depth   int
 	iters   int64
-	pos     Pos // the statement running, for errors
+	pos     offset    // the statement running, for errors
+	posT    *Template // the template pos is in
 
 	// argument stacks for calls in progress (see evalArgs)
 	posStack []Value
@@ -89,7 +90,18 @@ func (s *State) Env() *Environment { return s.env }
 
 // Template returns the template whose code is running (inside a macro, the
 // macro's template) and the position of the statement running.
-func (s *State) Template() (*Template, Pos) { return s.tmpl, s.pos }
+func (s *State) Template() (*Template, Pos) { return s.tmpl, s.curPos() }
+
+// setPos records the statement running.
+func (s *State) setPos(off offset) { s.pos, s.posT = off, s.tmpl }
+
+// curPos is the position of the statement running.
+func (s *State) curPos() Pos {
+	if s.posT == nil {
+		return Pos{}
+	}
+	return s.posT.posAt(s.pos)
+}
 
 // Lookup resolves a name as a template would: scopes, then the render's
 // variables, then the environment's globals; else an undefined value.
@@ -203,7 +215,7 @@ func (s *State) checkSize(n int) error {
 // template and line, so no Go stack trace reaches a user.
 func (s *State) recoverPanic(err *error) {
 	if r := recover(); r != nil {
-		*err = &Error{Kind: "InternalError", Msg: fmt.Sprintf("internal error in the template engine: %v", r), Template: s.tmpl.Name, Pos: s.pos}
+		*err = &Error{Kind: "InternalError", Msg: fmt.Sprintf("internal error in the template engine: %v", r), Template: s.tmpl.Name, Pos: s.curPos()}
 	}
 }
 
@@ -212,13 +224,13 @@ func (s *State) finishErr(err error) error {
 	e, ok := err.(*Error)
 	if !ok {
 		if _, ok := err.(*returnSignal); ok {
-			return &Error{Kind: "TemplateRuntimeError", Msg: "return() called outside of a macro", Template: s.tmpl.Name, Pos: s.pos}
+			return &Error{Kind: "TemplateRuntimeError", Msg: "return() called outside of a macro", Template: s.tmpl.Name, Pos: s.curPos()}
 		}
-		return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: s.pos, Cause: err}
+		return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: s.curPos(), Cause: err}
 	}
 	if e.Template == "" {
 		e.Template = s.tmpl.Name
-		e.Pos = s.pos
+		e.Pos = s.curPos()
 	}
 	return e
 }
