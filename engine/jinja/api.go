@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // Filter is a filter function: v | name(args).
@@ -248,13 +249,13 @@ func (t *Template) Module(ctx context.Context, vars map[string]Value, o RenderOp
 func (t *Template) run(ctx context.Context, vars map[string]Value, o RenderOptions) (out string, s *State, err error) {
 	s = newState(ctx, t, vars, o)
 	defer s.recoverPanic(&err)
-	var b strings.Builder
-	b.Grow(len(t.Source) + len(t.Source)/2)
-	s.out = &b
+	s.mainBuf = make([]byte, 0, len(t.Source)+len(t.Source)/2)
+	s.out = &s.mainBuf
 	if err := t.root.exec(s); err != nil {
 		return "", s, s.finishErr(err)
 	}
-	return b.String(), s, nil
+	// The buffer is never written again: the string can share it.
+	return unsafe.String(unsafe.SliceData(s.mainBuf), len(s.mainBuf)), s, nil
 }
 
 // Bind matches a call's arguments to parameter names, as Python does:

@@ -1,9 +1,6 @@
 package jinja
 
-import (
-	"context"
-	"strings"
-)
+import "context"
 
 // Host API: small, generic entry points a host needs beyond rendering a
 // template (calling a macro from Go, explaining an undefined value).
@@ -16,8 +13,6 @@ func (m *Macro) Invoke(ctx context.Context, args Args, vars map[string]Value, o 
 	s := newState(ctx, m.def.tmpl, vars, o)
 	defer s.recoverPanic(&err)
 	s.setPos(m.def.pos)
-	var b strings.Builder
-	s.out = &b
 	v, err := m.Call(s, args)
 	if err != nil {
 		return Value{}, s.finishErr(err)

@@ -14,7 +14,7 @@ type State struct {
 	env     *Environment
 	tmpl    *Template // the template whose code is running (a macro's own)
 	host    any
-	out     *strings.Builder
+	out     *[]byte // where output goes: mainBuf, or capBuf while capturing
 	written int
 	limits  Limits
 	globals map[string]Value
@@ -32,6 +32,9 @@ type State struct {
 
 	freeFrames []*frame   // frames no one uses any more
 	freeLoops  []*loopObj // loop objects no one can reach any more
+
+	mainBuf []byte // the render's output
+	capBuf  []byte // captured output (macro bodies, block sets), nested by offset
 
 	// first backing arrays, saving allocations per render
 	rootFrame    frame
@@ -74,6 +77,7 @@ func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderO
 	for i := range s.spareLoops {
 		s.freeLoops = append(s.freeLoops, &s.spareLoops[i])
 	}
+	s.out = &s.mainBuf
 	s.posStack = s.posBuf[:0]
 	s.kwStack = s.kwBuf[:0]
 	return s
@@ -163,19 +167,24 @@ func (s *State) write(str string) error {
 	if s.written > s.limits.Output {
 		return s.limitErr("output limit exceeded: the template wrote more than %d bytes", s.limits.Output)
 	}
-	s.out.WriteString(str)
+	*s.out = append(*s.out, str...)
 	return nil
 }
 
-// capture runs fn with a fresh output buffer and returns what it wrote.
+// capture runs fn with output going to the capture buffer, after what
+// enclosing captures wrote there, and returns what it wrote.
 func (s *State) capture(fn func() error) (string, error) {
 	saved := s.out
-	var b strings.Builder
-	b.Grow(128)
-	s.out = &b
+	mark := len(s.capBuf)
+	if s.capBuf == nil {
+		s.capBuf = make([]byte, 0, 256)
+	}
+	s.out = &s.capBuf
 	err := fn()
+	out := string(s.capBuf[mark:])
+	s.capBuf = s.capBuf[:mark]
 	s.out = saved
-	return b.String(), err
+	return out, err
 }
 
 func (s *State) limitErr(format string, args ...any) *Error {
