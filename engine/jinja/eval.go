@@ -761,14 +761,15 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 	np := len(d.params)
 	// The parameters are the frame's first slots; values are bound in place,
 	// with the zero Value (undefined) standing for "not given".
-	f := s.newFrame(d.scope, m.closure)
+	f := s.frameFor(d.scope, m.closure)
 	vals := f.vals
-	clear(vals[:np])
 	npos := len(a.Pos)
 	if npos > np {
 		npos = np
 	}
 	copy(vals, a.Pos[:npos])
+	clear(vals[npos:np])
+	f.resetFrom(np)
 	given := func(i int) bool { return i < npos || vals[i].k != KindUndefined || vals[i].p != nil }
 	kws := a.Kw
 	if len(kws) > 0 {

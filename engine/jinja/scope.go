@@ -71,11 +71,17 @@ type frame struct {
 }
 
 // reset makes every slot unassigned.
-func (f *frame) reset() {
-	for i := range f.vals {
-		f.vals[i] = unsetValue
+func (f *frame) reset() { f.resetFrom(0) }
+
+// resetFrom makes slots from i on unassigned.
+func (f *frame) resetFrom(i int) {
+	vals := f.vals[i:]
+	for i := range vals {
+		vals[i] = unsetValue
 	}
-	f.xnames, f.xvals = nil, nil
+	if f.xnames != nil {
+		f.xnames, f.xvals = nil, nil
+	}
 }
 
 // pushFrame makes a frame of info the current one (outer being its parent)
@@ -88,6 +94,13 @@ func (s *State) pushFrame(info *scopeInfo, parent *frame) *frame {
 
 // newFrame returns a cleared frame of info, reused when one is free.
 func (s *State) newFrame(info *scopeInfo, parent *frame) *frame {
+	f := s.frameFor(info, parent)
+	f.reset()
+	return f
+}
+
+// frameFor returns a frame of info whose slots the caller sets.
+func (s *State) frameFor(info *scopeInfo, parent *frame) *frame {
 	var f *frame
 	if n := len(s.freeFrames); n > 0 && !info.captures {
 		f = s.freeFrames[n-1]
@@ -101,7 +114,9 @@ func (s *State) newFrame(info *scopeInfo, parent *frame) *frame {
 		f.vals = make([]Value, n, max(n, 4))
 	}
 	f.vals = f.vals[:n]
-	f.reset()
+	if f.xnames != nil {
+		f.xnames, f.xvals = nil, nil
+	}
 	return f
 }
 
