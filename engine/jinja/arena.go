@@ -62,7 +62,7 @@ type nodeArena struct {
 // bounds (a name token may be a keyword), so a template's nodes of a kind
 // mostly take one allocation and little is left unused.
 func (a *nodeArena) reserve(lx *lexer) {
-	k, op, tag := &lx.nkind, &lx.nop, &lx.ntag
+	k, op, tag := &lx.counts.nkind, &lx.counts.nop, &lx.counts.ntag
 	texts, outs, blocks := int(k[tText]), int(k[tVarBegin]), int(k[tBlockBegin])
 	names := int(k[tName])
 	consts := int(k[tString] + k[tInt] + k[tFloat])
@@ -129,8 +129,8 @@ func (sc *scratch) release() {
 	if cap(sc.lx.dec) > 1<<10 || cap(sc.lx.lineAt) > 1<<16 {
 		return
 	}
-	sc.lx = lexer{toks: sc.lx.toks[:0], lineAt: sc.lx.lineAt[:0], dec: sc.lx.dec[:0]}
-	clear(sc.lx.dec[:cap(sc.lx.dec)])
+	sc.lx.src, sc.lx.name = "", ""
+	clear(sc.lx.dec)
 	clear(sc.ends[:cap(sc.ends)])
 	sc.ends = sc.ends[:0]
 	clear(sc.refs[:cap(sc.refs)])

@@ -78,16 +78,16 @@ type lexer struct {
 	name   string
 	toks   []token
 	dec    []string // decoded token values (token.dec)
-	lineAt []int    // byte offset of each line start
-	ascii  bool     // the source is ASCII: a column is a byte count
-	// token counts, to size the parser's slabs: by kind, by operator code,
-	// and by keyword code of block tag names
+	lineAt []int    // byte offset of each line start, made when a position is asked
+	counts tokCounts
+}
+
+// tokCounts are token counts, to size the parser's slabs: by kind, by
+// operator code, and by keyword code of block tag names.
+type tokCounts struct {
 	nkind [tOp + 1]int32
 	nop   [128]int32
 	ntag  [kwLast]int32
-	line  int // line index of the last position asked (tokens come in order)
-	// the last position computed, to count columns from it on the same line
-	lastOff, lastCol int
 }
 
 func newlineNormalize(src string) string {
@@ -98,31 +98,24 @@ func newlineNormalize(src string) string {
 	return strings.ReplaceAll(src, "\r", "\n")
 }
 
+// posAt returns the line and column of an offset. Positions are asked only
+// for errors and a few parse-time values, so the line table is made on the
+// first question.
 func (lx *lexer) posAt(off int) Pos {
-	// Offsets mostly grow: walk from the last line, else search.
-	lo := lx.line
-	if lx.lineAt[lo] > off {
-		lo = sort.SearchInts(lx.lineAt, off+1) - 1
+	if len(lx.lineAt) == 0 {
+		lx.lineAt = append(lx.lineAt, 0)
+		for i := 0; ; {
+			j := strings.IndexByte(lx.src[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			lx.lineAt = append(lx.lineAt, i)
+		}
 	}
-	for lo+1 < len(lx.lineAt) && lx.lineAt[lo+1] <= off {
-		lo++
-	}
-	lx.line = lo
-	if lx.ascii {
-		return Pos{Line: lo + 1, Col: off - lx.lineAt[lo] + 1}
-	}
-	from, col := lx.lineAt[lo], 1
-	if lx.lastOff >= from && lx.lastOff <= off {
-		from, col = lx.lastOff, lx.lastCol
-	}
-	seg := lx.src[from:off]
-	if isASCII(seg) {
-		col += len(seg)
-	} else {
-		col += utf8.RuneCountInString(seg)
-	}
-	lx.lastOff, lx.lastCol = off, col
-	return Pos{Line: lo + 1, Col: col}
+	off = min(max(off, 0), len(lx.src))
+	lo := sort.SearchInts(lx.lineAt, off+1) - 1
+	return Pos{Line: lo + 1, Col: 1 + utf8.RuneCountInString(lx.src[lx.lineAt[lo]:off])}
 }
 
 func (lx *lexer) errAt(off int, format string, args ...any) *Error {
@@ -135,14 +128,14 @@ func (lx *lexer) errAt(off int, format string, args ...any) *Error {
 // emit adds a token whose value is src[v:v+n].
 func (lx *lexer) emit(k tokKind, off, v, n int) {
 	lx.toks = append(lx.toks, token{kind: k, off: int32(off), v: int32(v), n: int32(n)})
-	lx.nkind[k]++
+	lx.counts.nkind[k]++
 }
 
 // emitDec adds a token whose value is not a slice of the source.
 func (lx *lexer) emitDec(k tokKind, val string, off int) {
 	lx.toks = append(lx.toks, token{kind: k, dec: true, off: int32(off), v: int32(len(lx.dec)), n: int32(len(val))})
 	lx.dec = append(lx.dec, val)
-	lx.nkind[k]++
+	lx.counts.nkind[k]++
 }
 
 // val is a token's text: text, name, decoded string, operator, number.
@@ -157,21 +150,12 @@ func (lx *lexer) val(t *token) string {
 // buf is a recycled token buffer (tokens live only while a template parses).
 // lx is a recycled lexer (a parse's scratch) whose buffers are reused.
 func lex(name, src string, lx *lexer) error {
-	buf, lineBuf := lx.toks, lx.lineAt
-	if need := len(src)/5 + 8; cap(buf) < need {
-		buf = make([]token, 0, need)
+	if need := len(src)/5 + 8; cap(lx.toks) < need {
+		lx.toks = make([]token, 0, need)
 	}
-	*lx = lexer{src: src, name: name, toks: buf[:0], lastCol: 1, dec: lx.dec[:0]}
-	lx.lineAt = append(lineBuf[:0], 0)
-	for i := 0; ; {
-		j := strings.IndexByte(src[i:], '\n')
-		if j < 0 {
-			break
-		}
-		i += j + 1
-		lx.lineAt = append(lx.lineAt, i)
-	}
-	lx.ascii = isASCII(src)
+	lx.src, lx.name = src, name
+	lx.toks, lx.lineAt, lx.dec = lx.toks[:0], lx.lineAt[:0], lx.dec[:0]
+	lx.counts = tokCounts{}
 	return lx.run()
 }
 
@@ -361,7 +345,7 @@ func (lx *lexer) lexComment(j int) (int, bool, error) {
 func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, error) {
 	src := lx.src
 	toks := append(lx.toks, token{kind: begin, off: int32(j), v: int32(j), n: 2})
-	lx.nkind[begin]++
+	lx.counts.nkind[begin]++
 	c0 := closer[0] // '}' or '%'; the closer's second byte is '}'
 	i := j + 2
 	if i < len(src) && (src[i] == '-' || src[i] == '+') {
@@ -409,10 +393,10 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 			}
 			kw := keyword(src[i:k])
 			if first {
-				lx.ntag[kw]++ // the tag's name
+				lx.counts.ntag[kw]++ // the tag's name
 			}
 			toks = append(toks, token{kind: tName, op: kw, off: int32(i), v: int32(i), n: int32(k - i)})
-			lx.nkind[tName]++
+			lx.counts.nkind[tName]++
 			i = k
 		case c == '\'' || c == '"':
 			lx.toks = toks
@@ -429,7 +413,7 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 		case c >= utf8.RuneSelf && startsIdent(src[i:]):
 			k := identEnd(src, i)
 			toks = append(toks, token{kind: tName, off: int32(i), v: int32(i), n: int32(k - i)})
-			lx.nkind[tName]++
+			lx.counts.nkind[tName]++
 			i = k
 		default:
 			op, n := opAt(src, i)
@@ -447,7 +431,7 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 				}
 			}
 			toks = append(toks, token{kind: tOp, op: op, off: int32(i), v: int32(i), n: int32(n)})
-			lx.nop[op]++
+			lx.counts.nop[op]++
 			i += n
 		}
 		first = false
