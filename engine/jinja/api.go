@@ -181,6 +181,8 @@ type TagBlock struct {
 }
 
 // RenderBody renders the block's body in the current scope and returns it.
+// The rest of the render then finds names by comparing them (see scope.go),
+// which is slower: call it from Tag.Render, where the block stands.
 func (b *TagBlock) RenderBody(s *State) (string, error) {
 	if b.body == nil {
 		return b.Raw, nil

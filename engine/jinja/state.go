@@ -109,6 +109,8 @@ func (s *State) curPos() Pos {
 
 // Lookup resolves a name as a template would: scopes, then the render's
 // variables, then the environment's globals; else an undefined value.
+// The loop variable of a loop whose template never reads `loop` is valid
+// only until that loop ends: its object is reused.
 func (s *State) Lookup(name string) Value {
 	if v, ok := s.lookupFrames(name); ok {
 		return v
