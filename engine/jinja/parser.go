@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -36,6 +37,10 @@ type parser struct {
 func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	norm := newlineNormalize(src)
 	norm = strings.TrimSuffix(norm, "\n")
+	if len(norm) > math.MaxInt32 {
+		// tokens and nodes keep 32-bit offsets
+		return nil, &Error{Kind: "TemplateSyntaxError", Msg: fmt.Sprintf("template too large: %d bytes (at most %d)", len(norm), math.MaxInt32), Template: name}
+	}
 	sc := getScratch()
 	defer sc.release()
 	lx := &sc.lx
