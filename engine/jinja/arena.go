@@ -85,9 +85,12 @@ func (a *nodeArena) reserve(lx *lexer) {
 	a.sets.reserve(sets)
 	a.lists.reserve(bodies + 1)
 	a.fors.reserve(int(tag[kwFor]))
-	a.strs = make([]string, 0, 4*(bodies+1)+sets)
+	scopes := int(tag[kwFor] + tag[kwMacro] + tag[kwCall] + tag[kwFilter] + tag[kwWith])
+	a.strs = make([]string, 0, 4*(scopes+1)+sets)
 	a.exprs = make([]expr, 0, commas+calls+2*concats+lists+1)
-	a.stmts = make([]stmt, 0, texts+outs+blocks+1)
+	// statements: text, output and the block tags that are not end, else or
+	// elif tags
+	a.stmts = make([]stmt, 0, texts+outs+blocks-int(lx.counts.nend+tag[kwElse]+tag[kwElif])+1)
 }
 
 // carve copies items into a slice of a shared backing array.

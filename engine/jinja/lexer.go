@@ -88,6 +88,7 @@ type tokCounts struct {
 	nkind [tOp + 1]int32
 	nop   [128]int32
 	ntag  [kwLast]int32
+	nend  int32 // block tags whose name starts with end
 }
 
 func newlineNormalize(src string) string {
@@ -394,6 +395,9 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 			kw := keyword(src[i:k])
 			if first {
 				lx.counts.ntag[kw]++ // the tag's name
+				if k-i > 3 && src[i:i+3] == "end" {
+					lx.counts.nend++
+				}
 			}
 			toks = append(toks, token{kind: tName, op: kw, off: int32(i), v: int32(i), n: int32(k - i)})
 			lx.counts.nkind[tName]++

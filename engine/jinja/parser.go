@@ -225,7 +225,7 @@ func (p *parser) expectBlockEnd() {
 // ends) and leaves the parser at that tag's name.
 func (p *parser) subparse(ends []string) *nodeList {
 	// The statements are collected on the stack, then copied out.
-	var buf [16]stmt
+	var buf [32]stmt
 	stmts := buf[:0]
 	for {
 		t := p.cur()
