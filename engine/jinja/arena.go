@@ -37,22 +37,23 @@ func (s *slab[T]) new() *T {
 
 // nodeArena holds the slabs of one parse.
 type nodeArena struct {
-	names   slab[nameExpr]
-	consts  slab[constExpr]
-	texts   slab[textStmt]
-	outs    slab[outputStmt]
-	calls   slab[callExpr]
-	targets slab[nameTarget]
-	lists   slab[nodeList]
-	sets    slab[setStmt]
-	listEs  slab[listExpr]
-	concats slab[concatExpr]
-	attrs   slab[getattrExpr]
-	filters slab[filterExpr]
-	scopes  slab[scopeInfo]
-	fors    slab[forStmt]
-	dos     slab[doStmt]
-	strs    []string // backing array scopes' first slot names are carved from
+	names     slab[nameExpr]
+	consts    slab[constExpr]
+	strConsts slab[strConst]
+	texts     slab[textStmt]
+	outs      slab[outputStmt]
+	calls     slab[callExpr]
+	targets   slab[nameTarget]
+	lists     slab[nodeList]
+	sets      slab[setStmt]
+	listEs    slab[listExpr]
+	concats   slab[concatExpr]
+	attrs     slab[getattrExpr]
+	filters   slab[filterExpr]
+	scopes    slab[scopeInfo]
+	fors      slab[forStmt]
+	dos       slab[doStmt]
+	strs      []string // backing array scopes' first slot names are carved from
 
 	exprs []expr // backing array that expression lists are carved from
 	stmts []stmt // backing array that statement lists are carved from
@@ -65,7 +66,7 @@ func (a *nodeArena) reserve(lx *lexer) {
 	k, op, tag := &lx.counts.nkind, &lx.counts.nop, &lx.counts.ntag
 	texts, outs, blocks := int(k[tText]), int(k[tVarBegin]), int(k[tBlockBegin])
 	names := int(k[tName])
-	consts := int(k[tString] + k[tInt] + k[tFloat])
+	consts := int(k[tInt] + k[tFloat])
 	calls, lists, concats := int(op['(']), int(op['[']), int(op['~'])
 	attrs, filters, commas := int(op['.']), int(op['|']), int(op[','])
 	sets := int(tag[kwSet])
@@ -76,6 +77,7 @@ func (a *nodeArena) reserve(lx *lexer) {
 	a.outs.reserve(outs)
 	a.names.reserve(names / 2)
 	a.consts.reserve(consts)
+	a.strConsts.reserve(int(k[tString]))
 	a.calls.reserve(calls)
 	a.listEs.reserve(lists)
 	a.concats.reserve(concats / 2)

@@ -907,6 +907,11 @@ type constExpr struct{ v Value }
 
 func (c *constExpr) eval(*State) (Value, error) { return c.v, nil }
 
+// strConst is a string literal: a constExpr in a third of the memory.
+type strConst struct{ s string }
+
+func (c *strConst) eval(*State) (Value, error) { return Value{k: KindString, s: c.s}, nil }
+
 type nameExpr struct {
 	name string
 	pos  offset

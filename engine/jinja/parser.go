@@ -1194,7 +1194,9 @@ func (p *parser) parsePrimary() expr {
 		for p.cur().kind == tString {
 			s += p.val(p.next())
 		}
-		return p.constant(String(s))
+		c := p.a.strConsts.new()
+		c.s = s
+		return c
 	case tInt:
 		p.next()
 		n, err := strconv.ParseInt(p.val(t), 10, 64)
@@ -1603,6 +1605,8 @@ func constOf(e expr) (Value, bool) {
 	switch x := e.(type) {
 	case *constExpr:
 		return x.v, true
+	case *strConst:
+		return String(x.s), true
 	case *listExpr:
 		items, ok := constsOf(x.items)
 		return NewList(items), ok
