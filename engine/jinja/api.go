@@ -15,6 +15,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"unsafe"
 )
 
 // Filter is a filter function: v | name(args).
@@ -179,10 +181,14 @@ type TagBlock struct {
 }
 
 // RenderBody renders the block's body in the current scope and returns it.
+// The rest of the render then finds names by comparing them (see scope.go),
+// which is slower: call it from Tag.Render, where the block stands.
 func (b *TagBlock) RenderBody(s *State) (string, error) {
 	if b.body == nil {
 		return b.Raw, nil
 	}
+	// The body may run anywhere the host likes: names are found by name.
+	s.goSlow()
 	return s.capture(func() error { return b.body.exec(s) })
 }
 
@@ -190,11 +196,17 @@ func (b *TagBlock) RenderBody(s *State) (string, error) {
 type Template struct {
 	Name   string
 	Source string
-	env    *Environment
-	root   *nodeList
-	macros []*Macro    // top-level macros, in order
-	blocks []*TagBlock // top-level host blocks, in order
-	names  []string    // every name the template reads, for did-you-mean
+	norm   string // Source with newlines normalized: positions are offsets into it
+	// line starts of norm, made when a position is first asked
+	linesOnce sync.Once
+	lines     []int
+	env       *Environment
+	root      *nodeList
+	// rootScope is the top level's scope: the names it assigns.
+	rootScope *scopeInfo
+	macros    []*Macro    // top-level macros, in order
+	blocks    []*TagBlock // top-level host blocks, in order
+	names     []string    // every name the template reads, for did-you-mean
 }
 
 // Macros returns the macros defined at the top level of t, in order,
@@ -239,13 +251,13 @@ func (t *Template) Module(ctx context.Context, vars map[string]Value, o RenderOp
 func (t *Template) run(ctx context.Context, vars map[string]Value, o RenderOptions) (out string, s *State, err error) {
 	s = newState(ctx, t, vars, o)
 	defer s.recoverPanic(&err)
-	var b strings.Builder
-	b.Grow(len(t.Source) + len(t.Source)/2)
-	s.out = &b
+	s.mainBuf = make([]byte, 0, len(t.Source)+len(t.Source)/2)
+	s.out = &s.mainBuf
 	if err := t.root.exec(s); err != nil {
 		return "", s, s.finishErr(err)
 	}
-	return b.String(), s, nil
+	// The buffer is never written again: the string can share it.
+	return unsafe.String(unsafe.SliceData(s.mainBuf), len(s.mainBuf)), s, nil
 }
 
 // Bind matches a call's arguments to parameter names, as Python does:

@@ -18,20 +18,6 @@ type nodeList struct {
 	stmts []stmt
 }
 
-func (n *nodeList) add(st stmt) {
-	// merge adjacent text
-	if t, ok := st.(*textStmt); ok && len(n.stmts) > 0 {
-		if prev, ok := n.stmts[len(n.stmts)-1].(*textStmt); ok {
-			n.stmts[len(n.stmts)-1] = &textStmt{s: prev.s + t.s}
-			return
-		}
-	}
-	if n.stmts == nil {
-		n.stmts = make([]stmt, 0, 4)
-	}
-	n.stmts = append(n.stmts, st)
-}
-
 func (n *nodeList) exec(s *State) error {
 	for _, st := range n.stmts {
 		if err := st.exec(s); err != nil {
@@ -60,11 +46,11 @@ func (t *textStmt) exec(s *State) error { return s.write(t.s) }
 
 type outputStmt struct {
 	e   expr
-	pos Pos
+	pos offset
 }
 
 func (o *outputStmt) exec(s *State) error {
-	s.pos = o.pos
+	s.setPos(o.pos)
 	v, err := o.e.eval(s)
 	if err != nil {
 		return s.wrap(err, o.pos)
@@ -77,7 +63,7 @@ func (o *outputStmt) exec(s *State) error {
 			return nil
 		}
 		if s.env.OnUndefinedPrint != nil {
-			s.env.OnUndefinedPrint(s, v, o.pos)
+			s.env.OnUndefinedPrint(s, v, s.tmpl.posAt(o.pos))
 		}
 		return nil
 	}
@@ -85,22 +71,25 @@ func (o *outputStmt) exec(s *State) error {
 }
 
 // captureScoped renders body in a scope of its own and returns its output.
-func (s *State) captureScoped(body *nodeList) (string, error) {
-	outer := s.scope
-	s.scope = &scope{parent: outer}
+func (s *State) captureScoped(info *scopeInfo, body *nodeList) (string, error) {
+	outer := s.frame
+	f := s.pushFrame(info, outer)
 	out, err := s.capture(func() error { return body.exec(s) })
-	s.scope = outer
+	s.frame = outer
+	if err == nil {
+		s.releaseFrame(f)
+	}
 	return out, err
 }
 
 // wrap gives err the template and position of the construct that failed,
 // unless an inner construct already did.
-func (s *State) wrap(err error, pos Pos) error {
+func (s *State) wrap(err error, pos offset) error {
 	switch e := err.(type) {
 	case *Error:
 		if e.Template == "" {
 			e.Template = s.tmpl.Name
-			e.Pos = pos
+			e.Pos = s.tmpl.posAt(pos)
 		}
 		return e
 	case *returnSignal:
@@ -109,19 +98,19 @@ func (s *State) wrap(err error, pos Pos) error {
 	if err == errBreak || err == errContinue {
 		return err
 	}
-	return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: pos, Cause: err}
+	return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: s.tmpl.posAt(pos), Cause: err}
 }
 
 type ifStmt struct {
 	conds  []expr
 	bodies []*nodeList
 	els    *nodeList
-	pos    Pos
+	pos    offset
 }
 
 func (st *ifStmt) exec(s *State) error {
 	for i, c := range st.conds {
-		s.pos = st.pos
+		s.setPos(st.pos)
 		v, err := c.eval(s)
 		if err != nil {
 			return s.wrap(err, st.pos)
@@ -143,11 +132,15 @@ type forStmt struct {
 	body      *nodeList
 	els       *nodeList
 	recursive bool
-	pos       Pos
+	pos       offset
+
+	scope       *scopeInfo // the body's: loop, the targets, what the body assigns
+	filterScope *scopeInfo // the if-condition's: the targets
+	elseScope   *scopeInfo
 }
 
 func (st *forStmt) exec(s *State) error {
-	s.pos = st.pos
+	s.setPos(st.pos)
 	v, err := st.iter.eval(s)
 	if err != nil {
 		return s.wrap(err, st.pos)
@@ -160,13 +153,11 @@ func (st *forStmt) run(s *State, v Value, depth int) error {
 	if err != nil {
 		return s.wrap(err, st.pos)
 	}
-	outer := s.scope
-	lp := &loopObj{s: s, depth: depth, st: st, outer: outer, length: -1}
-	sc := &lp.sc
-	sc.parent = outer
-	sc.names, sc.vals = lp.nbuf[:0], lp.vbuf[:0]
-	s.scope = sc
-	defer func() { s.scope = outer }()
+	outer := s.frame
+	lp := s.newLoop(st)
+	lp.depth, lp.outer = depth, outer
+	f := s.pushFrame(st.scope, outer)
+	defer func() { s.frame = outer }()
 	switch {
 	case st.filter != nil:
 		// Filtered lazily, as Jinja2's generator does: the condition sees what
@@ -193,9 +184,13 @@ func (st *forStmt) run(s *State, v Value, depth int) error {
 			return s.wrap(err, st.pos)
 		}
 		lp.i = i
-		sc.names, sc.vals = sc.names[:0], sc.vals[:0]
-		sc.names = append(sc.names, "loop")
-		sc.vals = append(sc.vals, lv)
+		if i > 0 {
+			// Each iteration starts with a clear scope. It is the same frame,
+			// as it always was: a macro defined in the loop sees the last
+			// iteration's values when called after the loop.
+			f.reset()
+		}
+		f.vals[0] = lv
 		if err := st.target.assign(s, it); err != nil {
 			return s.wrap(err, st.pos)
 		}
@@ -211,6 +206,9 @@ func (st *forStmt) run(s *State, v Value, depth int) error {
 		}
 		iterated = true
 	}
+	s.frame = outer
+	s.releaseFrame(f)
+	s.releaseLoop(lp)
 	if !seen || !iterated {
 		// As in Jinja2, else also runs when break or continue ended every
 		// iteration before its end.
@@ -219,19 +217,44 @@ func (st *forStmt) run(s *State, v Value, depth int) error {
 	return nil
 }
 
-func (st *forStmt) runElse(s *State, outer *scope) error {
+func (st *forStmt) runElse(s *State, outer *frame) error {
 	if st.els == nil {
 		return nil
 	}
-	s.scope = &scope{parent: outer}
-	return st.els.exec(s)
+	f := s.pushFrame(st.elseScope, outer)
+	if err := st.els.exec(s); err != nil {
+		return err
+	}
+	s.frame = outer
+	s.releaseFrame(f)
+	return nil
+}
+
+// newLoop returns a loop object for a run of st: a new one when the
+// template may keep it (it reads loop), else one from the free list.
+func (s *State) newLoop(st *forStmt) *loopObj {
+	if n := len(s.freeLoops); n > 0 && !st.scope.usesLoop {
+		lp := s.freeLoops[n-1]
+		s.freeLoops = s.freeLoops[:n-1]
+		*lp = loopObj{s: s, st: st, length: -1}
+		return lp
+	}
+	return &loopObj{s: s, st: st, length: -1}
+}
+
+// releaseLoop returns a loop object no template can reach to the free list.
+func (s *State) releaseLoop(lp *loopObj) {
+	if lp.st.scope.usesLoop || s.slow {
+		return
+	}
+	s.freeLoops = append(s.freeLoops, lp)
 }
 
 // loopObj is the loop variable.
 type loopObj struct {
 	s      *State
 	st     *forStmt
-	outer  *scope
+	outer  *frame
 	i      int
 	depth  int
 	items  []Value // a fixed sequence
@@ -243,11 +266,6 @@ type loopObj struct {
 
 	changed []Value
 	hasLast bool
-
-	// the iteration's scope lives here, saving allocations
-	sc   scope
-	nbuf [4]string
-	vbuf [4]Value
 }
 
 // at returns item i, testing more raw items when the loop is filtered.
@@ -284,9 +302,9 @@ func (l *loopObj) at(i int) (Value, bool, error) {
 // test evaluates the loop's if-condition for one item in a scope of its own.
 func (l *loopObj) test(it Value) (bool, error) {
 	s := l.s
-	saved := s.scope
-	s.scope = &scope{parent: l.outer}
-	defer func() { s.scope = saved }()
+	saved := s.frame
+	f := s.pushFrame(l.st.filterScope, l.outer)
+	defer func() { s.frame = saved }()
 	if err := l.st.target.assign(s, it); err != nil {
 		return false, err
 	}
@@ -294,6 +312,7 @@ func (l *loopObj) test(it Value) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	s.releaseFrame(f)
 	return c.Truthy(), nil
 }
 
@@ -390,10 +409,10 @@ func (l *loopObj) Call(s *State, a Args) (Value, error) {
 	}
 	out, err := s.capture(func() error {
 		// recursion runs in the scope the loop started in
-		saved := s.scope
-		s.scope = l.outer
+		saved := s.frame
+		s.frame = l.outer
 		err := l.st.run(s, a.Pos[0], l.depth+1)
-		s.scope = saved
+		s.frame = saved
 		return err
 	})
 	if err != nil {
@@ -405,11 +424,11 @@ func (l *loopObj) Call(s *State, a Args) (Value, error) {
 type setStmt struct {
 	target target
 	e      expr
-	pos    Pos
+	pos    offset
 }
 
 func (st *setStmt) exec(s *State) error {
-	s.pos = st.pos
+	s.setPos(st.pos)
 	v, err := st.e.eval(s)
 	if err != nil {
 		return s.wrap(err, st.pos)
@@ -423,12 +442,13 @@ func (st *setStmt) exec(s *State) error {
 type setBlockStmt struct {
 	target  target
 	body    *nodeList
+	scope   *scopeInfo // the body's
 	filters []*filterExpr
-	pos     Pos
+	pos     offset
 }
 
 func (st *setBlockStmt) exec(s *State) error {
-	v, err := filteredBody(s, st.body, st.filters, st.pos)
+	v, err := filteredBody(s, st.scope, st.body, st.filters, st.pos)
 	if err != nil {
 		return err
 	}
@@ -440,11 +460,11 @@ func (st *setBlockStmt) exec(s *State) error {
 
 type doStmt struct {
 	e   expr
-	pos Pos
+	pos offset
 }
 
 func (st *doStmt) exec(s *State) error {
-	s.pos = st.pos
+	s.setPos(st.pos)
 	if _, err := st.e.eval(s); err != nil {
 		return s.wrap(err, st.pos)
 	}
@@ -453,13 +473,14 @@ func (st *doStmt) exec(s *State) error {
 
 type filterBlockStmt struct {
 	body    *nodeList
+	scope   *scopeInfo // the body's
 	filters []*filterExpr
-	pos     Pos
+	pos     offset
 }
 
 // filteredBody renders body in its own scope and applies filters to it.
-func filteredBody(s *State, body *nodeList, filters []*filterExpr, pos Pos) (Value, error) {
-	out, err := s.captureScoped(body)
+func filteredBody(s *State, info *scopeInfo, body *nodeList, filters []*filterExpr, pos offset) (Value, error) {
+	out, err := s.captureScoped(info, body)
 	if err != nil {
 		return Value{}, err
 	}
@@ -474,7 +495,7 @@ func filteredBody(s *State, body *nodeList, filters []*filterExpr, pos Pos) (Val
 }
 
 func (st *filterBlockStmt) exec(s *State) error {
-	v, err := filteredBody(s, st.body, st.filters, st.pos)
+	v, err := filteredBody(s, st.scope, st.body, st.filters, st.pos)
 	if err != nil {
 		return err
 	}
@@ -489,11 +510,12 @@ type withStmt struct {
 	targets []target
 	values  []expr
 	body    *nodeList
-	pos     Pos
+	scope   *scopeInfo // the targets and what the body assigns
+	pos     offset
 }
 
 func (st *withStmt) exec(s *State) error {
-	outer := s.scope
+	outer := s.frame
 	vals := make([]Value, len(st.values))
 	for i, e := range st.values {
 		v, err := e.eval(s)
@@ -502,32 +524,40 @@ func (st *withStmt) exec(s *State) error {
 		}
 		vals[i] = v
 	}
-	s.scope = &scope{parent: outer}
-	defer func() { s.scope = outer }()
+	f := s.pushFrame(st.scope, outer)
+	defer func() { s.frame = outer }()
 	for i, t := range st.targets {
 		if err := t.assign(s, vals[i]); err != nil {
 			return s.wrap(err, st.pos)
 		}
 	}
-	return st.body.exec(s)
+	if err := st.body.exec(s); err != nil {
+		return err
+	}
+	s.frame = outer
+	s.releaseFrame(f)
+	return nil
 }
 
-type macroStmt struct{ m *macroDef }
+type macroStmt struct {
+	m    *macroDef
+	slot int32 // of the macro's name
+}
 
 func (st *macroStmt) exec(s *State) error {
-	s.scope.set(st.m.name, CallableValue(st.m.value(s.scope)))
+	s.setLocal(st.slot, st.m.name, CallableValue(st.m.value(s.frame)))
 	return nil
 }
 
 type callBlockStmt struct {
 	call   *callExpr
 	caller *macroDef
-	pos    Pos
+	pos    offset
 }
 
 func (st *callBlockStmt) exec(s *State) error {
-	s.pos = st.pos
-	caller := st.caller.value(s.scope)
+	s.setPos(st.pos)
+	caller := st.caller.value(s.frame)
 	v, err := st.call.evalWith(s, &KwArg{Name: "caller", Value: CallableValue(caller)})
 	if err != nil {
 		return s.wrap(err, st.pos)
@@ -539,19 +569,21 @@ func (st *callBlockStmt) exec(s *State) error {
 }
 
 type tagStmt struct {
-	tag *Tag
-	blk *TagBlock
-	m   *macroDef
+	tag  *Tag
+	blk  *TagBlock
+	m    *macroDef
+	slot int32  // of the macro's name
+	pos  offset // blk.Pos
 }
 
 func (st *tagStmt) exec(s *State) error {
 	if st.m != nil {
-		s.scope.set(st.m.name, CallableValue(st.m.value(s.scope)))
+		s.setLocal(st.slot, st.m.name, CallableValue(st.m.value(s.frame)))
 	}
 	if st.tag.Render != nil {
-		s.pos = st.blk.Pos
+		s.setPos(st.pos)
 		if err := st.tag.Render(s, st.blk); err != nil {
-			return s.wrap(err, st.blk.Pos)
+			return s.wrap(err, st.pos)
 		}
 	}
 	return nil
@@ -562,12 +594,13 @@ type loadStmt struct {
 	what          expr
 	as            string
 	names         [][2]string
+	slots         []int32 // of as, or of each imported name
 	ignoreMissing bool
-	pos           Pos
+	pos           offset
 }
 
 func (st *loadStmt) exec(s *State) error {
-	s.pos = st.pos
+	s.setPos(st.pos)
 	if st.kind == "extends" {
 		return s.wrap(Errorf("TemplateRuntimeError", "{%% extends %%} is not supported: strata templates do not inherit"), st.pos)
 	}
@@ -587,10 +620,13 @@ func (st *loadStmt) exec(s *State) error {
 	}
 	switch st.kind {
 	case "include":
-		saved, savedT := s.scope, s.tmpl
+		// The included template runs in this frame, whose slots it does not
+		// know: names are found by name from now on.
+		s.goSlow()
+		saved, savedT := s.frame, s.tmpl
 		s.tmpl = t
 		err := t.root.exec(s)
-		s.scope, s.tmpl = saved, savedT
+		s.frame, s.tmpl = saved, savedT
 		return err
 	}
 	mod, _, err := t.Module(s.ctx, s.globals, RenderOptions{Host: s.host})
@@ -598,15 +634,15 @@ func (st *loadStmt) exec(s *State) error {
 		return err
 	}
 	if st.kind == "import" {
-		s.scope.set(st.as, ObjectValue(&moduleObj{name: t.Name, d: mod}))
+		s.setLocal(st.slots[0], st.as, ObjectValue(&moduleObj{name: t.Name, d: mod}))
 		return nil
 	}
-	for _, n := range st.names {
+	for i, n := range st.names {
 		v, ok := mod.GetStr(n[0])
 		if !ok {
 			v = UndefinedMsg(n[1], fmt.Sprintf("the template %s does not export the requested name %s", PyQuote(t.Name), PyQuote(n[0])))
 		}
-		s.scope.set(n[1], v)
+		s.setLocal(st.slots[i], n[1], v)
 	}
 	return nil
 }
@@ -625,16 +661,19 @@ type target interface {
 	assign(s *State, v Value) error
 }
 
-type nameTarget struct{ name string }
+type nameTarget struct {
+	name string
+	slot int32 // in the frame of the scope that assigns it
+}
 
 func (t *nameTarget) assign(s *State, v Value) error {
-	s.scope.set(t.name, v)
+	s.setLocal(t.slot, t.name, v)
 	return nil
 }
 
 type nsTarget struct {
 	name, attr string
-	pos        Pos
+	pos        offset
 }
 
 func (t *nsTarget) assign(s *State, v Value) error {
@@ -675,15 +714,21 @@ type macroDef struct {
 	defaults     []expr
 	body         *nodeList
 	tmpl         *Template
-	pos          Pos
+	pos          offset
 	catchVarargs bool
 	catchKwargs  bool
 	usesCaller   bool
 	// explicitCaller: caller is one of the parameters.
 	explicitCaller bool
+
+	// scope is the body's: the parameters (the first slots, in order), then
+	// varargs, kwargs and caller when the macro takes them, then what the
+	// body assigns.
+	scope                               *scopeInfo
+	varargsSlot, kwargsSlot, callerSlot int32
 }
 
-func (m *macroDef) value(closure *scope) *Macro {
+func (m *macroDef) value(closure *frame) *Macro {
 	ps := make([]Param, len(m.params))
 	for i, n := range m.params {
 		ps[i] = Param{Name: n, HasDefault: i >= len(m.params)-len(m.defaults)}
@@ -699,11 +744,11 @@ type Macro struct {
 	Name    string
 	Params  []Param
 	def     *macroDef
-	closure *scope
+	closure *frame
 }
 
 // Template returns the template that defines the macro, and its position.
-func (m *Macro) Template() (*Template, Pos) { return m.def.tmpl, m.def.pos }
+func (m *Macro) Template() (*Template, Pos) { return m.def.tmpl, m.def.tmpl.posAt(m.def.pos) }
 
 // Call runs the macro: its body renders in a scope of its own whose parent is
 // the scope it was defined in (none for a macro taken from Template.Macros),
@@ -714,16 +759,17 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 		return Value{}, s.limitErr("recursion limit exceeded: macros nested more than %d deep (macro '%s')", s.limits.Depth, m.Name)
 	}
 	np := len(d.params)
-	// The parameter names are the macro's own slice, capped so that a set
-	// inside the body copies before appending; values are bound in place,
+	// The parameters are the frame's first slots; values are bound in place,
 	// with the zero Value (undefined) standing for "not given".
-	sc := &scope{parent: m.closure, names: d.params[:np:np], vals: make([]Value, np, np+2)}
+	f := s.frameFor(d.scope, m.closure)
+	vals := f.vals
 	npos := len(a.Pos)
 	if npos > np {
 		npos = np
 	}
-	vals := sc.vals
 	copy(vals, a.Pos[:npos])
+	clear(vals[npos:np])
+	f.resetFrom(np)
 	given := func(i int) bool { return i < npos || vals[i].k != KindUndefined || vals[i].p != nil }
 	kws := a.Kw
 	if len(kws) > 0 {
@@ -781,16 +827,17 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 	}
 	// The body resolves free names in the environment of the template that
 	// defines the macro (a host may give each package an environment of its own).
-	saved, savedT, savedE := s.scope, s.tmpl, s.env
-	s.scope = sc
+	saved, savedT, savedE := s.frame, s.tmpl, s.env
+	s.frame = f
 	s.tmpl = d.tmpl
 	if d.tmpl != nil && d.tmpl.env != nil {
 		s.env = d.tmpl.env
 	}
 	s.depth++
 	defer func() {
-		s.scope, s.tmpl, s.env = saved, savedT, savedE
+		s.frame, s.tmpl, s.env = saved, savedT, savedE
 		s.depth--
+		s.releaseFrame(f)
 	}()
 	firstDefault := np - len(d.defaults)
 	for i, p := range d.params {
@@ -813,13 +860,13 @@ func (m *Macro) Call(s *State, a Args) (Value, error) {
 		if len(a.Pos) > np {
 			extra = append(extra, a.Pos[np:]...)
 		}
-		sc.set("varargs", NewTuple(extra))
+		s.setLocal(d.varargsSlot, "varargs", NewTuple(extra))
 	}
 	if d.catchKwargs {
-		sc.set("kwargs", DictValue(kwargs))
+		s.setLocal(d.kwargsSlot, "kwargs", DictValue(kwargs))
 	}
 	if specialCaller {
-		sc.set("caller", caller)
+		s.setLocal(d.callerSlot, "caller", caller)
 	}
 	out, err := s.capture(func() error { return d.body.exec(s) })
 	if err != nil {
@@ -865,19 +912,40 @@ type constExpr struct{ v Value }
 
 func (c *constExpr) eval(*State) (Value, error) { return c.v, nil }
 
+// strConst is a string literal: a constExpr in a third of the memory.
+type strConst struct{ s string }
+
+func (c *strConst) eval(*State) (Value, error) { return Value{k: KindString, s: c.s}, nil }
+
 type nameExpr struct {
 	name string
-	pos  Pos
+	pos  offset
+	// where the name may live, innermost first (see scope.go); at.hops < 0:
+	// in no frame, a global
+	at   slotRef
+	more *[]slotRef
 }
 
 func (n *nameExpr) eval(s *State) (Value, error) {
-	// inline Lookup for speed
-	for sc := s.scope; sc != nil; sc = sc.parent {
-		for i := len(sc.names) - 1; i >= 0; i-- {
-			if sc.names[i] == n.name {
-				return sc.vals[i], nil
+	if !s.slow {
+		if n.at.hops >= 0 {
+			f := s.frame
+			for h := n.at.hops; h > 0 && f != nil; h-- {
+				f = f.parent
+			}
+			if f != nil {
+				if v := f.vals[n.at.slot]; v.k != kindUnset {
+					return v, nil
+				}
+				if n.more != nil {
+					if v, ok := s.lookupSlots(n.name, n.at, *n.more); ok {
+						return v, nil
+					}
+				}
 			}
 		}
+	} else if v, ok := s.lookupFrames(n.name); ok {
+		return v, nil
 	}
 	if v, ok := s.globals[n.name]; ok {
 		return v, nil
@@ -890,12 +958,32 @@ func (n *nameExpr) eval(s *State) (Value, error) {
 
 type listExpr struct {
 	items []expr
-	pos   Pos
+	pos   offset
 }
 
 func (l *listExpr) eval(s *State) (Value, error) {
+	if len(l.items) <= 4 {
+		// A small list and its items in one allocation, with room to grow
+		// to 4 (templates build lists with append).
+		sl := new(smallList)
+		sl.Items = sl.buf[:len(l.items):4]
+		for i, e := range l.items {
+			v, err := e.eval(s)
+			if err != nil {
+				return Value{}, err
+			}
+			sl.Items[i] = v
+		}
+		return Value{k: KindList, p: &sl.List}, nil
+	}
 	items, err := evalAll(s, l.items)
 	return NewList(items), err
+}
+
+// smallList is a List with its first items inline.
+type smallList struct {
+	List
+	buf [4]Value
 }
 
 // evalAll evaluates each expression into a new slice.
@@ -913,7 +1001,7 @@ func evalAll(s *State, es []expr) ([]Value, error) {
 
 type tupleExpr struct {
 	items []expr
-	pos   Pos
+	pos   offset
 }
 
 func (l *tupleExpr) eval(s *State) (Value, error) {
@@ -923,7 +1011,7 @@ func (l *tupleExpr) eval(s *State) (Value, error) {
 
 type dictExpr struct {
 	keys, vals []expr
-	pos        Pos
+	pos        offset
 }
 
 func (d *dictExpr) eval(s *State) (Value, error) {
@@ -948,7 +1036,7 @@ func (d *dictExpr) eval(s *State) (Value, error) {
 type getattrExpr struct {
 	obj  expr
 	name string
-	pos  Pos
+	pos  offset
 }
 
 func (g *getattrExpr) eval(s *State) (Value, error) {
@@ -972,7 +1060,7 @@ func (g *getattrExpr) eval(s *State) (Value, error) {
 
 type getitemExpr struct {
 	obj, key expr
-	pos      Pos
+	pos      offset
 }
 
 func (g *getitemExpr) eval(s *State) (Value, error) {
@@ -994,7 +1082,7 @@ func (g *getitemExpr) eval(s *State) (Value, error) {
 type sliceExpr struct {
 	obj               expr
 	start, stop, step expr
-	pos               Pos
+	pos               offset
 }
 
 func (sl *sliceExpr) eval(s *State) (Value, error) {
@@ -1120,7 +1208,10 @@ type callExpr struct {
 	fn     expr
 	ca     callArgs
 	method *getattrExpr // fn is obj.name: try a Python method first
-	pos    Pos
+	pos    offset
+	// appendCall: obj.append(x), one positional argument: for a list, a
+	// fast path to list.append (the most common call in dbt templates).
+	appendCall bool
 }
 
 func (c *callExpr) eval(s *State) (Value, error) { return c.evalWith(s, nil) }
@@ -1131,6 +1222,14 @@ func (c *callExpr) evalWith(s *State, extra *KwArg) (Value, error) {
 		recv, err := c.method.obj.eval(s)
 		if err != nil {
 			return Value{}, err
+		}
+		if c.appendCall && recv.k == KindList && extra == nil {
+			v, err := c.ca.args[0].eval(s)
+			if err != nil {
+				return Value{}, err
+			}
+			recv.List().append(v)
+			return None, nil
 		}
 		switch recv.k {
 		case KindString, KindList, KindTuple, KindDict:
@@ -1185,10 +1284,14 @@ func (c *callExpr) args(s *State, extra *KwArg) (Args, argMark, error) {
 // evalArgs evaluates a call's arguments onto the State's argument stacks;
 // the Args it returns are valid until release (Callable's contract: a callee
 // does not keep them), which saves an allocation per call.
-func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, error) {
+func evalArgs(s *State, ca *callArgs, extra *KwArg, pos offset) (Args, argMark, error) {
 	mark := argMark{len(s.posStack), len(s.kwStack)}
 	var a Args
-	if len(ca.args) > 0 || ca.star != nil {
+	more := ca.more
+	if more == nil {
+		more = &noMore
+	}
+	if len(ca.args) > 0 || more.star != nil {
 		for _, e := range ca.args {
 			v, err := e.eval(s)
 			if err != nil {
@@ -1197,8 +1300,8 @@ func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, err
 			}
 			s.posStack = append(s.posStack, v)
 		}
-		if ca.star != nil {
-			v, err := ca.star.eval(s)
+		if more.star != nil {
+			v, err := more.star.eval(s)
 			if err != nil {
 				s.release(mark)
 				return a, mark, err
@@ -1212,8 +1315,8 @@ func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, err
 		}
 		a.Pos = s.posStack[mark.pos:len(s.posStack):len(s.posStack)]
 	}
-	if len(ca.kws) > 0 || ca.dstar != nil || extra != nil {
-		for _, kw := range ca.kws {
+	if len(more.kws) > 0 || more.dstar != nil || extra != nil {
+		for _, kw := range more.kws {
 			v, err := kw.e.eval(s)
 			if err != nil {
 				s.release(mark)
@@ -1221,8 +1324,8 @@ func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, err
 			}
 			s.kwStack = append(s.kwStack, KwArg{Name: kw.name, Value: v})
 		}
-		if ca.dstar != nil {
-			v, err := ca.dstar.eval(s)
+		if more.dstar != nil {
+			v, err := more.dstar.eval(s)
 			if err != nil {
 				s.release(mark)
 				return a, mark, err
@@ -1255,6 +1358,9 @@ func evalArgs(s *State, ca *callArgs, extra *KwArg, pos Pos) (Args, argMark, err
 	return a, mark, nil
 }
 
+// noMore stands for a call's absent keyword, * and ** arguments.
+var noMore callMore
+
 // argMark is where a call's arguments start on the State's stacks.
 type argMark struct{ pos, kw int }
 
@@ -1269,7 +1375,7 @@ type filterExpr struct {
 	name string
 	ca   callArgs
 	fn   Filter
-	pos  Pos
+	pos  offset
 }
 
 func (f *filterExpr) eval(s *State) (Value, error) {
@@ -1294,7 +1400,7 @@ func (f *filterExpr) apply(s *State, v Value) (Value, error) {
 
 // withArgs evaluates a filter's or test's arguments, calls fn with them and
 // positions its error.
-func withArgs[T any](s *State, ca *callArgs, pos Pos, fn func(Args) (T, error)) (T, error) {
+func withArgs[T any](s *State, ca *callArgs, pos offset, fn func(Args) (T, error)) (T, error) {
 	var zero T
 	args, mark, err := evalArgs(s, ca, nil, pos)
 	if err != nil {
@@ -1313,7 +1419,7 @@ type testExpr struct {
 	name string
 	ca   callArgs
 	fn   Test
-	pos  Pos
+	pos  offset
 }
 
 func (t *testExpr) eval(s *State) (Value, error) {
@@ -1335,7 +1441,7 @@ func (t *testExpr) eval(s *State) (Value, error) {
 
 type notExpr struct {
 	x   expr
-	pos Pos
+	pos offset
 }
 
 func (n *notExpr) eval(s *State) (Value, error) {
@@ -1368,7 +1474,16 @@ func (o *orExpr) eval(s *State) (Value, error) {
 
 type condExpr struct {
 	test, then, els expr
-	pos             Pos
+	pos             offset
+	undef           Value // the value without an else (made once: undefInfo is never changed)
+}
+
+func newCondExpr(test, then, els expr, off offset, pos Pos) *condExpr {
+	c := &condExpr{test: test, then: then, els: els, pos: off}
+	if els == nil {
+		c.undef = UndefinedMsg("", fmt.Sprintf("the inline if-expression on line %d evaluated to false and no else section was defined.", pos.Line))
+	}
+	return c
 }
 
 func (c *condExpr) eval(s *State) (Value, error) {
@@ -1380,14 +1495,14 @@ func (c *condExpr) eval(s *State) (Value, error) {
 		return c.then.eval(s)
 	}
 	if c.els == nil {
-		return UndefinedMsg("", fmt.Sprintf("the inline if-expression on line %d evaluated to false and no else section was defined.", c.pos.Line)), nil
+		return c.undef, nil
 	}
 	return c.els.eval(s)
 }
 
 type negExpr struct {
 	x   expr
-	pos Pos
+	pos offset
 }
 
 func (n *negExpr) eval(s *State) (Value, error) {
@@ -1411,7 +1526,7 @@ func (n *negExpr) eval(s *State) (Value, error) {
 
 type posExpr struct {
 	x   expr
-	pos Pos
+	pos offset
 }
 
 func (n *posExpr) eval(s *State) (Value, error) {
@@ -1432,7 +1547,7 @@ func (n *posExpr) eval(s *State) (Value, error) {
 
 type concatExpr struct {
 	parts []expr
-	pos   Pos
+	pos   offset
 }
 
 func (c *concatExpr) eval(s *State) (Value, error) {
@@ -1480,7 +1595,7 @@ type cmpOp struct {
 type compareExpr struct {
 	first expr
 	ops   []cmpOp
-	pos   Pos
+	pos   offset
 }
 
 func (c *compareExpr) eval(s *State) (Value, error) {
@@ -1583,7 +1698,7 @@ func contains2(s *State, container, x Value) (bool, error) {
 type binExpr struct {
 	op   string
 	l, r expr
-	pos  Pos
+	pos  offset
 }
 
 func (b *binExpr) eval(s *State) (Value, error) {

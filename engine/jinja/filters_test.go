@@ -307,9 +307,7 @@ func parseArgs(src string, fx map[string]Value) Args {
 
 // newTestState returns a State to call helpers with.
 func newTestState() *State {
-	s := newState(context.Background(), &Template{env: NewEnvironment()}, nil, RenderOptions{})
-	s.out = &strings.Builder{}
-	return s
+	return newState(context.Background(), &Template{env: NewEnvironment()}, nil, RenderOptions{})
 }
 
 // describe formats a result as the tables write it.

@@ -1,9 +1,6 @@
 package jinja
 
-import (
-	"context"
-	"strings"
-)
+import "context"
 
 // Host API: small, generic entry points a host needs beyond rendering a
 // template (calling a macro from Go, explaining an undefined value).
@@ -15,9 +12,7 @@ import (
 func (m *Macro) Invoke(ctx context.Context, args Args, vars map[string]Value, o RenderOptions) (_ Value, err error) {
 	s := newState(ctx, m.def.tmpl, vars, o)
 	defer s.recoverPanic(&err)
-	s.pos = m.def.pos
-	var b strings.Builder
-	s.out = &b
+	s.setPos(m.def.pos)
 	v, err := m.Call(s, args)
 	if err != nil {
 		return Value{}, s.finishErr(err)

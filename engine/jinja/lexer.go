@@ -1,9 +1,9 @@
 package jinja
 
 import (
+	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -24,15 +24,31 @@ const (
 	tOp
 )
 
+// token is one lexeme. It holds no pointers (its text is an offset range of
+// the source, or an index into the lexer's decoded strings), so a token
+// buffer costs the garbage collector nothing and is reused between parses.
 type token struct {
 	kind tokKind
-	val  string // text, name, decoded string, operator, number text
-	pos  Pos
-	off  int // byte offset in the source
+	op   byte  // tOp: the operator's code (see opAt)
+	dec  bool  // the value is dec[v] (an unescaped string, a normalized number)
+	off  int32 // byte offset of the token in the source, for positions
+	v, n int32 // the value: src[v:v+n], or dec[v]
 }
 
-func (t token) String() string {
-	switch t.kind {
+// Operator codes: a one-character operator is its own character; these are
+// the two-character ones.
+const (
+	opFloorDiv = 'F' // //
+	opPow      = 'P' // **
+	opEq       = 'E' // ==
+	opNe       = 'N' // !=
+	opGe       = 'G' // >=
+	opLe       = 'L' // <=
+)
+
+// tokKindName describes a token kind in messages.
+func tokKindName(k tokKind) string {
+	switch k {
 	case tEOF:
 		return "end of template"
 	case tText:
@@ -52,7 +68,7 @@ func (t token) String() string {
 	case tFloat:
 		return "float"
 	}
-	return "'" + t.val + "'"
+	return ""
 }
 
 // lexer turns a template source into tokens. It follows Jinja2's lexer with
@@ -61,10 +77,18 @@ type lexer struct {
 	src    string
 	name   string
 	toks   []token
-	lineAt []int // byte offset of each line start
-	line   int   // line index of the last position asked (tokens come in order)
-	// the last position computed, to count columns from it on the same line
-	lastOff, lastCol int
+	dec    []string // decoded token values (token.dec)
+	lineAt []int    // byte offset of each line start, made when a position is asked
+	counts tokCounts
+}
+
+// tokCounts are token counts, to size the parser's slabs: by kind, by
+// operator code, and by keyword code of block tag names.
+type tokCounts struct {
+	nkind [tOp + 1]int32
+	nop   [128]int32
+	ntag  [kwLast]int32
+	nend  int32 // block tags whose name starts with end
 }
 
 func newlineNormalize(src string) string {
@@ -75,28 +99,24 @@ func newlineNormalize(src string) string {
 	return strings.ReplaceAll(src, "\r", "\n")
 }
 
+// posAt returns the line and column of an offset. Positions are asked only
+// for errors and a few parse-time values, so the line table is made on the
+// first question.
 func (lx *lexer) posAt(off int) Pos {
-	// Offsets mostly grow: walk from the last line, else search.
-	lo := lx.line
-	if lx.lineAt[lo] > off {
-		lo = 0
+	if len(lx.lineAt) == 0 {
+		lx.lineAt = append(lx.lineAt, 0)
+		for i := 0; ; {
+			j := strings.IndexByte(lx.src[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			lx.lineAt = append(lx.lineAt, i)
+		}
 	}
-	for lo+1 < len(lx.lineAt) && lx.lineAt[lo+1] <= off {
-		lo++
-	}
-	from, col := lx.lineAt[lo], 1
-	if lo == lx.line && lx.lastOff >= from && lx.lastOff <= off {
-		from, col = lx.lastOff, lx.lastCol
-	}
-	lx.line = lo
-	seg := lx.src[from:off]
-	if isASCII(seg) {
-		col += len(seg)
-	} else {
-		col += utf8.RuneCountInString(seg)
-	}
-	lx.lastOff, lx.lastCol = off, col
-	return Pos{Line: lo + 1, Col: col}
+	off = min(max(off, 0), len(lx.src))
+	lo := sort.SearchInts(lx.lineAt, off+1) - 1
+	return Pos{Line: lo + 1, Col: 1 + utf8.RuneCountInString(lx.src[lx.lineAt[lo]:off])}
 }
 
 func (lx *lexer) errAt(off int, format string, args ...any) *Error {
@@ -106,46 +126,41 @@ func (lx *lexer) errAt(off int, format string, args ...any) *Error {
 	return e
 }
 
-func (lx *lexer) emit(k tokKind, val string, off int) {
-	lx.toks = append(lx.toks, token{kind: k, val: val, pos: lx.posAt(off), off: off})
+// emit adds a token whose value is src[v:v+n].
+func (lx *lexer) emit(k tokKind, off, v, n int) {
+	lx.toks = append(lx.toks, token{kind: k, off: int32(off), v: int32(v), n: int32(n)})
+	lx.counts.nkind[k]++
+}
+
+// emitDec adds a token whose value is not a slice of the source.
+func (lx *lexer) emitDec(k tokKind, val string, off int) {
+	lx.toks = append(lx.toks, token{kind: k, dec: true, off: int32(off), v: int32(len(lx.dec)), n: int32(len(val))})
+	lx.dec = append(lx.dec, val)
+	lx.counts.nkind[k]++
+}
+
+// val is a token's text: text, name, decoded string, operator, number.
+func (lx *lexer) val(t *token) string {
+	if t.dec {
+		return lx.dec[t.v]
+	}
+	return lx.src[t.v : t.v+t.n]
 }
 
 // lex tokenizes src (newlines already normalized, final newline removed).
-// tokenBufs recycles token slices: tokens live only while a template parses
-// (nodes keep their strings, which point into the source), and a compile
-// parses thousands of templates.
-var tokenBufs = sync.Pool{New: func() any { return new([]token) }}
-
-func releaseTokens(toks []token) {
-	if cap(toks) > 1<<16 {
-		return // do not keep a huge template's buffer
+// buf is a recycled token buffer (tokens live only while a template parses).
+// lx is a recycled lexer (a parse's scratch) whose buffers are reused.
+func lex(name, src string, lx *lexer) error {
+	if need := len(src)/5 + 8; cap(lx.toks) < need {
+		lx.toks = make([]token, 0, need)
 	}
-	clear(toks)
-	b := toks[:0]
-	tokenBufs.Put(&b)
+	lx.src, lx.name = src, name
+	lx.toks, lx.lineAt, lx.dec = lx.toks[:0], lx.lineAt[:0], lx.dec[:0]
+	lx.counts = tokCounts{}
+	return lx.run()
 }
 
-func lex(name, src string) ([]token, error) {
-	buf := *tokenBufs.Get().(*[]token)
-	if need := len(src)/5 + 8; cap(buf) < need {
-		buf = make([]token, 0, need)
-	}
-	lx := &lexer{src: src, name: name, toks: buf[:0], lastCol: 1}
-	lx.lineAt = make([]int, 1, strings.Count(src, "\n")+1)
-	for i := 0; i < len(src); i++ {
-		if src[i] == '\n' {
-			lx.lineAt = append(lx.lineAt, i+1)
-		}
-	}
-	if err := lx.run(); err != nil {
-		return nil, err
-	}
-	return lx.toks, nil
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
+func isSpace(c byte) bool { return charClass[c]&ccSpace != 0 }
 
 // nextTag finds the next {{, {% or {# at or after i.
 func nextTag(src string, i int) int {
@@ -187,13 +202,13 @@ func (lx *lexer) run() error {
 			text = strings.TrimRight(text, " \t\n\r\f\v")
 		}
 		if text != "" {
-			lx.emit(tText, text, textOff)
+			lx.emit(tText, textOff, textOff, len(text))
 		}
 		if j < 0 {
 			break
 		}
-		// Raw block?
-		if src[j+1] == '%' {
+		// Raw block? (its name starts with r)
+		if src[j+1] == '%' && mayBeRaw(src, j+2) {
 			if k, ok := lx.rawBlock(j); ok {
 				ni, strip, err := lx.lexRaw(j, k)
 				if err != nil {
@@ -217,8 +232,20 @@ func (lx *lexer) run() error {
 			return err
 		}
 	}
-	lx.emit(tEOF, "", len(src))
+	lx.emit(tEOF, len(src), len(src), 0)
 	return nil
+}
+
+// mayBeRaw is a quick test that the block tag whose text starts at k is not
+// {% raw %}: its first non-space character is not r.
+func mayBeRaw(src string, k int) bool {
+	if k < len(src) && (src[k] == '-' || src[k] == '+') {
+		k++
+	}
+	for k < len(src) && isSpace(src[k]) {
+		k++
+	}
+	return k < len(src) && src[k] == 'r'
 }
 
 // rawBlock reports whether the block tag at j is {% raw %} and returns the
@@ -292,7 +319,7 @@ func (lx *lexer) lexRaw(j, bodyStart int) (int, bool, error) {
 					body = strings.TrimRight(body, " \t\n\r\f\v")
 				}
 				if body != "" {
-					lx.emit(tText, body, off)
+					lx.emit(tText, off, off, len(body))
 				}
 				return p + 2, stripAfter, nil
 			}
@@ -318,14 +345,20 @@ func (lx *lexer) lexComment(j int) (int, bool, error) {
 // lexTag lexes a {{ … }} or {% … %} tag starting at j.
 func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, error) {
 	src := lx.src
-	lx.emit(begin, src[j:j+2], j)
+	toks := append(lx.toks, token{kind: begin, off: int32(j), v: int32(j), n: 2})
+	lx.counts.nkind[begin]++
+	c0 := closer[0] // '}' or '%'; the closer's second byte is '}'
 	i := j + 2
 	if i < len(src) && (src[i] == '-' || src[i] == '+') {
 		i++
 	}
 	depth := 0 // brackets open, so }} inside a dict literal is not the end
+	first := begin == tBlockBegin
 	for {
-		for i < len(src) && isSpace(src[i]) {
+		if i < len(src) && src[i] == ' ' {
+			i++ // most often one space
+		}
+		for i < len(src) && charClass[src[i]]&ccSpace != 0 {
 			i++
 		}
 		if i >= len(src) {
@@ -333,72 +366,192 @@ func (lx *lexer) lexTag(j int, begin, end tokKind, closer string) (int, bool, er
 			if begin == tBlockBegin {
 				what = "block statement"
 			}
+			lx.toks = toks
 			return 0, false, lx.errAt(len(src), "unexpected end of template, expected end of %s", what)
 		}
+		c := src[i]
 		// closing?
-		if depth == 0 {
-			if src[i] == '-' && strings.HasPrefix(src[i+1:], closer) {
-				lx.emit(end, closer, i)
-				return i + 3, true, nil
-			}
-			if src[i] == '+' && strings.HasPrefix(src[i+1:], closer) && begin == tBlockBegin {
-				lx.emit(end, closer, i)
-				return i + 3, false, nil
-			}
-			if strings.HasPrefix(src[i:], closer) {
-				lx.emit(end, closer, i)
-				return i + 2, false, nil
+		if depth == 0 && (c == '-' || c == '+' || c == c0) {
+			if c == c0 {
+				if i+1 < len(src) && src[i+1] == '}' {
+					lx.toks = append(toks, token{kind: end, off: int32(i), v: int32(i), n: 2})
+					return i + 2, false, nil
+				}
+			} else if i+2 < len(src) && src[i+1] == c0 && src[i+2] == '}' && (c == '-' || begin == tBlockBegin) {
+				lx.toks = append(toks, token{kind: end, off: int32(i), v: int32(i + 1), n: 2})
+				return i + 3, c == '-', nil
 			}
 		}
-		c := src[i]
+		cls := charClass[c]
 		switch {
+		case cls&ccIdent != 0:
+			k := i + 1
+			for k < len(src) && charClass[src[k]]&(ccIdent|ccDigit) != 0 {
+				k++
+			}
+			if k < len(src) && src[k] >= utf8.RuneSelf {
+				k = identEnd(src, k)
+			}
+			kw := keyword(src[i:k])
+			if first {
+				lx.counts.ntag[kw]++ // the tag's name
+				if k-i > 3 && src[i:i+3] == "end" {
+					lx.counts.nend++
+				}
+			}
+			toks = append(toks, token{kind: tName, op: kw, off: int32(i), v: int32(i), n: int32(k - i)})
+			lx.counts.nkind[tName]++
+			i = k
 		case c == '\'' || c == '"':
-			s, n, err := lx.lexString(i)
+			lx.toks = toks
+			n, err := lx.lexString(i)
+			toks = lx.toks
 			if err != nil {
 				return 0, false, err
 			}
-			lx.emit(tString, s, i)
 			i = n
-		case c >= '0' && c <= '9':
+		case cls&ccDigit != 0:
+			lx.toks = toks
 			i = lx.lexNumber(i)
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf && startsIdent(src[i:]):
-			k := i
-			for k < len(src) {
-				c := src[k]
-				if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-					k++
-					continue
-				}
-				if c >= utf8.RuneSelf {
-					r, sz := utf8.DecodeRuneInString(src[k:])
-					if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
-						k += sz
-						continue
-					}
-				}
-				break
-			}
-			lx.emit(tName, src[i:k], i)
+			toks = lx.toks
+		case c >= utf8.RuneSelf && startsIdent(src[i:]):
+			k := identEnd(src, i)
+			toks = append(toks, token{kind: tName, off: int32(i), v: int32(i), n: int32(k - i)})
+			lx.counts.nkind[tName]++
 			i = k
 		default:
-			op := opAt(src, i)
-			if op == "" {
+			op, n := opAt(src, i)
+			if n == 0 {
 				r, _ := utf8.DecodeRuneInString(src[i:])
+				lx.toks = toks
 				return 0, false, lx.errAt(i, "unexpected char %s at %d", pyRuneRepr(r), i)
 			}
 			switch op {
-			case "(", "[", "{":
+			case '(', '[', '{':
 				depth++
-			case ")", "]", "}":
+			case ')', ']', '}':
 				if depth > 0 {
 					depth--
 				}
 			}
-			lx.emit(tOp, op, i)
-			i += len(op)
+			toks = append(toks, token{kind: tOp, op: op, off: int32(i), v: int32(i), n: int32(n)})
+			lx.counts.nop[op]++
+			i += n
 		}
+		first = false
 	}
 }
+
+// identEnd returns the end of the identifier that continues at k.
+func identEnd(src string, k int) int {
+	for k < len(src) {
+		c := src[k]
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			k++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, sz := utf8.DecodeRuneInString(src[k:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
+				k += sz
+				continue
+			}
+		}
+		break
+	}
+	return k
+}
+
+// Keyword codes of names the expression parser tests often (token.op of a
+// tName).
+const (
+	kwOr = 1 + iota
+	kwAnd
+	kwNot
+	kwIn
+	kwIf
+	kwIs
+	kwElse
+	// tag names, counted to size the parser's slabs (keyword is not asked
+	// of them where it matters: these are never operators)
+	kwSet
+	kwFor
+	kwElif
+	kwMacro
+	kwCall
+	kwFilter
+	kwWith
+	kwLast
+)
+
+func keyword(name string) byte {
+	switch len(name) {
+	case 2:
+		switch name {
+		case "or":
+			return kwOr
+		case "in":
+			return kwIn
+		case "if":
+			return kwIf
+		case "is":
+			return kwIs
+		}
+	case 3:
+		switch name {
+		case "and":
+			return kwAnd
+		case "not":
+			return kwNot
+		case "set":
+			return kwSet
+		case "for":
+			return kwFor
+		}
+	case 4:
+		switch name {
+		case "else":
+			return kwElse
+		case "elif":
+			return kwElif
+		case "call":
+			return kwCall
+		case "with":
+			return kwWith
+		}
+	case 5:
+		if name == "macro" {
+			return kwMacro
+		}
+	case 6:
+		if name == "filter" {
+			return kwFilter
+		}
+	}
+	return 0
+}
+
+// Character classes of ASCII bytes, for the lexer's inner loops.
+const (
+	ccSpace = 1 << iota // whitespace as Python's str.isspace sees ASCII
+	ccIdent             // a letter or _
+	ccDigit             // 0-9
+)
+
+var charClass = func() (t [256]uint8) {
+	for _, c := range " \t\n\r\f\v" {
+		t[c] |= ccSpace
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] |= ccIdent
+		t[c-'a'+'A'] |= ccIdent
+	}
+	t['_'] |= ccIdent
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= ccDigit
+	}
+	return t
+}()
 
 func startsIdent(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
@@ -407,8 +560,9 @@ func startsIdent(s string) bool {
 
 func pyRuneRepr(r rune) string { return PyQuote(string(r)) }
 
-// opAt returns the operator at src[i] ("" when there is none).
-func opAt(src string, i int) string {
+// opAt returns the code and length of the operator at src[i] (length 0
+// when there is none).
+func opAt(src string, i int) (byte, int) {
 	c := src[i]
 	var c2 byte
 	if i+1 < len(src) {
@@ -417,39 +571,39 @@ func opAt(src string, i int) string {
 	switch c {
 	case '/':
 		if c2 == '/' {
-			return "//"
+			return opFloorDiv, 2
 		}
-		return "/"
+		return '/', 1
 	case '*':
 		if c2 == '*' {
-			return "**"
+			return opPow, 2
 		}
-		return "*"
+		return '*', 1
 	case '=':
 		if c2 == '=' {
-			return "=="
+			return opEq, 2
 		}
-		return "="
+		return '=', 1
 	case '!':
 		if c2 == '=' {
-			return "!="
+			return opNe, 2
 		}
-		return ""
+		return 0, 0
 	case '>':
 		if c2 == '=' {
-			return ">="
+			return opGe, 2
 		}
-		return ">"
+		return '>', 1
 	case '<':
 		if c2 == '=' {
-			return "<="
+			return opLe, 2
 		}
-		return "<"
+		return '<', 1
 	}
-	if j := strings.IndexByte(singleOps, c); j >= 0 {
-		return singleOps[j : j+1]
+	if strings.IndexByte(singleOps, c) >= 0 {
+		return c, 1
 	}
-	return ""
+	return 0, 0
 }
 
 const singleOps = "+-%~[](){}.:|,;"
@@ -478,7 +632,7 @@ func (lx *lexer) lexNumber(i int) int {
 		}
 		if m > k+2 {
 			n, _ := strconv.ParseInt(strings.ReplaceAll(src[k+2:m], "_", ""), base, 64)
-			lx.emit(tInt, strconv.FormatInt(n, 10), i)
+			lx.emitDec(tInt, strconv.FormatInt(n, 10), i)
 			return m
 		}
 	}
@@ -507,11 +661,14 @@ func (lx *lexer) lexNumber(i int) int {
 			k++
 		}
 	}
-	text := strings.ReplaceAll(src[i:k], "_", "")
+	kind := tInt
 	if isFloat {
-		lx.emit(tFloat, text, i)
+		kind = tFloat
+	}
+	if strings.IndexByte(src[i:k], '_') >= 0 {
+		lx.emitDec(kind, strings.ReplaceAll(src[i:k], "_", ""), i)
 	} else {
-		lx.emit(tInt, text, i)
+		lx.emit(kind, i, i, k-i)
 	}
 	return k
 }
@@ -526,25 +683,32 @@ func isDigitBase(c byte, base int) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// lexString decodes a string literal at i as Python's unicode-escape does.
-func (lx *lexer) lexString(i int) (string, int, error) {
+// lexString emits the string literal at i, decoded as Python's
+// unicode-escape does, and returns the offset after it.
+func (lx *lexer) lexString(i int) (int, error) {
 	src := lx.src
 	q := src[i]
 	k := i + 1
-	for k < len(src) && src[k] != q {
-		if src[k] == '\\' {
+	if e := strings.IndexByte(src[k:], q); e >= 0 && strings.IndexByte(src[k:k+e], '\\') < 0 {
+		k += e // no escapes: the next quote ends it
+	} else {
+		for k < len(src) && src[k] != q {
+			if src[k] == '\\' {
+				k++
+			}
 			k++
 		}
-		k++
 	}
 	if k >= len(src) {
-		return "", 0, lx.errAt(i, "unexpected end of string")
+		return 0, lx.errAt(i, "unexpected end of string")
 	}
 	raw := src[i+1 : k]
 	if strings.IndexByte(raw, '\\') < 0 {
-		return raw, k + 1, nil
+		lx.emit(tString, i, i+1, len(raw))
+	} else {
+		lx.emitDec(tString, unescapePy(raw), i)
 	}
-	return unescapePy(raw), k + 1, nil
+	return k + 1, nil
 }
 
 // unescapePy decodes Python string escapes; unknown escapes stay as written.

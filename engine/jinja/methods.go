@@ -1677,6 +1677,17 @@ func pyCapitalize(str string) string {
 // ---------------------------------------------------------------------------
 // list and tuple.
 
+// append is list.append.
+func (l *List) append(v Value) {
+	if len(l.Items) == cap(l.Items) && cap(l.Items) < 4 {
+		// grow a small list to 4 at once, as Python over-allocates
+		items := make([]Value, len(l.Items), 4)
+		copy(items, l.Items)
+		l.Items = items
+	}
+	l.Items = append(l.Items, v)
+}
+
 func pmListMethod(s *State, recv Value, name string, a Args) (Value, bool, error) {
 	l := recv.List()
 	switch name {
@@ -1684,7 +1695,7 @@ func pmListMethod(s *State, recv Value, name string, a Args) (Value, bool, error
 		if err := pmArgsOne("list", name, a); err != nil {
 			return pmFail(err)
 		}
-		l.Items = append(l.Items, a.Pos[0])
+		l.append(a.Pos[0])
 		return pmOK(None)
 	case "extend":
 		if err := pmArgsOne("list", name, a); err != nil {

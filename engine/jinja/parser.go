@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -13,10 +14,17 @@ type parser struct {
 	env  *Environment
 	name string
 	src  string
+	lx   *lexer
 	toks []token
-	i    int
-	tmpl *Template
-	soft int // inside if/conditional: unknown filters fail at run time
+	t    *token    // the current token: &toks[i]
+	sc   *scratch  // scratch stacks, reused between parses
+	a    nodeArena // where the template's nodes come from
+	// scope is the lexical scope being parsed: assignments declare slots in
+	// it, and names read are resolved to slots when the template is done.
+	scope *scopeInfo
+	i     int
+	tmpl  *Template
+	soft  int // inside if/conditional: unknown filters fail at run time
 	// unknown filters and tests, reported after parsing (as Jinja2's
 	// compiler does) unless they stand in a conditional.
 	unknowns []unknownRef
@@ -29,13 +37,20 @@ type parser struct {
 func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	norm := newlineNormalize(src)
 	norm = strings.TrimSuffix(norm, "\n")
-	toks, err := lex(name, norm)
-	if err != nil {
+	if len(norm) > math.MaxInt32 {
+		// tokens and nodes keep 32-bit offsets
+		return nil, &Error{Kind: "TemplateSyntaxError", Msg: fmt.Sprintf("template too large: %d bytes (at most %d)", len(norm), math.MaxInt32), Template: name}
+	}
+	sc := getScratch()
+	defer sc.release()
+	lx := &sc.lx
+	if err := lex(name, norm, lx); err != nil {
 		return nil, err
 	}
-	t = &Template{Name: name, Source: src, env: e}
-	p := &parser{env: e, name: name, src: norm, toks: toks, tmpl: t}
-	defer releaseTokens(toks)
+	t = &Template{Name: name, Source: src, norm: norm, env: e}
+	p := &parser{env: e, name: name, src: norm, lx: lx, toks: lx.toks, tmpl: t, sc: sc, ends: sc.ends}
+	p.t = &p.toks[0]
+	p.a.reserve(lx)
 	defer func() {
 		if r := recover(); r != nil {
 			pe, ok := r.(*Error)
@@ -46,10 +61,13 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 			t, err = nil, pe
 		}
 	}()
+	t.rootScope = p.newScope(nil)
+	p.scope = t.rootScope
 	t.root = p.subparse(nil)
 	if p.cur().kind != tEOF {
-		p.failTok(p.cur(), "unexpected %s", p.cur())
+		p.failTok(p.cur(), "unexpected %s", p.tokStr(p.cur()))
 	}
+	p.resolveNames()
 	for _, u := range p.unknowns {
 		if !u.soft {
 			p.failKind("TemplateAssertionError", u.pos, "No %s named '%s'.", u.kind, u.name)
@@ -58,7 +76,7 @@ func (e *Environment) Parse(name, src string) (t *Template, err error) {
 	return t, nil
 }
 
-func (p *parser) cur() *token { return &p.toks[p.i] }
+func (p *parser) cur() *token { return p.t }
 func (p *parser) peek(n int) *token {
 	if p.i+n < len(p.toks) {
 		return &p.toks[p.i+n]
@@ -66,40 +84,58 @@ func (p *parser) peek(n int) *token {
 	return &p.toks[len(p.toks)-1]
 }
 func (p *parser) next() *token {
-	t := &p.toks[p.i]
+	t := p.t
 	if p.i < len(p.toks)-1 {
 		p.i++
+		p.t = &p.toks[p.i]
 	}
 	return t
 }
 
-func (p *parser) fail(pos Pos, format string, args ...any) {
+func (p *parser) fail(pos offset, format string, args ...any) {
 	e := Errorf("TemplateSyntaxError", format, args...)
 	e.Template = p.name
-	e.Pos = pos
+	e.Pos = p.posAt(pos)
 	panic(e)
 }
 
-func (p *parser) failKind(kind string, pos Pos, format string, args ...any) {
+func (p *parser) failKind(kind string, pos offset, format string, args ...any) {
 	e := Errorf(kind, format, args...)
 	e.Template = p.name
-	e.Pos = pos
+	e.Pos = p.posAt(pos)
 	panic(e)
 }
 
-func (p *parser) failTok(t *token, format string, args ...any) { p.fail(t.pos, format, args...) }
+func (p *parser) failTok(t *token, format string, args ...any) { p.fail(p.offOf(t), format, args...) }
 
-func (p *parser) isOp(op string) bool {
+// val is a token's text.
+func (p *parser) val(t *token) string { return p.lx.val(t) }
+
+// offOf is a token's place.
+func (p *parser) offOf(t *token) offset { return offset(t.off) }
+
+// posAt is the line and column of a place.
+func (p *parser) posAt(off offset) Pos { return p.lx.posAt(int(off)) }
+
+// tokStr describes a token in messages.
+func (p *parser) tokStr(t *token) string {
+	if n := tokKindName(t.kind); n != "" {
+		return n
+	}
+	return "'" + p.val(t) + "'"
+}
+
+func (p *parser) isOp(op byte) bool {
 	t := p.cur()
-	return t.kind == tOp && t.val == op
+	return t.kind == tOp && t.op == op
 }
 
 func (p *parser) isName(n string) bool {
 	t := p.cur()
-	return t.kind == tName && t.val == n
+	return t.kind == tName && p.val(t) == n
 }
 
-func (p *parser) skipOp(op string) bool {
+func (p *parser) skipOp(op byte) bool {
 	if p.isOp(op) {
 		p.next()
 		return true
@@ -115,13 +151,32 @@ func (p *parser) skipName(n string) bool {
 	return false
 }
 
-func (p *parser) expectOp(op string) *token {
+func (p *parser) expectOp(op byte) *token {
 	t := p.cur()
-	if t.kind == tOp && t.val == op {
+	if t.kind == tOp && t.op == op {
 		return p.next()
 	}
-	p.unexpected(t, "'"+op+"'")
+	p.unexpected(t, "'"+opText(op)+"'")
 	return t
+}
+
+// opText is an operator code's text.
+func opText(op byte) string {
+	switch op {
+	case opFloorDiv:
+		return "//"
+	case opPow:
+		return "**"
+	case opEq:
+		return "=="
+	case opNe:
+		return "!="
+	case opGe:
+		return ">="
+	case opLe:
+		return "<="
+	}
+	return string(rune(op))
 }
 
 func (p *parser) unexpected(t *token, expected string) {
@@ -133,13 +188,13 @@ func (p *parser) unexpected(t *token, expected string) {
 	case tVarEnd:
 		p.failTok(t, "expected token %s, got '}}'", expected)
 	}
-	p.failTok(t, "expected token %s, got %s", expected, tokDesc(t))
+	p.failTok(t, "expected token %s, got %s", expected, p.tokDesc(t))
 }
 
-func tokDesc(t *token) string {
+func (p *parser) tokDesc(t *token) string {
 	switch t.kind {
 	case tName, tOp:
-		return "'" + t.val + "'"
+		return "'" + p.val(t) + "'"
 	case tString:
 		return "'string'"
 	case tInt:
@@ -147,7 +202,7 @@ func tokDesc(t *token) string {
 	case tFloat:
 		return "'float'"
 	}
-	return t.String()
+	return p.tokStr(t)
 }
 
 func (p *parser) expectName() *token {
@@ -169,7 +224,9 @@ func (p *parser) expectBlockEnd() {
 // subparse parses until one of the end tags (a {% name %} whose name is in
 // ends) and leaves the parser at that tag's name.
 func (p *parser) subparse(ends []string) *nodeList {
-	nl := &nodeList{}
+	// The statements are collected on the stack, then copied out.
+	var buf [32]stmt
+	stmts := buf[:0]
 	for {
 		t := p.cur()
 		switch t.kind {
@@ -177,19 +234,23 @@ func (p *parser) subparse(ends []string) *nodeList {
 			if len(ends) > 0 {
 				p.failEOF(ends)
 			}
-			return nl
+			return p.stmtList(stmts)
 		case tText:
 			p.next()
-			nl.add(&textStmt{s: t.val})
+			ts := p.a.texts.new()
+			ts.s = p.val(t)
+			stmts = addStmt(stmts, ts)
 		case tVarBegin:
 			p.next()
-			pos := p.cur().pos
+			pos := p.offOf(p.cur())
 			e := p.parseTuple(true, false, nil)
 			if p.cur().kind != tVarEnd {
 				p.unexpected(p.cur(), "'end of print statement'")
 			}
 			p.next()
-			nl.add(&outputStmt{e: e, pos: pos})
+			o := p.a.outs.new()
+			o.e, o.pos = e, pos
+			stmts = addStmt(stmts, o)
 		case tBlockBegin:
 			p.next()
 			nt := p.cur()
@@ -197,18 +258,36 @@ func (p *parser) subparse(ends []string) *nodeList {
 				p.failTok(nt, "tag name expected")
 			}
 			for _, e := range ends {
-				if nt.val == e {
-					return nl
+				if p.val(nt) == e {
+					return p.stmtList(stmts)
 				}
 			}
 			st := p.parseStatement()
 			if st != nil {
-				nl.add(st)
+				stmts = addStmt(stmts, st)
 			}
 		default:
-			p.failTok(t, "unexpected %s", t)
+			p.failTok(t, "unexpected %s", p.tokStr(t))
 		}
 	}
+}
+
+// addStmt adds a statement to a list, merging adjacent text.
+func addStmt(stmts []stmt, st stmt) []stmt {
+	if t, ok := st.(*textStmt); ok && len(stmts) > 0 {
+		if prev, ok := stmts[len(stmts)-1].(*textStmt); ok {
+			stmts[len(stmts)-1] = &textStmt{s: prev.s + t.s}
+			return stmts
+		}
+	}
+	return append(stmts, st)
+}
+
+// stmtList makes statements a node list.
+func (p *parser) stmtList(stmts []stmt) *nodeList {
+	nl := p.a.lists.new()
+	nl.stmts = carve(&p.a.stmts, stmts)
+	return nl
 }
 
 func (p *parser) failEOF(ends []string) {
@@ -216,7 +295,7 @@ func (p *parser) failEOF(ends []string) {
 	for _, e := range ends {
 		names = append(names, "'"+e+"'")
 	}
-	p.fail(p.cur().pos, "Unexpected end of template. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", strings.Join(names, " or "), p.blockOf(ends))
+	p.fail(p.offOf(p.cur()), "Unexpected end of template. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", strings.Join(names, " or "), p.blockOf(ends))
 }
 
 func (p *parser) blockOf(ends []string) string {
@@ -232,14 +311,14 @@ func (p *parser) blockOf(ends []string) string {
 func (p *parser) endTag() string {
 	t := p.next()
 	p.expectBlockEnd()
-	return t.val
+	return p.val(t)
 }
 
 func (p *parser) parseStatement() stmt {
 	t := p.cur()
 	p.depth++
 	defer func() { p.depth-- }()
-	switch t.val {
+	switch p.val(t) {
 	case "if":
 		return p.parseIf()
 	case "for":
@@ -258,18 +337,20 @@ func (p *parser) parseStatement() stmt {
 		p.next()
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
-		return &doStmt{e: e, pos: t.pos}
+		d := p.a.dos.new()
+		d.e, d.pos = e, p.offOf(t)
+		return d
 	case "break", "continue":
 		p.next()
 		if p.loopDepth() == 0 {
 			msg := "'break' outside loop"
-			if t.val == "continue" {
+			if p.val(t) == "continue" {
 				msg = "'continue' not properly in loop"
 			}
-			p.failKind("SyntaxError", t.pos, "%s", msg)
+			p.failKind("SyntaxError", p.offOf(t), "%s", msg)
 		}
 		p.expectBlockEnd()
-		if t.val == "break" {
+		if p.val(t) == "break" {
 			return breakStmt{}
 		}
 		return continueStmt{}
@@ -277,7 +358,7 @@ func (p *parser) parseStatement() stmt {
 		p.next()
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
-		return &outputStmt{e: e, pos: t.pos}
+		return &outputStmt{e: e, pos: p.offOf(t)}
 	case "block":
 		return p.parseBlock()
 	case "autoescape":
@@ -290,7 +371,7 @@ func (p *parser) parseStatement() stmt {
 	case "include", "import", "from", "extends":
 		return p.parseLoad()
 	}
-	if tag, ok := p.env.Tags[t.val]; ok {
+	if tag, ok := p.env.Tags[p.val(t)]; ok {
 		return p.parseTag(t, tag)
 	}
 	if len(p.ends) > 0 {
@@ -298,9 +379,9 @@ func (p *parser) parseStatement() stmt {
 		for _, e := range p.ends[len(p.ends)-1:] {
 			names = append(names, "'"+e+"'")
 		}
-		p.fail(t.pos, "Encountered unknown tag '%s'. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", t.val, p.endsDesc(), p.ends[len(p.ends)-1][3:])
+		p.fail(p.offOf(t), "Encountered unknown tag '%s'. Jinja was looking for the following tags: %s. The innermost block that needs to be closed is '%s'.", p.val(t), p.endsDesc(), p.ends[len(p.ends)-1][3:])
 	}
-	p.fail(t.pos, "Encountered unknown tag '%s'.", t.val)
+	p.fail(p.offOf(t), "Encountered unknown tag '%s'.", p.val(t))
 	return nil
 }
 
@@ -331,12 +412,15 @@ func (p *parser) loopDepth() int {
 
 func (p *parser) withEnd(end string, fn func() *nodeList) *nodeList {
 	p.ends = append(p.ends, end)
-	defer func() { p.ends = p.ends[:len(p.ends)-1] }()
+	defer func() {
+		p.ends = p.ends[:len(p.ends)-1]
+		p.sc.ends = p.ends // keep the grown buffer
+	}()
 	return fn()
 }
 
 func (p *parser) parseIf() stmt {
-	pos := p.next().pos
+	pos := p.offOf(p.next())
 	st := &ifStmt{pos: pos}
 	for {
 		p.soft++
@@ -349,10 +433,10 @@ func (p *parser) parseIf() stmt {
 		st.conds = append(st.conds, cond)
 		st.bodies = append(st.bodies, body)
 		tag := p.next()
-		if tag.val == "elif" {
+		if p.val(tag) == "elif" {
 			continue
 		}
-		if tag.val == "else" {
+		if p.val(tag) == "else" {
 			p.expectBlockEnd()
 			p.soft++
 			st.els = p.withEnd("endif", func() *nodeList { return p.subparse([]string{"endif"}) })
@@ -366,9 +450,17 @@ func (p *parser) parseIf() stmt {
 }
 
 func (p *parser) parseFor() stmt {
-	pos := p.next().pos
-	st := &forStmt{pos: pos}
+	pos := p.offOf(p.next())
+	st := p.a.fors.new()
+	st.pos = pos
+	outer := p.scope
+	// The body's scope: loop in slot 0, then the targets.
+	st.scope = p.newScope(outer)
+	st.scope.isLoop = true
+	st.scope.declare("loop")
+	p.scope = st.scope
 	st.target = p.parseAssignTarget(false, []string{"in"})
+	p.scope = outer
 	if targetHasName(st.target, "loop") {
 		p.failKind("TemplateAssertionError", pos, "Can't assign to special loop variable in for-loop target")
 	}
@@ -377,16 +469,30 @@ func (p *parser) parseFor() stmt {
 	}
 	st.iter = p.parseTuple(false, true, []string{"recursive"})
 	if p.skipName("if") {
+		// The condition's scope holds the targets in the body's slots.
+		st.filterScope = p.newScope(outer)
+		st.filterScope.names = append([]string(nil), st.scope.names...)
+		p.scope = st.filterScope
 		st.filter = p.parseExpr()
+		p.scope = outer
 	}
 	if p.skipName("recursive") {
 		st.recursive = true
 	}
+	if st.recursive || st.filter != nil {
+		// the loop object keeps the frame around the loop
+		p.markCaptures()
+	}
 	p.expectBlockEnd()
+	p.scope = st.scope
 	st.body = p.withEnd("endfor", func() *nodeList { return p.subparse([]string{"endfor", "else"}) })
-	if p.next().val == "else" {
+	p.scope = outer
+	if p.val(p.next()) == "else" {
 		p.expectBlockEnd()
+		st.elseScope = p.newScope(outer)
+		p.scope = st.elseScope
 		st.els = p.withEnd("endfor-else", func() *nodeList { return p.subparse([]string{"endfor"}) })
+		p.scope = outer
 		p.endTag()
 	} else {
 		p.expectBlockEnd()
@@ -395,39 +501,46 @@ func (p *parser) parseFor() stmt {
 }
 
 func (p *parser) parseSet() stmt {
-	pos := p.next().pos
+	pos := p.offOf(p.next())
 	target := p.parseAssignTarget(true, nil)
 	if p.loopDepth() > 0 && targetHasName(target, "loop") {
 		p.failKind("TemplateAssertionError", pos, "Can't assign to special loop variable in for-loop target")
 	}
-	if p.skipOp("=") {
+	if p.skipOp('=') {
 		e := p.parseTuple(true, false, nil)
 		p.expectBlockEnd()
-		return &setStmt{target: target, e: e, pos: pos}
+		st := p.a.sets.new()
+		st.target, st.e, st.pos = target, e, pos
+		return st
 	}
 	// block set, with optional filters
 	var filters []*filterExpr
-	for p.skipOp("|") {
+	for p.skipOp('|') {
 		filters = append(filters, p.parseFilterCall(nil))
 	}
 	p.expectBlockEnd()
+	outer := p.scope
+	bodyScope := p.newScope(outer)
+	p.scope = bodyScope
 	body := p.withEnd("endset", func() *nodeList { return p.subparse([]string{"endset"}) })
+	p.scope = outer
 	p.endTag()
-	return &setBlockStmt{target: target, body: body, filters: filters, pos: pos}
+	return &setBlockStmt{target: target, body: body, scope: bodyScope, filters: filters, pos: pos}
 }
 
 func (p *parser) parseSignature(m *macroDef) {
-	p.expectOp("(")
-	for !p.isOp(")") {
+	p.expectOp('(')
+	for !p.isOp(')') {
 		if len(m.params) > 0 {
-			p.expectOp(",")
+			p.expectOp(',')
 		}
 		t := p.expectName()
-		m.params = append(m.params, t.val)
-		if p.skipOp("=") {
+		m.params = append(m.params, p.val(t))
+		m.scope.names = append(m.scope.names, p.val(t))
+		if p.skipOp('=') {
 			m.defaults = append(m.defaults, p.parseExpr())
 		} else if len(m.defaults) > 0 {
-			p.fail(t.pos, "non-default argument follows default argument")
+			p.fail(p.offOf(t), "non-default argument follows default argument")
 		}
 	}
 	p.next()
@@ -440,12 +553,21 @@ func (p *parser) endMacroNames(m *macroDef) {
 	m.catchVarargs = ns["varargs"] && !contains(m.params, "varargs")
 	m.catchKwargs = ns["kwargs"] && !contains(m.params, "kwargs")
 	m.usesCaller = ns["caller"]
-	for i, p := range m.params {
-		if p == "caller" {
+	if m.catchVarargs {
+		m.varargsSlot = m.scope.declare("varargs")
+	}
+	if m.catchKwargs {
+		m.kwargsSlot = m.scope.declare("kwargs")
+	}
+	if m.usesCaller {
+		m.callerSlot = m.scope.declare("caller")
+	}
+	for i, name := range m.params {
+		if name == "caller" {
 			m.explicitCaller = true
 			if m.usesCaller && i < len(m.params)-len(m.defaults) {
 				e := Errorf("TemplateAssertionError", "When defining macros or call blocks the special \"caller\" argument must be omitted or be given a default.")
-				e.Template, e.Pos = m.tmpl.Name, m.pos
+				e.Template, e.Pos = m.tmpl.Name, p.posAt(m.pos)
 				panic(e)
 			}
 		}
@@ -453,26 +575,37 @@ func (p *parser) endMacroNames(m *macroDef) {
 }
 
 func (p *parser) parseMacro() stmt {
-	pos := p.next().pos
+	pos := p.offOf(p.next())
 	name := p.expectName()
-	m := &macroDef{name: name.val, tmpl: p.tmpl, pos: pos}
+	m := &macroDef{name: p.val(name), tmpl: p.tmpl, pos: pos}
+	outer := p.scope
+	slot := outer.declare(m.name)
+	p.markCaptures() // the macro keeps the frame it is defined in
+	m.scope = p.newScope(outer)
+	p.scope = m.scope
 	p.beginMacroNames()
 	p.parseSignature(m)
 	p.expectBlockEnd()
 	m.body = p.withEnd("endmacro", func() *nodeList { return p.subparse([]string{"endmacro"}) })
 	p.endMacroNames(m)
+	p.scope = outer
 	p.endTag()
 	if p.depth == 1 && len(p.ends) == 0 {
 		p.tmpl.macros = append(p.tmpl.macros, m.value(nil))
 	}
-	return &macroStmt{m: m}
+	return &macroStmt{m: m, slot: slot}
 }
 
 func (p *parser) parseCallBlock() stmt {
-	pos := p.next().pos
+	pos := p.offOf(p.next())
 	m := &macroDef{name: "caller", tmpl: p.tmpl, pos: pos}
-	if p.isOp("(") {
+	outer := p.scope
+	p.markCaptures() // the caller keeps the frame it is defined in
+	m.scope = p.newScope(outer)
+	if p.isOp('(') {
+		p.scope = m.scope
 		p.parseSignature(m)
+		p.scope = outer
 	}
 	call := p.parseExpr()
 	c, ok := call.(*callExpr)
@@ -480,40 +613,53 @@ func (p *parser) parseCallBlock() stmt {
 		p.fail(pos, "expected call")
 	}
 	p.expectBlockEnd()
+	p.scope = m.scope
 	p.beginMacroNames()
 	m.body = p.withEnd("endcall", func() *nodeList { return p.subparse([]string{"endcall"}) })
 	p.endMacroNames(m)
+	p.scope = outer
 	p.endTag()
 	return &callBlockStmt{call: c, caller: m, pos: pos}
 }
 
 func (p *parser) parseFilterBlock() stmt {
-	pos := p.next().pos
+	pos := p.offOf(p.next())
 	var filters []*filterExpr
 	filters = append(filters, p.parseFilterCall(nil))
-	for p.skipOp("|") {
+	for p.skipOp('|') {
 		filters = append(filters, p.parseFilterCall(nil))
 	}
 	p.expectBlockEnd()
+	outer := p.scope
+	bodyScope := p.newScope(outer)
+	p.scope = bodyScope
 	body := p.withEnd("endfilter", func() *nodeList { return p.subparse([]string{"endfilter"}) })
+	p.scope = outer
 	p.endTag()
-	return &filterBlockStmt{body: body, filters: filters, pos: pos}
+	return &filterBlockStmt{body: body, scope: bodyScope, filters: filters, pos: pos}
 }
 
 func (p *parser) parseWith() stmt {
-	pos := p.next().pos
+	pos := p.offOf(p.next())
 	st := &withStmt{pos: pos}
+	outer := p.scope
+	st.scope = p.newScope(outer)
 	for !p.isBlockEnd() {
 		if len(st.targets) > 0 {
-			p.expectOp(",")
+			p.expectOp(',')
 		}
+		// targets are the block's; values are evaluated outside it
+		p.scope = st.scope
 		t := p.parseAssignTarget(false, nil)
-		p.expectOp("=")
+		p.scope = outer
+		p.expectOp('=')
 		st.targets = append(st.targets, t)
 		st.values = append(st.values, p.parseExpr())
 	}
 	p.expectBlockEnd()
+	p.scope = st.scope
 	st.body = p.withEnd("endwith", func() *nodeList { return p.subparse([]string{"endwith"}) })
+	p.scope = outer
 	p.endTag()
 	return st
 }
@@ -529,8 +675,8 @@ func (p *parser) parseBlock() stmt {
 	body := p.withEnd("endblock", func() *nodeList { return p.subparse([]string{"endblock"}) })
 	p.next()
 	if p.cur().kind == tName {
-		if p.cur().val != name.val {
-			p.fail(p.cur().pos, "mismatching name in endblock")
+		if p.val(p.cur()) != p.val(name) {
+			p.fail(p.offOf(p.cur()), "mismatching name in endblock")
 		}
 		p.next()
 	}
@@ -540,32 +686,34 @@ func (p *parser) parseBlock() stmt {
 
 func (p *parser) parseLoad() stmt {
 	t := p.next()
-	st := &loadStmt{kind: t.val, pos: t.pos}
+	st := &loadStmt{kind: p.val(t), pos: p.offOf(t)}
 	st.what = p.parseExpr()
-	switch t.val {
+	switch p.val(t) {
 	case "import":
 		if !p.skipName("as") {
 			p.unexpected(p.cur(), "'as'")
 		}
-		st.as = p.expectName().val
+		st.as = p.val(p.expectName())
+		st.slots = []int32{p.scope.declare(st.as)}
 		p.skipContext()
 	case "from":
 		if !p.skipName("import") {
 			p.unexpected(p.cur(), "'import'")
 		}
 		for {
-			if len(st.names) > 0 && !p.skipOp(",") {
+			if len(st.names) > 0 && !p.skipOp(',') {
 				break
 			}
 			if p.isName("with") || p.isName("without") || p.isBlockEnd() {
 				break
 			}
-			n := p.expectName().val
+			n := p.val(p.expectName())
 			as := n
 			if p.skipName("as") {
-				as = p.expectName().val
+				as = p.val(p.expectName())
 			}
 			st.names = append(st.names, [2]string{n, as})
+			st.slots = append(st.slots, p.scope.declare(as))
 		}
 		p.skipContext()
 	case "include":
@@ -589,18 +737,21 @@ func (p *parser) skipContext() {
 // parseTag parses a host tag.
 func (p *parser) parseTag(t *token, tag *Tag) stmt {
 	p.next()
-	blk := &TagBlock{Pos: t.pos, tmpl: p.tmpl}
-	blk.Header.Tag = t.val
+	blk := &TagBlock{Pos: p.posAt(p.offOf(t)), tmpl: p.tmpl}
+	blk.Header.Tag = p.val(t)
 	var m *macroDef
 	switch tag.Header {
 	case HeaderName:
-		blk.Header.Name = p.expectName().val
+		blk.Header.Name = p.val(p.expectName())
 	case HeaderSignature:
 		name := p.expectName()
-		blk.Header.Name = name.val
-		m = &macroDef{name: name.val, tmpl: p.tmpl, pos: t.pos}
+		blk.Header.Name = p.val(name)
+		m = &macroDef{name: p.val(name), tmpl: p.tmpl, pos: p.offOf(t)}
+		m.scope = p.newScope(p.scope)
+		p.scope = m.scope
 		p.beginMacroNames()
 		p.parseSignature(m)
+		p.scope = m.scope.parent
 		for i, n := range m.params {
 			blk.Header.Params = append(blk.Header.Params, Param{Name: n, HasDefault: i >= len(m.params)-len(m.defaults)})
 		}
@@ -608,10 +759,10 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 		blk.Header.Consts = map[string]Value{}
 		for !p.isBlockEnd() {
 			if len(blk.Header.Idents)+len(blk.Header.Consts) > 0 {
-				p.expectOp(",")
+				p.expectOp(',')
 			}
-			if p.cur().kind == tName && p.peek(1).kind == tOp && p.peek(1).val == "=" {
-				k := p.next().val
+			if p.cur().kind == tName && p.peek(1).kind == tOp && p.val(p.peek(1)) == "=" {
+				k := p.val(p.next())
 				p.next()
 				e := p.parseExpr()
 				if c, ok := constOf(e); ok {
@@ -620,7 +771,7 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 				continue
 			}
 			if p.cur().kind == tName {
-				blk.Header.Idents = append(blk.Header.Idents, p.next().val)
+				blk.Header.Idents = append(blk.Header.Idents, p.val(p.next()))
 				continue
 			}
 			p.parseExpr()
@@ -630,12 +781,13 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 		}
 		if tag.MacroName != nil {
 			// A block defining a macro without parameters ({% materialization name, adapter='x' %}).
-			m = &macroDef{name: blk.Header.Name, tmpl: p.tmpl, pos: t.pos}
+			m = &macroDef{name: blk.Header.Name, tmpl: p.tmpl, pos: p.offOf(t)}
+			m.scope = p.newScope(p.scope)
 			p.beginMacroNames()
 		}
 	}
 	p.expectBlockEnd()
-	end := "end" + t.val
+	end := "end" + p.val(t)
 	if tag.NoEnd {
 		// nothing
 	} else if tag.RawBody {
@@ -647,7 +799,7 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 			if c.kind == tEOF {
 				p.failEOF([]string{end})
 			}
-			if c.kind == tBlockBegin && p.peek(1).kind == tName && p.peek(1).val == end {
+			if c.kind == tBlockBegin && p.peek(1).kind == tName && p.val(p.peek(1)) == end {
 				blk.Raw = p.src[off:c.off]
 				if start.kind == tText && c.off < off {
 					blk.Raw = ""
@@ -659,7 +811,13 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 		}
 		p.endTag()
 	} else {
+		outer := p.scope
+		if m != nil {
+			// a signature's body is the macro's: its scope is the macro's
+			p.scope = m.scope
+		}
 		body := p.withEnd(end, func() *nodeList { return p.subparse([]string{end}) })
+		p.scope = outer
 		p.endTag()
 		blk.body = body
 		if m != nil {
@@ -675,6 +833,8 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 	if m != nil && tag.MacroName != nil {
 		m.name = tag.MacroName(&blk.Header)
 		st.m = m
+		st.slot = p.scope.declare(m.name)
+		p.markCaptures() // the macro keeps the frame it is defined in
 		if p.depth == 1 && len(p.ends) == 0 {
 			p.tmpl.macros = append(p.tmpl.macros, m.value(nil))
 		}
@@ -688,42 +848,62 @@ func (p *parser) parseTag(t *token, tag *Tag) stmt {
 // Assignment targets.
 
 func (p *parser) parseAssignTarget(withNamespace bool, extraEnd []string) target {
+	var first target // the only target, unless a comma makes a tuple
 	var items []target
+	n := 0
+	add := func(t target) {
+		switch n {
+		case 0:
+			first = t
+		case 1:
+			items = append(items, first, t)
+		default:
+			items = append(items, t)
+		}
+		n++
+	}
 	isTuple := false
 	for {
-		if len(items) > 0 {
-			if !p.skipOp(",") {
+		if n > 0 {
+			if !p.skipOp(',') {
 				break
 			}
 			isTuple = true
 		}
-		if len(items) > 0 && (p.isBlockEnd() || p.isOp(")") || (p.cur().kind == tName && contains(extraEnd, p.cur().val))) {
+		if n > 0 && (p.isBlockEnd() || p.isOp(')') || (p.cur().kind == tName && contains(extraEnd, p.val(p.cur())))) {
 			break
 		}
-		if p.skipOp("(") {
+		if p.skipOp('(') {
 			inner := p.parseAssignTarget(false, nil)
-			p.expectOp(")")
-			items = append(items, inner)
+			p.expectOp(')')
+			add(inner)
 			continue
 		}
 		t := p.cur()
 		if t.kind != tName {
-			p.failTok(t, "can't assign to %s", targetDesc(t))
+			p.failTok(t, "can't assign to %s", p.targetDesc(t))
 		}
 		p.next()
-		if withNamespace && p.isOp(".") {
+		if withNamespace && p.isOp('.') {
 			p.next()
 			attr := p.expectName()
-			items = append(items, &nsTarget{name: t.val, attr: attr.val, pos: t.pos})
+			add(&nsTarget{name: p.val(t), attr: p.val(attr), pos: p.offOf(t)})
 			continue
 		}
-		if t.val == "true" || t.val == "false" || t.val == "none" || t.val == "True" || t.val == "False" || t.val == "None" {
+		switch p.val(t) {
+		case "true", "false", "none", "True", "False", "None":
 			p.failTok(t, "can't assign to 'const'")
 		}
-		items = append(items, &nameTarget{name: t.val})
+		nt := p.a.targets.new()
+		nt.name = p.val(t)
+		nt.slot = p.scope.declare(nt.name)
+		add(nt)
 	}
-	if !isTuple && len(items) == 1 {
-		return items[0]
+	if !isTuple && n == 1 {
+		return first
+	}
+	if n == 1 {
+		items = []target{first}
 	}
 	return &tupleTarget{items: items}
 }
@@ -742,12 +922,12 @@ func targetHasName(t target, name string) bool {
 	return false
 }
 
-func targetDesc(t *token) string {
+func (p *parser) targetDesc(t *token) string {
 	switch t.kind {
 	case tString, tInt, tFloat:
 		return "'const'"
 	}
-	return "'" + t.String() + "'"
+	return "'" + p.tokStr(t) + "'"
 }
 
 func contains(l []string, s string) bool {
@@ -764,31 +944,73 @@ func contains(l []string, s string) bool {
 func (p *parser) parseExpr() expr { return p.parseCondExpr(true) }
 
 func (p *parser) parseCondExpr(withCond bool) expr {
+	if p.simpleOperand() {
+		return p.parsePrimary()
+	}
 	if !withCond {
 		return p.parseOr()
 	}
 	start := len(p.unknowns)
 	e := p.parseOr()
-	for p.isName("if") {
+	for p.isKw(kwIf) {
 		for i := start; i < len(p.unknowns); i++ {
 			p.unknowns[i].soft = true
 		}
-		pos := p.next().pos
+		pos := p.offOf(p.next())
 		p.soft++
 		test := p.parseOr()
 		var els expr
-		if p.skipName("else") {
+		if p.isKw(kwElse) {
+			p.next()
 			els = p.parseCondExpr(true)
 		}
 		p.soft--
-		e = &condExpr{test: test, then: e, els: els, pos: pos}
+		e = newCondExpr(test, e, els, pos, p.posAt(pos))
 	}
 	return e
 }
 
-func (p *parser) parseOr() expr {
-	l := p.parseAnd()
-	for p.isName("or") {
+// simpleOperand reports whether the expression at the current token is a
+// lone name or literal (the most common expression): the token after it
+// ends the expression, so no operator, filter, test, call or subscript
+// applies and parsePrimary alone parses it.
+func (p *parser) simpleOperand() bool {
+	t := p.cur()
+	switch t.kind {
+	case tName:
+		if t.op != 0 {
+			return false // a keyword: not, …
+		}
+	case tString, tInt, tFloat:
+	default:
+		return false
+	}
+	switch n := p.peek(1); n.kind {
+	case tVarEnd, tBlockEnd, tEOF:
+		return true
+	case tOp:
+		switch n.op {
+		case ',', ')', ']', '}', ':':
+			return true
+		}
+	}
+	return false
+}
+
+// isKw reports whether the current token is the keyword kw.
+func (p *parser) isKw(kw byte) bool {
+	t := p.cur()
+	return t.kind == tName && t.op == kw
+}
+
+// The binary operators, loosest first: each level's xFrom continues from an
+// operand already parsed (its left side), so an operand that no operator
+// follows (most are) returns at once instead of through every level.
+
+func (p *parser) parseOr() expr { return p.orFrom(p.parseAnd()) }
+
+func (p *parser) orFrom(l expr) expr {
+	for p.isKw(kwOr) {
 		p.next()
 		r := p.parseAnd()
 		l = &orExpr{l: l, r: r}
@@ -796,9 +1018,10 @@ func (p *parser) parseOr() expr {
 	return l
 }
 
-func (p *parser) parseAnd() expr {
-	l := p.parseNot()
-	for p.isName("and") {
+func (p *parser) parseAnd() expr { return p.andFrom(p.parseNot()) }
+
+func (p *parser) andFrom(l expr) expr {
+	for p.isKw(kwAnd) {
 		p.next()
 		r := p.parseNot()
 		l = &andExpr{l: l, r: r}
@@ -807,28 +1030,57 @@ func (p *parser) parseAnd() expr {
 }
 
 func (p *parser) parseNot() expr {
-	if p.isName("not") {
-		pos := p.next().pos
+	if p.isKw(kwNot) {
+		pos := p.offOf(p.next())
 		return &notExpr{x: p.parseNot(), pos: pos}
 	}
 	return p.parseCompare()
 }
 
-var cmpOps = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+func isCmpOp(op byte) bool {
+	switch op {
+	case opEq, opNe, '<', opLe, '>', opGe:
+		return true
+	}
+	return false
+}
+
+// continuesExpr reports whether the current token can continue an
+// expression after a unary operand: a binary operator or keyword.
+func (p *parser) continuesExpr() bool {
+	t := p.cur()
+	switch t.kind {
+	case tOp:
+		switch t.op {
+		case '+', '-', '~', '*', '/', opFloorDiv, '%', opPow, opEq, opNe, '<', opLe, '>', opGe:
+			return true
+		}
+	case tName:
+		return t.op != 0 && t.op != kwIs
+	}
+	return false
+}
 
 func (p *parser) parseCompare() expr {
-	pos := p.cur().pos
-	first := p.parseMath1()
+	start := p.cur()
+	l := p.parseUnary(true)
+	if !p.continuesExpr() {
+		return l
+	}
+	return p.compareFrom(start, p.math1From(p.concatFrom(p.math2From(p.powFrom(l)))))
+}
+
+func (p *parser) compareFrom(start *token, first expr) expr {
 	var ops []cmpOp
 	for {
 		t := p.cur()
-		if t.kind == tOp && cmpOps[t.val] {
+		if t.kind == tOp && isCmpOp(t.op) {
 			p.next()
-			ops = append(ops, cmpOp{op: t.val, e: p.parseMath1()})
-		} else if p.isName("in") {
+			ops = append(ops, cmpOp{op: p.val(t), e: p.parseMath1()})
+		} else if p.isKw(kwIn) {
 			p.next()
 			ops = append(ops, cmpOp{op: "in", e: p.parseMath1()})
-		} else if p.isName("not") && p.peek(1).kind == tName && p.peek(1).val == "in" {
+		} else if p.isKw(kwNot) && p.peek(1).kind == tName && p.peek(1).op == kwIn {
 			p.next()
 			p.next()
 			ops = append(ops, cmpOp{op: "notin", e: p.parseMath1()})
@@ -839,12 +1091,13 @@ func (p *parser) parseCompare() expr {
 	if len(ops) == 0 {
 		return first
 	}
-	return &compareExpr{first: first, ops: ops, pos: pos}
+	return &compareExpr{first: first, ops: ops, pos: p.offOf(start)}
 }
 
-func (p *parser) parseMath1() expr {
-	l := p.parseConcat()
-	for p.isOp("+") || p.isOp("-") {
+func (p *parser) parseMath1() expr { return p.math1From(p.parseConcat()) }
+
+func (p *parser) math1From(l expr) expr {
+	for p.isOp('+') || p.isOp('-') {
 		t := p.next()
 		r := p.parseConcat()
 		l = p.binop(t, l, r)
@@ -852,21 +1105,27 @@ func (p *parser) parseMath1() expr {
 	return l
 }
 
-func (p *parser) parseConcat() expr {
-	l := p.parseMath2()
-	if !p.isOp("~") {
+func (p *parser) parseConcat() expr { return p.concatFrom(p.parseMath2()) }
+
+func (p *parser) concatFrom(l expr) expr {
+	if !p.isOp('~') {
 		return l
 	}
-	c := &concatExpr{parts: []expr{l}, pos: p.cur().pos}
-	for p.skipOp("~") {
-		c.parts = append(c.parts, p.parseMath2())
+	c := p.a.concats.new()
+	c.pos = p.offOf(p.cur())
+	var buf [4]expr
+	parts := append(buf[:0], l)
+	for p.skipOp('~') {
+		parts = append(parts, p.parseMath2())
 	}
+	c.parts = carve(&p.a.exprs, parts)
 	return c
 }
 
-func (p *parser) parseMath2() expr {
-	l := p.parsePow()
-	for p.isOp("*") || p.isOp("/") || p.isOp("//") || p.isOp("%") {
+func (p *parser) parseMath2() expr { return p.math2From(p.parsePow()) }
+
+func (p *parser) math2From(l expr) expr {
+	for p.isOp('*') || p.isOp('/') || p.isOp(opFloorDiv) || p.isOp('%') {
 		t := p.next()
 		r := p.parsePow()
 		l = p.binop(t, l, r)
@@ -874,9 +1133,10 @@ func (p *parser) parseMath2() expr {
 	return l
 }
 
-func (p *parser) parsePow() expr {
-	l := p.parseUnary(true)
-	for p.isOp("**") {
+func (p *parser) parsePow() expr { return p.powFrom(p.parseUnary(true)) }
+
+func (p *parser) powFrom(l expr) expr {
+	for p.isOp(opPow) {
 		t := p.next()
 		r := p.parseUnary(true)
 		l = p.binop(t, l, r)
@@ -885,18 +1145,18 @@ func (p *parser) parsePow() expr {
 }
 
 func (p *parser) binop(t *token, l, r expr) expr {
-	return &binExpr{op: t.val, l: l, r: r, pos: t.pos}
+	return &binExpr{op: p.val(t), l: l, r: r, pos: p.offOf(t)}
 }
 
 func (p *parser) parseUnary(withFilter bool) expr {
 	var e expr
 	t := p.cur()
-	if p.isOp("-") {
+	if p.isOp('-') {
 		p.next()
-		e = &negExpr{x: p.parseUnary(false), pos: t.pos}
-	} else if p.isOp("+") {
+		e = &negExpr{x: p.parseUnary(false), pos: p.offOf(t)}
+	} else if p.isOp('+') {
 		p.next()
-		e = &posExpr{x: p.parseUnary(false), pos: t.pos}
+		e = &posExpr{x: p.parseUnary(false), pos: p.offOf(t)}
 	} else {
 		e = p.parsePrimary()
 	}
@@ -907,12 +1167,19 @@ func (p *parser) parseUnary(withFilter bool) expr {
 	return e
 }
 
+// constant makes a constant expression.
+func (p *parser) constant(v Value) expr {
+	c := p.a.consts.new()
+	c.v = v
+	return c
+}
+
 func (p *parser) parsePrimary() expr {
 	t := p.cur()
 	switch t.kind {
 	case tName:
 		p.next()
-		switch t.val {
+		switch p.val(t) {
 		case "true", "True":
 			return &constExpr{v: True}
 		case "false", "False":
@@ -921,38 +1188,43 @@ func (p *parser) parsePrimary() expr {
 			return &constExpr{v: None}
 		}
 		for _, ns := range p.names {
-			ns[t.val] = true
+			ns[p.val(t)] = true
 		}
-		return &nameExpr{name: t.val, pos: t.pos}
+		n := p.a.names.new()
+		n.name, n.pos = p.val(t), p.offOf(t)
+		p.sc.refs = append(p.sc.refs, nameRef{e: n, scope: p.scope})
+		return n
 	case tString:
 		p.next()
-		s := t.val
+		s := p.val(t)
 		for p.cur().kind == tString {
-			s += p.next().val
+			s += p.val(p.next())
 		}
-		return &constExpr{v: String(s)}
+		c := p.a.strConsts.new()
+		c.s = s
+		return c
 	case tInt:
 		p.next()
-		n, err := strconv.ParseInt(t.val, 10, 64)
+		n, err := strconv.ParseInt(p.val(t), 10, 64)
 		if err != nil {
-			b, _ := new(big.Int).SetString(t.val, 10)
-			return &constExpr{v: intFromBig(b)}
+			b, _ := new(big.Int).SetString(p.val(t), 10)
+			return p.constant(intFromBig(b))
 		}
-		return &constExpr{v: Int(n)}
+		return p.constant(Int(n))
 	case tFloat:
 		p.next()
-		f, _ := strconv.ParseFloat(t.val, 64)
-		return &constExpr{v: Float(f)}
+		f, _ := strconv.ParseFloat(p.val(t), 64)
+		return p.constant(Float(f))
 	case tOp:
-		switch t.val {
-		case "(":
+		switch t.op {
+		case '(':
 			p.next()
 			e := p.parseTuple(true, true, nil)
-			p.expectOp(")")
+			p.expectOp(')')
 			return e
-		case "[":
+		case '[':
 			return p.parseList()
-		case "{":
+		case '{':
 			return p.parseDict()
 		}
 	}
@@ -960,9 +1232,9 @@ func (p *parser) parsePrimary() expr {
 	case tEOF:
 		p.failTok(t, "unexpected end of template, expected expression.")
 	case tBlockEnd, tVarEnd:
-		p.failTok(t, "unexpected '%s'", t.val)
+		p.failTok(t, "unexpected '%s'", p.val(t))
 	}
-	p.failTok(t, "unexpected '%s'", t.val)
+	p.failTok(t, "unexpected '%s'", p.val(t))
 	return nil
 }
 
@@ -970,27 +1242,28 @@ func (p *parser) parsePrimary() expr {
 // unless a comma makes it a tuple. explicit: inside parentheses ( () is an
 // empty tuple).
 func (p *parser) parseTuple(withCond, explicit bool, extraEnd []string) expr {
-	pos := p.cur().pos
+	start := p.cur()
 	if !p.tupleEnd(extraEnd) {
 		// The common case: one expression, no comma.
 		e := p.parseCondExpr(withCond)
-		if !p.isOp(",") {
+		if !p.isOp(',') {
 			return e
 		}
-		return p.parseTupleRest(pos, e, withCond, extraEnd)
+		return p.parseTupleRest(start, e, withCond, extraEnd)
 	}
-	return p.parseTupleRest(pos, nil, withCond, extraEnd, explicit)
+	return p.parseTupleRest(start, nil, withCond, extraEnd, explicit)
 }
 
-func (p *parser) parseTupleRest(pos Pos, first expr, withCond bool, extraEnd []string, explicit ...bool) expr {
-	var items []expr
+func (p *parser) parseTupleRest(start *token, first expr, withCond bool, extraEnd []string, explicit ...bool) expr {
+	var buf [4]expr
+	items := buf[:0]
 	if first != nil {
 		items = append(items, first)
 	}
 	isTuple := false
 	for {
 		if len(items) > 0 {
-			if !p.skipOp(",") {
+			if !p.skipOp(',') {
 				break
 			}
 			isTuple = true
@@ -1005,13 +1278,13 @@ func (p *parser) parseTupleRest(pos Pos, first expr, withCond bool, extraEnd []s
 			return items[0]
 		}
 		if len(explicit) == 0 || !explicit[0] {
-			p.failTok(p.cur(), "Expected an expression, got '%s'", tokName(p.cur()))
+			p.failTok(p.cur(), "Expected an expression, got '%s'", p.tokName(p.cur()))
 		}
 	}
-	return &tupleExpr{items: items, pos: pos}
+	return &tupleExpr{items: carve(&p.a.exprs, items), pos: p.offOf(start)}
 }
 
-func tokName(t *token) string {
+func (p *parser) tokName(t *token) string {
 	switch t.kind {
 	case tBlockEnd:
 		return "end of statement block"
@@ -1020,7 +1293,7 @@ func tokName(t *token) string {
 	case tEOF:
 		return "end of template"
 	}
-	return t.val
+	return p.val(t)
 }
 
 func (p *parser) tupleEnd(extraEnd []string) bool {
@@ -1029,41 +1302,45 @@ func (p *parser) tupleEnd(extraEnd []string) bool {
 	case tVarEnd, tBlockEnd, tEOF:
 		return true
 	case tOp:
-		return t.val == ")" || t.val == "]"
+		return p.val(t) == ")" || p.val(t) == "]"
 	case tName:
-		return contains(extraEnd, t.val)
+		return contains(extraEnd, p.val(t))
 	}
 	return false
 }
 
 func (p *parser) parseList() expr {
-	pos := p.next().pos
-	l := &listExpr{pos: pos}
-	for !p.isOp("]") {
-		if len(l.items) > 0 {
-			p.expectOp(",")
-			if p.isOp("]") {
+	pos := p.offOf(p.next())
+	l := p.a.listEs.new()
+	l.pos = pos
+	var buf [8]expr
+	items := buf[:0]
+	for !p.isOp(']') {
+		if len(items) > 0 {
+			p.expectOp(',')
+			if p.isOp(']') {
 				break
 			}
 		}
-		l.items = append(l.items, p.parseExpr())
+		items = append(items, p.parseExpr())
 	}
 	p.next()
+	l.items = carve(&p.a.exprs, items)
 	return l
 }
 
 func (p *parser) parseDict() expr {
-	pos := p.next().pos
+	pos := p.offOf(p.next())
 	d := &dictExpr{pos: pos}
-	for !p.isOp("}") {
+	for !p.isOp('}') {
 		if len(d.keys) > 0 {
-			p.expectOp(",")
-			if p.isOp("}") {
+			p.expectOp(',')
+			if p.isOp('}') {
 				break
 			}
 		}
 		k := p.parseExpr()
-		p.expectOp(":")
+		p.expectOp(':')
 		v := p.parseExpr()
 		d.keys = append(d.keys, k)
 		d.vals = append(d.vals, v)
@@ -1074,9 +1351,9 @@ func (p *parser) parseDict() expr {
 
 func (p *parser) parsePostfix(e expr) expr {
 	for {
-		if p.isOp(".") || p.isOp("[") {
+		if p.isOp('.') || p.isOp('[') {
 			e = p.parseSubscript(e)
-		} else if p.isOp("(") {
+		} else if p.isOp('(') {
 			e = p.parseCall(e)
 		} else {
 			return e
@@ -1086,12 +1363,12 @@ func (p *parser) parsePostfix(e expr) expr {
 
 func (p *parser) parseFilterExpr(e expr) expr {
 	for {
-		if p.isOp("|") {
+		if p.isOp('|') {
 			p.next()
 			e = p.parseFilterCall(e)
-		} else if p.isName("is") {
+		} else if p.isKw(kwIs) {
 			e = p.parseTest(e)
-		} else if p.isOp("(") {
+		} else if p.isOp('(') {
 			e = p.parseCall(e)
 		} else {
 			return e
@@ -1101,64 +1378,66 @@ func (p *parser) parseFilterExpr(e expr) expr {
 
 func (p *parser) parseSubscript(e expr) expr {
 	t := p.next()
-	if t.val == "." {
+	if p.val(t) == "." {
 		a := p.cur()
 		if a.kind == tName {
 			p.next()
-			return &getattrExpr{obj: e, name: a.val, pos: a.pos}
+			g := p.a.attrs.new()
+			g.obj, g.name, g.pos = e, p.val(a), p.offOf(a)
+			return g
 		}
 		if a.kind == tInt {
 			p.next()
-			n, _ := strconv.ParseInt(a.val, 10, 64)
-			return &getitemExpr{obj: e, key: &constExpr{v: Int(n)}, pos: a.pos}
+			n, _ := strconv.ParseInt(p.val(a), 10, 64)
+			return &getitemExpr{obj: e, key: &constExpr{v: Int(n)}, pos: p.offOf(a)}
 		}
 		p.unexpected(a, "name or number")
 	}
 	// [ subscript ]
 	var args []expr
 	isTuple := false
-	for !p.isOp("]") {
+	for !p.isOp(']') {
 		if len(args) > 0 {
-			p.expectOp(",")
+			p.expectOp(',')
 			isTuple = true
-			if p.isOp("]") {
+			if p.isOp(']') {
 				break
 			}
 		}
 		args = append(args, p.parseSubscribed())
 	}
-	p.expectOp("]")
+	p.expectOp(']')
 	if len(args) == 0 {
-		return &getitemExpr{obj: e, key: &tupleExpr{pos: t.pos}, pos: t.pos}
+		return &getitemExpr{obj: e, key: &tupleExpr{pos: p.offOf(t)}, pos: p.offOf(t)}
 	}
 	if len(args) == 1 && !isTuple {
 		if sl, ok := args[0].(*sliceExpr); ok {
 			sl.obj = e
-			sl.pos = t.pos
+			sl.pos = p.offOf(t)
 			return sl
 		}
-		return &getitemExpr{obj: e, key: args[0], pos: t.pos}
+		return &getitemExpr{obj: e, key: args[0], pos: p.offOf(t)}
 	}
-	return &getitemExpr{obj: e, key: &tupleExpr{items: args, pos: t.pos}, pos: t.pos}
+	return &getitemExpr{obj: e, key: &tupleExpr{items: args, pos: p.offOf(t)}, pos: p.offOf(t)}
 }
 
 func (p *parser) parseSubscribed() expr {
 	var parts [3]expr
-	if p.isOp(":") {
+	if p.isOp(':') {
 		p.next()
 	} else {
 		e := p.parseExpr()
-		if !p.isOp(":") {
+		if !p.isOp(':') {
 			return e
 		}
 		p.next()
 		parts[0] = e
 	}
-	if !p.isOp("]") && !p.isOp(",") && !p.isOp(":") {
+	if !p.isOp(']') && !p.isOp(',') && !p.isOp(':') {
 		parts[1] = p.parseExpr()
 	}
-	if p.skipOp(":") {
-		if !p.isOp("]") && !p.isOp(",") {
+	if p.skipOp(':') {
+		if !p.isOp(']') && !p.isOp(',') {
 			parts[2] = p.parseExpr()
 		}
 	}
@@ -1167,16 +1446,20 @@ func (p *parser) parseSubscribed() expr {
 
 type unknownRef struct {
 	kind, name string
-	pos        Pos
+	pos        offset
 	soft       bool
 }
 
-func (p *parser) unknown(kind, name string, pos Pos) {
+func (p *parser) unknown(kind, name string, pos offset) {
 	p.unknowns = append(p.unknowns, unknownRef{kind: kind, name: name, pos: pos, soft: p.soft > 0})
 }
 
 type callArgs struct {
-	args  []expr
+	args []expr
+	more *callMore // keyword, * and ** arguments; nil when there are none
+}
+
+type callMore struct {
 	kws   []kwExpr
 	star  expr
 	dstar expr
@@ -1188,79 +1471,91 @@ type kwExpr struct {
 }
 
 func (p *parser) parseCallArgs() callArgs {
-	tok := p.expectOp("(")
+	tok := p.expectOp('(')
 	var ca callArgs
+	var more callMore
+	var buf [6]expr
+	args := buf[:0]
 	requireComma := false
 	ensure := func(ok bool) {
 		if !ok {
-			p.fail(tok.pos, "invalid syntax for function call expression")
+			p.fail(p.offOf(tok), "invalid syntax for function call expression")
 		}
 	}
-	for !p.isOp(")") {
+	for !p.isOp(')') {
 		if requireComma {
-			p.expectOp(",")
-			if p.isOp(")") {
+			p.expectOp(',')
+			if p.isOp(')') {
 				break
 			}
 		}
-		if p.isOp("*") {
-			ensure(ca.star == nil && ca.dstar == nil)
+		if p.isOp('*') {
+			ensure(more.star == nil && more.dstar == nil)
 			p.next()
-			ca.star = p.parseExpr()
-		} else if p.isOp("**") {
-			ensure(ca.dstar == nil)
+			more.star = p.parseExpr()
+		} else if p.isOp(opPow) {
+			ensure(more.dstar == nil)
 			p.next()
-			ca.dstar = p.parseExpr()
-		} else if p.cur().kind == tName && p.peek(1).kind == tOp && p.peek(1).val == "=" {
-			ensure(ca.dstar == nil)
+			more.dstar = p.parseExpr()
+		} else if p.cur().kind == tName && p.peek(1).kind == tOp && p.val(p.peek(1)) == "=" {
+			ensure(more.dstar == nil)
 			kt := p.next()
 			p.next()
-			for _, kw := range ca.kws {
-				if kw.name == kt.val {
-					p.failKind("SyntaxError", kt.pos, "keyword argument repeated: %s", kt.val)
+			for _, kw := range more.kws {
+				if kw.name == p.val(kt) {
+					p.failKind("SyntaxError", p.offOf(kt), "keyword argument repeated: %s", p.val(kt))
 				}
 			}
-			ca.kws = append(ca.kws, kwExpr{name: kt.val, e: p.parseExpr()})
+			more.kws = append(more.kws, kwExpr{name: p.val(kt), e: p.parseExpr()})
 		} else {
-			ensure(ca.star == nil && ca.dstar == nil && len(ca.kws) == 0)
-			ca.args = append(ca.args, p.parseExpr())
+			ensure(more.star == nil && more.dstar == nil && len(more.kws) == 0)
+			args = append(args, p.parseExpr())
 		}
 		requireComma = true
 	}
 	p.next()
+	ca.args = carve(&p.a.exprs, args)
+	if more.kws != nil || more.star != nil || more.dstar != nil {
+		m := more
+		ca.more = &m
+	}
 	return ca
 }
 
 func (p *parser) parseCall(fn expr) expr {
-	pos := p.cur().pos
+	var pos offset
 	switch f := fn.(type) {
 	case *nameExpr:
 		pos = f.pos
 	case *getattrExpr:
 		pos = f.pos
+	default:
+		pos = p.offOf(p.cur())
 	}
-	ca := p.parseCallArgs()
-	c := &callExpr{fn: fn, ca: ca, pos: pos}
+	c := p.a.calls.new()
+	c.fn, c.ca, c.pos = fn, p.parseCallArgs(), pos
 	if ga, ok := fn.(*getattrExpr); ok {
 		c.method = ga
+		c.appendCall = ga.name == "append" && len(c.ca.args) == 1 && c.ca.more == nil
 	}
 	return c
 }
 
 func (p *parser) parseFilterCall(x expr) *filterExpr {
 	t := p.expectName()
-	name := t.val
-	for p.isOp(".") {
+	name := p.val(t)
+	for p.isOp('.') {
 		p.next()
-		name += "." + p.expectName().val
+		name += "." + p.val(p.expectName())
 	}
-	f := &filterExpr{x: x, name: name, pos: t.pos}
-	if p.isOp("(") {
+	f := p.a.filters.new()
+	f.x, f.name, f.pos = x, name, p.offOf(t)
+	if p.isOp('(') {
 		f.ca = p.parseCallArgs()
 	}
 	fn, ok := p.env.Filters[name]
 	if !ok {
-		p.unknown("filter", name, t.pos)
+		p.unknown("filter", name, p.offOf(t))
 	}
 	f.fn = fn
 	return f
@@ -1270,30 +1565,30 @@ func (p *parser) parseTest(x expr) expr {
 	p.next() // is
 	negated := p.skipName("not")
 	t := p.expectName()
-	name := t.val
-	for p.isOp(".") {
+	name := p.val(t)
+	for p.isOp('.') {
 		p.next()
-		name += "." + p.expectName().val
+		name += "." + p.val(p.expectName())
 	}
-	te := &testExpr{x: x, name: name, pos: t.pos}
+	te := &testExpr{x: x, name: name, pos: p.offOf(t)}
 	c := p.cur()
-	if p.isOp("(") {
+	if p.isOp('(') {
 		te.ca = p.parseCallArgs()
-	} else if (c.kind == tName || c.kind == tString || c.kind == tInt || c.kind == tFloat || (c.kind == tOp && (c.val == "(" || c.val == "[" || c.val == "{"))) &&
-		!(c.kind == tName && (c.val == "else" || c.val == "or" || c.val == "and")) {
-		if c.kind == tName && c.val == "is" {
-			p.fail(c.pos, "You cannot chain multiple tests with is")
+	} else if (c.kind == tName || c.kind == tString || c.kind == tInt || c.kind == tFloat || (c.kind == tOp && (p.val(c) == "(" || p.val(c) == "[" || p.val(c) == "{"))) &&
+		!(c.kind == tName && (p.val(c) == "else" || p.val(c) == "or" || p.val(c) == "and")) {
+		if c.kind == tName && p.val(c) == "is" {
+			p.fail(p.offOf(c), "You cannot chain multiple tests with is")
 		}
 		arg := p.parsePostfix(p.parsePrimary())
 		te.ca.args = []expr{arg}
 	}
 	fn, ok := p.env.Tests[name]
 	if !ok {
-		p.unknown("test", name, t.pos)
+		p.unknown("test", name, p.offOf(t))
 	}
 	te.fn = fn
 	if negated {
-		return &notExpr{x: te, pos: t.pos}
+		return &notExpr{x: te, pos: p.offOf(t)}
 	}
 	return te
 }
@@ -1316,6 +1611,8 @@ func constOf(e expr) (Value, bool) {
 	switch x := e.(type) {
 	case *constExpr:
 		return x.v, true
+	case *strConst:
+		return String(x.s), true
 	case *listExpr:
 		items, ok := constsOf(x.items)
 		return NewList(items), ok

@@ -14,19 +14,38 @@ type State struct {
 	env     *Environment
 	tmpl    *Template // the template whose code is running (a macro's own)
 	host    any
-	out     *strings.Builder
+	out     *[]byte // where output goes: mainBuf, or capBuf while capturing
 	written int
 	limits  Limits
 	globals map[string]Value
-	scope   *scope
-	root    *scope
+	frame   *frame // the current scope's variables
+	root    *frame // the template's top level
+	slow    bool   // names are found by comparing them (see scope.go)
 	depth   int
 	iters   int64
-	pos     Pos // the statement running, for errors
+	pos     offset    // the statement running, for errors
+	posT    *Template // the template pos is in
 
 	// argument stacks for calls in progress (see evalArgs)
 	posStack []Value
 	kwStack  []KwArg
+
+	freeFrames []*frame   // frames no one uses any more
+	freeLoops  []*loopObj // loop objects no one can reach any more
+
+	mainBuf []byte // the render's output
+	capBuf  []byte // captured output (macro bodies, block sets), nested by offset
+
+	// first backing arrays, saving allocations per render
+	rootFrame    frame
+	rootBuf      [6]Value
+	spareFrames  [2]frame
+	spareVals    [2][4]Value
+	spareLoops   [1]loopObj
+	freeFrameBuf [4]*frame
+	freeLoopBuf  [2]*loopObj
+	posBuf       [4]Value
+	kwBuf        [2]KwArg
 }
 
 func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderOptions) *State {
@@ -37,9 +56,30 @@ func newState(ctx context.Context, t *Template, vars map[string]Value, o RenderO
 		ctx: ctx, done: ctx.Done(), env: t.env, tmpl: t, host: o.Host,
 		limits: t.env.Limits.withDefaults(), globals: vars,
 	}
-	s.root = &scope{}
-	s.scope = s.root
-	s.posStack = make([]Value, 0, 16)
+	s.root = &s.rootFrame
+	s.root.info = t.rootScope
+	if s.root.info == nil {
+		s.root.info = &scopeInfo{} // a template made by hand
+	}
+	if n := len(s.root.info.names); n <= len(s.rootBuf) {
+		s.root.vals = s.rootBuf[:n]
+	} else {
+		s.root.vals = make([]Value, n)
+	}
+	s.root.reset()
+	s.frame = s.root
+	s.freeFrames = s.freeFrameBuf[:0]
+	for i := range s.spareFrames {
+		s.spareFrames[i].vals = s.spareVals[i][:0]
+		s.freeFrames = append(s.freeFrames, &s.spareFrames[i])
+	}
+	s.freeLoops = s.freeLoopBuf[:0]
+	for i := range s.spareLoops {
+		s.freeLoops = append(s.freeLoops, &s.spareLoops[i])
+	}
+	s.out = &s.mainBuf
+	s.posStack = s.posBuf[:0]
+	s.kwStack = s.kwBuf[:0]
 	return s
 }
 
@@ -54,51 +94,28 @@ func (s *State) Env() *Environment { return s.env }
 
 // Template returns the template whose code is running (inside a macro, the
 // macro's template) and the position of the statement running.
-func (s *State) Template() (*Template, Pos) { return s.tmpl, s.pos }
+func (s *State) Template() (*Template, Pos) { return s.tmpl, s.curPos() }
 
-// scope is one level of variables. Few names live in a scope, so a slice
-// beats a map.
-type scope struct {
-	parent *scope
-	names  []string
-	vals   []Value
-}
+// setPos records the statement running.
+func (s *State) setPos(off offset) { s.pos, s.posT = off, s.tmpl }
 
-func (sc *scope) get(name string) (Value, bool) {
-	for ; sc != nil; sc = sc.parent {
-		for i := len(sc.names) - 1; i >= 0; i-- {
-			if sc.names[i] == name {
-				return sc.vals[i], true
-			}
-		}
+// curPos is the position of the statement running.
+func (s *State) curPos() Pos {
+	if s.posT == nil {
+		return Pos{}
 	}
-	return Value{}, false
-}
-
-func (sc *scope) set(name string, v Value) {
-	for i := range sc.names {
-		if sc.names[i] == name {
-			sc.vals[i] = v
-			return
-		}
-	}
-	sc.names = append(sc.names, name)
-	sc.vals = append(sc.vals, v)
+	return s.posT.posAt(s.pos)
 }
 
 // Lookup resolves a name as a template would: scopes, then the render's
 // variables, then the environment's globals; else an undefined value.
+// The loop variable of a loop whose template never reads `loop` is valid
+// only until that loop ends: its object is reused.
 func (s *State) Lookup(name string) Value {
-	if v, ok := s.scope.get(name); ok {
+	if v, ok := s.lookupFrames(name); ok {
 		return v
 	}
-	if v, ok := s.globals[name]; ok {
-		return v
-	}
-	if v, ok := s.env.Globals[name]; ok {
-		return v
-	}
-	return Undefined(name)
+	return s.global(name)
 }
 
 // Names returns every name visible from the current scope (for did-you-mean).
@@ -111,8 +128,13 @@ func (s *State) Names() []string {
 			out = append(out, n)
 		}
 	}
-	for sc := s.scope; sc != nil; sc = sc.parent {
-		for _, n := range sc.names {
+	for f := s.frame; f != nil; f = f.parent {
+		for i, n := range f.info.names {
+			if f.vals[i].k != kindUnset {
+				add(n)
+			}
+		}
+		for _, n := range f.xnames {
 			add(n)
 		}
 	}
@@ -127,9 +149,15 @@ func (s *State) Names() []string {
 
 func (s *State) exports() *Dict {
 	d := NewDict()
-	for i, n := range s.root.names {
+	f := s.root
+	for i, n := range f.info.names {
+		if f.vals[i].k != kindUnset && !strings.HasPrefix(n, "_") {
+			d.SetStr(n, f.vals[i])
+		}
+	}
+	for i, n := range f.xnames {
 		if !strings.HasPrefix(n, "_") {
-			d.SetStr(n, s.root.vals[i])
+			d.SetStr(n, f.xvals[i])
 		}
 	}
 	return d
@@ -141,19 +169,24 @@ func (s *State) write(str string) error {
 	if s.written > s.limits.Output {
 		return s.limitErr("output limit exceeded: the template wrote more than %d bytes", s.limits.Output)
 	}
-	s.out.WriteString(str)
+	*s.out = append(*s.out, str...)
 	return nil
 }
 
-// capture runs fn with a fresh output buffer and returns what it wrote.
+// capture runs fn with output going to the capture buffer, after what
+// enclosing captures wrote there, and returns what it wrote.
 func (s *State) capture(fn func() error) (string, error) {
 	saved := s.out
-	var b strings.Builder
-	b.Grow(128)
-	s.out = &b
+	mark := len(s.capBuf)
+	if s.capBuf == nil {
+		s.capBuf = make([]byte, 0, 256)
+	}
+	s.out = &s.capBuf
 	err := fn()
+	out := string(s.capBuf[mark:])
+	s.capBuf = s.capBuf[:mark]
 	s.out = saved
-	return b.String(), err
+	return out, err
 }
 
 func (s *State) limitErr(format string, args ...any) *Error {
@@ -193,7 +226,7 @@ func (s *State) checkSize(n int) error {
 // template and line, so no Go stack trace reaches a user.
 func (s *State) recoverPanic(err *error) {
 	if r := recover(); r != nil {
-		*err = &Error{Kind: "InternalError", Msg: fmt.Sprintf("internal error in the template engine: %v", r), Template: s.tmpl.Name, Pos: s.pos}
+		*err = &Error{Kind: "InternalError", Msg: fmt.Sprintf("internal error in the template engine: %v", r), Template: s.tmpl.Name, Pos: s.curPos()}
 	}
 }
 
@@ -202,13 +235,13 @@ func (s *State) finishErr(err error) error {
 	e, ok := err.(*Error)
 	if !ok {
 		if _, ok := err.(*returnSignal); ok {
-			return &Error{Kind: "TemplateRuntimeError", Msg: "return() called outside of a macro", Template: s.tmpl.Name, Pos: s.pos}
+			return &Error{Kind: "TemplateRuntimeError", Msg: "return() called outside of a macro", Template: s.tmpl.Name, Pos: s.curPos()}
 		}
-		return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: s.pos, Cause: err}
+		return &Error{Kind: "HostError", Msg: err.Error(), Template: s.tmpl.Name, Pos: s.curPos(), Cause: err}
 	}
 	if e.Template == "" {
 		e.Template = s.tmpl.Name
-		e.Pos = s.pos
+		e.Pos = s.curPos()
 	}
 	return e
 }
@@ -346,7 +379,17 @@ func runeAt(str string, i int) string {
 }
 
 func isASCII(str string) bool {
-	for i := 0; i < len(str); i++ {
+	i := 0
+	for ; i+8 <= len(str); i += 8 {
+		// one 8-byte load (the compiler combines the byte loads)
+		b := str[i : i+8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(str); i++ {
 		if str[i] >= utf8.RuneSelf {
 			return false
 		}
