@@ -294,7 +294,9 @@ func (x *executor) runNode(ctx context.Context, id string) *result.NodeResult {
 		st, err = x.runSeed(ctx, n, r)
 		statements = append(statements, st...)
 	case n.ResourceType == manifest.Test:
-		err = x.runTest(ctx, n, r)
+		var st []string
+		st, err = x.runTest(ctx, n, r)
+		statements = append(statements, st...)
 	case n.ResourceType == manifest.Snapshot:
 		var st []string
 		st, err = x.runSnapshot(ctx, n, r)
