@@ -473,7 +473,7 @@ func checkNames(p *Project) diag.Diagnostics {
 						file := VersionFile(np.Name, v)
 						if !kindSets["model"][file] {
 							ds.Add(diag.Diagnostic{Severity: diag.Error, File: pf.Path, Line: v.Line, Summary: "missing model version",
-								Detail: fmt.Sprintf("version %s of model %q is defined in %s.sql, but no model file has that name; create it, or point defined_in: at the file", v.V, np.Name, file),
+								Detail:     fmt.Sprintf("version %s of model %q is defined in %s.sql, but no model file has that name; create it, or point defined_in: at the file", v.V, np.Name, file),
 								Suggestion: diag.Suggest(file, kindNames["model"])})
 						}
 					}
