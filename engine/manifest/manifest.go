@@ -425,8 +425,8 @@ type Manifest struct {
 // New returns an empty manifest.
 func New() *Manifest {
 	return &Manifest{
-		Nodes:   map[string]*Node{},
-		Sources: map[string]*Node{},
+		Nodes:     map[string]*Node{},
+		Sources:   map[string]*Node{},
 		Macros:    map[string]*Macro{},
 		Docs:      map[string]*Doc{},
 		Exposures: map[string]*Node{},
