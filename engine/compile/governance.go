@@ -348,7 +348,7 @@ func (r *Parsed) exposureNodes(m *manifest.Manifest, ds *diag.Diagnostics) {
 			Description: p.describe(e.k, e.file, x.Line, x.Description), Tags: tags, Meta: meta, Line: x.Line, UnrenderedConfig: x.Config,
 			Config:    manifest.Config{Enabled: true, Tags: tags, Meta: meta},
 			DependsOn: manifest.DependsOn{Macros: []string{}, Nodes: []string{}}, Refs: []manifest.RefCall{}, Sources: [][]string{},
-			Columns:   map[string]*manifest.Column{},
+			Columns: map[string]*manifest.Column{},
 			Exposure: &manifest.ExposureInfo{Type: x.Type, Label: x.Label, Maturity: x.Maturity, URL: x.URL,
 				Owner: manifest.Owner{Name: x.Owner.Name, Email: x.Owner.Email, Extra: x.Owner.Extra}},
 		}
