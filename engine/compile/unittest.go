@@ -147,7 +147,7 @@ func (r *Parsed) bindUnitTest(d *unitTestDef, mi int, cfg map[string]any, m *man
 		UniqueID: id, ResourceType: manifest.UnitTest, Name: name, PackageName: p.root.name, Path: rel, OriginalFilePath: d.rel,
 		FilePath: d.file, FQN: append(append(append([]string{p.root.name}, dirsOf(rel)...), mu.node.Name), name),
 		Description: p.describe(p.root, d.file, u.Line, u.Description), Tags: tags, Meta: meta, Line: u.Line,
-		Config:   manifest.Config{Enabled: true, Materialized: "unit", Tags: tags, Meta: meta},
+		Config:   manifest.Config{Enabled: true, Tags: tags, Meta: meta},
 		Checksum: checksum(canonical(u)), AttachedNode: mu.node.UniqueID, UnitTest: def,
 		DependsOn: manifest.DependsOn{Macros: []string{}, Nodes: []string{}}, Refs: []manifest.RefCall{}, Sources: [][]string{},
 		Columns: map[string]*manifest.Column{},
