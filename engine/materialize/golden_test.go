@@ -81,7 +81,10 @@ func TestGolden(t *testing.T) {
 			// A contracted table: the DDL and the warnings of what the engine does not enforce.
 			cb := &build{w: &Warehouse{d: d, traits: drv.Traits, typ: drv.Type}}
 			on := Constraint{WarnUnenforced: true, WarnUnsupported: true}
-			with := func(c Constraint) Constraint { c.WarnUnenforced, c.WarnUnsupported = on.WarnUnenforced, on.WarnUnsupported; return c }
+			with := func(c Constraint) Constraint {
+				c.WarnUnenforced, c.WarnUnsupported = on.WarnUnenforced, on.WarnUnsupported
+				return c
+			}
 			contract := &Contract{
 				Columns: []ContractColumn{
 					{Name: n("loan_id"), DataType: "bigint", Constraints: []Constraint{with(Constraint{Type: "not_null"}), with(Constraint{Type: "primary_key", Name: "pk_loans"})}},
