@@ -263,6 +263,10 @@ func (r *Parsed) governance(n *manifest.Node, u *unit, ds *diag.Diagnostics) {
 		return
 	}
 	n.DeprecationDate = u.props.DeprecationDate
+	n.ColumnOrder = make([]string, 0, len(u.props.Columns))
+	for _, cp := range u.props.Columns {
+		n.ColumnOrder = append(n.ColumnOrder, cp.Name)
+	}
 	n.Constraints = r.constraints(u, u.props.Constraints, ds)
 	copied := false
 	for _, cp := range u.props.Columns {

@@ -74,7 +74,10 @@ type Node struct {
 	Tags             []string           `json:"tags"`
 	Description      string             `json:"description"`
 	Columns          map[string]*Column `json:"columns"`
-	Meta             map[string]any     `json:"meta,omitempty"`
+	// ColumnOrder lists Columns' names in the order the properties give them
+	// (a contract's column order).
+	ColumnOrder []string       `json:"-"`
+	Meta        map[string]any `json:"meta,omitempty"`
 	// PatchPath is the properties YAML that described this node, if any ("models/_schema.yml").
 	PatchPath string `json:"patch_path,omitempty"`
 

@@ -82,6 +82,10 @@ type Config struct {
 	Tests     *FolderConfig `yaml:"-"`
 	Sources   *FolderConfig `yaml:"-"`
 
+	// UnitTestsOn is where unit tests run: "target" (the default) or
+	// "duckdb", the embedded DuckDB (no warehouse needed).
+	UnitTestsOn string `yaml:"unit-tests-on"`
+
 	Schedules []ScheduleSpec    `yaml:"schedules"`
 	Scheduler SchedulerSettings `yaml:"scheduler"`
 }
