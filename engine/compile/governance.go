@@ -267,7 +267,7 @@ func (r *Parsed) governance(n *manifest.Node, u *unit, ds *diag.Diagnostics) {
 	for _, cp := range u.props.Columns {
 		n.ColumnOrder = append(n.ColumnOrder, cp.Name)
 	}
-	n.Constraints = r.constraints(u, u.props.Constraints, ds)
+	n.Constraints = r.constraints(n, u, u.props.Constraints, ds)
 	copied := false
 	for _, cp := range u.props.Columns {
 		if col := n.Columns[cp.Name]; col != nil && len(cp.Constraints) > 0 {
@@ -280,7 +280,7 @@ func (r *Parsed) governance(n *manifest.Node, u *unit, ds *diag.Diagnostics) {
 				n.Columns, copied = cols, true
 			}
 			cc := *col
-			cc.Constraints = r.constraints(u, cp.Constraints, ds)
+			cc.Constraints = r.constraints(n, u, cp.Constraints, ds)
 			n.Columns[cp.Name] = &cc
 		}
 	}
@@ -296,7 +296,7 @@ func (r *Parsed) governance(n *manifest.Node, u *unit, ds *diag.Diagnostics) {
 
 // constraints converts constraints as written, rendering a foreign key's
 // to: ref(...) into the parent's relation name.
-func (r *Parsed) constraints(u *unit, cps []*project.ConstraintProps, ds *diag.Diagnostics) []manifest.Constraint {
+func (r *Parsed) constraints(n *manifest.Node, u *unit, cps []*project.ConstraintProps, ds *diag.Diagnostics) []manifest.Constraint {
 	if len(cps) == 0 {
 		return nil
 	}
@@ -316,6 +316,13 @@ func (r *Parsed) constraints(u *unit, cps []*project.ConstraintProps, ds *diag.D
 				continue
 			}
 			c.ToRelation = strings.TrimSpace(rel)
+			// The parent must exist before the key can reference it (dbt too
+			// makes a foreign key's to: a dependency).
+			for _, ref := range st.refs {
+				if id := r.p.units[ref].node.UniqueID; !containsStr(n.DependsOn.Nodes, id) {
+					n.DependsOn.Nodes = append(n.DependsOn.Nodes, id)
+				}
+			}
 		}
 		out = append(out, c)
 	}

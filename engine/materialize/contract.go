@@ -97,11 +97,12 @@ func (b *build) checkContract(ctx context.Context, rel relation.Relation, sql st
 	if err != nil {
 		return err
 	}
-	return contractDiff(got, wanted, b.w.traits.CaseInsensitive)
+	return contractDiff(got, wanted, c.Columns, b.w.traits.CaseInsensitive)
 }
 
-// contractDiff reports every column that differs, in dbt's table.
-func contractDiff(got, want []adapter.Column, caseInsensitive bool) error {
+// contractDiff reports every column that differs, in dbt's table: the
+// model's type as the engine names it, the contract's as written.
+func contractDiff(got, want []adapter.Column, written []ContractColumn, caseInsensitive bool) error {
 	same := func(a, b string) bool {
 		if caseInsensitive || strings.EqualFold(a, b) {
 			return strings.EqualFold(a, b)
@@ -110,18 +111,22 @@ func contractDiff(got, want []adapter.Column, caseInsensitive bool) error {
 	}
 	type row struct{ name, def, con, why string }
 	var rows []row
-	for _, w := range want {
+	for i, w := range want {
+		declared := w.DataType
+		if i < len(written) {
+			declared = written[i].DataType
+		}
 		found := false
 		for _, g := range got {
 			if same(g.Name, w.Name) {
 				found = true
 				if baseType(g.DataType) != baseType(w.DataType) {
-					rows = append(rows, row{w.Name, g.DataType, w.DataType, "data type mismatch"})
+					rows = append(rows, row{w.Name, g.DataType, declared, "data type mismatch"})
 				}
 			}
 		}
 		if !found {
-			rows = append(rows, row{w.Name, "", w.DataType, "missing in definition"})
+			rows = append(rows, row{w.Name, "", declared, "missing in definition"})
 		}
 	}
 	for _, g := range got {
