@@ -317,10 +317,13 @@ func constraintOf(k manifest.Constraint) materialize.Constraint {
 }
 
 // displayName is how the console names a node: a unit test as
-// model::test, as dbt prints it.
+// model::test, as dbt prints it, a model version as model.v2.
 func displayName(n *manifest.Node) string {
 	if n.ResourceType == manifest.UnitTest && n.UnitTest != nil {
 		return n.UnitTest.Model + "::" + n.Name
+	}
+	if n.Version != "" {
+		return n.Name + ".v" + string(n.Version)
 	}
 	return n.Name
 }
