@@ -112,7 +112,7 @@ func RenderSite(w io.Writer, m *manifest.Manifest, c *Catalog) error {
 // shown reports whether a node gets a page of its own.
 func shown(n *manifest.Node) bool {
 	switch n.ResourceType {
-	case manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source:
+	case manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source, manifest.Exposure:
 		return true
 	}
 	return false
@@ -175,6 +175,12 @@ func buildPage(m *manifest.Manifest, c *Catalog) *page {
 		if n.ResourceType == manifest.Source {
 			v.Materialized = ""
 		}
+		if x := n.Exposure; x != nil {
+			// An exposure: what it is and who owns it, in place of a relation.
+			v.Materialized = x.Type
+			owner := strings.TrimSpace(x.Owner.Name + " " + x.Owner.Email)
+			v.Description = strings.TrimSpace(fmt.Sprintf("%s\n\n%s, maturity %s, owned by %s %s", n.Description, x.Label, orDash(x.Maturity), owner, x.URL))
+		}
 		if isBuilt {
 			v.CatalogType = ct.Metadata.Type
 			if ct.Metadata.Owner != nil {
@@ -209,7 +215,7 @@ func buildPage(m *manifest.Manifest, c *Catalog) *page {
 	for _, k := range []struct {
 		t     manifest.ResourceType
 		title string
-	}{{manifest.Source, "Sources"}, {manifest.Seed, "Seeds"}, {manifest.Model, "Models"}, {manifest.Snapshot, "Snapshots"}} {
+	}{{manifest.Source, "Sources"}, {manifest.Seed, "Seeds"}, {manifest.Model, "Models"}, {manifest.Snapshot, "Snapshots"}, {manifest.Exposure, "Exposures"}} {
 		groups := byKind[k.t]
 		n := 0
 		s := section{Title: k.title}
@@ -232,6 +238,13 @@ func buildPage(m *manifest.Manifest, c *Catalog) *page {
 	}
 	p.Counts = append(p.Counts, count{Label: "tests", N: nTests}, count{Label: "built relations", N: len(c.Nodes) + len(c.Sources)})
 	return p
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // label is a node's name as a user refers to it (source_name.table for sources).

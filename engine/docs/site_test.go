@@ -172,3 +172,43 @@ func BenchmarkSite10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/1e6, "MB/page")
 }
+
+// TestExposurePage: an exposure gets a page with what it reads, and the
+// models it reads list it among their readers.
+func TestExposurePage(t *testing.T) {
+	m, c := siteManifest()
+	x := &manifest.Node{UniqueID: "exposure.shop.weekly", ResourceType: manifest.Exposure, Name: "weekly", PackageName: "shop",
+		OriginalFilePath: "models/exposures.yml", Description: "The CEO's Monday numbers.",
+		DependsOn: manifest.DependsOn{Nodes: []string{"model.shop.fct_orders"}},
+		Exposure:  &manifest.ExposureInfo{Type: "dashboard", Label: "Weekly", Maturity: "high", URL: "https://bi/7", Owner: manifest.Owner{Name: "Ana"}}}
+	m.Exposures[x.UniqueID] = x
+	m.ChildMap["model.shop.fct_orders"] = append(m.ChildMap["model.shop.fct_orders"], x.UniqueID)
+	p := buildPage(m, c)
+	var page, mart *nodeView
+	for _, n := range p.Nodes {
+		switch n.ID {
+		case x.UniqueID:
+			page = n
+		case "model.shop.fct_orders":
+			mart = n
+		}
+	}
+	if page == nil || page.Materialized != "dashboard" || !strings.Contains(page.Description, "owned by Ana") ||
+		len(page.DependsOn) != 1 || page.DependsOn[0].ID != "model.shop.fct_orders" {
+		t.Fatalf("exposure page: %+v", page)
+	}
+	found := false
+	for _, l := range mart.UsedBy {
+		found = found || l.ID == x.UniqueID
+	}
+	if !found {
+		t.Errorf("fct_orders does not list the exposure among its readers: %+v", mart.UsedBy)
+	}
+	var sections []string
+	for _, s := range p.Sections {
+		sections = append(sections, s.Title)
+	}
+	if !strings.Contains(strings.Join(sections, ","), "Exposures") {
+		t.Errorf("no Exposures section: %v", sections)
+	}
+}
