@@ -404,6 +404,11 @@ func (r *Parsed) unitRows(d *unitTestDef, g *project.UnitInputProps, what string
 	}
 	list, _ := g.Rows.([]any)
 	seen := map[string]bool{}
+	for _, k := range g.Columns {
+		// The order the rows were written in.
+		seen[strings.ToLower(k)] = true
+		in.Columns = append(in.Columns, k)
+	}
 	for _, x := range list {
 		row, _ := x.(map[string]any)
 		if row == nil {

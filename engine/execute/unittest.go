@@ -120,6 +120,20 @@ func (x *executor) runUnitTest(ctx context.Context, n *manifest.Node, r *result.
 		}
 		actualRows[i] = out
 	}
+	// Numbers compare by value: PostgreSQL's numeric keeps the scale of
+	// each value (1000 and 1000.00 are one number).
+	for i := range columns {
+		if !numericType(castable(actual, idx[i])) {
+			continue
+		}
+		for _, rows := range [][][]any{expected.Rows, actualRows} {
+			for _, row := range rows {
+				if i < len(row) {
+					row[i] = canonicalNumber(row[i])
+				}
+			}
+		}
+	}
 	failures, diff := datatest.UnitDiff(columns, expected.Rows, actualRows)
 	r.Failures = &failures
 	if failures == 0 {
@@ -130,6 +144,31 @@ func (x *executor) runUnitTest(ctx context.Context, n *manifest.Node, r *result.
 	r.Message = fmt.Sprintf("actual differs from expected (the model returned %d rows, %d expected):\n\n%s",
 		len(actualRows), len(expected.Rows), strings.TrimRight(diff, "\n"))
 	return stmts, nil
+}
+
+// numericType reports a decimal type (DuckDB DECIMAL, PostgreSQL numeric,
+// Snowflake NUMBER).
+func numericType(t string) bool {
+	t = strings.ToUpper(t)
+	return strings.HasPrefix(t, "DECIMAL") || strings.HasPrefix(t, "NUMERIC") || strings.HasPrefix(t, "NUMBER") || strings.HasPrefix(t, "FIXED")
+}
+
+// canonicalNumber writes a decimal without trailing zeros after its point.
+func canonicalNumber(v any) any {
+	if v == nil {
+		return nil
+	}
+	s := strings.TrimSpace(datatest.ValueText(v))
+	if _, err := strconv.ParseFloat(s, 64); err != nil || strings.ContainsAny(s, "eE") {
+		return v
+	}
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" || s == "" {
+		s = "0"
+	}
+	return s
 }
 
 func inputName(in manifest.UnitInput) string {

@@ -83,6 +83,8 @@ type UnitInputProps struct {
 	Rows any
 	// Fixture names a file under <test-path>/fixtures (without extension).
 	Fixture string
+	// Columns are the keys of dict rows in the order first written.
+	Columns []string
 	Line    int
 }
 
@@ -435,10 +437,19 @@ func (d *ydec) unitInput(n *yaml.Node, owner string, given bool) *UnitInputProps
 				return nil
 			}
 			rows := make([]any, 0, len(rn.Content))
+			seen := map[string]bool{}
 			for _, r := range rn.Content {
 				m := d.mapping(r, "a row of "+what)
 				if m == nil && !isNull(r) {
 					return nil
+				}
+				if r = deref(r); r.Kind == yaml.MappingNode {
+					for i := 0; i+1 < len(r.Content); i += 2 {
+						if k := r.Content[i].Value; !seen[strings.ToLower(k)] {
+							seen[strings.ToLower(k)] = true
+							in.Columns = append(in.Columns, k)
+						}
+					}
 				}
 				rows = append(rows, m)
 			}
