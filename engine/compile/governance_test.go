@@ -342,6 +342,16 @@ unit_tests:
 	}
 }
 
+func TestUnitTestOfDisabledModel(t *testing.T) {
+	m := mustCompile(t, map[string]string{
+		"models/off.sql": "{{ config(enabled=false) }} select 1 as id",
+		"models/_m.yml":  "unit_tests:\n  - name: t\n    model: off\n    expect: {rows: []}\n",
+	})
+	if len(m.UnitTests) != 0 {
+		t.Errorf("a disabled model's unit test was kept: %v", sortedKeys(m.UnitTests))
+	}
+}
+
 func TestUnitTestErrors(t *testing.T) {
 	_, ds := compileFiles(t, map[string]string{
 		"models/stg.sql": "select 1 as id",

@@ -65,10 +65,18 @@ func (r *Parsed) unitTestNodes(m *manifest.Manifest, ds *diag.Diagnostics) {
 			continue
 		}
 		var models []int
+		disabled := false
 		for _, i := range p.byName[u.Model] {
-			if mu := p.units[i]; mu.pkg == p.root && mu.kind == kindModel && !r.off[i] {
+			if mu := p.units[i]; mu.pkg == p.root && mu.kind == kindModel {
+				if r.off[i] {
+					disabled = true
+					continue
+				}
 				models = append(models, i)
 			}
+		}
+		if len(models) == 0 && disabled {
+			continue // the unit tests of a disabled model are disabled with it
 		}
 		if len(models) == 0 {
 			var names []string
