@@ -458,24 +458,25 @@ func (s *session) execute(ctx context.Context, o RunOptions, ids []string) (*res
 	if s.conn != nil {
 		wh = s.conn
 	}
-	rr, err := execute.Execute(ctx, execute.Options{
-		Command:       o.Command,
-		Manifest:      s.comp.Manifest,
-		DAG:           s.comp.DAG,
-		Selected:      ids,
-		Warehouse:     s.conn,
-		UnitWarehouse: s.unit,
-		ProjectDir:    p.Opts.ProjectDir,
-		TargetSchema:  p.Target.Schema,
-		Threads:       p.Target.Threads,
-		FullRefresh:   o.FullRefresh,
-		FailFast:      o.FailFast,
-		Slots:         o.Slots,
-		Observer:      result.Tee{files, s.c.observer()},
-		InvocationID:  s.ticket,
-		Args:          args,
-		Renderer:      &renderer{parsed: s.comp.parsed, wh: wh},
-	})
+	xo := execute.Options{
+		Command:      o.Command,
+		Manifest:     s.comp.Manifest,
+		DAG:          s.comp.DAG,
+		Selected:     ids,
+		Warehouse:    s.conn,
+		ProjectDir:   p.Opts.ProjectDir,
+		TargetSchema: p.Target.Schema,
+		Threads:      p.Target.Threads,
+		FullRefresh:  o.FullRefresh,
+		FailFast:     o.FailFast,
+		Slots:        o.Slots,
+		Observer:     result.Tee{files, s.c.observer()},
+		InvocationID: s.ticket,
+		Args:         args,
+		Renderer:     &renderer{parsed: s.comp.parsed, wh: wh},
+	}
+	xo.UnitWarehouse = s.unit
+	rr, err := execute.Execute(ctx, xo)
 	if ferr := files.Close(); ferr != nil {
 		s.c.observer().Event(result.Event{Kind: result.Warning, Time: time.Now(), Message: "target/run files: " + ferr.Error()})
 	}
