@@ -267,13 +267,13 @@ func ResourceTypesFor(command string) []manifest.ResourceType {
 	case "run":
 		return []manifest.ResourceType{manifest.Model}
 	case "test":
-		return []manifest.ResourceType{manifest.Test}
+		return []manifest.ResourceType{manifest.Test, manifest.UnitTest}
 	case "seed":
 		return []manifest.ResourceType{manifest.Seed}
 	case "snapshot":
 		return []manifest.ResourceType{manifest.Snapshot}
 	case "build":
-		return []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Test}
+		return []manifest.ResourceType{manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Test, manifest.UnitTest}
 	case "freshness":
 		return []manifest.ResourceType{manifest.Source}
 	}

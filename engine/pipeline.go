@@ -68,6 +68,7 @@ type session struct {
 	c      Common
 	which  string
 	conn   *materialize.Warehouse
+	unit   *materialize.Warehouse // the embedded DuckDB unit tests run on (unittests.go)
 	lazy   *lazyWarehouse
 	comp   *Compiled
 	ticket string
@@ -83,6 +84,9 @@ func (p *Project) newSession(c Common, which string) *session {
 func (s *session) close() {
 	if s.conn != nil {
 		s.conn.Close()
+	}
+	if s.unit != nil {
+		s.unit.Close()
 	}
 	if s.lazy != nil {
 		s.lazy.close()
@@ -383,6 +387,9 @@ type RunOptions struct {
 	Slots *semaphore.Weighted
 	// ResultsPath is where run_results.json goes (default target/run_results.json).
 	ResultsPath string
+	// UnitTestsOn is where unit tests run: "target" or "duckdb" ("": from
+	// STRATA_UNIT_TESTS_ON or the project's unit-tests-on, else target).
+	UnitTestsOn string
 }
 
 // Build is the one pipeline behind run, test, build, seed and snapshot:
@@ -394,17 +401,33 @@ func (p *Project) Build(ctx context.Context, o RunOptions) (*result.RunResults, 
 	}
 	s := p.newSession(o.Common, o.Command)
 	defer s.close()
-	if err := s.connect(ctx); err != nil {
+	unitOn, err := p.unitTestsOn(o.UnitTestsOn)
+	if err != nil {
 		return nil, err
+	}
+	if unitOn == UnitTestsOnTarget {
+		if err := s.connect(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.parse(ctx); err != nil {
 		return nil, err
 	}
 	ids := o.IDs
 	if ids == nil {
-		var err error
 		if ids, err = s.selectNodes(ctx, o.Selection, ResourceTypesFor(o.Command)); err != nil {
 			return nil, err
+		}
+	}
+	if unitOn == UnitTestsOnDuckDB {
+		// Unit tests need no warehouse: connect only when something else does.
+		if err := s.openUnitEngine(ctx); err != nil {
+			return nil, err
+		}
+		if o.Defer || s.needsTarget(ids) {
+			if err := s.connect(ctx); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var deferred map[string]defer1
@@ -432,7 +455,11 @@ func (s *session) execute(ctx context.Context, o RunOptions, ids []string) (*res
 	for k, v := range o.Args {
 		args[k] = v
 	}
-	rr, err := execute.Execute(ctx, execute.Options{
+	var wh compile.Warehouse
+	if s.conn != nil {
+		wh = s.conn
+	}
+	xo := execute.Options{
 		Command:      o.Command,
 		Manifest:     s.comp.Manifest,
 		DAG:          s.comp.DAG,
@@ -447,8 +474,10 @@ func (s *session) execute(ctx context.Context, o RunOptions, ids []string) (*res
 		Observer:     result.Tee{files, s.c.observer()},
 		InvocationID: s.ticket,
 		Args:         args,
-		Renderer:     &renderer{parsed: s.comp.parsed, wh: s.conn},
-	})
+		Renderer:     &renderer{parsed: s.comp.parsed, wh: wh},
+	}
+	xo.UnitWarehouse = s.unit
+	rr, err := execute.Execute(ctx, xo)
 	if ferr := files.Close(); ferr != nil {
 		s.c.observer().Event(result.Event{Kind: result.Warning, Time: time.Now(), Message: "target/run files: " + ferr.Error()})
 	}

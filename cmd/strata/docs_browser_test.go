@@ -367,7 +367,7 @@ func TestDocsSiteFinhouse(t *testing.T) {
 	for _, sel := range []string{"+dim_customers", "stg_bank_users+", "2+rpt_customers_per_tier", "tag:hourly", "path:models/marts/banking",
 		"config.materialized:incremental", "resource_type:seed", "source:core_banking+1", "@int_months", "stg_bank_*,+dim_customers", "fct_* dim_*"} {
 		got := evalJS[[]string](b, `strataDocs.select(`+jsString(sel)+`)`)
-		code, out, errOut := strata(t, nil, "ls", "--project-dir", dir, "-s", sel, "--output", "json", "--resource-type", "model", "--resource-type", "seed", "--resource-type", "snapshot", "--resource-type", "source")
+		code, out, errOut := strata(t, nil, "ls", "--project-dir", dir, "-s", sel, "--output", "json", "--resource-type", "model", "--resource-type", "seed", "--resource-type", "snapshot", "--resource-type", "source", "--resource-type", "exposure")
 		if code != 0 {
 			t.Fatalf("strata ls -s %s: exit %d %s", sel, code, errOut)
 		}

@@ -72,6 +72,23 @@ func checkWarehouse(t *testing.T, dir string, env map[string]string, target ...s
 	if m[1] == "0" || m[5] == "0" {
 		t.Fatalf("build ran nothing: %q", m[0])
 	}
+	// The unit tests of the trickiest models ran before them, and passed;
+	// the contracted regulatory mart was built.
+	for _, ut := range []string{
+		"stg_pg_settlement_transactions::cdc_latest_record_wins_and_deletes_vanish",
+		"int_account_monthly_balances::statement_balances_carry_over",
+		"rpt_consent_funnel_executive::executive_funnel_counts_each_stage",
+	} {
+		if !strings.Contains(out, "PASS unit_test "+ut+" [") {
+			t.Errorf("unit test %s did not pass:\n%s", ut, lastN(out, 40))
+		}
+	}
+	if n := strings.Count(out, " PASS unit_test "); n != finhouseUnitTests {
+		t.Errorf("%d unit tests passed, want %d", n, finhouseUnitTests)
+	}
+	if !strings.Contains(out, "OK table model rpt_aa_regulatory_daily ") {
+		t.Errorf("the contracted regulatory mart was not built:\n%s", lastN(out, 40))
+	}
 	for _, q := range []string{
 		"select count(*) from {{ ref('rpt_customers_per_tier') }}",
 		"select count(*) from {{ ref('rpt_consent_funnel_executive') }}",
@@ -90,6 +107,13 @@ func checkWarehouse(t *testing.T, dir string, env map[string]string, target ...s
 		}
 	}
 }
+
+// The finhouse project's unit tests and exposures (models/_unit_tests.yml,
+// models/marts/_exposures.yml).
+const (
+	finhouseUnitTests = 3
+	finhouseExposures = 8
+)
 
 func lastN(s string, n int) string {
 	l := strings.Split(s, "\n")
@@ -170,21 +194,34 @@ func TestFinhouseStateModified(t *testing.T) {
 		got = append(got, n.UniqueID)
 	}
 	// Expected: the model and every node reachable through depends_on edges.
+	type node struct {
+		DependsOn struct {
+			Nodes []string `json:"nodes"`
+		} `json:"depends_on"`
+	}
 	var m struct {
-		Nodes map[string]struct {
-			DependsOn struct {
-				Nodes []string `json:"nodes"`
-			} `json:"depends_on"`
-		} `json:"nodes"`
+		Nodes     map[string]node `json:"nodes"`
+		Exposures map[string]node `json:"exposures"`
+		UnitTests map[string]node `json:"unit_tests"`
 	}
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
+	}
+	if len(m.Exposures) != finhouseExposures || len(m.UnitTests) != finhouseUnitTests {
+		t.Errorf("manifest has %d exposures and %d unit tests, want %d and %d", len(m.Exposures), len(m.UnitTests), finhouseExposures, finhouseUnitTests)
+	}
+	// Exposures read models; a unit test goes with its model (its depends_on).
+	all := map[string]node{}
+	for _, group := range []map[string]node{m.Nodes, m.Exposures, m.UnitTests} {
+		for id, n := range group {
+			all[id] = n
+		}
 	}
 	start := "model.finhouse.stg_bank_accounts"
 	want := map[string]bool{start: true}
 	for changed := true; changed; {
 		changed = false
-		for id, n := range m.Nodes {
+		for id, n := range all {
 			if want[id] {
 				continue
 			}

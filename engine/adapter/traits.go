@@ -31,7 +31,25 @@ type Traits struct {
 	// CrossDatabase: one connection reaches relations of other databases
 	// (catalogs) by qualifying them. PostgreSQL cannot.
 	CrossDatabase bool
+	// Constraints says what the engine does with each constraint type of a
+	// contracted model's table (not_null, unique, primary_key, foreign_key,
+	// check), as dbt documents per adapter. A type missing from the map is
+	// not supported: it is left out of the DDL with a warning.
+	Constraints map[string]ConstraintSupport
 }
+
+// ConstraintSupport is what an engine does with one constraint type.
+type ConstraintSupport int
+
+const (
+	// ConstraintUnsupported: the engine cannot hold it; it is not created.
+	ConstraintUnsupported ConstraintSupport = iota
+	// ConstraintNotEnforced: created as metadata, which the engine does not
+	// check (Snowflake's unique, primary and foreign keys).
+	ConstraintNotEnforced
+	// ConstraintEnforced: created and checked on every insert.
+	ConstraintEnforced
+)
 
 // CheckIdentifier refuses a name longer than the engine keeps, naming the
 // limit and the fix. Compile calls it for every relation it names; the

@@ -112,10 +112,29 @@ func nodeFile(n *manifest.Node) string {
 	if n.ResourceType == manifest.Test && n.TestMetadata != nil {
 		return strings.TrimSuffix(p, filepath.Ext(p)) + "/" + n.Name + ".sql"
 	}
+	if n.ResourceType == manifest.UnitTest && n.UnitTest != nil {
+		return strings.TrimSuffix(p, filepath.Ext(p)) + "/" + n.UnitTest.Model + "/" + n.Name + ".sql"
+	}
 	if n.ResourceType == manifest.Snapshot || strings.HasSuffix(p, ".sql") {
 		return p
 	}
 	return strings.TrimSuffix(p, filepath.Ext(p)) + ".sql"
+}
+
+// allCompiled yields the nodes and unit tests that may have compiled SQL.
+func allCompiled(m *manifest.Manifest) func(func(*manifest.Node) bool) {
+	return func(yield func(*manifest.Node) bool) {
+		for _, n := range m.Nodes {
+			if !yield(n) {
+				return
+			}
+		}
+		for _, n := range m.UnitTests {
+			if !yield(n) {
+				return
+			}
+		}
+	}
 }
 
 // compiledIndex records a hash of every compiled file written, so a recompile
@@ -135,7 +154,7 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 		path string
 	}
 	var todo []job
-	for _, n := range m.Nodes {
+	for n := range allCompiled(m) {
 		if !n.Compiled || n.ResourceType == manifest.Seed || n.Dynamic {
 			// A dynamic node's SQL is known when it runs: RunWriter writes it then.
 			continue

@@ -52,10 +52,17 @@ func encodeManifestTo(out io.Writer, m *manifest.Manifest) error {
 		writeMap(tail, m.ParentMap, (*jsonWriter).strings)
 		tail.raw(`,"child_map":`)
 		writeMap(tail, m.ChildMap, (*jsonWriter).strings)
+		tail.raw(`,"exposures":`)
+		tail.fallback(exposureViews(m))
+		tail.raw(`,"groups":`)
+		tail.fallback(orEmptyGroups(m.Groups))
+		tail.raw(`,"group_map":`)
+		tail.fallback(groupMap(m))
+		tail.raw(`,"unit_tests":`)
+		tail.fallback(unitTestViews(m))
 		// Keys dbt readers expect to find even when strata has no such resources,
 		// so tools that index them do not fail.
-		tail.raw(`,"exposures":{},"metrics":{},"groups":{},"selectors":{},"disabled":{},"group_map":{},` +
-			`"semantic_models":{},"saved_queries":{},"unit_tests":{}}` + "\n")
+		tail.raw(`,"metrics":{},"selectors":{},"disabled":{},"semantic_models":{},"saved_queries":{}}` + "\n")
 	})
 
 	head := &jsonWriter{}
@@ -504,7 +511,65 @@ func (w *jsonWriter) node(n *manifest.Node) {
 		}
 		w.raw("}")
 	}
+	w.optVersion("version", n.Version)
+	w.optVersion("latest_version", n.LatestVersion)
+	w.optStr("deprecation_date", n.DeprecationDate)
+	w.optStr("access", n.Access)
+	w.optStr("group", n.Group)
+	if c := n.Contract; c != nil {
+		w.raw(`,"contract":{"enforced":`)
+		w.bool(c.Enforced)
+		w.raw(`,"alias_types":`)
+		w.bool(c.AliasTypes)
+		w.raw("}")
+	}
+	if len(n.Constraints) > 0 {
+		w.key("constraints", false)
+		w.constraints(n.Constraints)
+	}
 	w.raw("}")
+}
+
+// optVersion writes ,"name":v unless v is empty: a number when it is one.
+func (w *jsonWriter) optVersion(name string, v manifest.VersionID) {
+	if v == "" {
+		return
+	}
+	w.key(name, false)
+	if v.Numeric() {
+		w.raw(string(v))
+		return
+	}
+	w.str(string(v))
+}
+
+func (w *jsonWriter) constraints(cs []manifest.Constraint) {
+	w.raw("[")
+	for i, c := range cs {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.raw("{")
+		w.key("type", true)
+		w.str(c.Type)
+		w.optStr("name", c.Name)
+		w.optStr("expression", c.Expression)
+		if len(c.Columns) > 0 {
+			w.key("columns", false)
+			w.strings(c.Columns)
+		}
+		w.optStr("to", c.To)
+		if len(c.ToColumns) > 0 {
+			w.key("to_columns", false)
+			w.strings(c.ToColumns)
+		}
+		w.key("warn_unenforced", false)
+		w.bool(c.WarnUnenforced)
+		w.key("warn_unsupported", false)
+		w.bool(c.WarnUnsupported)
+		w.raw("}")
+	}
+	w.raw("]")
 }
 
 func (w *jsonWriter) checksum(c *manifest.Checksum) {
@@ -555,6 +620,10 @@ func (w *jsonWriter) column(c *manifest.Column) {
 	w.anyMap(c.Meta)
 	w.key("tags", false)
 	w.strings(c.Tags)
+	if len(c.Constraints) > 0 {
+		w.key("constraints", false)
+		w.constraints(c.Constraints)
+	}
 	w.raw("}")
 }
 
@@ -615,6 +684,15 @@ func (w *jsonWriter) config(c *manifest.Config) {
 	w.optStr("hard_deletes", c.HardDeletes)
 	w.optStr("target_schema", c.TargetSchema)
 	w.optStr("target_database", c.TargetDatabase)
+	w.optStr("group", c.Group)
+	w.optStr("access", c.Access)
+	if ct := c.Contract; ct != nil {
+		w.raw(`,"contract":{"enforced":`)
+		w.bool(ct.Enforced)
+		w.raw(`,"alias_types":`)
+		w.bool(ct.AliasTypes)
+		w.raw("}")
+	}
 	w.raw("}")
 }
 

@@ -17,16 +17,17 @@ func referenceManifest(t *testing.T, m *manifest.Manifest) []byte {
 	t.Helper()
 	v := struct {
 		*manifest.Manifest
-		Exposures      map[string]any `json:"exposures"`
-		Metrics        map[string]any `json:"metrics"`
-		Groups         map[string]any `json:"groups"`
-		Selectors      map[string]any `json:"selectors"`
-		Disabled       map[string]any `json:"disabled"`
-		GroupMap       map[string]any `json:"group_map"`
-		SemanticModels map[string]any `json:"semantic_models"`
-		SavedQueries   map[string]any `json:"saved_queries"`
-		UnitTests      map[string]any `json:"unit_tests"`
-	}{m, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}}
+		Exposures      map[string]any             `json:"exposures"`
+		Groups         map[string]*manifest.Group `json:"groups"`
+		GroupMap       map[string][]string        `json:"group_map"`
+		UnitTests      map[string]any             `json:"unit_tests"`
+		Metrics        map[string]any             `json:"metrics"`
+		Selectors      map[string]any             `json:"selectors"`
+		Disabled       map[string]any             `json:"disabled"`
+		SemanticModels map[string]any             `json:"semantic_models"`
+		SavedQueries   map[string]any             `json:"saved_queries"`
+	}{m, exposureViews(m), orEmptyGroups(m.Groups), groupMap(m), unitTestViews(m),
+		map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -150,5 +151,53 @@ func TestManifestJSONRejectsWhatEncodingJSONRejects(t *testing.T) {
 	m.Nodes["model.p.a"] = &manifest.Node{Meta: map[string]any{"x": math.NaN()}}
 	if _, err := encodeManifest(m); err == nil {
 		t.Error("a NaN in meta encoded without error")
+	}
+}
+
+// TestManifestResourcesShape checks the dbt field names of the maps strata
+// writes through views: exposures, unit_tests, groups and group_map.
+func TestManifestResourcesShape(t *testing.T) {
+	m := manifest.New()
+	m.Nodes["model.p.m"] = &manifest.Node{UniqueID: "model.p.m", Version: "2", LatestVersion: "2", Access: "private", Group: "fin",
+		Contract: &manifest.Contract{Enforced: true, AliasTypes: true}, Config: manifest.Config{Group: "fin"},
+		Constraints: []manifest.Constraint{{Type: "primary_key", Columns: []string{"id"}, WarnUnenforced: true, WarnUnsupported: true}}}
+	m.Exposures["exposure.p.kpis"] = &manifest.Node{UniqueID: "exposure.p.kpis", Name: "kpis", ResourceType: manifest.Exposure,
+		DependsOn: manifest.DependsOn{Nodes: []string{"model.p.m"}}, Refs: []manifest.RefCall{{Name: "m"}},
+		Exposure: &manifest.ExposureInfo{Type: "dashboard", Label: "KPIs", Maturity: "high", URL: "https://bi/1", Owner: manifest.Owner{Name: "Ana"}}}
+	m.UnitTests["unit_test.p.m.t"] = &manifest.Node{UniqueID: "unit_test.p.m.t", Name: "t", ResourceType: manifest.UnitTest,
+		UnitTest: &manifest.UnitTestDef{Model: "m", ModelID: "model.p.m", Version: "2",
+			Given:  []manifest.UnitInput{{Input: "ref('a')", Format: "csv", Raw: "id\n1\n"}},
+			Expect: manifest.UnitInput{Format: "dict", Raw: []any{map[string]any{"id": 1}}}}}
+	m.Groups["group.p.fin"] = &manifest.Group{UniqueID: "group.p.fin", Name: "fin", ResourceType: manifest.GroupType, Owner: manifest.Owner{Email: "f@x"}}
+	parts, err := encodeManifest(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(bytes.Join(parts, nil), &got); err != nil {
+		t.Fatal(err)
+	}
+	node := got["nodes"].(map[string]any)["model.p.m"].(map[string]any)
+	if node["version"] != 2.0 || node["access"] != "private" || node["group"] != "fin" ||
+		node["contract"].(map[string]any)["enforced"] != true || node["constraints"].([]any)[0].(map[string]any)["type"] != "primary_key" {
+		t.Errorf("model governance fields: %v", node)
+	}
+	x := got["exposures"].(map[string]any)["exposure.p.kpis"].(map[string]any)
+	if x["type"] != "dashboard" || x["label"] != "KPIs" || x["maturity"] != "high" || x["url"] != "https://bi/1" ||
+		x["owner"].(map[string]any)["name"] != "Ana" || x["resource_type"] != "exposure" ||
+		x["depends_on"].(map[string]any)["nodes"].([]any)[0] != "model.p.m" {
+		t.Errorf("exposure: %v", x)
+	}
+	u := got["unit_tests"].(map[string]any)["unit_test.p.m.t"].(map[string]any)
+	given := u["given"].([]any)[0].(map[string]any)
+	if u["model"] != "m" || u["resource_type"] != "unit_test" || given["input"] != "ref('a')" || given["format"] != "csv" ||
+		given["rows"] != "id\n1\n" || u["depends_on"].(map[string]any)["nodes"].([]any)[0] != "model.p.m" || u["version"] != 2.0 {
+		t.Errorf("unit test: %v", u)
+	}
+	if g := got["groups"].(map[string]any)["group.p.fin"].(map[string]any); g["resource_type"] != "group" || g["owner"].(map[string]any)["email"] != "f@x" {
+		t.Errorf("group: %v", g)
+	}
+	if gm := got["group_map"].(map[string]any)["fin"].([]any); len(gm) != 1 || gm[0] != "model.p.m" {
+		t.Errorf("group_map: %v", got["group_map"])
 	}
 }

@@ -150,10 +150,10 @@ func resourceTypes(names []string) ([]manifest.ResourceType, error) {
 	for _, group := range names {
 		for _, n := range strings.Fields(strings.ReplaceAll(group, ",", " ")) {
 			switch manifest.ResourceType(n) {
-			case manifest.Model, manifest.Seed, manifest.Test, manifest.Source, manifest.Snapshot, manifest.Analysis:
+			case manifest.Model, manifest.Seed, manifest.Test, manifest.Source, manifest.Snapshot, manifest.Analysis, manifest.UnitTest, manifest.Exposure:
 				out = append(out, manifest.ResourceType(n))
 			default:
-				return nil, diag.Invalid("bad flag value", "--resource-type %q: expected model, seed, test, source or snapshot", n)
+				return nil, diag.Invalid("bad flag value", "--resource-type %q: expected model, seed, test, unit_test, source, snapshot or exposure", n)
 			}
 		}
 	}
@@ -179,6 +179,7 @@ func (c *invocation) build(ctx context.Context, p *engine.Project, command strin
 	o := engine.RunOptions{
 		Common: c.common(), Selection: sel, Command: command, IDs: ids,
 		Defer: c.f.on("defer"), FavorState: c.f.on("favor-state"), FailFast: c.f.on("fail-fast"),
+		UnitTestsOn: c.f.str("unit-tests-on"),
 	}
 	o.Args = map[string]any{}
 	if v := c.f.str("vars"); v != "" {

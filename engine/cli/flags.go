@@ -196,6 +196,7 @@ var (
 		{names: []string{"fail-fast", "x"}, kind: boolFlag, help: "stop at the first failure"},
 		{names: []string{"defer"}, kind: boolFlag, help: "resolve refs outside the selection from --state"},
 		{names: []string{"favor-state"}, kind: boolFlag, help: "with --defer, always prefer --state's relations"},
+		{names: []string{"unit-tests-on"}, kind: stringFlag, help: "where unit tests run: target (default) or duckdb (embedded, no warehouse needed)"},
 	}
 )
 

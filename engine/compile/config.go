@@ -238,6 +238,19 @@ func fillConfig(m map[string]any, materializedDefault string) manifest.Config {
 			c.TargetSchema = s
 		case "target_database":
 			c.TargetDatabase = s
+		case "group":
+			c.Group = s
+		case "access":
+			c.Access = strings.ToLower(s)
+		case "contract":
+			if mm, ok := v.(map[string]any); ok {
+				ct := &manifest.Contract{AliasTypes: true}
+				ct.Enforced, _ = boolOf(mm["enforced"])
+				if b, ok := boolOf(mm["alias_types"]); ok {
+					ct.AliasTypes = b
+				}
+				c.Contract = ct
+			}
 		default:
 			if c.Extra == nil {
 				c.Extra = map[string]any{}

@@ -390,12 +390,11 @@ func (p *Program) fnRef(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 	default:
 		return jinja.Value{}, fail("bad ref", "ref() takes a model name, or a package and a model name")
 	}
-	_ = version
 	st := stateOf(s)
 	if st == nil {
 		st = p.standaloneState(p.root)
 	}
-	idx, err := p.lookupRef(st, pkgName, name)
+	idx, err := p.lookupRef(st, pkgName, name, versionArg(version))
 	if err != nil {
 		return jinja.Value{}, err
 	}
@@ -405,17 +404,20 @@ func (p *Program) fnRef(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 
 // lookupRef finds the node ref(pkg, name) names, as dbt searches: the named
 // package only; else the root project, then the calling node's package, then
-// any package.
-func (p *Program) lookupRef(st *renderState, pkgName, name string) (int, error) {
+// any package. Of a versioned model it picks version (the latest when "").
+func (p *Program) lookupRef(st *renderState, pkgName, name, version string) (int, error) {
 	cands := p.byName[name]
 	if pkgName != "" {
-		if _, ok := p.pkgs[pkgName]; !ok {
+		k, ok := p.pkgs[pkgName]
+		if !ok {
 			return 0, p.unknownPackage(pkgName, fmt.Sprintf("ref(%q, %q)", pkgName, name))
 		}
-		for _, i := range cands {
-			if p.units[i].pkg.name == pkgName {
-				return p.checkEnabled(st, i)
-			}
+		i, err := p.pickVersion(k, name, cands, version)
+		if err != nil {
+			return 0, err
+		}
+		if i >= 0 {
+			return p.checkEnabled(st, i)
 		}
 		return 0, failSuggest("unknown model in ref", fmt.Sprintf("ref(%q, %q) names no model, seed or snapshot of package %q", pkgName, name, pkgName), diag.Suggest(name, p.refNames()))
 	}
@@ -426,11 +428,14 @@ func (p *Program) lookupRef(st *renderState, pkgName, name string) (int, error) 
 	if st.k != nil && st.k != p.root {
 		order = append(order, st.k)
 	}
+	order = append(order, p.units[cands[0]].pkg)
 	for _, k := range order {
-		for _, i := range cands {
-			if p.units[i].pkg == k {
-				return p.checkEnabled(st, i)
-			}
+		i, err := p.pickVersion(k, name, cands, version)
+		if err != nil {
+			return 0, err
+		}
+		if i >= 0 {
+			return p.checkEnabled(st, i)
 		}
 	}
 	return p.checkEnabled(st, cands[0])
@@ -469,6 +474,13 @@ func (p *Program) fnSource(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 	}
 	if st != nil {
 		st.sources = append(st.sources, n.UniqueID)
+		if st.unit != nil {
+			name := st.unit.srcCTE[n.UniqueID]
+			if name == "" {
+				name = cteFor(n.SourceName + "__" + n.Name)
+			}
+			return jinja.ObjectValue(&relObj{rel: relation.Relation{Identifier: name}, rendered: name, cte: true, p: p}), nil
+		}
 	}
 	return jinja.ObjectValue(&relObj{rel: n.Relation, rendered: n.RelationName, kind: "table", p: p}), nil
 }
@@ -548,6 +560,11 @@ func (p *Program) fnVar(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 	var k *pkg
 	if st := stateOf(s); st != nil {
 		k = st.k
+		if st.unit != nil {
+			if x, ok := st.unit.vars[name]; ok {
+				return jinja.FromGo(x), nil
+			}
+		}
 	}
 	if x, ok := p.lookupVar(k, name); ok {
 		return jinja.FromGo(x), nil
@@ -558,12 +575,17 @@ func (p *Program) fnVar(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 	return jinja.Value{}, fail("undefined var", fmt.Sprintf("var(%q) is not set: define it under vars: in the project file, pass it with --vars, or give a default", name))
 }
 
-func (p *Program) fnEnvVar(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+func (p *Program) fnEnvVar(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 	v, err := bind(a, "env_var", []string{"var", "default"}, 1)
 	if err != nil {
 		return jinja.Value{}, err
 	}
 	name := v[0].String()
+	if st := stateOf(s); st != nil && st.unit != nil {
+		if x, ok := st.unit.envVars[name]; ok {
+			return jinja.String(pyStr(x)), nil
+		}
+	}
 	if p.o.Env != nil {
 		if x, ok := p.o.Env(name); ok {
 			return jinja.String(x), nil

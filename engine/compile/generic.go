@@ -88,14 +88,22 @@ func (p *Program) addGeneric(k *pkg, file string, t *project.TestSpec, attached 
 		target = src.UniqueID
 		modelRef = fmt.Sprintf("{{ get_where_subquery(source('%s', '%s')) }}", src.SourceName, src.Name)
 	} else {
-		an := p.units[attached].node
+		au := p.units[attached]
+		an := au.node
 		identifier = testType + "_" + an.Name
 		target = an.UniqueID
-		modelRef = fmt.Sprintf("{{ get_where_subquery(ref('%s')) }}", an.Name)
-		if an.PackageName != p.root.name {
-			modelRef = fmt.Sprintf("{{ get_where_subquery(ref('%s', '%s')) }}", an.PackageName, an.Name)
-		}
+		pin := ""
 		fqnDirs = an.FQN[1 : len(an.FQN)-1]
+		if au.version != "" {
+			// dbt names a versioned model's tests after the version's relation.
+			identifier = testType + "_" + au.defaultAlias()
+			pin = fmt.Sprintf(", v=%q", au.version)
+			fqnDirs = an.FQN[1 : len(an.FQN)-2]
+		}
+		modelRef = fmt.Sprintf("{{ get_where_subquery(ref('%s'%s)) }}", an.Name, pin)
+		if an.PackageName != p.root.name {
+			modelRef = fmt.Sprintf("{{ get_where_subquery(ref('%s', '%s'%s)) }}", an.PackageName, an.Name, pin)
+		}
 	}
 	short, full := testNames(identifier, args)
 	if t.Alias != "" {

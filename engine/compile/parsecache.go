@@ -36,7 +36,7 @@ import (
 const parseCacheFile = ".strata-partial-parse"
 
 // parseCacheVersion changes whenever what the cache holds changes meaning.
-const parseCacheVersion = "strata-partial-parse-1"
+const parseCacheVersion = "strata-partial-parse-2"
 
 // volatileNames are names whose value changes between runs.
 var volatileNames = []string{"run_started_at", "invocation_id", "env_var", "flags", "modules", "graph",
@@ -125,6 +125,13 @@ func (p *Program) runKey() string {
 		if k.proj != nil {
 			w(canonical(k.proj.Config))
 		}
+		// ref('m') of a versioned model resolves to its latest version.
+		latest := make([]string, 0, len(k.latest))
+		for n, v := range k.latest {
+			latest = append(latest, n+"="+v)
+		}
+		sort.Strings(latest)
+		w(latest...)
 		names := make([]string, 0, len(k.macros))
 		for n := range k.macros {
 			names = append(names, n)

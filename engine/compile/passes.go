@@ -74,6 +74,11 @@ type Parsed struct {
 	graphOnce sync.Once
 	graph     jinja.Value
 	selected  []string
+
+	// unitTests are the unit test nodes by unique_id; unitDiags the problems
+	// found reading their rows.
+	unitTests map[string]*unitTest
+	unitDiags diag.Diagnostics
 }
 
 // Parse renders every node once as dbt parses it (execute false), then
@@ -156,7 +161,11 @@ func (p *Program) parseAll(ctx context.Context, keep bool) (*Parsed, diag.Diagno
 		}
 	})
 	r.checkRelations(&ds)
+	r.checkGovernance(&ds)
 	r.Manifest = r.assemble(ctx, &ds)
+	r.exposureNodes(r.Manifest, &ds)
+	r.unitTestNodes(r.Manifest, &ds)
+	ds.Add(r.unitDiags...)
 	ds.Sort()
 	return r, ds
 }
@@ -447,7 +456,7 @@ func (r *Parsed) resolveRelation(ctx context.Context, u *unit) *diag.Diagnostic 
 		schemaDefault = p.o.Target.Schema + "_" + s
 	}
 	schema := naming("generate_schema_name", c.Schema, schemaDefault)
-	alias := naming("generate_alias_name", c.Alias, firstNonEmpty(c.Alias, u.node.Name))
+	alias := naming("generate_alias_name", c.Alias, firstNonEmpty(c.Alias, u.defaultAlias()))
 	if u.kind == kindSnapshot {
 		if c.TargetSchema != "" {
 			schema = c.TargetSchema
@@ -487,7 +496,7 @@ func (p *Program) nodeDict(u *unit, cfg map[string]any) jinja.Value {
 	return jinja.FromGo(map[string]any{
 		"name": n.Name, "unique_id": n.UniqueID, "resource_type": string(n.ResourceType), "package_name": n.PackageName,
 		"path": n.Path, "original_file_path": n.OriginalFilePath, "fqn": n.FQN, "config": cfg,
-		"tags": anyList(strList(cfg["tags"])),
+		"tags": anyList(strList(cfg["tags"])), "version": versionValue(u.version),
 	})
 }
 
@@ -601,6 +610,7 @@ func (r *Parsed) assemble(ctx context.Context, ds *diag.Diagnostics) *manifest.M
 		}
 		sort.Strings(n.DependsOn.Macros)
 		n.Compiled = false
+		r.governance(n, u, ds)
 		m.Nodes[n.UniqueID] = n
 		r.index[n.UniqueID] = i
 	}
@@ -775,6 +785,7 @@ func (r *Parsed) Finalize(ctx context.Context, o FinalizeOptions) diag.Diagnosti
 		node.Compiled = true
 		node.Dynamic = r.dynamic[i]
 	}
+	r.renderUnitTests(ctx, o.IDs, &ds)
 	ds.Sort()
 	return ds
 }

@@ -36,6 +36,8 @@ type pkg struct {
 	macros   map[string]*macroDef
 	docs     map[string]string
 	sources  map[string]map[string]*manifest.Node // source name -> table name -> node
+	// latest is the latest version of each versioned model, by name.
+	latest map[string]string
 }
 
 // fileName is how messages name a file of the package: relative to the root project.
@@ -66,6 +68,13 @@ type Program struct {
 
 	docNodes map[string]*manifest.Doc
 	sources  map[string]*manifest.Node // by unique_id
+	// sourceTables are the properties of each source table, by unique_id.
+	sourceTables map[string]*project.SourceTableProps
+
+	// Governance and tests of the properties files (governance.go, unittest.go).
+	groups    map[string]*groupDef // by name (groups are project-wide)
+	exposures []*exposureDef
+	unitDefs  []*unitTestDef
 
 	loadDiags diag.Diagnostics
 	warned    warnSet
@@ -123,6 +132,8 @@ type unit struct {
 
 	tmpl    *jinja.Template // parsed at load (singular tests, snapshots); others parse in the parse pass
 	generic *genericTest
+	// version is the version identifier of a versioned model's unit.
+	version string
 }
 
 func (p *Program) now() time.Time {
@@ -188,6 +199,11 @@ func Load(ctx context.Context, o Options) (*Program, diag.Diagnostics) {
 	for _, k := range p.pkgOrder {
 		if k.proj != nil {
 			p.collectGenericTests(k)
+		}
+	}
+	for _, k := range p.pkgOrder {
+		if k.proj != nil {
+			p.collectGovernance(k)
 		}
 	}
 	p.byID = make(map[string]int, len(p.units))
@@ -453,6 +469,10 @@ func (p *Program) loadSources(k *pkg) {
 				}
 				k.sources[sp.Name][tp.Name] = n
 				p.sources[n.UniqueID] = n
+				if p.sourceTables == nil {
+					p.sourceTables = map[string]*project.SourceTableProps{}
+				}
+				p.sourceTables[n.UniqueID] = tp
 			}
 		}
 	}
@@ -545,7 +565,7 @@ func (p *Program) newUnit(k *pkg, kind unitKind, rt manifest.ResourceType, name 
 // package are an error; across packages, ref() tells them apart.
 func (p *Program) register(u *unit) {
 	for _, prev := range p.byName[u.node.Name] {
-		if p.units[prev].pkg == u.pkg {
+		if pu := p.units[prev]; pu.pkg == u.pkg && (pu.version == "" || u.version == "") {
 			p.loadDiags.Add(diag.Diagnostic{Severity: diag.Error, File: u.file, Summary: "duplicate name",
 				Detail: fmt.Sprintf("%s %q is also defined in %s; names of models, seeds and snapshots must be unique", u.node.ResourceType, u.node.Name, p.units[prev].file)})
 		}
@@ -563,7 +583,11 @@ func (p *Program) collectUnits(k *pkg) {
 		u.node.RawCode = ""
 		p.register(u)
 	}
+	versioned := p.collectVersions(k)
 	for _, f := range k.proj.Models {
+		if versioned[f.Name] {
+			continue
+		}
 		p.register(p.newUnit(k, kindModel, manifest.Model, f.Name, f, modelProps[f.Name]))
 	}
 	for _, f := range k.proj.Snapshots {
@@ -593,6 +617,15 @@ func (p *Program) collectGenericTests(k *pkg) {
 		file := k.fileName(pf.Path)
 		for _, set := range [][]*project.NodeProps{pf.Models, pf.Seeds, pf.Snapshots} {
 			for _, np := range set {
+				if len(np.Versions) > 0 {
+					// Each version is tested with its own columns.
+					for _, i := range p.byName[np.Name] {
+						if u := p.units[i]; u.pkg == k && u.version != "" && u.props != nil {
+							p.addNodeTests(k, file, u.props, i)
+						}
+					}
+					continue
+				}
 				idx := -1
 				for _, i := range p.byName[np.Name] {
 					if p.units[i].pkg == k {
@@ -604,14 +637,7 @@ func (p *Program) collectGenericTests(k *pkg) {
 					// the project loader) and leaves such tests out.
 					continue
 				}
-				for _, t := range np.Tests {
-					p.addGeneric(k, file, t, idx, nil, "")
-				}
-				for _, col := range np.Columns {
-					for _, t := range col.Tests {
-						p.addGeneric(k, file, t, idx, nil, col.Name)
-					}
-				}
+				p.addNodeTests(k, file, np, idx)
 			}
 		}
 		for _, sp := range pf.Sources {
@@ -629,6 +655,19 @@ func (p *Program) collectGenericTests(k *pkg) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// addNodeTests adds the tests a node's properties declare (model-level and
+// on its columns) to the node of unit idx.
+func (p *Program) addNodeTests(k *pkg, file string, np *project.NodeProps, idx int) {
+	for _, t := range np.Tests {
+		p.addGeneric(k, file, t, idx, nil, "")
+	}
+	for _, col := range np.Columns {
+		for _, t := range col.Tests {
+			p.addGeneric(k, file, t, idx, nil, col.Name)
 		}
 	}
 }

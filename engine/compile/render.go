@@ -59,6 +59,10 @@ type renderState struct {
 	statements []string               // SQL run by statement blocks (for target/run)
 	extra      map[string]jinja.Value // more variables (a materialization's sql, on-run-end's schemas)
 
+	// unit is set while a unit test renders its model: inputs read as CTEs,
+	// overridden macros, vars and env vars.
+	unit *unitCtx
+
 	// valueFile and valueLine are set while a YAML value or a hook renders
 	// (renderText): positions in that template are reported at the YAML line.
 	valueFile string
@@ -100,6 +104,11 @@ func (p *Program) vars(st *renderState) map[string]jinja.Value {
 	}
 	for k, v := range st.extra {
 		vars[k] = v
+	}
+	if st.unit != nil {
+		for name, v := range st.unit.macros {
+			vars[name] = p.overrideValue(st.k, name, v)
+		}
 	}
 	if st.u != nil {
 		st.md.build = st.modelDict
@@ -206,6 +215,18 @@ func (p *Program) renderValue(k *pkg, file string, line int, src string, st *ren
 // relFor returns the relation object for node idx as the render st may see it.
 func (p *Program) relFor(st *renderState, idx int) *relObj {
 	u := p.units[idx]
+	if st.unit != nil && st.u != nil {
+		// A unit test: the model reads its inputs from fixture CTEs.
+		name := ""
+		if idx == st.u.idx {
+			name = st.unit.this
+		} else if name = st.unit.refCTE[idx]; name == "" {
+			name = cteFor(u.defaultAlias())
+		}
+		if name != "" {
+			return &relObj{rel: relation.Relation{Identifier: name}, rendered: name, cte: true, p: p}
+		}
+	}
 	if st.phase == phaseParse || st.r == nil || st.r.rels == nil {
 		return &relObj{
 			marker: markerFor(idx), st: st, p: p,

@@ -44,7 +44,7 @@ const (
 )
 
 // Kind codes, in the order the site's sidebar lists them.
-var kindCodes = []manifest.ResourceType{manifest.Source, manifest.Seed, manifest.Model, manifest.Snapshot, manifest.Test, manifest.Analysis}
+var kindCodes = []manifest.ResourceType{manifest.Source, manifest.Seed, manifest.Model, manifest.Snapshot, manifest.Test, manifest.Analysis, manifest.Exposure}
 
 func kindCode(t manifest.ResourceType) int {
 	for i, k := range kindCodes {
@@ -52,7 +52,7 @@ func kindCode(t manifest.ResourceType) int {
 			return i
 		}
 	}
-	return len(kindCodes) - 1
+	return 5 // analysis: a page with SQL and no relation
 }
 
 // interner numbers distinct strings in first-seen order (0 is "").
@@ -160,7 +160,7 @@ func readRunArtifacts(targetDir string) (map[string]runResult, map[string]freshR
 // pageNode reports whether a node gets a page of its own.
 func pageNode(n *manifest.Node) bool {
 	switch n.ResourceType {
-	case manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source, manifest.Analysis:
+	case manifest.Model, manifest.Seed, manifest.Snapshot, manifest.Source, manifest.Analysis, manifest.Exposure:
 		return true
 	}
 	return false
@@ -469,6 +469,25 @@ func (d *siteData) detail(i int) *detail {
 	}
 	if n.ResourceType == manifest.Seed {
 		out.Raw, out.SQL = "", ""
+	}
+	if x := n.Exposure; x != nil {
+		// An exposure: what it is and who owns it, in place of a relation.
+		out.Mat = x.Type
+		owner := strings.TrimSpace(x.Owner.Name + " " + x.Owner.Email)
+		facts := []string{}
+		if x.Label != "" {
+			facts = append(facts, "**"+x.Label+"**")
+		}
+		if x.Maturity != "" {
+			facts = append(facts, "maturity "+x.Maturity)
+		}
+		if owner != "" {
+			facts = append(facts, "owned by "+owner)
+		}
+		if x.URL != "" {
+			facts = append(facts, "<"+x.URL+">")
+		}
+		out.Desc = Markdown(strings.TrimSpace(n.Description + "\n\n" + strings.Join(facts, ", ")))
 	}
 	var ct *CatalogTable
 	if c := d.o.Catalog; c != nil {

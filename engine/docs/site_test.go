@@ -407,3 +407,42 @@ func BenchmarkSite10k(b *testing.B) {
 	b.ReportMetric(float64(size)/1e6, "MB/site")
 	b.ReportMetric(float64(index)/1e6, "MB/index")
 }
+
+// TestExposurePage: an exposure gets a page listed under its own kind, with
+// what it is, who owns it and the models it reads as its parents.
+func TestExposurePage(t *testing.T) {
+	m, c := siteManifest()
+	x := &manifest.Node{UniqueID: "exposure.shop.weekly", ResourceType: manifest.Exposure, Name: "weekly", PackageName: "shop",
+		OriginalFilePath: "models/exposures.yml", Description: "The CEO's Monday numbers.",
+		DependsOn: manifest.DependsOn{Nodes: []string{"model.shop.fct_orders"}},
+		Exposure:  &manifest.ExposureInfo{Type: "dashboard", Label: "Weekly", Maturity: "high", URL: "https://bi/7", Owner: manifest.Owner{Name: "Ana"}}}
+	if m.Exposures == nil {
+		m.Exposures = map[string]*manifest.Node{}
+	}
+	if m.ChildMap == nil {
+		m.ChildMap, m.ParentMap = map[string][]string{}, map[string][]string{}
+	}
+	m.Exposures[x.UniqueID] = x
+	m.ChildMap["model.shop.fct_orders"] = append(m.ChildMap["model.shop.fct_orders"], x.UniqueID)
+	m.ParentMap[x.UniqueID] = []string{"model.shop.fct_orders"}
+	dir := t.TempDir()
+	if err := WriteSite(dir, SiteOptions{Manifest: m, Catalog: c}); err != nil {
+		t.Fatal(err)
+	}
+	var idx indexData
+	readScript(t, filepath.Join(dir, DataDir, "index.js"), "index", &idx)
+	i := idx.find(t, x.UniqueID)
+	if k := idx.Kinds[idx.N.Kind[i]-'0']; k != "exposure" {
+		t.Errorf("exposure listed as %q", k)
+	}
+	mart := idx.find(t, "model.shop.fct_orders")
+	if ps, _ := idx.N.Parents[i].([]any); len(ps) != 1 || int(ps[0].(float64)) != mart {
+		t.Errorf("exposure parents %v, want [%d] (fct_orders)", idx.N.Parents[i], mart)
+	}
+	var chunk map[string]*detail
+	readScript(t, filepath.Join(dir, DataDir, "n", "0.js"), "n/0", &chunk)
+	d := chunk[strconv.Itoa(i)]
+	if d == nil || d.Mat != "dashboard" || !strings.Contains(d.Desc, "owned by Ana") || !strings.Contains(d.Desc, "Monday numbers") {
+		t.Errorf("exposure details: %+v", d)
+	}
+}

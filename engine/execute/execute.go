@@ -37,8 +37,13 @@ type Options struct {
 	DAG      *graph.DAG
 	// Selected are the unique_ids to execute (sources and ephemeral models are ignored).
 	Selected []string
-	// Warehouse is the run's handle on the warehouse.
+	// Warehouse is the run's handle on the warehouse. It may be nil when
+	// every selected node is a unit test run on UnitWarehouse (nothing then
+	// needs the target: run hooks do not run either).
 	Warehouse *materialize.Warehouse
+	// UnitWarehouse, when set, is where unit tests run instead of Warehouse
+	// (the embedded DuckDB, with --unit-tests-on duckdb).
+	UnitWarehouse *materialize.Warehouse
 	// ProjectDir is the root project's folder: seed CSVs are read from
 	// ProjectDir/<node.FilePath>.
 	ProjectDir string
@@ -111,7 +116,7 @@ func Execute(ctx context.Context, o Options) (*result.RunResults, error) {
 				r.Message = "skipped: --fail-fast stopped the run"
 			}
 			x.record(r)
-			x.emit(result.Event{Kind: result.NodeFinished, Index: 0, Total: x.total, UniqueID: id, ResourceType: string(r.Node.ResourceType), Name: r.Node.Name, Materialized: r.Node.Config.Materialized, RelationName: displayRelation(r.Node), Result: r})
+			x.emit(result.Event{Kind: result.NodeFinished, Index: 0, Total: x.total, UniqueID: id, ResourceType: string(r.Node.ResourceType), Name: displayName(r.Node), Materialized: r.Node.Config.Materialized, RelationName: displayRelation(r.Node), Result: r})
 		})
 	if walkErr != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("walk the graph: %w", walkErr)
@@ -166,8 +171,8 @@ func (x *executor) node(id string) *manifest.Node {
 func (x *executor) executable() []string {
 	var ids []string
 	for _, id := range x.o.Selected {
-		n, ok := x.o.Manifest.Nodes[id]
-		if !ok {
+		n, ok := x.o.Manifest.Node(id)
+		if !ok || n.ResourceType == manifest.Exposure {
 			continue
 		}
 		if n.ResourceType == manifest.Model && n.Config.Materialized == "ephemeral" {
@@ -192,9 +197,16 @@ func (x *executor) plan(ids []string) map[string][]string {
 		sel[id] = true
 	}
 	parents := x.o.DAG.ExecutionParents(sel)
+	// A model waits for its unit tests: one that fails skips the model and
+	// everything built on it.
+	for _, id := range ids {
+		if n := x.node(id); n.ResourceType == manifest.UnitTest && sel[n.AttachedNode] {
+			parents[n.AttachedNode] = append(parents[n.AttachedNode], id)
+		}
+	}
 	testsOf := map[string][]string{}
 	for _, id := range ids {
-		n := x.o.Manifest.Nodes[id]
+		n := x.node(id)
 		if n.ResourceType != manifest.Test {
 			continue
 		}
@@ -206,8 +218,8 @@ func (x *executor) plan(ids []string) map[string][]string {
 		return parents
 	}
 	for _, id := range ids {
-		n := x.o.Manifest.Nodes[id]
-		if n.ResourceType == manifest.Test {
+		n := x.node(id)
+		if n.ResourceType == manifest.Test || n.ResourceType == manifest.UnitTest {
 			continue
 		}
 		direct := map[string]bool{}
@@ -262,7 +274,7 @@ func (x *executor) sortedResults(ids []string) []*result.NodeResult {
 func (x *executor) runNode(ctx context.Context, id string) *result.NodeResult {
 	n := x.node(id)
 	idx := int(x.started.Add(1))
-	x.emit(result.Event{Kind: result.NodeStarted, Index: idx, Total: x.total, UniqueID: id, ResourceType: string(n.ResourceType), Name: n.Name, Materialized: n.Config.Materialized, RelationName: displayRelation(n)})
+	x.emit(result.Event{Kind: result.NodeStarted, Index: idx, Total: x.total, UniqueID: id, ResourceType: string(n.ResourceType), Name: displayName(n), Materialized: n.Config.Materialized, RelationName: displayRelation(n)})
 	began := x.o.Now()
 	r := &result.NodeResult{UniqueID: id, Node: n, ThreadID: "Thread-" + strconv.Itoa(idx%max(1, x.o.Threads)+1), RelationName: n.RelationName, CompiledCode: n.CompiledCode}
 	var statements []string
@@ -297,6 +309,10 @@ func (x *executor) runNode(ctx context.Context, id string) *result.NodeResult {
 		var st []string
 		st, err = x.runTest(ctx, n, r)
 		statements = append(statements, st...)
+	case n.ResourceType == manifest.UnitTest:
+		var st []string
+		st, err = x.runUnitTest(ctx, n, r)
+		statements = append(statements, st...)
 	case n.ResourceType == manifest.Snapshot:
 		var st []string
 		st, err = x.runSnapshot(ctx, n, r)
@@ -316,7 +332,7 @@ func (x *executor) runNode(ctx context.Context, id string) *result.NodeResult {
 		r.Message = err.Error()
 	}
 	x.record(r)
-	x.emit(result.Event{Kind: result.NodeFinished, Index: idx, Total: x.total, UniqueID: id, ResourceType: string(n.ResourceType), Name: n.Name, Materialized: n.Config.Materialized, RelationName: displayRelation(n), Result: r})
+	x.emit(result.Event{Kind: result.NodeFinished, Index: idx, Total: x.total, UniqueID: id, ResourceType: string(n.ResourceType), Name: displayName(n), Materialized: n.Config.Materialized, RelationName: displayRelation(n), Result: r})
 	return r
 }
 
@@ -363,6 +379,7 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 		FullRefresh:    full,
 		Transient:      n.Config.Transient == nil || *n.Config.Transient,
 		Label:          n.UniqueID,
+		Contract:       contractOf(n),
 	}
 	res, err := x.o.Warehouse.Materialize(ctx, req)
 	stmts = append(stmts, res.Statements...)
@@ -371,6 +388,15 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 	}
 	x.warn(n, res)
 	setResponse(r, res)
+	if p := n.LatestPointer; p != nil {
+		// The latest version's pointer: a view named like the model.
+		pres, err := x.o.Warehouse.Materialize(ctx, materialize.Request{Relation: *p, Materialized: "view",
+			SQL: "select * from " + x.o.Warehouse.RenderRelation(n.Relation), Label: n.UniqueID})
+		stmts = append(stmts, pres.Statements...)
+		if err != nil {
+			return stmts, fmt.Errorf("latest version pointer %s: %w", p, err)
+		}
+	}
 	for _, h := range n.PostHooks {
 		stmts = append(stmts, h)
 		if _, err := x.o.Warehouse.Exec(ctx, h); err != nil {

@@ -51,7 +51,7 @@ type Hook struct {
 // hook is an error result of its own (operation.<project>.<project>-<which>-<i>,
 // as dbt names them), so the run fails and says which hook and why.
 func (x *executor) runHooks(ctx context.Context, which string, results []*result.NodeResult) *result.NodeResult {
-	if x.o.Renderer == nil {
+	if x.o.Renderer == nil || x.o.Warehouse == nil {
 		return nil
 	}
 	hooks, err := x.o.Renderer.RunHooks(ctx, which, results)

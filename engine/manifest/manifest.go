@@ -9,6 +9,9 @@
 package manifest
 
 import (
+	"bytes"
+	"encoding/json"
+
 	"github.com/strata-dev/strata/engine/relation"
 )
 
@@ -22,6 +25,14 @@ const (
 	Source   ResourceType = "source"
 	Snapshot ResourceType = "snapshot"
 	Analysis ResourceType = "analysis"
+	// UnitTest is a unit test of a model (dbt 1.8): the model's SQL run on
+	// fixture rows and compared with the rows the test expects.
+	UnitTest ResourceType = "unit_test"
+	// Exposure is a downstream use of the project (a dashboard, an app):
+	// documentation and a selection target, never executed.
+	Exposure ResourceType = "exposure"
+	// GroupType is a named owner of models, for access: private.
+	GroupType ResourceType = "group"
 )
 
 // Node is one resource of the project.
@@ -63,7 +74,10 @@ type Node struct {
 	Tags             []string           `json:"tags"`
 	Description      string             `json:"description"`
 	Columns          map[string]*Column `json:"columns"`
-	Meta             map[string]any     `json:"meta,omitempty"`
+	// ColumnOrder lists Columns' names in the order the properties give them
+	// (a contract's column order).
+	ColumnOrder []string       `json:"-"`
+	Meta        map[string]any `json:"meta,omitempty"`
 	// PatchPath is the properties YAML that described this node, if any ("models/_schema.yml").
 	PatchPath string `json:"patch_path,omitempty"`
 
@@ -98,8 +112,163 @@ type Node struct {
 
 	// Seeds only: the CSV file relative to the project root is OriginalFilePath.
 
+	// Models: governance (dbt 1.5+). Version is set for each version of a
+	// versioned model, LatestVersion on all of them.
+	Version         VersionID    `json:"version,omitempty"`
+	LatestVersion   VersionID    `json:"latest_version,omitempty"`
+	DeprecationDate string       `json:"deprecation_date,omitempty"`
+	Access          string       `json:"access,omitempty"` // private|protected|public
+	Group           string       `json:"group,omitempty"`
+	Contract        *Contract    `json:"contract,omitempty"`
+	Constraints     []Constraint `json:"constraints,omitempty"`
+	// LatestPointer, when set, is the view that points at the latest version
+	// of a versioned model (latest_version_pointer: {enabled: true}); the
+	// latest version's build creates it.
+	LatestPointer *relation.Relation `json:"-"`
+
+	// Exposures and unit tests only (written to manifest.json's exposures and
+	// unit_tests maps in their own shapes).
+	Exposure *ExposureInfo `json:"-"`
+	UnitTest *UnitTestDef  `json:"-"`
+
 	// Line is where the node is declared in OriginalFilePath (YAML tests/sources), for diagnostics.
 	Line int `json:"-"`
+}
+
+// VersionID is a model version identifier as written ("2", "1.5", "beta").
+// It is written to JSON as a number when it is one, as dbt does.
+type VersionID string
+
+// Numeric reports whether the identifier is a number.
+func (v VersionID) Numeric() bool {
+	s := string(v)
+	if s == "" {
+		return false
+	}
+	if s[0] == '-' {
+		s = s[1:]
+	}
+	dot, digits := false, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] >= '0' && s[i] <= '9':
+			digits++
+		case s[i] == '.' && !dot && i > 0 && i < len(s)-1:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// MarshalJSON writes a numeric identifier as a number, anything else as a string.
+func (v VersionID) MarshalJSON() ([]byte, error) {
+	if v.Numeric() {
+		return []byte(v), nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(string(v)); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// Contract is a model's contract config.
+type Contract struct {
+	Enforced   bool `json:"enforced"`
+	AliasTypes bool `json:"alias_types"`
+}
+
+// Constraint is one model- or column-level constraint, as dbt writes it.
+type Constraint struct {
+	Type       string `json:"type"` // not_null|unique|primary_key|foreign_key|check|custom
+	Name       string `json:"name,omitempty"`
+	Expression string `json:"expression,omitempty"`
+	// Columns are a model-level constraint's columns.
+	Columns []string `json:"columns,omitempty"`
+	// To is a foreign key's parent as written (ref('x')); ToColumns its columns.
+	To        string   `json:"to,omitempty"`
+	ToColumns []string `json:"to_columns,omitempty"`
+	// ToRelation is To resolved to the parent's relation name, for DDL.
+	ToRelation      string `json:"-"`
+	WarnUnenforced  bool   `json:"warn_unenforced"`
+	WarnUnsupported bool   `json:"warn_unsupported"`
+}
+
+// Owner is an exposure's or a group's owner.
+type Owner struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	// Extra holds other owner keys as written.
+	Extra map[string]any `json:"-"`
+}
+
+// ExposureInfo is what an exposure adds to a node.
+type ExposureInfo struct {
+	Type     string // dashboard|notebook|analysis|ml|application
+	Label    string
+	Maturity string
+	URL      string
+	Owner    Owner
+}
+
+// UnitTestDef is a unit test: the model it tests, its inputs and the rows
+// it expects. The tested model's SQL, rendered with every input replaced by
+// a CTE name (and the test's overrides), is the unit test node's CompiledCode.
+type UnitTestDef struct {
+	// Model is the tested model's name; ModelID its unique_id.
+	Model, ModelID string
+	// Version is the tested version of a versioned model.
+	Version   VersionID
+	Given     []UnitInput
+	Expect    UnitInput
+	Overrides map[string]any // {macros, vars, env_vars} as written, for manifest.json
+}
+
+// UnitInput is one given input of a unit test, or its expected output.
+type UnitInput struct {
+	// Input is ref('x'), source('s', 't') or this as written ("" for expect).
+	Input string
+	// Format is dict, csv or sql.
+	Format string
+	// Raw is rows: as written (a list of mappings or a string), for manifest.json.
+	Raw     any
+	Fixture string
+	// Rows are the rows (dict and csv formats): column name to value; a CSV
+	// value is text, an empty CSV field nil. Columns lists the names in the
+	// order they were first written.
+	Rows    []map[string]any
+	Columns []string
+	// SQL is the query of the sql format.
+	SQL string
+
+	// For given inputs: the node the input stands for, the CTE name the
+	// model's SQL reads it by, where it is built, and the columns strata
+	// knows for it (from YAML data_type, a seed's column_types), in order.
+	NodeID   string
+	CTE      string
+	Relation relation.Relation
+	Known    []Column
+	// SeedFile is the CSV of a seed input (relative to the root project), so
+	// its header and types can be read when it is not given.
+	SeedFile string
+}
+
+// Group is a group of models with an owner (access: private is scoped to it).
+type Group struct {
+	UniqueID         string         `json:"unique_id"`
+	Name             string         `json:"name"`
+	ResourceType     ResourceType   `json:"resource_type"`
+	PackageName      string         `json:"package_name"`
+	Path             string         `json:"path"`
+	OriginalFilePath string         `json:"original_file_path"`
+	Owner            Owner          `json:"owner"`
+	Description      string         `json:"description,omitempty"`
+	Config           map[string]any `json:"config"`
+	Line             int            `json:"-"`
 }
 
 // Checksum identifies a node's source text.
@@ -127,6 +296,8 @@ type Column struct {
 	DataType    string         `json:"data_type,omitempty"`
 	Meta        map[string]any `json:"meta"`
 	Tags        []string       `json:"tags"`
+	// Constraints are the column's constraints (contracted models).
+	Constraints []Constraint `json:"constraints,omitempty"`
 }
 
 // TestMetadata describes a generic test instance.
@@ -192,6 +363,11 @@ type Config struct {
 	TargetSchema   string   `json:"target_schema,omitempty"`
 	TargetDatabase string   `json:"target_database,omitempty"`
 
+	// Governance (models).
+	Group    string    `json:"group,omitempty"`
+	Access   string    `json:"access,omitempty"`
+	Contract *Contract `json:"contract,omitempty"`
+
 	// Extra holds every other key the user set, so nothing written is lost.
 	Extra map[string]any `json:"-"`
 }
@@ -239,6 +415,11 @@ type Manifest struct {
 	Sources map[string]*Node  `json:"sources"`
 	Macros  map[string]*Macro `json:"macros"`
 	Docs    map[string]*Doc   `json:"docs"`
+	// Exposures and UnitTests are nodes of the graph that manifest.json
+	// keeps in maps of their own; Groups are not nodes.
+	Exposures map[string]*Node  `json:"-"`
+	UnitTests map[string]*Node  `json:"-"`
+	Groups    map[string]*Group `json:"-"`
 	// ParentMap and ChildMap are filled by BuildMaps (sources included).
 	ParentMap map[string][]string `json:"parent_map"`
 	ChildMap  map[string][]string `json:"child_map"`
@@ -247,28 +428,44 @@ type Manifest struct {
 // New returns an empty manifest.
 func New() *Manifest {
 	return &Manifest{
-		Nodes:   map[string]*Node{},
-		Sources: map[string]*Node{},
-		Macros:  map[string]*Macro{},
-		Docs:    map[string]*Doc{},
+		Nodes:     map[string]*Node{},
+		Sources:   map[string]*Node{},
+		Macros:    map[string]*Macro{},
+		Docs:      map[string]*Doc{},
+		Exposures: map[string]*Node{},
+		UnitTests: map[string]*Node{},
+		Groups:    map[string]*Group{},
 	}
 }
 
-// Node looks up a node or source by unique_id.
+// Node looks up a node, source, exposure or unit test by unique_id.
 func (m *Manifest) Node(id string) (*Node, bool) {
 	if n, ok := m.Nodes[id]; ok {
 		return n, true
 	}
-	n, ok := m.Sources[id]
+	if n, ok := m.Sources[id]; ok {
+		return n, true
+	}
+	if n, ok := m.Exposures[id]; ok {
+		return n, true
+	}
+	n, ok := m.UnitTests[id]
 	return n, ok
 }
 
-// All calls fn for every node and source, in no particular order.
+// All calls fn for every node, source, exposure and unit test, in no
+// particular order.
 func (m *Manifest) All(fn func(*Node)) {
 	for _, n := range m.Nodes {
 		fn(n)
 	}
 	for _, n := range m.Sources {
+		fn(n)
+	}
+	for _, n := range m.Exposures {
+		fn(n)
+	}
+	for _, n := range m.UnitTests {
 		fn(n)
 	}
 }

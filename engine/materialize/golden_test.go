@@ -78,6 +78,31 @@ func TestGolden(t *testing.T) {
 				"dependent_views":       d.DependentViewsSQL(target),
 				"quote":                 d.QuoteIdent(`we"ird`) + " " + d.QuoteString("it's") + " " + d.RenderRelation(relation.Relation{Schema: "My Schema", Identifier: "t"}),
 			}
+			// A contracted table: the DDL and the warnings of what the engine does not enforce.
+			cb := &build{w: &Warehouse{d: d, traits: drv.Traits, typ: drv.Type}}
+			on := Constraint{WarnUnenforced: true, WarnUnsupported: true}
+			with := func(c Constraint) Constraint {
+				c.WarnUnenforced, c.WarnUnsupported = on.WarnUnenforced, on.WarnUnsupported
+				return c
+			}
+			contract := &Contract{
+				Columns: []ContractColumn{
+					{Name: n("loan_id"), DataType: "bigint", Constraints: []Constraint{with(Constraint{Type: "not_null"}), with(Constraint{Type: "primary_key", Name: "pk_loans"})}},
+					{Name: n("amount"), DataType: "numeric(18,2)", Constraints: []Constraint{with(Constraint{Type: "check", Expression: "amount >= 0"})}},
+					{Name: n("user_id"), DataType: "bigint"},
+				},
+				Constraints: []Constraint{
+					with(Constraint{Type: "unique", Columns: []string{n("loan_id"), n("amount")}}),
+					with(Constraint{Type: "foreign_key", Columns: []string{n("user_id")}, To: d.RenderRelation(target.WithIdentifier(n("users"))), ToColumns: []string{n("id")}}),
+					{Type: "check", Expression: "user_id > 0"},
+				},
+			}
+			ddl, warnings := cb.contractDDL(target, contract, false)
+			for _, w := range warnings {
+				ddl += "\n-- warning: " + w
+			}
+			cases["contract_table"] = ddl
+			cases["contract_select"] = contractSelect(d, contract, model)
 			if cd, ok := d.(adapter.CatalogDialect); ok {
 				cases["catalog"] = cd.CatalogSQL("finhouse", "analytics")
 			}

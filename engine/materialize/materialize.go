@@ -49,6 +49,9 @@ type Request struct {
 	Transient bool
 	// Label names the node in error messages (e.g. "model.finhouse.stg_loans").
 	Label string
+	// Contract, when set, is the model's enforced contract: checked before
+	// anything is replaced; a table is built from its DDL (contract.go).
+	Contract *Contract
 }
 
 // SeedRequest is a parsed CSV to load.

@@ -40,10 +40,21 @@ func (w *Warehouse) Materialize(ctx context.Context, req Request) (Result, error
 	}
 	b := w.newBuild(label)
 	defer b.close(ctx)
+	if req.Contract != nil {
+		// Before anything is replaced: a mismatch leaves the relation as it was.
+		if err := b.checkContract(ctx, rel, req.SQL, req.Contract); err != nil {
+			return b.result("", wrap(label, err))
+		}
+	}
 	msg, err := w.withKind(ctx, b, rel, func(existing relation.Kind) (string, error) {
 		switch {
+		case req.Materialized == "view" && req.Contract != nil:
+			return "CREATE VIEW", b.view(ctx, rel, contractSelect(w.d, req.Contract, req.SQL), existing)
 		case req.Materialized == "view":
 			return "CREATE VIEW", b.view(ctx, rel, req.SQL, existing)
+		case req.Contract != nil && (req.Materialized == "table" || existing != relation.Table || req.FullRefresh):
+			err := b.contractTable(ctx, rel, req.SQL, req.Contract, req.Transient)
+			return fmt.Sprintf("INSERT %d", max(b.res.RowsAffected, 0)), err
 		case req.Materialized == "table" || existing != relation.Table || req.FullRefresh:
 			return b.tableMessage(b.table(ctx, rel, req.SQL, existing, req.Transient))
 		default:

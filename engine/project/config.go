@@ -26,6 +26,7 @@ var projectKeys = []string{
 	"models", "seeds", "snapshots", "tests", "data_tests", "sources",
 	"schedules", "scheduler",
 	"source-paths", "data-paths", // dbt's legacy names of model-paths and seed-paths
+	"unit-tests-on",
 }
 
 // dbtOnlyKeys are keys dbt_project.yml may hold that strata does not use. They
@@ -122,6 +123,13 @@ func parseConfig(d *ydec, root *yaml.Node, dbtFile bool, c *Config) {
 			c.Tests = d.folderTree(v, k)
 		case "sources":
 			c.Sources = d.folderTree(v, k)
+		case "unit-tests-on":
+			if s, ok := d.str(v, k); ok {
+				if s != "target" && s != "duckdb" {
+					d.errorf(v, "invalid value", "unit-tests-on must be target (the profile's warehouse) or duckdb (the embedded DuckDB), not %q", s)
+				}
+				c.UnitTestsOn = s
+			}
 		case "schedules":
 			c.Schedules = d.schedules(v)
 		case "scheduler":

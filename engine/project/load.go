@@ -96,6 +96,7 @@ const (
 	roleTest
 	roleSnapshot
 	roleDocs
+	roleFixture
 )
 
 const propsRoles = roleModel | roleSeed | roleMacro | roleTest | roleSnapshot
@@ -215,15 +216,23 @@ func discover(p *Project) diag.Diagnostics {
 				jobs = append(jobs, j)
 				next <- j
 			}
+			// Unit test fixtures live in a fixtures/ folder of a test path;
+			// they are neither singular tests nor seeds.
+			fixture := r&roleTest != 0 && strings.HasPrefix(relTo(base, abs), "fixtures/")
 			switch strings.ToLower(path.Ext(name)) {
 			case ".sql":
+				if fixture {
+					addJob(roleFixture, false)
+				}
 				for _, k := range []role{roleModel, roleMacro, roleTest, roleSnapshot} {
-					if r&k != 0 {
+					if r&k != 0 && !(fixture && k == roleTest) {
 						addJob(k, false)
 					}
 				}
 			case ".csv":
-				if r&roleSeed != 0 {
+				if fixture {
+					addJob(roleFixture, false)
+				} else if r&roleSeed != 0 {
 					addJob(roleSeed, false)
 				}
 			case ".md":
@@ -265,9 +274,11 @@ func discover(p *Project) diag.Diagnostics {
 			p.Snapshots = append(p.Snapshots, res.file)
 		case j.kind == roleDocs:
 			p.Docs = append(p.Docs, res.file)
+		case j.kind == roleFixture:
+			p.Fixtures = append(p.Fixtures, res.file)
 		}
 	}
-	for _, list := range []*[]File{&p.Models, &p.Seeds, &p.Macros, &p.Tests, &p.Snapshots, &p.Docs} {
+	for _, list := range []*[]File{&p.Models, &p.Seeds, &p.Macros, &p.Tests, &p.Snapshots, &p.Docs, &p.Fixtures} {
 		sort.Slice(*list, func(i, j int) bool { return (*list)[i].Path < (*list)[j].Path })
 	}
 	sort.Slice(p.Properties, func(i, j int) bool { return p.Properties[i].Path < p.Properties[j].Path })
@@ -453,9 +464,22 @@ func checkNames(p *Project) diag.Diagnostics {
 			nodes []*NodeProps
 		}{{"model", pf.Models}, {"seed", pf.Seeds}, {"snapshot", pf.Snapshots}} {
 			for _, np := range kindList.nodes {
-				if check(kindList.kind, np.Name, pf.Path, np.Line) {
-					unmatched(kindList.kind, np.Name, pf.Path, np.Line)
+				if !check(kindList.kind, np.Name, pf.Path, np.Line) {
+					continue
 				}
+				if kindList.kind == "model" && len(np.Versions) > 0 {
+					// A versioned model's files are named by its versions.
+					for _, v := range np.Versions {
+						file := VersionFile(np.Name, v)
+						if !kindSets["model"][file] {
+							ds.Add(diag.Diagnostic{Severity: diag.Error, File: pf.Path, Line: v.Line, Summary: "missing model version",
+								Detail:     fmt.Sprintf("version %s of model %q is defined in %s.sql, but no model file has that name; create it, or point defined_in: at the file", v.V, np.Name, file),
+								Suggestion: diag.Suggest(file, kindNames["model"])})
+						}
+					}
+					continue
+				}
+				unmatched(kindList.kind, np.Name, pf.Path, np.Line)
 			}
 		}
 		for _, s := range pf.Sources {
@@ -465,6 +489,15 @@ func checkNames(p *Project) diag.Diagnostics {
 		}
 	}
 	return ds
+}
+
+// VersionFile is the name (without extension) of the file holding version v
+// of model name: defined_in, else <name>_v<v>.
+func VersionFile(name string, v *VersionProps) string {
+	if v.DefinedIn != "" {
+		return strings.TrimSuffix(v.DefinedIn, ".sql")
+	}
+	return name + "_v" + v.V
 }
 
 func joinAnd(s []string) string {

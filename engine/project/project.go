@@ -25,6 +25,10 @@ type Project struct {
 	Tests     []File // *.sql under test-paths (singular tests and {% test %} blocks)
 	Snapshots []File // *.sql under snapshot-paths
 	Docs      []File // *.md under model-paths and docs-paths ({% docs %} blocks)
+	// Fixtures are the unit tests' fixture files: *.csv and *.sql under a
+	// fixtures/ folder of a test path (tests/fixtures/orders.csv), as dbt
+	// keeps them; they are not singular tests.
+	Fixtures []File
 	// Properties are the parsed properties YAML files found under model, seed,
 	// snapshot, macro and test paths, in path order.
 	Properties []*PropertiesFile
@@ -78,6 +82,10 @@ type Config struct {
 	Tests     *FolderConfig `yaml:"-"`
 	Sources   *FolderConfig `yaml:"-"`
 
+	// UnitTestsOn is where unit tests run: "target" (the default) or
+	// "duckdb", the embedded DuckDB (no warehouse needed).
+	UnitTestsOn string `yaml:"unit-tests-on"`
+
 	Schedules []ScheduleSpec    `yaml:"schedules"`
 	Scheduler SchedulerSettings `yaml:"scheduler"`
 }
@@ -108,6 +116,9 @@ type PropertiesFile struct {
 	Seeds     []*NodeProps
 	Snapshots []*NodeProps
 	Sources   []*SourceProps
+	UnitTests []*UnitTestProps
+	Exposures []*ExposureProps
+	Groups    []*GroupProps
 }
 
 // NodeProps describes a model, seed or snapshot in properties YAML.
@@ -123,6 +134,19 @@ type NodeProps struct {
 	Tags  []string
 	Docs  map[string]any
 	Line  int
+
+	// LatestVersion is latest_version as written ("" = the highest version).
+	LatestVersion string
+	// Versions are the model's versions (`versions:`), nil for an unversioned model.
+	Versions []*VersionProps
+	// Constraints are the model-level constraints (contracts).
+	Constraints []*ConstraintProps
+	// DeprecationDate is deprecation_date as written.
+	DeprecationDate string
+
+	// topConfig holds access:, group: and contract: written as properties,
+	// merged under Config (config: wins) once the entry is read.
+	topConfig map[string]any
 }
 
 // ColumnProps is one documented column.
@@ -134,6 +158,8 @@ type ColumnProps struct {
 	Meta        map[string]any
 	Tags        []string
 	Tests       []*TestSpec
+	// Constraints are the column's constraints (contracts).
+	Constraints []*ConstraintProps
 	Line        int
 }
 

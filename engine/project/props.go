@@ -9,19 +9,19 @@ import (
 )
 
 var (
-	propsTopKeys = []string{"version", "models", "seeds", "snapshots", "sources"}
+	propsTopKeys = []string{"version", "models", "seeds", "snapshots", "sources", "unit_tests", "exposures", "groups"}
 	// Accepted and ignored quietly: documentation strata has no use for yet.
-	propsQuietKeys = []string{"macros", "analyses", "groups", "exposures", "data_tests"}
+	propsQuietKeys = []string{"macros", "analyses", "data_tests"}
 	// Accepted and ignored with a warning: they would make dbt do something.
-	propsWarnKeys = []string{"metrics", "semantic_models", "saved_queries", "unit_tests", "functions"}
+	propsWarnKeys = []string{"metrics", "semantic_models", "saved_queries", "functions"}
 
-	nodeKeys = []string{"name", "description", "config", "columns", "tests", "data_tests", "meta", "tags", "docs"}
+	nodeKeys = []string{"name", "description", "config", "columns", "tests", "data_tests", "meta", "tags", "docs",
+		"access", "group", "contract", "latest_version", "versions", "constraints", "deprecation_date"}
 	// dbt knows these node keys; strata ignores them without complaint.
-	nodeIgnored = []string{"access", "group", "latest_version", "versions", "constraints",
-		"deprecation_date", "time_spine", "freshness", "relation", "contract", "quote_columns"}
+	nodeIgnored = []string{"time_spine", "freshness", "relation", "quote_columns"}
 
-	columnKeys    = []string{"name", "description", "data_type", "quote", "meta", "tags", "tests", "data_tests", "config"}
-	columnIgnored = []string{"constraints", "docs", "granularity", "policy_tags", "dimension", "entity", "tests_config"}
+	columnKeys    = []string{"name", "description", "data_type", "quote", "meta", "tags", "tests", "data_tests", "config", "constraints"}
+	columnIgnored = []string{"docs", "granularity", "policy_tags", "dimension", "entity", "tests_config"}
 
 	sourceKeys    = []string{"name", "description", "database", "schema", "loader", "loaded_at_field", "freshness", "config", "meta", "tags", "tables"}
 	sourceIgnored = []string{"quoting", "overrides", "loaded_at_query", "docs", "catalog"}
@@ -72,6 +72,12 @@ func parseProperties(file string, data []byte) (*PropertiesFile, diag.Diagnostic
 			pf.Snapshots = d.nodeList(p.v, "snapshots", seen)
 		case "sources":
 			pf.Sources = d.sourceList(p.v)
+		case "unit_tests":
+			pf.UnitTests = d.unitTests(p.v)
+		case "exposures":
+			pf.Exposures = d.exposures(p.v)
+		case "groups":
+			pf.Groups = d.groups(p.v)
 		default:
 			switch {
 			case contains(propsQuietKeys, k):
@@ -142,10 +148,29 @@ func (d *ydec) nodeList(n *yaml.Node, kind string, seen map[string]*yaml.Node) [
 				np.Tags = d.strList(p.v, "tags")
 			case "docs":
 				np.Docs = d.mapping(p.v, "docs")
+			case "access", "group", "contract":
+				// dbt reads these as properties and as configs; config: wins.
+				if np.topConfig == nil {
+					np.topConfig = map[string]any{}
+				}
+				if p.k.Value == "contract" {
+					np.topConfig["contract"] = d.mapping(p.v, "contract")
+				} else {
+					np.topConfig[p.k.Value], _ = d.str(p.v, p.k.Value)
+				}
+			case "latest_version":
+				np.LatestVersion, _ = d.str(p.v, "latest_version")
+			case "versions":
+				np.Versions = d.versions(p.v, where)
+			case "constraints":
+				np.Constraints = d.constraints(p.v, where, true)
+			case "deprecation_date":
+				np.DeprecationDate, _ = d.str(p.v, "deprecation_date")
 			default:
 				d.checkKey(p.k, where, nodeKeys, nodeIgnored)
 			}
 		}
+		np.mergeTopConfig()
 		if np.Name == "" {
 			if nameNode == nil {
 				d.errorf(e, "missing name", "every entry under %s: needs name: the %s it describes", kind, singular)
@@ -195,6 +220,8 @@ func (d *ydec) columns(n *yaml.Node, owner string) []*ColumnProps {
 					c.Meta = MergeConfig(orEmpty(c.Meta), m)
 				}
 				c.Tags = unionStrings(c.Tags, asStrings(cfg["tags"]))
+			case "constraints":
+				c.Constraints = d.constraints(p.v, where, false)
 			default:
 				d.checkKey(p.k, where, columnKeys, columnIgnored)
 			}

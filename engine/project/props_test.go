@@ -138,6 +138,8 @@ macros:
 
 exposures:
   - name: dashboard
+    type: dashboard
+    owner: {name: Ana}
 `
 
 func TestPropertiesFile(t *testing.T) {
@@ -153,7 +155,7 @@ func TestPropertiesFile(t *testing.T) {
 	}
 	m := pf.Models[0]
 	if m.Name != "stg_loans" || m.Description != "One row per loan" || m.Line != 4 ||
-		!reflect.DeepEqual(m.Config, map[string]any{"materialized": "table", "tags": []any{"a"}}) ||
+		!reflect.DeepEqual(m.Config, map[string]any{"materialized": "table", "tags": []any{"a"}, "access": "public"}) ||
 		!reflect.DeepEqual(m.Meta, map[string]any{"owner": "risk"}) || !reflect.DeepEqual(m.Tags, []string{"nightly"}) ||
 		!reflect.DeepEqual(m.Docs, map[string]any{"show": false}) {
 		t.Errorf("model = %+v", m)
@@ -212,8 +214,8 @@ func TestPropertiesProblems(t *testing.T) {
 			[]string{`warning: f.yml:3:5: misplaced config: "materialized" is a config: move it under config: in model "m"; here it is ignored`}},
 		{"near-miss top-level key is a warning", "model:\n  - name: m\n",
 			[]string{`warning: f.yml:1:1: unknown key: a properties file has no key "model"; did you mean "models"?`}},
-		{"unsupported block warns", "unit_tests:\n  - name: u\n",
-			[]string{`warning: f.yml:1:1: ignored properties: strata does not support unit_tests yet; this block is ignored`}},
+		{"unsupported block warns", "metrics:\n  - name: u\n",
+			[]string{`warning: f.yml:1:1: ignored properties: strata does not support metrics yet; this block is ignored`}},
 		{"models must be a list", "models:\n  name: m\n",
 			[]string{`error: f.yml:2:3: wrong type: models must be a list (entries starting with "- "), not a mapping`}},
 		{"missing name", "models:\n  - description: x\n",

@@ -27,6 +27,8 @@ func LoadManifest(path string) (*manifest.Manifest, error) {
 		Docs      map[string]*manifest.Doc   `json:"docs"`
 		ParentMap map[string][]string        `json:"parent_map"`
 		ChildMap  map[string][]string        `json:"child_map"`
+		Exposures map[string]json.RawMessage `json:"exposures"`
+		UnitTests map[string]json.RawMessage `json:"unit_tests"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("parse state manifest %s: %w", path, err)
@@ -44,7 +46,7 @@ func LoadManifest(path string) (*manifest.Manifest, error) {
 	for _, group := range []struct {
 		in  map[string]json.RawMessage
 		out map[string]*manifest.Node
-	}{{raw.Nodes, m.Nodes}, {raw.Sources, m.Sources}} {
+	}{{raw.Nodes, m.Nodes}, {raw.Sources, m.Sources}, {raw.Exposures, m.Exposures}, {raw.UnitTests, m.UnitTests}} {
 		for id, msg := range group.in {
 			n, err := decodeNode(msg, known)
 			if err != nil {

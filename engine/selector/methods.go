@@ -14,6 +14,7 @@ import (
 var resourceTypes = []string{
 	string(manifest.Model), string(manifest.Seed), string(manifest.Test),
 	string(manifest.Source), string(manifest.Snapshot), string(manifest.Analysis),
+	string(manifest.UnitTest), string(manifest.Exposure),
 }
 
 // match returns the nodes a spec's method and value select, before graph
@@ -84,7 +85,7 @@ func (s *selection) match(sp spec) (bitset, error) {
 		case "singular", "data":
 			pred = func(n *manifest.Node) bool { return n.ResourceType == manifest.Test && n.TestMetadata == nil }
 		case "unit":
-			pred = func(*manifest.Node) bool { return false } // strata has no unit tests yet
+			pred = func(n *manifest.Node) bool { return n.ResourceType == manifest.UnitTest }
 		default:
 			return nil, invalidValue(sp, "test type", []string{"generic", "singular", "unit"})
 		}
@@ -114,8 +115,15 @@ func (s *selection) match(sp spec) (bitset, error) {
 		}
 		pred = func(n *manifest.Node) bool { return s.o.PreviousResults[n.UniqueID] == v }
 	default:
-		// parseSpec has rejected every other method.
-		return nil, invalidSelector(sp.raw, "unknown selector method %q", sp.method)
+		p, ok, err := s.matchNew(sp)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			// parseSpec has rejected every other method.
+			return nil, invalidSelector(sp.raw, "unknown selector method %q", sp.method)
+		}
+		pred = p
 	}
 	out := s.empty()
 	for i, n := range s.nodes {

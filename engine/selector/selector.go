@@ -129,6 +129,8 @@ type selection struct {
 	// configFields maps config key names to manifest.Config field indexes.
 	configFields map[string]int
 	state        *stateCompare
+	// unitsOf maps a model's unique_id to its unit tests' indexes (newmethods.go).
+	unitsOf map[string][]int
 }
 
 // result is dbt's pair of sets: nodes selected outright and tests that were
@@ -232,6 +234,7 @@ func (s *selection) criterion(sp spec, mode string) (result, error) {
 // otherwise it is remembered as indirect.
 func (s *selection) expand(sel bitset, mode string) result {
 	direct, indirect := sel.clone(), s.empty()
+	s.addUnitTests(sel, direct)
 	var buildable bitset
 	for _, i := range sel.indexes() {
 		for _, c := range s.d.ChildIndexes(int(i)) {

@@ -148,7 +148,9 @@ func TestSelectErrors(t *testing.T) {
 		suggestion string
 	}{
 		{sel: "tga:finance", contains: `"tga:finance": unknown selector method "tga"; valid methods: fqn, tag,`, suggestion: "tag"},
-		{sel: "exposure:weekly", contains: "does not support the exposure: method"},
+		{sel: "metric:revenue", contains: "does not support the metric: method"},
+		{sel: "version:newest", contains: `unknown version selector "newest"; valid: latest, prerelease, old, none`},
+		{sel: "access:secret", contains: `unknown access "secret"`},
 		{sel: "config:table", contains: "config selectors name a key"},
 		{sel: "tag.x:y", contains: "only config takes a key"},
 		{sel: "@stg_loans+", contains: "cannot be combined"},

@@ -114,7 +114,7 @@ func defaultMethod(value string) string {
 
 func checkMethod(s spec) error {
 	known := false
-	for _, m := range methodNames {
+	for _, m := range append(methodNames[:len(methodNames):len(methodNames)], newMethodNames...) {
 		if s.method == m {
 			known = true
 		}

@@ -114,6 +114,8 @@ func Cases() []Case {
 		{"introspection", testIntrospection},
 		{"seed_without_bulk_loader", testSeedWithoutBulkLoader},
 		{"single_connection", testSingleConnection},
+		{"contract_mismatch", testContractMismatch},
+		{"contract_constraints", testContractConstraints},
 	}
 }
 

@@ -31,6 +31,11 @@ import (
 // counting a fresh table reads its metadata. Identifiers have no length limit (a
 // 5,000-byte name round-trips unchanged), so nothing can be cut short and
 // collide; they compare without regard to case.
+//
+// Contracted tables get not null, unique, primary key and check constraints,
+// which DuckDB enforces. Foreign keys are not created: DuckDB refuses to drop
+// a table another table's foreign key references, and strata rebuilds the
+// parent table on every run.
 var Traits = adapter.Traits{
 	TransactionalDDL: true,
 	AtomicReplace:    true,
@@ -38,6 +43,10 @@ var Traits = adapter.Traits{
 	CountNewTables:   true,
 	CaseInsensitive:  true,
 	CrossDatabase:    true,
+	Constraints: map[string]adapter.ConstraintSupport{
+		"not_null": adapter.ConstraintEnforced, "unique": adapter.ConstraintEnforced,
+		"primary_key": adapter.ConstraintEnforced, "check": adapter.ConstraintEnforced,
+	},
 }
 
 // Driver is DuckDB's entry in strata's driver table.

@@ -66,6 +66,11 @@ var Traits = adapter.Traits{
 	TransactionalDDL:   true,
 	Merge:              true,
 	MaxIdentifierBytes: MaxIdentLen,
+	// PostgreSQL enforces every constraint type of a contract.
+	Constraints: map[string]adapter.ConstraintSupport{
+		"not_null": adapter.ConstraintEnforced, "unique": adapter.ConstraintEnforced, "primary_key": adapter.ConstraintEnforced,
+		"foreign_key": adapter.ConstraintEnforced, "check": adapter.ConstraintEnforced,
+	},
 }
 
 // MaxIdentLen is PostgreSQL's identifier limit (NAMEDATALEN-1).

@@ -40,6 +40,12 @@ var Traits = adapter.Traits{
 	Merge:              true,
 	MaxIdentifierBytes: 255,
 	CrossDatabase:      true,
+	// Snowflake enforces not null only; unique, primary and foreign keys are
+	// kept as metadata, and it has no check constraints (as dbt documents).
+	Constraints: map[string]adapter.ConstraintSupport{
+		"not_null": adapter.ConstraintEnforced, "unique": adapter.ConstraintNotEnforced,
+		"primary_key": adapter.ConstraintNotEnforced, "foreign_key": adapter.ConstraintNotEnforced,
+	},
 }
 
 // Driver is Snowflake's entry in strata's driver table. It silences the

@@ -364,7 +364,7 @@
     sidebar.setCount(n);
   }
 
-  var KIND_TITLES = ['Sources', 'Seeds', 'Models', 'Snapshots', 'Tests', 'Analyses'];
+  var KIND_TITLES = ['Sources', 'Seeds', 'Models', 'Snapshots', 'Tests', 'Analyses', 'Exposures'];
 
   function renderSideRow(div, r) {
     var t = rowType[r], v = rowVal[r];
@@ -443,7 +443,7 @@
     p.appendChild(h('h2', null, 'Project'));
     var facts = [['adapter', pr.adapter], ['target', pr.target], ['generated', pr.generated_at], ['strata', pr.strata_version],
       ['column lineage', pr.lineage || 'not derived']];
-    ['source', 'seed', 'model', 'snapshot', 'test', 'analysis'].forEach(function (k) {
+    ['source', 'seed', 'model', 'snapshot', 'test', 'analysis', 'exposure'].forEach(function (k) {
       if (D.counts[k]) facts.push([k + 's', D.counts[k].toLocaleString()]);
     });
     facts.push(['built relations', (D.counts.built || 0).toLocaleString()]);

@@ -1,0 +1,1 @@
+create table "finhouse"."analytics"."fct_Loans" ("loan_id" bigint not null constraint "pk_loans" primary key, "amount" numeric(18,2) check (amount >= 0), "user_id" bigint, unique ("loan_id", "amount"), foreign key ("user_id") references "finhouse"."analytics"."users" (id), check (user_id > 0))
