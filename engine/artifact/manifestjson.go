@@ -255,12 +255,37 @@ func (w *jsonWriter) strings(v []string) {
 
 const hexDigits = "0123456789abcdef"
 
+// load8 reads s[i:i+8] as a little-endian word (one load once compiled).
+func load8(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// plain8 reports whether none of the eight bytes in x needs escaping or
+// decoding: no control byte (< 0x20), no '"', no '\\', nothing >= 0x80.
+func plain8(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	hasLess := (x - lo*0x20) & ^x & hi // a byte < 0x20 (for bytes < 0x80)
+	hasQuote := (x ^ lo*'"' - lo) & ^(x ^ lo*'"') & hi
+	hasBackslash := (x ^ lo*'\\' - lo) & ^(x ^ lo*'\\') & hi
+	return (x&hi)|hasLess|hasQuote|hasBackslash == 0
+}
+
 // str writes s quoted exactly as encoding/json does with HTML escaping off:
 // invalid UTF-8 becomes U+FFFD and U+2028/U+2029 are escaped for JavaScript.
 func (w *jsonWriter) str(s string) {
 	b := append(w.b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain bytes at a time: most of a manifest is SQL and names
+		// with nothing to escape.
+		for i+8 <= len(s) && plain8(load8(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
