@@ -682,7 +682,7 @@ func (r *Parsed) Finalize(ctx context.Context, o FinalizeOptions) diag.Diagnosti
 			// that introspects keeps this until it renders at execution.
 			ok := false
 			if !po.rerender {
-				fo.body, ok = r.substitute(po.out)
+				fo.body, ok = r.substitute(po.out, i)
 			}
 			if !ok {
 				fo.body, err = r.renderFinal(u, r.finalState(ctx, u, phaseFinal, nil, false))

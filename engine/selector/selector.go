@@ -47,6 +47,11 @@ type Options struct {
 	PreviousResults map[string]string
 	// ProjectName is what package:this means; empty means the manifest's.
 	ProjectName string
+	// Definition, when set, is a selectors.yml selector used instead of Select.
+	Definition *Definition
+	// SourcesCurrent and SourcesPrevious are this run's and --state's
+	// sources.json, for source_status:.
+	SourcesCurrent, SourcesPrevious map[string]SourceFreshness
 }
 
 // Select returns the selected unique_ids, sorted, and a warning for each select
@@ -83,7 +88,13 @@ func Select(m *manifest.Manifest, d *graph.DAG, o Options) ([]string, []string, 
 	if len(selectArgs) == 0 {
 		selectArgs, expect = []string{"fqn:* source:*"}, false
 	}
-	inc, err := s.union(selectArgs, mode, expect)
+	var inc result
+	var err error
+	if o.Definition != nil {
+		inc, err = s.evalDefinition(o.Definition, mode)
+	} else {
+		inc, err = s.union(selectArgs, mode, expect)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

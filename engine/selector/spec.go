@@ -16,12 +16,12 @@ var specPattern = regexp.MustCompile(`^(@)?(?:(\d*)\+)?(?:([\w.]+):)?(.*?)(?:\+(
 // Methods strata supports, in the order error messages list them.
 var methodNames = []string{
 	"fqn", "tag", "path", "file", "package", "config", "source", "resource_type",
-	"test_type", "test_name", "state", "result",
+	"test_type", "test_name", "state", "result", "source_status",
 }
 
 // dbt methods strata does not implement: named as unsupported rather than unknown.
 var unsupportedMethods = []string{
-	"group", "access", "exposure", "metric", "source_status", "version",
+	"group", "access", "exposure", "metric", "version",
 	"semantic_model", "saved_query", "unit_test", "selector",
 }
 
