@@ -45,11 +45,17 @@ func writeFileParts(path string, parts [][]byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
+	// CreateTemp makes the file 0600; artifacts are read by other tools and
+	// users (CI uploads, docs servers), as dbt's are: 0644.
 	var werr error
+	if err := f.Chmod(0o644); err != nil {
+		werr = err
+	}
 	for _, p := range parts {
-		if _, werr = f.Write(p); werr != nil {
+		if werr != nil {
 			break
 		}
+		_, werr = f.Write(p)
 	}
 	cerr := f.Close()
 	if werr != nil || cerr != nil {
