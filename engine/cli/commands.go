@@ -117,7 +117,14 @@ func runList(ctx context.Context, c *invocation) error {
 	var b strings.Builder
 	for _, n := range nodes {
 		switch c.f.str("output") {
-		case "", "name", "selector":
+		case "name":
+			// dbt's search name: the node's name; a source's source.table.
+			if n.ResourceType == manifest.Source {
+				b.WriteString(n.SourceName + "." + n.Name + "\n")
+			} else {
+				b.WriteString(n.Name + "\n")
+			}
+		case "", "selector":
 			if n.ResourceType == manifest.Source {
 				b.WriteString("source:" + n.PackageName + "." + n.SourceName + "." + n.Name + "\n")
 			} else {

@@ -211,7 +211,9 @@ func (p *Printer) emit(r record) {
 		return
 	}
 	if p.format == JSON {
-		p.writeLine(p.out, JSON, r, false)
+		// JSON lines all go to the run log stream: stdout, or stderr for
+		// commands whose stdout is data.
+		p.writeLine(p.logOut, JSON, r, false)
 		return
 	}
 	w := p.logOut
@@ -672,18 +674,24 @@ func finishedLine(rr *result.RunResults) string {
 		switch {
 		case k == "seed":
 			return 0
-		case strings.HasSuffix(k, " model"):
+		case k == "view model":
 			return 1
-		case k == "snapshot":
+		case k == "table model":
 			return 2
-		case k == "test":
+		case k == "incremental model":
 			return 3
-		case k == "source":
+		case strings.HasSuffix(k, " model"):
 			return 4
-		case k == "project hook":
+		case k == "snapshot":
+			return 5
+		case k == "test":
 			return 6
+		case k == "source":
+			return 7
+		case k == "project hook":
+			return 9
 		}
-		return 5
+		return 8
 	}
 	sort.SliceStable(order, func(i, j int) bool { return rank(order[i]) < rank(order[j]) })
 	if len(order) == 0 {
