@@ -189,9 +189,6 @@ func (c *invocation) build(ctx context.Context, p *engine.Project, command strin
 		Common: c.common(), Selection: sel, Command: command, IDs: ids,
 		Defer: c.f.on("defer"), FavorState: c.f.on("favor-state"), FailFast: c.f.on("fail-fast"),
 	}
-	if o.Empty && command != "run" && command != "build" {
-		return diag.Invalid("bad flag", "--empty is for run and build")
-	}
 	o.Args = map[string]any{}
 	if v := c.f.str("vars"); v != "" {
 		o.Args["vars"] = v

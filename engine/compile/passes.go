@@ -776,6 +776,14 @@ func (r *Parsed) finalState(ctx context.Context, u *unit, ph phase, wh Warehouse
 }
 
 func (r *Parsed) renderFinal(u *unit, st *renderState) (string, error) {
+	out, err := r.renderFinalRaw(u, st)
+	if err == nil && r.p.o.Flags.Empty {
+		out = keepUserAliases(out)
+	}
+	return out, err
+}
+
+func (r *Parsed) renderFinalRaw(u *unit, st *renderState) (string, error) {
 	p := r.p
 	if u.kind == kindGeneric {
 		return p.renderGeneric(u, st)

@@ -281,6 +281,9 @@ func (r *Parsed) substitute(s string, self int) (string, bool) {
 		i = strings.IndexByte(s, 0)
 	}
 	b.WriteString(s)
+	if r.p.o.Flags.Empty {
+		return keepUserAliases(b.String()), true
+	}
 	return b.String(), true
 }
 
