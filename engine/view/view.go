@@ -265,6 +265,7 @@ func (p *Printer) writeLine(w io.Writer, format Format, r record, color bool) {
 		var b strings.Builder
 		stamp := r.t.Format("15:04:05")
 		for _, l := range strings.Split(text, "\n") {
+			l = strings.TrimRight(l, " \t")
 			if r.bare {
 				b.WriteString(l)
 			} else if l == "" {
@@ -757,7 +758,10 @@ func (p *Printer) problem(t time.Time, r *result.NodeResult) {
 	p.emit(record{name: rname, code: code, level: level, t: t, keep: true, msg: first, painted: p.paint(colour, head) + first[len(head):],
 		data: map[string]any{"resource_type": kind, "node_name": name, "path": file, "unique_id": r.UniqueID}})
 	var body strings.Builder
-	for _, l := range strings.Split(strings.TrimSpace(r.Message), "\n") {
+	// The executor names the node in front of the database's message; the
+	// header line already does.
+	msg := strings.TrimPrefix(strings.TrimSpace(r.Message), r.UniqueID+": ")
+	for _, l := range strings.Split(msg, "\n") {
 		body.WriteString("  " + l + "\n")
 	}
 	if r.SampleRows != nil && len(r.SampleRows.Rows) > 0 {
