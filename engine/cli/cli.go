@@ -171,6 +171,16 @@ func (c *invocation) options() (engine.Options, error) {
 		HomeDir:     c.env.HomeDir,
 		WarnError:   c.f.on("warn-error"),
 	}
+	if c.f.set["partial-parse"] && !c.f.on("partial-parse") {
+		// --no-partial-parse is STRATA_NO_PARTIAL_PARSE for this command.
+		getenv := o.Env
+		o.Env = func(k string) (string, bool) {
+			if k == "STRATA_NO_PARTIAL_PARSE" {
+				return "1", true
+			}
+			return getenv(k)
+		}
+	}
 	if o.ProjectDir == "" {
 		o.ProjectDir = findProject(c.workDir())
 	} else if !filepath.IsAbs(o.ProjectDir) {

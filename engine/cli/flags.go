@@ -131,6 +131,8 @@ var globalFlags = []flagDef{
 	{names: []string{"quiet", "q"}, kind: boolFlag, help: "print only errors, warnings and the summary"},
 	{names: []string{"use-colors"}, kind: boolFlag, help: "colour the console on a terminal (default; --no-use-colors or NO_COLOR turns it off)"},
 	{names: []string{"printer-width"}, kind: intFlag, help: "width of node lines (default 80)"},
+	{names: []string{"partial-parse"}, kind: boolFlag, help: "reuse the parse pass's findings kept in target/ (default; --no-partial-parse parses everything)"},
+	{names: []string{"send-anonymous-usage-stats"}, kind: boolFlag, help: "accepted for dbt's sake: strata sends nothing"},
 }
 
 // envFlags are the flags dbt reads from DBT_<NAME>; strata also reads
@@ -141,6 +143,7 @@ var envFlags = map[string]bool{
 	"warn-error": true, "warn-error-options": true, "log-format": true, "log-format-file": true,
 	"log-level": true, "log-level-file": true, "log-path": true, "debug": true, "quiet": true,
 	"use-colors": true, "printer-width": true, "full-refresh": true, "store-failures": true,
+	"partial-parse": true,
 }
 
 // envNames are the variables a flag reads, STRATA_ first.
