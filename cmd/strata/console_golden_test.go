@@ -22,14 +22,14 @@ var updateConsole = flag.Bool("update", false, "rewrite testdata/console/*.golde
 func TestConsoleGolden(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		"project.yaml": "name: shop\nprofile: shop\n",
-		"profiles.yaml": "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: shop.duckdb\n      schema: main\n      threads: 1\n",
-		"seeds/raw_orders.csv":         "id,customer_id,amount,status\n1,1,100,placed\n2,2,250,shipped\n3,2,80,returned\n",
-		"models/stg_orders.sql":        "select id, customer_id, amount, status from {{ ref('raw_orders') }}\n",
-		"models/customer_totals.sql":    "{{ config(materialized='table') }}\nselect customer_id, sum(amount) as total from {{ ref('stg_orders') }} group by 1\n",
-		"models/broken_report.sql":      "{{ config(materialized='table') }}\nselect * from {{ ref('stg_orders') }} join missing_table using (id)\n",
-		"models/after_broken.sql":       "select * from {{ ref('broken_report') }}\n",
-		"snapshots/order_status.sql":    "{% snapshot order_status %}\n{{ config(unique_key='id', strategy='check', check_cols=['status'], target_schema='snapshots') }}\nselect id, status from {{ ref('stg_orders') }}\n{% endsnapshot %}\n",
+		"project.yaml":               "name: shop\nprofile: shop\n",
+		"profiles.yaml":              "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: shop.duckdb\n      schema: main\n      threads: 1\n",
+		"seeds/raw_orders.csv":       "id,customer_id,amount,status\n1,1,100,placed\n2,2,250,shipped\n3,2,80,returned\n",
+		"models/stg_orders.sql":      "select id, customer_id, amount, status from {{ ref('raw_orders') }}\n",
+		"models/customer_totals.sql": "{{ config(materialized='table') }}\nselect customer_id, sum(amount) as total from {{ ref('stg_orders') }} group by 1\n",
+		"models/broken_report.sql":   "{{ config(materialized='table') }}\nselect * from {{ ref('stg_orders') }} join missing_table using (id)\n",
+		"models/after_broken.sql":    "select * from {{ ref('broken_report') }}\n",
+		"snapshots/order_status.sql": "{% snapshot order_status %}\n{{ config(unique_key='id', strategy='check', check_cols=['status'], target_schema='snapshots') }}\nselect id, status from {{ ref('stg_orders') }}\n{% endsnapshot %}\n",
 		"models/schema.yml": `version: 2
 models:
   - name: stg_orders
