@@ -394,6 +394,8 @@ func describe(e result.Event) string {
 		return "test " + e.Name
 	case "source":
 		return "freshness of " + e.Name
+	case "clone":
+		return "clone of " + e.Name
 	}
 	if e.ResourceType == "" {
 		return e.Name
@@ -491,6 +493,9 @@ func (p *Printer) finished(e result.Event) {
 		case "seed":
 			name, code = "LogSeedResult", "Q016"
 			msg = map[bool]string{true: "OK loaded ", false: "ERROR loading "}[ok] + desc
+		case "clone":
+			name, code = "LogModelResult", "Q012"
+			msg = map[bool]string{true: "OK cloned ", false: "ERROR cloning "}[ok] + e.Name
 		case "snapshot":
 			name, code = "LogSnapshotResult", "Q015"
 			rel := strings.TrimPrefix(desc, "snapshot ")
