@@ -4,10 +4,22 @@ BIN     := bin/strata
 # Packages with goroutines of their own: tested under the race detector too.
 RACE_PKGS := ./engine/graph/... ./engine/execute/... ./engine/schedule/... ./engine/jinja/... ./engine/lineage/...
 
-.PHONY: build run test lint bench soak clean
+.PHONY: build install run test lint bench soak clean
 
+# The first build takes about 1-2 minutes on two cores: Go compiles the
+# Snowflake SDK with its Arrow and AWS dependencies and links DuckDB's prebuilt
+# library into one ~135 MB binary. Later builds reuse Go's cache and take seconds.
 build:
-	$(GO) build -o $(BIN) ./cmd/strata
+	@if [ ! -x $(BIN) ]; then echo "building $(BIN): the first build compiles the Snowflake/Arrow/AWS dependencies and links DuckDB (about 1-2 minutes; later builds take seconds)"; fi
+	@start=$$(date +%s); $(GO) build -o $(BIN) ./cmd/strata && echo "built $(BIN) in $$(( $$(date +%s) - start ))s"
+
+# Puts strata on PATH: go install writes it to $$GOBIN, else $$(go env GOPATH)/bin
+# (usually ~/go/bin); the line printed says which, and whether it is on PATH.
+install:
+	@dir="$$($(GO) env GOBIN)"; [ -n "$$dir" ] || dir="$$($(GO) env GOPATH)/bin"; \
+	if [ ! -x "$$dir/strata" ]; then echo "installing strata into $$dir (the first build takes about 1-2 minutes)"; fi; \
+	$(GO) install ./cmd/strata && echo "installed $$dir/strata" && \
+	case ":$$PATH:" in *":$$dir:"*) ;; *) echo "$$dir is not on your PATH: add  export PATH=\"$$dir:\$$PATH\"  to your shell profile";; esac
 
 # The main job: build and test the finhouse example warehouse on the embedded DuckDB.
 run: build

@@ -54,6 +54,14 @@ type Options struct {
 	// WarnError makes every warning of loading and compiling an error
 	// (dbt's --warn-error): the command stops before anything runs.
 	WarnError bool
+	// WarnErrorOptions names the warnings that are errors (and those that
+	// are silenced): dbt's --warn-error-options.
+	WarnErrorOptions WarnErrorOptions
+	// Profile replaces the project's profile name (--profile).
+	Profile string
+	// TargetPath replaces the project's target-path (--target-path), relative
+	// to the project folder.
+	TargetPath string
 }
 
 // Project is an opened project with its resolved target.
@@ -95,13 +103,15 @@ func Open(o Options) (*Project, error) {
 	for _, pk := range pkgs {
 		ds = append(ds, checkDbtVersion(pk, abs)...)
 	}
-	if o.WarnError {
-		ds = ds.AsErrors()
-	}
+	ds = o.promote(ds)
 	if ds.HasErrors() {
 		return nil, ds.Err()
 	}
 	p := &Project{Opts: o, Files: files, Packages: pkgs, Warnings: ds.Warnings()}
+	profileName := files.Config.Profile
+	if o.Profile != "" {
+		profileName = o.Profile
+	}
 	vars := mergeVars(files.Config.Vars, o.Vars)
 	render := func(v string) (string, error) { return compile.RenderString(v, o.Env, vars) }
 	specs := make(map[string]adapter.ProfileSpec, len(o.Drivers))
@@ -114,7 +124,7 @@ func Open(o Options) (*Project, error) {
 		ProjectDir:  abs,
 		ProjectName: files.Config.Name,
 		HomeDir:     o.HomeDir,
-		ProfileName: files.Config.Profile,
+		ProfileName: profileName,
 		TargetName:  o.Target,
 		Env:         o.Env,
 		Render:      render,
@@ -137,6 +147,9 @@ func Open(o Options) (*Project, error) {
 	drv := o.Drivers[i]
 	p.Target, p.ProfileInfo, p.Driver = t, info, drv
 	tp := files.Config.TargetPath
+	if o.TargetPath != "" {
+		tp = o.TargetPath
+	}
 	if tp == "" {
 		tp = "target"
 	}

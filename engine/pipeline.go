@@ -31,6 +31,11 @@ type Common struct {
 	Observer     result.Observer
 	InvocationID string
 	FullRefresh  bool
+	// Empty renders every ref and source as zero rows (--empty), for builds
+	// that check schemas without reading data.
+	Empty bool
+	// StoreFailures stores every test's failing rows (--store-failures).
+	StoreFailures bool
 	// Args are the invocation's arguments, for run_results.json and
 	// invocation_args_dict.
 	Args map[string]any
@@ -48,6 +53,15 @@ type Selection struct {
 	Select, Exclude []string
 	// ResourceTypes limits the selection (nil: the command's default).
 	ResourceTypes []manifest.ResourceType
+	// ExcludeResourceTypes leaves these types out (--exclude-resource-type).
+	ExcludeResourceTypes []manifest.ResourceType
+	// Selector names a selector of the project's selectors.yml, used instead
+	// of Select and Exclude. With none of the three, the selector marked
+	// `default: true` (if any) selects.
+	Selector string
+	// IndirectSelection says which tests of selected nodes are selected:
+	// eager (the default), cautious, buildable or empty.
+	IndirectSelection string
 	// StateDir holds an earlier manifest.json (and run_results.json) for
 	// state: and result: selectors, and for --defer.
 	StateDir string
@@ -104,11 +118,9 @@ func (s *session) connect(ctx context.Context) error {
 }
 
 // warnings reports diagnostics: under --warn-error every warning is an error
-// and the verb stops.
+// and the verb stops (--warn-error-options: the warnings it names).
 func (s *session) warnings(ds diag.Diagnostics) error {
-	if s.p.Opts.WarnError {
-		ds = ds.AsErrors()
-	}
+	ds = s.p.Opts.promote(ds)
 	if ds.HasErrors() {
 		return ds.Err()
 	}
@@ -151,7 +163,8 @@ func (s *session) load(ctx context.Context, keepSQL bool, extra ...project.File)
 		Project: files, Packages: p.Packages, PackagesDir: files.Config.PackagesInstallPath,
 		Target: p.Target, Dialect: p.Driver.Dialect, Traits: p.Driver.Traits, Vars: p.Opts.Vars, Env: p.Opts.Env, Now: time.Now(),
 		InvocationID: s.ticket, Log: s.log, CacheDir: s.cacheDir(),
-		Flags: compile.Flags{Which: s.which, FullRefresh: s.c.FullRefresh, WarnError: p.Opts.WarnError, Args: s.c.Args},
+		Flags: compile.Flags{Which: s.which, FullRefresh: s.c.FullRefresh, WarnError: p.Opts.warnErrors().All,
+			StoreFailures: s.c.StoreFailures, Empty: s.c.Empty, Args: s.c.Args},
 	})
 	if ds.HasErrors() || prog == nil {
 		return ds.Err()
@@ -180,12 +193,16 @@ func (s *session) load(ctx context.Context, keepSQL bool, extra ...project.File)
 	m.Metadata.GeneratedAt = time.Now().UTC().Format(time.RFC3339Nano)
 	m.Metadata.TargetName = p.Target.Name
 	s.comp = &Compiled{Manifest: m, DAG: d, parsed: parsed}
+	s.c.observer().Event(result.Event{Kind: result.Parsed, Time: time.Now(), Stats: &result.Stats{Counts: countNodes(m)}})
 	return nil
 }
 
 // cacheDir is where partial parsing keeps its cache: target/, unless
 // STRATA_NO_PARTIAL_PARSE (or dbt's DBT_PARTIAL_PARSE=false) turns it off.
 func (s *session) cacheDir() string {
+	if s.c.Empty {
+		return "" // --empty renders sources differently: keep it out of the cache
+	}
 	env := s.p.Opts.Env
 	if v, ok := env("STRATA_NO_PARTIAL_PARSE"); ok && v != "" && v != "0" && v != "false" {
 		return ""
@@ -203,7 +220,10 @@ func (s *session) selectNodes(ctx context.Context, sel Selection, defaults []man
 		types = defaults
 	}
 	so := selector.Options{Select: sel.Select, Exclude: sel.Exclude, ResourceTypes: types, ProjectName: s.p.Files.Config.Name,
-		Columns: s.selectionLineage(ctx)}
+		Columns: s.selectionLineage(ctx), IndirectSelection: sel.IndirectSelection}
+	if err := s.useSelector(&so, sel); err != nil {
+		return nil, err
+	}
 	if sel.StateDir != "" {
 		st, err := selector.LoadManifest(filepath.Join(sel.StateDir, "manifest.json"))
 		if err != nil {
@@ -214,15 +234,20 @@ func (s *session) selectNodes(ctx context.Context, sel Selection, defaults []man
 			so.PreviousResults = res
 		}
 	}
+	s.loadSourceStatus(&so, sel)
 	ids, warns, err := selector.Select(s.comp.Manifest, s.comp.DAG, so)
 	if err != nil {
 		return nil, diag.Invalid("bad selector", "%v", err)
 	}
-	if len(warns) > 0 && s.p.Opts.WarnError {
+	ids = s.dropTypes(ids, sel.ExcludeResourceTypes)
+	w := s.p.Opts.warnErrors()
+	if len(warns) > 0 && w.Promotes(noNodesWarning) {
 		return nil, diag.Invalid("nothing selected", "%s; --warn-error makes this warning an error", strings.Join(warns, "; "))
 	}
-	for _, w := range warns {
-		s.c.observer().Event(result.Event{Kind: result.Warning, Time: time.Now(), Message: w})
+	if !w.Silenced(noNodesWarning) {
+		for _, msg := range warns {
+			s.c.observer().Event(result.Event{Kind: result.Warning, Time: time.Now(), Message: msg})
+		}
 	}
 	return ids, nil
 }
@@ -459,25 +484,27 @@ func (s *session) execute(ctx context.Context, o RunOptions, ids []string) (*res
 	if s.conn != nil {
 		wh = s.conn
 	}
-	xo := execute.Options{
-		Command:      o.Command,
-		Manifest:     s.comp.Manifest,
-		DAG:          s.comp.DAG,
-		Selected:     ids,
-		Warehouse:    s.conn,
-		ProjectDir:   p.Opts.ProjectDir,
-		TargetSchema: p.Target.Schema,
-		Threads:      p.Target.Threads,
-		FullRefresh:  o.FullRefresh,
-		FailFast:     o.FailFast,
-		Slots:        o.Slots,
-		Observer:     result.Tee{files, s.c.observer()},
-		InvocationID: s.ticket,
-		Args:         args,
-		Renderer:     &renderer{parsed: s.comp.parsed, wh: wh},
-	}
-	xo.UnitWarehouse = s.unit
-	rr, err := execute.Execute(ctx, xo)
+	s.c.observer().Event(result.Event{Kind: result.Starting, Time: time.Now(), Stats: &result.Stats{Threads: p.Target.Threads, Target: p.Target.Name}})
+	rr, err := execute.Execute(ctx, execute.Options{
+		Command:       o.Command,
+		Manifest:      s.comp.Manifest,
+		DAG:           s.comp.DAG,
+		Selected:      ids,
+		Warehouse:     s.conn,
+		ProjectDir:    p.Opts.ProjectDir,
+		TargetSchema:  p.Target.Schema,
+		Threads:       p.Target.Threads,
+		FullRefresh:   o.FullRefresh,
+		FailFast:      o.FailFast,
+		StoreFailures: o.StoreFailures,
+		WarnError:     p.Opts.warnErrors().Promotes("LogTestResult"),
+		Slots:         o.Slots,
+		Observer:      result.Tee{files, s.c.observer()},
+		InvocationID:  s.ticket,
+		Args:          args,
+		Renderer:      &renderer{parsed: s.comp.parsed, wh: wh},
+		UnitWarehouse: s.unit,
+	})
 	if ferr := files.Close(); ferr != nil {
 		s.c.observer().Event(result.Event{Kind: result.Warning, Time: time.Now(), Message: "target/run files: " + ferr.Error()})
 	}

@@ -98,6 +98,7 @@ func (p *Project) Freshness(ctx context.Context, o FreshnessOptions) (*Freshness
 	}
 	start := time.Now()
 	obs := s.c.observer()
+	obs.Event(result.Event{Kind: result.Starting, Time: start, Stats: &result.Stats{Threads: p.Target.Threads, Target: p.Target.Name}})
 	res := execute.Freshness(ctx, execute.FreshnessOptions{Warehouse: s.conn, Manifest: s.comp.Manifest, Selected: ids, Threads: p.Target.Threads, Observer: obs})
 	out := &FreshnessResult{Sources: res, Results: &result.RunResults{}}
 	for _, f := range res {

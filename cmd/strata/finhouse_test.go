@@ -79,14 +79,14 @@ func checkWarehouse(t *testing.T, dir string, env map[string]string, target ...s
 		"int_account_monthly_balances::statement_balances_carry_over",
 		"rpt_consent_funnel_executive::executive_funnel_counts_each_stage",
 	} {
-		if !strings.Contains(out, "PASS unit_test "+ut+" [") {
+		if !regexp.MustCompile(`PASS ` + regexp.QuoteMeta(ut) + ` \.* \[PASS in`).MatchString(out) {
 			t.Errorf("unit test %s did not pass:\n%s", ut, lastN(out, 40))
 		}
 	}
-	if n := strings.Count(out, " PASS unit_test "); n != finhouseUnitTests {
+	if n := len(regexp.MustCompile(`(?m) PASS \w+::\w+ \.* \[PASS in`).FindAllString(out, -1)); n != finhouseUnitTests {
 		t.Errorf("%d unit tests passed, want %d", n, finhouseUnitTests)
 	}
-	if !strings.Contains(out, "OK table model rpt_aa_regulatory_daily ") {
+	if !regexp.MustCompile(`OK created sql table model \w+\.rpt_aa_regulatory_daily `).MatchString(out) {
 		t.Errorf("the contracted regulatory mart was not built:\n%s", lastN(out, 40))
 	}
 	for _, q := range []string{

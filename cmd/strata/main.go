@@ -47,10 +47,11 @@ func main() {
 		}
 	}
 	code := cli.Main(ctx, os.Args[1:], cli.Env{
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Drivers: Drivers(),
+		Stdin:         os.Stdin,
+		Stdout:        os.Stdout,
+		Stderr:        os.Stderr,
+		Drivers:       Drivers(),
+		DriverModules: DriverModules(),
 	})
 	pprof.StopCPUProfile()
 	trace.Stop()
@@ -71,5 +72,15 @@ func Drivers() []adapter.Driver {
 		duckdb.Driver(),
 		postgres.Driver(),
 		snowflake.Driver(),
+	}
+}
+
+// DriverModules names the Go module behind each driver, so --version and
+// "Registered adapter" can say which version was built in.
+func DriverModules() map[string]string {
+	return map[string]string{
+		"duckdb":    "github.com/duckdb/duckdb-go/v2",
+		"postgres":  "github.com/jackc/pgx/v5",
+		"snowflake": "github.com/snowflakedb/gosnowflake",
 	}
 }

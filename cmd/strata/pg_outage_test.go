@@ -170,7 +170,7 @@ func TestCancelWhenServerStopsAnswering(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := p.start(t, "run", "-s", "sleepy", "--vars", "{sleepy: true}")
-	r.waitFor(t, time.Minute, `START table model sleepy`)
+	r.waitFor(t, time.Minute, `START sql table model \S*sleepy`)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var n int
@@ -215,7 +215,7 @@ func TestKilledStrataQueryEnds(t *testing.T) {
 		t.Fatalf("setup build:\n%s", o)
 	}
 	r := p.start(t, "run", "-s", "sleepy", "--vars", "{sleepy: true}")
-	r.waitFor(t, time.Minute, `START table model sleepy`)
+	r.waitFor(t, time.Minute, `START sql table model \S*sleepy`)
 	p.waitQueryRunning(pg)
 	if err := r.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)

@@ -288,9 +288,9 @@ func TestRuntimeSQLError(t *testing.T) {
 				badCast = `invalid input syntax for type integer: "abc"`
 			}
 			wantMatch(t, "stdout", o.stdout,
-				`Error in model broken \(models/broken\.sql\)\n(  .*\n)*?  compiled code at target/compiled/p/models/broken\.sql`,
-				`Error in model broken \(models/broken\.sql\)\n  .*`+regexp.QuoteMeta(missing),
-				`Error in model bad_cast \(models/bad_cast\.sql\)\n  .*`+regexp.QuoteMeta(badCast),
+				`Error in model broken \(models/broken\.sql\)\n(`+stamp+`(  .*)?\n)*?`+stamp+`    compiled code at target/compiled/p/models/broken\.sql`,
+				`Error in model broken \(models/broken\.sql\)\n`+stamp+`  .*`+regexp.QuoteMeta(missing),
+				`Error in model bad_cast \(models/bad_cast\.sql\)\n`+stamp+`  .*`+regexp.QuoteMeta(badCast),
 				`compiled code at target/compiled/p/models/bad_cast\.sql`,
 				`SKIP .*after_broken`,
 				`ERROR=2 SKIP=2 TOTAL=5`)
@@ -352,9 +352,9 @@ func TestRuntimeUnreachable(t *testing.T) {
 				if o.took > exitBound {
 					t.Errorf("strata %s took %v to give up, want under %v", args[0], o.took, exitBound)
 				}
-				msg := strings.TrimRight(o.stderr, "\n")
+				msg := strings.TrimRight(errorLines(o.stderr), "\n")
 				if strings.Contains(msg, "\n") {
-					t.Errorf("strata %s: want one line on stderr, got:\n%s", args[0], o.stderr)
+					t.Errorf("strata %s: want one error line on stderr, got:\n%s", args[0], o.stderr)
 				}
 				wantMatch(t, "strata "+args[0]+" stderr", msg, `^error: database unreachable: `+c.want)
 				if strings.Contains(o.stdout, "START") {
@@ -552,11 +552,11 @@ func TestRuntimeCancel(t *testing.T) {
 					os.Remove(filepath.Join(p.dir, "target", "run_results.json"))
 					r := p.start(t, "run", "--threads", c.threads)
 					if c.threads == "1" {
-						r.waitFor(t, time.Minute, `1 of 7 START table model a_slow`)
+						r.waitFor(t, time.Minute, `1 of 7 START sql table model \S*a_slow`)
 					} else {
 						// the long node and the fast ones beside it, all done but a_slow
-						r.waitFor(t, time.Minute, `START table model a_slow`,
-							`OK .*model fast1 `, `OK .*model fast2 `, `OK .*model fast3 `, `OK .*model fast4 `)
+						r.waitFor(t, time.Minute, `START sql table model \S*a_slow`,
+							`OK .*model \S*fast1 `, `OK .*model \S*fast2 `, `OK .*model \S*fast3 `, `OK .*model \S*fast4 `)
 					}
 					p.waitQueryRunning(pg)
 					sent := time.Now()
@@ -572,7 +572,7 @@ func TestRuntimeCancel(t *testing.T) {
 					if took > exitBound {
 						t.Errorf("exit %v after the signal, want under %v (the query was not cancelled?)", took, exitBound)
 					}
-					wantMatch(t, "stdout", o.stdout, `CANCELLED table model a_slow`, `Cancelled model a_slow \(models/a_slow\.sql\)`, `ERROR=0 SKIP=\d+ CANCELLED=1 TOTAL=7`)
+					wantMatch(t, "stdout", o.stdout, `CANCEL sql table model \S*a_slow .*\[CANCELLED in`, `Cancelled model a_slow \(models/a_slow\.sql\)`, `ERROR=0 SKIP=\d+ CANCELLED=1 TOTAL=7`)
 					wantMatch(t, "stderr", o.stderr, `cancelled`)
 
 					rr := p.runResults()
@@ -619,7 +619,7 @@ func TestRuntimeLockedDuckDB(t *testing.T) {
 	t.Parallel()
 	p := newProj(t, "runtime_cancel", "duckdb")
 	holder := p.start(t, "run", "--threads", "1")
-	holder.waitFor(t, time.Minute, `START table model a_slow`)
+	holder.waitFor(t, time.Minute, `START sql table model \S*a_slow`)
 	pid := strconv.Itoa(holder.cmd.Process.Pid)
 	for _, args := range [][]string{{"run"}, {"show", "--inline", "select 1"}} {
 		o := p.run(args...)
@@ -630,9 +630,9 @@ func TestRuntimeLockedDuckDB(t *testing.T) {
 		if o.took > exitBound {
 			t.Errorf("strata %s took %v to give up", args[0], o.took)
 		}
-		msg := strings.TrimRight(o.stderr, "\n")
+		msg := strings.TrimRight(errorLines(o.stderr), "\n")
 		if strings.Contains(msg, "\n") {
-			t.Errorf("want one line on stderr, got:\n%s", o.stderr)
+			t.Errorf("want one error line on stderr, got:\n%s", o.stderr)
 		}
 		wantMatch(t, "strata "+args[0]+" stderr", msg, `^error: .*p\.duckdb is in use by another process \(PID `+pid+`\)`)
 	}
@@ -735,3 +735,22 @@ func TestRuntimeRerunViews(t *testing.T) {
 		t.Errorf("v05 has %s rows, want 10", got)
 	}
 }
+
+// stamp is the time a console log line starts with.
+const stamp = `\d\d:\d\d:\d\d`
+
+// errorLines drops the console's time-stamped log lines ("Running with
+// strata=…", which commands whose stdout is data print on stderr), leaving
+// the error and warning lines.
+func errorLines(stderr string) string {
+	var out []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if logLine.MatchString(l) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+var logLine = regexp.MustCompile(`^\d\d:\d\d:\d\d(  |$)`)

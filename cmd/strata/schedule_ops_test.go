@@ -272,9 +272,13 @@ schedules:
 	addr := freeAddr(t)
 	d := p.startScheduler(t, addr, nil, "--log-format", "json")
 	for _, line := range strings.Split(strings.TrimSpace(d.stderr.String()), "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) != nil || m["msg"] == nil {
-			t.Errorf("--log-format json: not a JSON log line: %q", line)
+		// dbt's structured log shape: {"info": {name, code, msg, level, ts, invocation_id, …}, "data": {…}}.
+		var m struct {
+			Info map[string]any `json:"info"`
+			Data map[string]any `json:"data"`
+		}
+		if json.Unmarshal([]byte(line), &m) != nil || m.Info["msg"] == nil || m.Info["name"] == nil || m.Info["ts"] == nil || m.Data == nil {
+			t.Errorf("--log-format json: not a dbt JSON log line: %q", line)
 		}
 	}
 	cli := func(args ...string) outcome { return p.run(append(args, "--addr", addr)...) }

@@ -31,6 +31,10 @@ import (
 //	cat PATH                  a file under the work dir becomes the last stdout
 //	env NAME=VALUE            set an environment variable for later commands
 //	skip-unless-env NAME      skip the script when NAME is unset
+//	cd DIR                    run later commands in WORK/DIR, and stop adding
+//	                          --project-dir (strata finds the project itself)
+//	stdin FILE                the next command reads FILE as a person at a terminal
+//	chmod MODE PATH / mode MODE PATH  set / check a file's permissions (octal)
 //
 // $WORK in arguments is the script's temp dir; $NAME expands environment values.
 func TestScripts(t *testing.T) {
@@ -155,6 +159,8 @@ func runScript(t *testing.T, file string, ar *txtar.Archive, extraEnv map[string
 		return os.Expand(s, func(k string) string { v, _ := lookup(k); return v })
 	}
 	var stdout, stderr string
+	workDir, findProject := work, false
+	var stdin []byte
 	for i, raw := range strings.Split(string(ar.Comment), "\n") {
 		line := strings.TrimSpace(raw)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -185,11 +191,13 @@ func runScript(t *testing.T, file string, ar *txtar.Archive, extraEnv map[string
 			for _, w := range words[1:] {
 				args = append(args, expand(w))
 			}
-			if !hasFlag(args, "--project-dir") && len(args) > 0 && args[0] != "init" {
+			if !findProject && !hasFlag(args, "--project-dir") && len(args) > 0 && args[0] != "init" {
 				args = append(args, "--project-dir", work)
 			}
 			var o, e bytes.Buffer
-			code := cli.Main(context.Background(), args, cli.Env{Stdout: &o, Stderr: &e, Drivers: Drivers(), Getenv: lookup, HomeDir: env["HOME"]})
+			code := cli.Main(context.Background(), args, cli.Env{Stdout: &o, Stderr: &e, Stdin: bytes.NewReader(stdin), Interactive: stdin != nil,
+				Drivers: Drivers(), DriverModules: DriverModules(), Getenv: lookup, HomeDir: env["HOME"], WorkDir: workDir})
+			stdin = nil
 			stdout, stderr = o.String(), e.String()
 			if code != want {
 				t.Fatalf("%s\nexit code %d, want %d\nstdout:\n%s\nstderr:\n%s", where, code, want, stdout, stderr)
@@ -227,6 +235,33 @@ func runScript(t *testing.T, file string, ar *txtar.Archive, extraEnv map[string
 		case "rm":
 			if err := os.RemoveAll(filepath.Join(work, filepath.FromSlash(words[1]))); err != nil {
 				t.Fatalf("%s: %v", where, err)
+			}
+		case "cd":
+			workDir, findProject = filepath.Join(work, filepath.FromSlash(words[1])), true
+		case "stdin":
+			data, err := os.ReadFile(filepath.Join(work, filepath.FromSlash(words[1])))
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			stdin = data
+		case "chmod", "mode":
+			m, err := strconv.ParseUint(words[1], 8, 32)
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			path := filepath.Join(work, filepath.FromSlash(words[2]))
+			if words[0] == "chmod" {
+				if err := os.Chmod(path, os.FileMode(m)); err != nil {
+					t.Fatalf("%s: %v", where, err)
+				}
+				continue
+			}
+			st, err := os.Stat(path)
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			if got := st.Mode().Perm(); (got == os.FileMode(m)) == neg {
+				t.Fatalf("%s: mode is %o", where, got)
 			}
 		case "exists":
 			_, err := os.Stat(filepath.Join(work, filepath.FromSlash(words[1])))

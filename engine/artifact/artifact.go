@@ -59,7 +59,12 @@ func writeFileStream(path string, encode func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
-	werr := encode(f)
+	// CreateTemp makes the file 0600; artifacts are read by other tools and
+	// users (CI uploads, docs servers), as dbt's are: 0644.
+	werr := f.Chmod(0o644)
+	if werr == nil {
+		werr = encode(f)
+	}
 	cerr := f.Close()
 	if werr != nil || cerr != nil {
 		os.Remove(tmp)

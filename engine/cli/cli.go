@@ -1,6 +1,8 @@
-// Package cli implements strata's commands: flag parsing, wiring the engine
-// façade to the view, and exit codes (decided in one place, exitCode). main calls
-// Main; everything is testable in-process.
+// Package cli implements strata's commands: the command line (on
+// spf13/cobra and pflag: global flags before or after the command, every
+// dbt-bound flag also from its STRATA_… and DBT_… environment variable, shell
+// completion), wiring the engine façade to the view, and exit codes (decided
+// in one place, exitCode). main calls Main; everything is testable in-process.
 package cli
 
 import (
@@ -9,7 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"path/filepath"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -17,6 +19,7 @@ import (
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/view"
 )
 
@@ -33,10 +36,19 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// Drivers are the warehouse drivers, one per profile type; main lists them.
 	Drivers []adapter.Driver
+	// DriverModules names the Go module of each driver (by profile type),
+	// for --version and "Registered adapter" lines.
+	DriverModules map[string]string
 	// Getenv looks up environment variables (os.LookupEnv when nil).
 	Getenv func(string) (string, bool)
 	// HomeDir overrides the user's home folder (tests).
 	HomeDir string
+	// WorkDir is the working directory the project is looked for from
+	// (os.Getwd when empty).
+	WorkDir string
+	// Interactive says Stdin is a person at a terminal (init asks questions);
+	// when false, Main checks whether Stdin is a terminal itself.
+	Interactive bool
 }
 
 // errFailed marks a command whose nodes failed: exit 1, already reported.
@@ -44,10 +56,21 @@ var errFailed = errors.New("some nodes failed")
 
 type command struct {
 	name    string
+	aliases []string
 	summary string
 	long    string // more help, printed by --help
 	flags   []flagDef
-	run     func(ctx context.Context, c *invocation) error
+	// args are the words the command takes after its name (for help and
+	// completion); none means it takes no positional arguments.
+	args []string
+	// anyArgs lets the command check its positional arguments itself.
+	anyArgs bool
+	// data marks a command whose stdout is data (ls, show, compile): its run
+	// log goes to stderr.
+	data bool
+	// noLog: the command writes no log file (init, clean, completion).
+	noLog bool
+	run   func(ctx context.Context, c *invocation) error
 }
 
 // invocation is one command being run.
@@ -57,38 +80,47 @@ type invocation struct {
 	out   *view.Printer
 	cmd   *command
 	extra []string // sub-command words (source freshness, docs generate)
+	log   *logFile
+	// args is the command line as given (for the log file).
+	args []string
+	// id is the invocation id: JSON log lines, the log file and artifacts.
+	id string
+	// headed: "Running with strata=…" was printed.
+	headed bool
 }
 
 func commands() []*command {
-	base := defs(projectFlags, selectFlags, runFlags)
+	base := defs(selectFlags, runFlags)
+	build := defs(base, buildFlags)
 	return []*command{
-		{name: "parse", summary: "read the project and write target/manifest.json", flags: defs(projectFlags), run: runParse},
-		{name: "compile", summary: "render every template into target/compiled", flags: defs(projectFlags, selectFlags, []flagDef{{names: []string{"inline"}, kind: stringFlag, help: "compile this SQL and print it"}}), run: runCompile},
-		{name: "ls", summary: "list selected nodes", flags: defs(projectFlags, selectFlags, []flagDef{
+		{name: "parse", summary: "read the project and write target/manifest.json", run: runParse},
+		{name: "compile", summary: "render templates into target/compiled; -s one node or --inline prints its SQL", data: true, flags: defs(selectFlags, buildFlags, []flagDef{{names: []string{"inline"}, kind: stringFlag, help: "compile this SQL and print it"}}), run: runCompile},
+		{name: "ls", aliases: []string{"list"}, summary: "list selected nodes", data: true, flags: defs(selectFlags, []flagDef{
 			{names: []string{"output", "o"}, kind: stringFlag, help: "name, path, json or selector"},
 			{names: []string{"output-keys"}, kind: listFlag, help: "with --output json: the keys to print (name, resource_type, …)"},
 		}), run: runList},
-		{name: "run", summary: "build selected models", flags: base, run: runExecute},
+		{name: "run", summary: "build selected models", flags: build, run: runExecute},
 		{name: "test", summary: "run selected data tests", flags: base, run: runExecute},
-		{name: "build", summary: "seed, run, snapshot and test in one DAG pass", flags: base, run: runExecute},
+		{name: "build", summary: "seed, run, snapshot and test in one DAG pass", flags: build, run: runExecute},
 		{name: "seed", summary: "load seed CSVs into tables", flags: base, run: runExecute},
 		{name: "snapshot", summary: "record type-2 history of snapshot queries", flags: base, run: runExecute},
-		{name: "show", summary: "print rows of a model or an inline query", flags: defs(projectFlags, selectFlags, []flagDef{
+		{name: "clone", summary: "clone the relations of --state's manifest into the target (zero-copy where the warehouse can, else views)", flags: defs(selectFlags, runFlags), run: runClone},
+		{name: "show", summary: "print rows of a model or an inline query", data: true, flags: defs(selectFlags, []flagDef{
 			{names: []string{"inline"}, kind: stringFlag, help: "SQL to run (Jinja allowed)"},
 			{names: []string{"limit"}, kind: intFlag, help: "rows to print (default 5; -1 = all)"},
 			{names: []string{"output", "o"}, kind: stringFlag, help: "table, json or csv"},
 		}), run: runShow},
-		{name: "run-operation", summary: "call a macro against the warehouse", flags: defs(projectFlags, []flagDef{
+		{name: "run-operation", summary: "call a macro against the warehouse", args: []string{"MACRO"}, anyArgs: true, data: true, flags: []flagDef{
 			{names: []string{"args"}, kind: stringFlag, help: "the macro's keyword arguments, a YAML mapping: '{table: orders}'"},
-		}), run: runOperation},
-		{name: "retry", summary: "re-run what errored or was skipped in the last run", flags: defs(projectFlags, runFlags), run: runRetry},
-		{name: "source", summary: "source freshness: check sources' newest rows", flags: defs(projectFlags, selectFlags, []flagDef{{names: []string{"output", "o"}, kind: stringFlag, help: "where to write sources.json"}}), run: runSource},
-		{name: "docs", summary: "docs generate | docs serve", flags: docsFlags(), run: runDocs},
-		{name: "schedule", summary: "run the project's schedules (long-running); trigger | pause | resume | rerun talk to it", flags: scheduleFlags(), run: runSchedule},
+		}, run: runOperation},
+		{name: "retry", summary: "re-run what errored or was skipped in the last run", flags: runFlags, run: runRetry},
+		{name: "source", summary: "source freshness: check sources' newest rows", args: []string{"freshness"}, anyArgs: true, flags: defs(selectFlags, []flagDef{{names: []string{"output", "o"}, kind: stringFlag, help: "where to write sources.json"}}), run: runSource},
+		{name: "docs", summary: "docs generate | docs serve", args: []string{"generate", "serve"}, anyArgs: true, flags: docsFlags(), run: runDocs},
+		{name: "schedule", summary: "run the project's schedules (long-running); trigger | pause | resume | rerun talk to it", args: []string{"trigger", "pause", "resume", "rerun"}, anyArgs: true, flags: scheduleFlags(), run: runSchedule},
 		{name: "deps", summary: "install the packages in packages.yml into dbt_packages/", long: depsHelp, flags: depsFlags(), run: runDeps},
-		{name: "debug", summary: "show the config found and check the connection", flags: defs(projectFlags), run: runDebug},
-		{name: "clean", summary: "delete target/ and the project's clean-targets", flags: defs(projectFlags), run: runClean},
-		{name: "init", summary: "scaffold a new project with a DuckDB profile", flags: []flagDef{{names: []string{"help", "h"}, kind: boolFlag}}, run: runInit},
+		{name: "debug", summary: "show the config found and check the connection", run: runDebug},
+		{name: "clean", summary: "delete target/ and the project's clean-targets (never a DuckDB database)", noLog: true, run: runClean},
+		{name: "init", summary: "scaffold a new project and its profile (asks on a terminal, else takes flags)", long: initHelp, args: []string{"NAME"}, anyArgs: true, noLog: true, flags: initFlags(), run: runInit},
 	}
 }
 
@@ -97,59 +129,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.LookupEnv
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprint(env.Stdout, topUsage())
-		return ExitOK
+	if env.Stdin == nil {
+		env.Stdin = strings.NewReader("")
 	}
-	if args[0] == "--version" || args[0] == "version" {
-		fmt.Fprintf(env.Stdout, "strata %s\n", engine.Version)
-		return ExitOK
-	}
-	name := args[0]
-	if name == "list" {
-		name = "ls"
-	}
-	var cmd *command
-	var names []string
-	for _, c := range commands() {
-		names = append(names, c.name)
-		if c.name == name {
-			cmd = c
-		}
-	}
-	plain := view.New(env.Stdout, env.Stderr, view.Text, false)
-	if cmd == nil {
-		d := diag.Diagnostic{Summary: "unknown command", Detail: fmt.Sprintf("strata has no command %q; run `strata help` for the list", name), Suggestion: diag.Suggest(name, names)}
-		plain.Error(d)
-		return ExitInvalid
-	}
-	f := newFlags(cmd.name, cmd.flags)
-	if err := f.parse(args[1:]); err != nil {
-		plain.Error(err)
-		return ExitInvalid
-	}
-	if f.on("help") {
-		fmt.Fprintf(env.Stdout, "strata %s: %s\n\n%sflags:\n%s", cmd.name, cmd.summary, cmd.long, f.usage())
-		return ExitOK
-	}
-	format := view.Text
-	switch f.str("log-format") {
-	case "", "text":
-	case "json":
-		format = view.JSON
-	default:
-		plain.Error(diag.Invalid("bad flag value", "--log-format must be text or json, got %q", f.str("log-format")))
-		return ExitInvalid
-	}
-	inv := &invocation{env: env, f: f, cmd: cmd, out: view.New(env.Stdout, env.Stderr, format, f.on("quiet"))}
-	inv.extra = f.args
-	err := cmd.run(ctx, inv)
-	code := inv.exitCode(err)
-	if code == ExitInvalid && ctx.Err() != nil {
-		// Ctrl-C or SIGTERM while compiling: the run was cancelled, not invalid.
-		return ExitFailure
-	}
-	return code
+	r := newRoot(ctx, env)
+	return r.execute(args)
 }
 
 // exitCode reports err and maps it to an exit code: the one place that decides.
@@ -169,46 +153,49 @@ func (c *invocation) exitCode(err error) int {
 	if errors.Is(err, adapter.ErrUnreachable) {
 		return ExitInvalid
 	}
-	if errors.Is(err, context.Canceled) {
-		return ExitFailure
-	}
 	return ExitFailure
 }
 
-func topUsage() string {
-	var b strings.Builder
-	b.WriteString("strata: a dbt-style SQL transformation orchestrator\n\nusage: strata <command> [flags]\n\ncommands:\n")
-	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
-	}
-	b.WriteString("\nRun `strata <command> --help` for a command's flags.\n")
-	return b.String()
-}
-
-// options builds the façade's options from common flags.
+// options builds the façade's options from the global flags (each already
+// filled from its environment variable when not given).
 func (c *invocation) options() (engine.Options, error) {
 	o := engine.Options{
 		ProjectDir:  c.f.str("project-dir"),
 		ProfilesDir: c.f.str("profiles-dir"),
 		Target:      c.f.str("target"),
+		Profile:     c.f.str("profile"),
+		TargetPath:  c.f.str("target-path"),
 		Threads:     c.f.num("threads"),
 		Drivers:     c.env.Drivers,
 		Env:         c.env.Getenv,
 		HomeDir:     c.env.HomeDir,
+		WarnError:   c.f.on("warn-error"),
+	}
+	if c.f.set["partial-parse"] && !c.f.on("partial-parse") {
+		// --no-partial-parse is STRATA_NO_PARTIAL_PARSE for this command.
+		getenv := o.Env
+		o.Env = func(k string) (string, bool) {
+			if k == "STRATA_NO_PARTIAL_PARSE" {
+				return "1", true
+			}
+			return getenv(k)
+		}
 	}
 	if o.ProjectDir == "" {
-		if v, ok := c.env.Getenv("STRATA_PROJECT_DIR"); ok {
-			o.ProjectDir = v
-		}
+		o.ProjectDir = findProject(c.workDir())
+	} else if !filepath.IsAbs(o.ProjectDir) {
+		o.ProjectDir = filepath.Join(c.workDir(), o.ProjectDir)
 	}
-	if o.ProfilesDir == "" {
-		if v, ok := c.env.Getenv("STRATA_PROFILES_DIR"); ok {
-			o.ProfilesDir = v
-		} else if v, ok := c.env.Getenv("DBT_PROFILES_DIR"); ok {
-			o.ProfilesDir = v
-		}
+	if o.ProfilesDir != "" && !filepath.IsAbs(o.ProfilesDir) {
+		o.ProfilesDir = filepath.Join(c.workDir(), o.ProfilesDir)
 	}
-	o.WarnError = c.warnError()
+	if s := c.f.str("warn-error-options"); s != "" {
+		w, err := engine.ParseWarnErrorOptions(s)
+		if err != nil {
+			return o, err
+		}
+		o.WarnErrorOptions = w
+	}
 	if c.f.set["threads"] && o.Threads < 1 {
 		return o, diag.Invalid("bad flag value", "--threads must be at least 1, got %d", o.Threads)
 	}
@@ -222,18 +209,37 @@ func (c *invocation) options() (engine.Options, error) {
 	return o, nil
 }
 
-// warnError reports --warn-error, else STRATA_WARN_ERROR or DBT_WARN_ERROR.
-func (c *invocation) warnError() bool {
-	if c.f.set["warn-error"] {
-		return c.f.on("warn-error")
+func (c *invocation) workDir() string {
+	if c.env.WorkDir != "" {
+		return c.env.WorkDir
 	}
-	for _, k := range []string{"STRATA_WARN_ERROR", "DBT_WARN_ERROR"} {
-		if v, ok := c.env.Getenv(k); ok {
-			b, err := strconv.ParseBool(strings.TrimSpace(v))
-			return err == nil && b
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	return wd
+}
+
+// findProject walks up from dir to the nearest folder with a project.yaml
+// or dbt_project.yml, as dbt does; dir itself when there is none (the error
+// then names it).
+func findProject(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	for d := abs; ; {
+		for _, f := range []string{"project.yaml", "dbt_project.yml"} {
+			if st, err := os.Stat(filepath.Join(d, f)); err == nil && !st.IsDir() {
+				return d
+			}
 		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return abs
+		}
+		d = parent
 	}
-	return false
 }
 
 // ParseVars parses --vars: a YAML (or JSON) mapping.
@@ -248,12 +254,13 @@ func ParseVars(s string) (map[string]any, error) {
 	return m, nil
 }
 
-// open loads the project and says which profile is in use.
+// open loads the project and says which profile and adapter are in use.
 func (c *invocation) open() (*engine.Project, error) {
 	o, err := c.options()
 	if err != nil {
 		return nil, err
 	}
+	c.header(o.ProjectDir)
 	p, err := engine.Open(o)
 	if err != nil {
 		return nil, err
@@ -261,9 +268,47 @@ func (c *invocation) open() (*engine.Project, error) {
 	if len(p.Warnings) > 0 {
 		c.out.Diagnostics(p.Warnings)
 	}
+	c.out.Adapter(p.Target.Type, c.driverVersion(p.Target.Type))
 	if p.ProfileInfo.Fallback {
 		c.out.Notice("No profiles.yaml found: using the embedded DuckDB at %s", relTo(p.Opts.ProjectDir, fmt.Sprint(p.Target.Fields["path"])))
 	}
 	c.out.TargetDir, c.out.ProjectDir = p.TargetDir, p.Opts.ProjectDir
 	return p, nil
+}
+
+// header starts the log file of the project in dir and prints dbt's first
+// line, once.
+func (c *invocation) header(dir string) {
+	if c.headed {
+		return
+	}
+	c.headed = true
+	if !c.cmd.noLog {
+		c.startLog(dir)
+	}
+	c.out.Header(engine.Version)
+}
+
+// resourceTypes reads --resource-type / --exclude-resource-type values; all
+// and default (dbt's) mean the command's own types.
+func resourceTypes(flag string, names []string) ([]manifest.ResourceType, error) {
+	var out []manifest.ResourceType
+	for _, group := range names {
+		for _, n := range strings.Fields(strings.ReplaceAll(group, ",", " ")) {
+			switch manifest.ResourceType(n) {
+			case manifest.Model, manifest.Seed, manifest.Test, manifest.Source, manifest.Snapshot, manifest.Analysis:
+				out = append(out, manifest.ResourceType(n))
+			case "all", "default":
+				if flag == "exclude-resource-type" {
+					return nil, diag.Invalid("bad flag value", "--%s %s would leave nothing to select", flag, n)
+				}
+				return nil, nil
+			case "unit_test", "exposure", "metric", "semantic_model", "saved_query":
+				out = append(out, manifest.ResourceType(n))
+			default:
+				return nil, diag.Invalid("bad flag value", "--%s %q: expected model, seed, snapshot, test, unit_test, source, exposure or analysis (or all, default)", flag, n)
+			}
+		}
+	}
+	return out, nil
 }

@@ -22,16 +22,33 @@ func relTo(base, p string) string {
 
 // common maps the flags every verb shares onto the façade's options.
 func (c *invocation) common() engine.Common {
-	return engine.Common{Observer: c.out, FullRefresh: c.f.on("full-refresh")}
+	return engine.Common{Observer: c.out, InvocationID: c.id, FullRefresh: c.f.on("full-refresh"),
+		Empty: c.f.on("empty"), StoreFailures: c.f.on("store-failures")}
 }
 
-// selection maps -s, --exclude, --resource-type and --state.
+// selection maps -s, --exclude, --selector, --resource-type,
+// --exclude-resource-type, --indirect-selection and --state.
 func (c *invocation) selection() (engine.Selection, error) {
-	types, err := resourceTypes(c.f.list("resource-type"))
+	types, err := resourceTypes("resource-type", c.f.list("resource-type"))
 	if err != nil {
 		return engine.Selection{}, err
 	}
-	return engine.Selection{Select: c.f.list("select"), Exclude: c.f.list("exclude"), ResourceTypes: types, StateDir: c.f.str("state")}, nil
+	excluded, err := resourceTypes("exclude-resource-type", c.f.list("exclude-resource-type"))
+	if err != nil {
+		return engine.Selection{}, err
+	}
+	mode := strings.ToLower(c.f.str("indirect-selection"))
+	switch mode {
+	case "", "eager", "cautious", "buildable", "empty":
+	default:
+		return engine.Selection{}, diag.Invalid("bad flag value", "--indirect-selection must be eager, cautious, buildable or empty, got %q", mode)
+	}
+	state := c.f.str("state")
+	if state != "" && !filepath.IsAbs(state) {
+		state = filepath.Join(c.workDir(), state)
+	}
+	return engine.Selection{Select: c.f.list("select"), Exclude: c.f.list("exclude"), Selector: c.f.str("selector"),
+		ResourceTypes: types, ExcludeResourceTypes: excluded, IndirectSelection: mode, StateDir: state}, nil
 }
 
 func runParse(ctx context.Context, c *invocation) error {
@@ -100,7 +117,14 @@ func runList(ctx context.Context, c *invocation) error {
 	var b strings.Builder
 	for _, n := range nodes {
 		switch c.f.str("output") {
-		case "", "name", "selector":
+		case "name":
+			// dbt's search name: the node's name; a source's source.table.
+			if n.ResourceType == manifest.Source {
+				b.WriteString(n.SourceName + "." + n.Name + "\n")
+			} else {
+				b.WriteString(n.Name + "\n")
+			}
+		case "", "selector":
 			if n.ResourceType == manifest.Source {
 				b.WriteString("source:" + n.PackageName + "." + n.SourceName + "." + n.Name + "\n")
 			} else {
@@ -145,21 +169,6 @@ func runList(ctx context.Context, c *invocation) error {
 	return nil
 }
 
-func resourceTypes(names []string) ([]manifest.ResourceType, error) {
-	var out []manifest.ResourceType
-	for _, group := range names {
-		for _, n := range strings.Fields(strings.ReplaceAll(group, ",", " ")) {
-			switch manifest.ResourceType(n) {
-			case manifest.Model, manifest.Seed, manifest.Test, manifest.Source, manifest.Snapshot, manifest.Analysis, manifest.UnitTest, manifest.Exposure:
-				out = append(out, manifest.ResourceType(n))
-			default:
-				return nil, diag.Invalid("bad flag value", "--resource-type %q: expected model, seed, test, unit_test, source, snapshot or exposure", n)
-			}
-		}
-	}
-	return out, nil
-}
-
 // runExecute is run, test, build, seed and snapshot.
 func runExecute(ctx context.Context, c *invocation) error {
 	p, err := c.open()
@@ -187,6 +196,9 @@ func (c *invocation) build(ctx context.Context, p *engine.Project, command strin
 	}
 	if st := c.f.str("state"); st != "" {
 		o.Args["state"] = st
+	}
+	if o.Empty {
+		o.Args["empty"] = true
 	}
 	rr, err := p.Build(ctx, o)
 	if err != nil {
@@ -223,10 +235,10 @@ func runRetry(ctx context.Context, c *invocation) error {
 			return err
 		}
 		p.Opts.Vars = vars
-		c.f.strs["vars"] = plan.Vars
+		c.f.put("vars", plan.Vars)
 	}
 	if plan.FullRefresh && !c.f.set["full-refresh"] {
-		c.f.bools["full-refresh"] = true
+		c.f.put("full-refresh", "true")
 	}
 	c.out.Notice("Retrying %d nodes of the last %s", len(plan.IDs), plan.Command)
 	return c.build(ctx, p, plan.Command, plan.IDs)
@@ -239,4 +251,24 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// runClone is `strata clone --state DIR [-s …]`.
+func runClone(ctx context.Context, c *invocation) error {
+	p, err := c.open()
+	if err != nil {
+		return err
+	}
+	sel, err := c.selection()
+	if err != nil {
+		return err
+	}
+	rr, err := p.Clone(ctx, engine.CloneOptions{Common: c.common(), Selection: sel, Threads: c.f.num("threads")})
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil || rr.Failed() {
+		return errFailed
+	}
+	return nil
 }

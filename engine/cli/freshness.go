@@ -13,8 +13,11 @@ func runFreshness(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	res, err := p.Freshness(ctx, engine.FreshnessOptions{Common: c.common(),
-		Selection: engine.Selection{Select: c.f.list("select"), Exclude: c.f.list("exclude")}, OutputPath: c.f.str("output")})
+	sel, err := c.selection()
+	if err != nil {
+		return err
+	}
+	res, err := p.Freshness(ctx, engine.FreshnessOptions{Common: c.common(), Selection: sel, OutputPath: c.f.str("output")})
 	if err != nil {
 		return err
 	}

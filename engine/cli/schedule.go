@@ -74,11 +74,8 @@ func runSchedule(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
-	var handler slog.Handler = slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
-	if c.f.str("log-format") == "json" {
-		handler = slog.NewJSONHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
-	}
-	logger := slog.New(handler)
+	// The scheduler's own log follows --log-format and --log-level, on stderr.
+	logger := slog.New(view.SlogHandler(c.schedulerPrinter()))
 	addr := c.f.str("addr")
 	if addr == "" {
 		addr, _ = c.env.Getenv("STRATA_SCHEDULER_ADDR")
@@ -131,6 +128,24 @@ func runSchedule(ctx context.Context, c *invocation) error {
 		return runErr
 	}
 	return nil
+}
+
+// schedulerPrinter is the console for the scheduler's own log: the
+// command's settings, every line on stderr (stdout stays free), the same
+// log file.
+func (c *invocation) schedulerPrinter() *view.Printer {
+	p, err := newPrinter(Env{Stdout: c.env.Stderr, Stderr: c.env.Stderr}, c.cmd, c.f, c.id)
+	if err != nil {
+		return c.out
+	}
+	if c.log != nil {
+		level, _ := view.ParseLevel(c.f.str("log-level-file"))
+		if c.f.str("log-level-file") == "" {
+			level = view.LevelDebug
+		}
+		p.SetLogFile(c.log.f, level, c.logFormat())
+	}
+	return p
 }
 
 func controlMode(c schedule.Control) string {

@@ -83,6 +83,9 @@ type Flags struct {
 	FullRefresh   bool
 	StoreFailures bool
 	WarnError     bool
+	// Empty renders every ref and source as zero rows (--empty); `this` is
+	// left alone.
+	Empty bool
 	// Args are the invocation's arguments (invocation_args_dict).
 	Args map[string]any
 }

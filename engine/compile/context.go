@@ -249,7 +249,7 @@ func (p *Program) contextGlobals() map[string]jinja.Value {
 	g["flags"] = jinja.FromGo(map[string]any{
 		"FULL_REFRESH": p.o.Flags.FullRefresh, "WHICH": which, "STORE_FAILURES": p.o.Flags.StoreFailures,
 		"WARN_ERROR": p.o.Flags.WarnError, "STATE_MODIFIED_COMPARE_MORE_UNRENDERED_VALUES": false,
-		"EMPTY": false, "STRICT_MODE": false, "USE_COLORS": false, "DEBUG": false, "LOG_FORMAT": "text",
+		"EMPTY": p.o.Flags.Empty, "STRICT_MODE": false, "USE_COLORS": false, "DEBUG": false, "LOG_FORMAT": "text",
 		"PARTIAL_PARSE": false, "SEND_ANONYMOUS_USAGE_STATS": false, "INVOCATION_COMMAND": "strata " + which,
 	})
 	args := map[string]any{"which": which}
@@ -399,7 +399,9 @@ func (p *Program) fnRef(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 		return jinja.Value{}, err
 	}
 	st.refs = append(st.refs, idx)
-	return jinja.ObjectValue(p.relFor(st, idx)), nil
+	rel := p.relFor(st, idx)
+	rel.limit0 = p.o.Flags.Empty
+	return jinja.ObjectValue(rel), nil
 }
 
 // lookupRef finds the node ref(pkg, name) names, as dbt searches: the named
@@ -482,7 +484,7 @@ func (p *Program) fnSource(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 			return jinja.ObjectValue(&relObj{rel: relation.Relation{Identifier: name}, rendered: name, cte: true, p: p}), nil
 		}
 	}
-	return jinja.ObjectValue(&relObj{rel: n.Relation, rendered: n.RelationName, kind: "table", p: p}), nil
+	return jinja.ObjectValue(&relObj{rel: n.Relation, rendered: n.RelationName, kind: "table", p: p, limit0: p.o.Flags.Empty}), nil
 }
 
 // lookupSource finds source(s, t) as dbt searches: the root project, the

@@ -67,16 +67,22 @@ type relObj struct {
 	kind     string       // "table"/"view"/"materialized_view" when known
 	// include says which parts render (include(database=False, …)); zero = all.
 	omitDB, omitSchema, omitIdent bool
+	// limit0 renders a ref or source as zero rows (--empty).
+	limit0 bool
 }
 
 func (r *relObj) String() string {
 	if r.marker != "" {
 		return r.marker
 	}
-	if r.rendered == "" && r.p != nil {
-		return r.p.renderRelation(r.visible())
+	out := r.rendered
+	if out == "" && r.p != nil {
+		out = r.p.renderRelation(r.visible())
 	}
-	return r.rendered
+	if r.limit0 && !r.cte {
+		return emptyRelation(out, r.rel.Identifier)
+	}
+	return out
 }
 
 func (r *relObj) visible() relation.Relation {

@@ -719,7 +719,7 @@ func (r *Parsed) Finalize(ctx context.Context, o FinalizeOptions) diag.Diagnosti
 			// that introspects keeps this until it renders at execution.
 			ok := false
 			if !po.rerender {
-				fo.body, ok = r.substitute(po.out)
+				fo.body, ok = r.substitute(po.out, i)
 			}
 			if !ok {
 				fo.body, err = r.renderFinal(u, r.finalState(ctx, u, phaseFinal, nil, false))
@@ -814,6 +814,14 @@ func (r *Parsed) finalState(ctx context.Context, u *unit, ph phase, wh Warehouse
 }
 
 func (r *Parsed) renderFinal(u *unit, st *renderState) (string, error) {
+	out, err := r.renderFinalRaw(u, st)
+	if err == nil && r.p.o.Flags.Empty {
+		out = keepUserAliases(out)
+	}
+	return out, err
+}
+
+func (r *Parsed) renderFinalRaw(u *unit, st *renderState) (string, error) {
 	p := r.p
 	if u.kind == kindGeneric {
 		return p.renderGeneric(u, st)

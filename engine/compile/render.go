@@ -273,9 +273,10 @@ func markersOK(s string, n int) bool {
 	}
 }
 
-// substitute replaces markers with final relation names. ok is false when a
-// marker was damaged (a template transformed a relation's text).
-func (r *Parsed) substitute(s string) (string, bool) {
+// substitute replaces markers with final relation names in the parse output
+// of node self. ok is false when a marker was damaged (a template
+// transformed a relation's text).
+func (r *Parsed) substitute(s string, self int) (string, bool) {
 	i := strings.IndexByte(s, 0)
 	if i < 0 {
 		return s, true
@@ -292,11 +293,18 @@ func (r *Parsed) substitute(s string) (string, bool) {
 		if err != nil || idx < 0 || idx >= len(r.p.units) {
 			return "", false
 		}
-		b.WriteString(r.relationText(idx))
+		text := r.relationText(idx)
+		if r.p.o.Flags.Empty && idx != self && r.cfgs[idx].cfg.Materialized != "ephemeral" {
+			text = emptyRelation(text, r.relIdentifier(idx))
+		}
+		b.WriteString(text)
 		s = s[i+1+end+1:]
 		i = strings.IndexByte(s, 0)
 	}
 	b.WriteString(s)
+	if r.p.o.Flags.Empty {
+		return keepUserAliases(b.String()), true
+	}
 	return b.String(), true
 }
 
@@ -309,6 +317,14 @@ func (r *Parsed) relationText(idx int) string {
 		return d.rendered
 	}
 	return r.relNames[idx]
+}
+
+// relIdentifier is the identifier a ref to node idx resolves to.
+func (r *Parsed) relIdentifier(idx int) string {
+	if d, ok := r.deferred[idx]; ok {
+		return d.rel.Identifier
+	}
+	return r.rels[idx].Identifier
 }
 
 // warnSet records each warning once (by position and message): a macro that

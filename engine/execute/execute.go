@@ -50,11 +50,16 @@ type Options struct {
 	// Renderer renders nodes that introspect the warehouse, custom
 	// materializations and run hooks at execution time (nil: none).
 	Renderer Renderer
-	// TargetSchema is the profile's schema (store_failures goes to <schema>_test_failures).
+	// TargetSchema is the profile's schema (store_failures goes to <schema>_dbt_test__audit).
 	TargetSchema string
-	Threads      int
-	FullRefresh  bool
-	FailFast     bool
+	// StoreFailures stores every test's failing rows (--store-failures), not
+	// only those of tests configured to.
+	StoreFailures bool
+	// WarnError fails a test that would warn (--warn-error), as dbt does.
+	WarnError   bool
+	Threads     int
+	FullRefresh bool
+	FailFast    bool
 	// Slots is an optional thread budget shared with other runs (the scheduler's).
 	Slots        *semaphore.Weighted
 	Observer     result.Observer
@@ -116,7 +121,8 @@ func Execute(ctx context.Context, o Options) (*result.RunResults, error) {
 				r.Message = "skipped: --fail-fast stopped the run"
 			}
 			x.record(r)
-			x.emit(result.Event{Kind: result.NodeFinished, Index: 0, Total: x.total, UniqueID: id, ResourceType: string(r.Node.ResourceType), Name: displayName(r.Node), Materialized: r.Node.Config.Materialized, RelationName: displayRelation(r.Node), Result: r})
+			// A skipped node takes its place in the count, as dbt numbers it.
+			x.emit(result.Event{Kind: result.NodeFinished, Index: int(x.started.Add(1)), Total: x.total, UniqueID: id, ResourceType: string(r.Node.ResourceType), Name: displayName(r.Node), Materialized: r.Node.Config.Materialized, RelationName: displayRelation(r.Node), Result: r})
 		})
 	if walkErr != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("walk the graph: %w", walkErr)

@@ -104,22 +104,27 @@ func (x *executor) runTest(ctx context.Context, n *manifest.Node, r *result.Node
 	if err != nil {
 		return stmts, fmt.Errorf("%s: %w", n.OriginalFilePath, err)
 	}
+	cond := condition(n, status)
+	if status == result.Warn && x.o.WarnError {
+		status = result.Fail // --warn-error: "configured to fail if <warn_if>", as dbt says
+	}
 	r.Status = status
 	switch {
 	case status == result.Pass:
 		r.Message = "PASS"
 	case failures == 1:
-		r.Message = "Got 1 result, configured to " + statusWord(status) + " if " + condition(n, status)
+		r.Message = "Got 1 result, configured to " + statusWord(status) + " if " + cond
 	default:
-		r.Message = fmt.Sprintf("Got %d results, configured to %s if %s", failures, statusWord(status), condition(n, status))
+		r.Message = fmt.Sprintf("Got %d results, configured to %s if %s", failures, statusWord(status), cond)
 	}
 	if failures > 0 {
 		if s, err := x.o.Warehouse.Query(ctx, datatest.SampleSQL(n.CompiledCode, sampleRows), sampleRows); err == nil {
 			r.SampleRows = &result.SampleRows{Columns: s.Columns, Rows: s.Rows}
 		}
 	}
-	if n.Config.StoreFailures {
-		rel := relation.Relation{Database: n.Relation.Database, Schema: x.o.TargetSchema + "_test_failures", Identifier: truncateIdent(n.Name, 63)}
+	if n.Config.StoreFailures || x.o.StoreFailures {
+		// dbt's audit schema: the test's custom schema dbt_test__audit.
+		rel := relation.Relation{Database: n.Relation.Database, Schema: x.o.TargetSchema + "_dbt_test__audit", Identifier: truncateIdent(n.Name, 63)}
 		if rel.Database == "" && n.AttachedNode != "" {
 			if a := x.node(n.AttachedNode); a != nil {
 				rel.Database = a.Relation.Database

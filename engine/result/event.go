@@ -51,6 +51,8 @@ type Event struct {
 	Debug bool
 	// Diags for Diagnostics.
 	Diags diag.Diagnostics
+	// Stats for Parsed and Starting.
+	Stats *Stats
 }
 
 // Tee sends every event to each observer in turn.

@@ -604,6 +604,7 @@ func (s *Scheduler) recordSkipped(e *entry, j job, current string) {
 		ID: runID(e.plan.Name(), j.tick, j.trigger, 0), Schedule: e.plan.Name(), Status: StatusSkipped, Trigger: j.trigger,
 		Tick: j.tick.UTC(), StartedAt: now, FinishedAt: &now, Command: e.plan.Command, Message: msg,
 	}
+	s.metrics.observe(r) // before the history shows it, as for every run
 	r, _, err := s.hist.start(r)
 	if err == nil {
 		err = s.hist.finish(r)
@@ -611,7 +612,6 @@ func (s *Scheduler) recordSkipped(e *entry, j job, current string) {
 	if err != nil {
 		s.log.Error("could not record skipped run", "schedule", e.plan.Name(), "error", err)
 	}
-	s.metrics.observe(r)
 	s.log.Warn("tick skipped", "schedule", e.plan.Name(), "tick", j.tick, "reason", msg)
 }
 
@@ -625,6 +625,9 @@ func (s *Scheduler) recordClaimError(e *entry, j job, attempt int, cause error) 
 		Select: j.sel, Exclude: j.exclude, FullRefresh: j.fullRefresh, Custom: j.custom,
 		Message: fmt.Sprintf("could not claim the tick, so it did not run (is the database reachable?): %v", cause),
 	}
+	// Counted before the history shows it, so whoever sees the run also
+	// sees it in /metrics.
+	s.metrics.observe(r)
 	r, dir, err := s.hist.start(r)
 	if err == nil {
 		_ = os.WriteFile(filepath.Join(dir, logFile), []byte(fmt.Sprintf("%s %s\n", now.Format(time.RFC3339), r.Message)), 0o644)
@@ -633,7 +636,6 @@ func (s *Scheduler) recordClaimError(e *entry, j job, attempt int, cause error) 
 	if err != nil {
 		s.log.Error("could not record the failed claim", "schedule", e.plan.Name(), "error", err)
 	}
-	s.metrics.observe(r)
 	s.log.Error("could not claim tick; recorded it as an error run", "run", r.ID, "schedule", e.plan.Name(), "tick", j.tick, "error", cause)
 	return r
 }
@@ -762,10 +764,10 @@ func (s *Scheduler) attempt(e *entry, j job, attempt int, sel []string, started 
 	run.NodeCounts = countNodes(report.Nodes)
 	run.Late = e.takeLate(run.ID)
 	fmt.Fprintf(lw, "%s run %s finished: %s%s\n", end.Format(time.RFC3339), run.ID, status, prefixed(": ", msg))
+	s.metrics.observe(run) // before the history shows it finished
 	if err := s.hist.finish(run); err != nil {
 		s.log.Error("could not record run", "run", run.ID, "error", err)
 	}
-	s.metrics.observe(run)
 	level := slog.LevelInfo
 	if status != StatusSuccess {
 		level = slog.LevelWarn

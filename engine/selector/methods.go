@@ -109,6 +109,11 @@ func (s *selection) match(sp spec) (bitset, error) {
 			s.state = newStateCompare(s.m, s.o.State)
 		}
 		pred = func(n *manifest.Node) bool { return s.state.match(v, n) }
+	case "source_status":
+		var err error
+		if pred, err = s.sourceStatus(sp); err != nil {
+			return nil, err
+		}
 	case "result":
 		if s.o.PreviousResults == nil {
 			return nil, invalidSelector(sp.raw, "result: reads the previous run_results.json; pass --state DIR holding it")

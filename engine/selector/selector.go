@@ -52,6 +52,11 @@ type Options struct {
 	// Columns gives the column lineage column: selectors walk; it is called
 	// only when one is used (nil: column: is an error).
 	Columns func() (*lineage.Lineage, error)
+	// Definition, when set, is a selectors.yml selector used instead of Select.
+	Definition *Definition
+	// SourcesCurrent and SourcesPrevious are this run's and --state's
+	// sources.json, for source_status:.
+	SourcesCurrent, SourcesPrevious map[string]SourceFreshness
 }
 
 // Select returns the selected unique_ids, sorted, and a warning for each select
@@ -88,7 +93,13 @@ func Select(m *manifest.Manifest, d *graph.DAG, o Options) ([]string, []string, 
 	if len(selectArgs) == 0 {
 		selectArgs, expect = []string{"fqn:* source:*"}, false
 	}
-	inc, err := s.union(selectArgs, mode, expect)
+	var inc result
+	var err error
+	if o.Definition != nil {
+		inc, err = s.evalDefinition(o.Definition, mode)
+	} else {
+		inc, err = s.union(selectArgs, mode, expect)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,14 +16,11 @@ var specPattern = regexp.MustCompile(`^(@)?(?:(\d*)\+)?(?:([\w.]+):)?(.*?)(?:\+(
 // Methods strata supports, in the order error messages list them.
 var methodNames = []string{
 	"fqn", "tag", "path", "file", "package", "config", "source", "resource_type",
-	"test_type", "test_name", "state", "result", "column",
+	"test_type", "test_name", "state", "result", "column", "source_status",
 }
 
 // dbt methods strata does not implement: named as unsupported rather than unknown.
-var unsupportedMethods = []string{
-	"group", "access", "exposure", "metric", "source_status", "version",
-	"semantic_model", "saved_query", "unit_test", "selector",
-}
+var unsupportedMethods = []string{"metric", "semantic_model", "saved_query", "selector"}
 
 // spec is one parsed selection criterion.
 type spec struct {
@@ -113,8 +110,9 @@ func defaultMethod(value string) string {
 }
 
 func checkMethod(s spec) error {
+	all := append(methodNames[:len(methodNames):len(methodNames)], newMethodNames...)
 	known := false
-	for _, m := range append(methodNames[:len(methodNames):len(methodNames)], newMethodNames...) {
+	for _, m := range all {
 		if s.method == m {
 			known = true
 		}
@@ -122,11 +120,11 @@ func checkMethod(s spec) error {
 	if !known {
 		for _, m := range unsupportedMethods {
 			if s.method == m {
-				return invalidSelector(s.raw, "strata does not support the %s: method; supported methods: %s", m, strings.Join(methodNames, ", "))
+				return invalidSelector(s.raw, "strata does not support the %s: method; supported methods: %s", m, strings.Join(all, ", "))
 			}
 		}
-		sugg := diag.Suggest(s.method, methodNames)
-		err := invalidSelector(s.raw, "unknown selector method %q; valid methods: %s", s.method, strings.Join(methodNames, ", "))
+		sugg := diag.Suggest(s.method, all)
+		err := invalidSelector(s.raw, "unknown selector method %q; valid methods: %s", s.method, strings.Join(all, ", "))
 		if sugg != "" {
 			el := err.(*diag.ErrorList)
 			el.Diags[0].Suggestion = sugg
