@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/result"
@@ -218,17 +220,18 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 	return writeIndex(filepath.Join(root, compiledIndex), next)
 }
 
-// contentHash is 64-bit FNV-1a, computed inline: hash/fnv would copy every
-// compiled file's text into a []byte first.
+// contentHash identifies a file's content in the index. Changing it only
+// makes the next write rewrite every file once.
 func contentHash(s string) uint64 {
-	const offset64, prime64 = 14695981039346656037, 1099511628211
-	h := uint64(offset64)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= prime64
-	}
-	return h
+	// Two CRCs the CPU computes in hardware (SSE 4.2 and carry-less
+	// multiplication on amd64, the CRC instructions on arm64): 64 bits at
+	// several GB/s, where a byte-at-a-time FNV loop was a visible share of a
+	// warm compile.
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	return uint64(crc32.Checksum(b, castagnoli))<<32 | uint64(crc32.ChecksumIEEE(b))
 }
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // readIndex reads "path\thash" lines; a missing or damaged index reads as empty,
 // which only means every file is written again.

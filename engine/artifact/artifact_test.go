@@ -1,9 +1,10 @@
 package artifact
 
 import (
-	"hash/fnv"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/strata-dev/strata/engine/manifest"
@@ -67,13 +68,19 @@ func TestWriteFileIsAtomic(t *testing.T) {
 	}
 }
 
-func TestContentHashIsFNV1a(t *testing.T) {
-	// The index on disk holds these values: they must stay FNV-1a 64.
-	for _, s := range []string{"", "select 1", "ünïcode\n\x00"} {
-		h := fnv.New64a()
-		h.Write([]byte(s))
-		if got, want := contentHash(s), h.Sum64(); got != want {
+func TestContentHash(t *testing.T) {
+	// The index on disk holds these values: CRC-32C in the high half,
+	// CRC-32 (IEEE) in the low half.
+	seen := map[uint64]string{}
+	for _, s := range []string{"", "select 1", "select 2", "ünïcode\n\x00", strings.Repeat("select * from x\n", 1000)} {
+		want := uint64(crc32.Checksum([]byte(s), crc32.MakeTable(crc32.Castagnoli)))<<32 | uint64(crc32.ChecksumIEEE([]byte(s)))
+		got := contentHash(s)
+		if got != want {
 			t.Errorf("contentHash(%q) = %x, want %x", s, got, want)
 		}
+		if prev, dup := seen[got]; dup {
+			t.Errorf("%q and %q hash alike", prev, s)
+		}
+		seen[got] = s
 	}
 }
