@@ -91,7 +91,7 @@ func (r *Parsed) unitTestNodes(m *manifest.Manifest, ds *diag.Diagnostics) {
 			continue
 		}
 		sort.Slice(models, func(a, b int) bool {
-			return compareVersions(p.units[models[a]].version, p.units[models[b]].version) < 0
+			return manifest.CompareVersions(p.units[models[a]].version, p.units[models[b]].version) < 0
 		})
 		for _, mi := range models {
 			mu := p.units[mi]

@@ -114,22 +114,6 @@ func sameVersion(a, b string) bool {
 	return a == b
 }
 
-// compareVersions orders two identifiers as latestVersion does.
-func compareVersions(a, b string) int {
-	fa, ea := strconv.ParseFloat(a, 64)
-	fb, eb := strconv.ParseFloat(b, 64)
-	if ea == nil && eb == nil {
-		switch {
-		case fa < fb:
-			return -1
-		case fa > fb:
-			return 1
-		}
-		return 0
-	}
-	return strings.Compare(a, b)
-}
-
 // versionProps are a version's properties: the model's, with the
 // version's description, config, columns (include/exclude), tests,
 // constraints and deprecation_date over them.
@@ -225,7 +209,7 @@ func (p *Program) pickVersion(k *pkg, name string, cands []int, version string) 
 		}
 		ids = append(ids, p.units[i].version)
 	}
-	sort.Slice(ids, func(a, b int) bool { return compareVersions(ids[a], ids[b]) < 0 })
+	sort.Slice(ids, func(a, b int) bool { return manifest.CompareVersions(ids[a], ids[b]) < 0 })
 	return 0, fail("unknown model version", fmt.Sprintf("ref(%q, v=%s): model %s has versions %s", name, version, name, strings.Join(ids, ", ")))
 }
 

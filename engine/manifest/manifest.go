@@ -11,6 +11,8 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/strata-dev/strata/engine/relation"
 )
@@ -138,6 +140,23 @@ type Node struct {
 // VersionID is a model version identifier as written ("2", "1.5", "beta").
 // It is written to JSON as a number when it is one, as dbt does.
 type VersionID string
+
+// CompareVersions orders two version identifiers as dbt picks the latest:
+// numerically when both are numbers, else as text.
+func CompareVersions(a, b string) int {
+	fa, ea := strconv.ParseFloat(a, 64)
+	fb, eb := strconv.ParseFloat(b, 64)
+	if ea == nil && eb == nil {
+		switch {
+		case fa < fb:
+			return -1
+		case fa > fb:
+			return 1
+		}
+		return 0
+	}
+	return strings.Compare(a, b)
+}
 
 // Numeric reports whether the identifier is a number.
 func (v VersionID) Numeric() bool {

@@ -1,9 +1,6 @@
 package selector
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/strata-dev/strata/engine/manifest"
 )
 
@@ -64,7 +61,7 @@ func (s *selection) matchNew(sp spec) (pred func(n *manifest.Node) bool, ok bool
 			if v == "none" || n.Version == "" {
 				return v == "none" && n.Version == ""
 			}
-			c := compareVersion(string(n.Version), string(n.LatestVersion))
+			c := manifest.CompareVersions(string(n.Version), string(n.LatestVersion))
 			switch v {
 			case "latest":
 				return c == 0
@@ -86,23 +83,6 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// compareVersion orders version identifiers numerically when both are
-// numbers, else as text (how dbt picks the latest version).
-func compareVersion(a, b string) int {
-	fa, ea := strconv.ParseFloat(a, 64)
-	fb, eb := strconv.ParseFloat(b, 64)
-	if ea == nil && eb == nil {
-		switch {
-		case fa < fb:
-			return -1
-		case fa > fb:
-			return 1
-		}
-		return 0
-	}
-	return strings.Compare(a, b)
 }
 
 // addUnitTests selects, as dbt's indirect selection does, the unit tests of
