@@ -20,7 +20,13 @@ func (r *renderer) Dynamic(id string) bool { return r.parsed.Dynamic(id) }
 
 func (r *renderer) Render(ctx context.Context, id string) (execute.Rendered, error) {
 	n, err := r.parsed.RenderNode(ctx, id, r.wh)
-	return execute.Rendered{SQL: n.SQL, IncrementalSQL: n.IncrementalSQL, PreHooks: n.PreHooks, PostHooks: n.PostHooks, Statements: n.Statements}, err
+	return execute.Rendered{SQL: n.SQL, IncrementalSQL: n.IncrementalSQL, PreHooks: n.PreHooks, Statements: n.Statements}, err
+}
+
+func (r *renderer) HooksAtRun(id string) bool { return r.parsed.HooksAtRun(id) }
+
+func (r *renderer) Hooks(ctx context.Context, id, which string) ([]string, []string, error) {
+	return r.parsed.RenderHooks(ctx, id, which, r.wh)
 }
 
 func (r *renderer) Custom(id string) bool { return r.parsed.CustomMaterialization(id) }

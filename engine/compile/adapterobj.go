@@ -678,7 +678,22 @@ func (r *Parsed) graphDict() *jinja.Dict {
 		d := jinja.NewDict()
 		d.SetStr("nodes", jinja.DictValue(nodes))
 		d.SetStr("sources", jinja.DictValue(sources))
-		for _, k := range []string{"exposures", "metrics", "groups", "semantic_models", "saved_queries", "unit_tests"} {
+		d.SetStr("exposures", jinja.DictValue(graphMap(r.Manifest.Exposures)))
+		d.SetStr("unit_tests", jinja.DictValue(graphMap(r.Manifest.UnitTests)))
+		groups := jinja.NewDict()
+		gids := make([]string, 0, len(r.Manifest.Groups))
+		for id := range r.Manifest.Groups {
+			gids = append(gids, id)
+		}
+		sort.Strings(gids)
+		for _, id := range gids {
+			g := r.Manifest.Groups[id]
+			groups.SetStr(id, jinja.FromGo(map[string]any{"unique_id": g.UniqueID, "name": g.Name, "resource_type": string(g.ResourceType),
+				"package_name": g.PackageName, "path": g.Path, "original_file_path": g.OriginalFilePath, "description": g.Description,
+				"owner": map[string]any{"name": nilIfEmpty(g.Owner.Name), "email": nilIfEmpty(g.Owner.Email)}}))
+		}
+		d.SetStr("groups", jinja.DictValue(groups))
+		for _, k := range []string{"metrics", "semantic_models", "saved_queries"} {
 			d.SetStr(k, jinja.DictValue(jinja.NewDict()))
 		}
 		r.graph = jinja.DictValue(d)
@@ -686,14 +701,56 @@ func (r *Parsed) graphDict() *jinja.Dict {
 	return r.graph.Dict()
 }
 
+// graphMap is a map of nodes as the graph shows them, sorted by id.
+func graphMap(m map[string]*manifest.Node) *jinja.Dict {
+	d := jinja.NewDict()
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		d.SetStr(id, graphNode(m[id]))
+	}
+	return d
+}
+
+// graphConstraints are constraints as dbt's graph lists them.
+func graphConstraints(cs []manifest.Constraint) []any {
+	out := make([]any, len(cs))
+	for i, c := range cs {
+		out[i] = map[string]any{"type": c.Type, "name": nilIfEmpty(c.Name), "expression": nilIfEmpty(c.Expression),
+			"columns": anyList(c.Columns), "to": nilIfEmpty(c.To), "to_columns": anyList(c.ToColumns)}
+	}
+	return out
+}
+
+// nilIfEmpty is None for an unset string, as dbt's graph has it.
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func graphPeriod(p *manifest.Period) map[string]any {
+	if p == nil {
+		return map[string]any{"count": nil, "period": nil}
+	}
+	return map[string]any{"count": p.Count, "period": p.Period}
+}
+
+// graphNode is one node of `graph` with the fields of dbt's manifest that
+// packages read (dbt-project-evaluator reads nearly all of them).
 func graphNode(n *manifest.Node) jinja.Value {
 	cols := map[string]any{}
 	for name, c := range n.Columns {
-		cols[name] = map[string]any{"name": c.Name, "description": c.Description, "data_type": c.DataType, "meta": c.Meta, "tags": anyList(c.Tags)}
+		cols[name] = map[string]any{"name": c.Name, "description": c.Description, "data_type": nilIfEmpty(c.DataType), "meta": c.Meta,
+			"tags": anyList(c.Tags), "constraints": graphConstraints(c.Constraints), "quote": nil}
 	}
 	cfg := map[string]any{"enabled": n.Config.Enabled, "materialized": n.Config.Materialized, "tags": anyList(n.Config.Tags),
 		"meta": n.Config.Meta, "schema": n.Config.Schema, "database": n.Config.Database, "alias": n.Config.Alias,
-		"severity": n.Config.Severity, "unique_key": anyList(n.Config.UniqueKey)}
+		"severity": n.Config.Severity, "unique_key": anyList(n.Config.UniqueKey), "on_schema_change": nilIfEmpty(n.Config.OnSchemaChange)}
 	for k, v := range n.Config.Extra {
 		cfg[k] = v
 	}
@@ -712,6 +769,29 @@ func graphNode(n *manifest.Node) jinja.Value {
 		"config": cfg, "tags": anyList(n.Tags), "meta": n.Meta, "description": n.Description, "columns": cols,
 		"depends_on": map[string]any{"nodes": anyList(n.DependsOn.Nodes), "macros": anyList(n.DependsOn.Macros)},
 		"refs":       refs, "sources": srcs, "patch_path": n.PatchPath,
+		"language": n.Language, "checksum": map[string]any{"name": n.Checksum.Name, "checksum": n.Checksum.Checksum},
+		"unrendered_config": n.UnrenderedConfig,
+		"group":             nilIfEmpty(n.Group), "access": nilIfEmpty(n.Access), "version": nilIfEmpty(string(n.Version)),
+		"latest_version": nilIfEmpty(string(n.LatestVersion)), "deprecation_date": nilIfEmpty(n.DeprecationDate),
+	}
+	if n.ResourceType == manifest.Model {
+		contract := map[string]any{"enforced": false, "alias_types": true}
+		if c := n.Contract; c != nil {
+			contract = map[string]any{"enforced": c.Enforced, "alias_types": c.AliasTypes}
+		}
+		m["contract"] = contract
+		m["constraints"] = graphConstraints(n.Constraints)
+		m["time_spine"] = nil // dbt 1.9's time_spine: properties, as written
+		if n.TimeSpine != nil {
+			m["time_spine"] = n.TimeSpine
+		}
+		if m["access"] == nil {
+			m["access"] = "protected" // dbt's default for models
+		}
+	}
+	if x := n.Exposure; x != nil {
+		m["type"], m["label"], m["maturity"], m["url"] = x.Type, nilIfEmpty(x.Label), nilIfEmpty(x.Maturity), nilIfEmpty(x.URL)
+		m["owner"] = map[string]any{"name": nilIfEmpty(x.Owner.Name), "email": nilIfEmpty(x.Owner.Email)}
 	}
 	if n.ResourceType == manifest.Test {
 		m["column_name"] = n.ColumnName
@@ -723,8 +803,15 @@ func graphNode(n *manifest.Node) jinja.Value {
 	if n.ResourceType == manifest.Source {
 		m["source_name"] = n.SourceName
 		m["identifier"] = n.Identifier
-		m["loaded_at_field"] = n.LoadedAtField
+		m["loaded_at_field"] = nilIfEmpty(n.LoadedAtField)
 		m["source_description"] = n.SourceDescription
+		f := map[string]any{"warn_after": graphPeriod(nil), "error_after": graphPeriod(nil), "filter": nil}
+		if fr := n.Freshness; fr != nil {
+			f = map[string]any{"warn_after": graphPeriod(fr.WarnAfter), "error_after": graphPeriod(fr.ErrorAfter), "filter": nilIfEmpty(fr.Filter)}
+		}
+		m["freshness"] = f
+		cfg["freshness"] = f
+		m["loader"] = n.Config.Extra["loader"]
 	}
 	return jinja.FromGo(m)
 }

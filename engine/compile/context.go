@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -569,12 +570,75 @@ func (p *Program) fnVar(s *jinja.State, a jinja.Args) (jinja.Value, error) {
 		}
 	}
 	if x, ok := p.lookupVar(k, name); ok {
+		if hasJinja(x) {
+			// dbt renders dbt_project.yml's vars with the target:
+			// insert_batch_size: "{{ 500 if target.type == 'bigquery' else 10000 }}".
+			return p.renderVar(s, k, name, x)
+		}
 		return jinja.FromGo(x), nil
 	}
 	if !v[1].IsUndefined() {
 		return v[1], nil
 	}
 	return jinja.Value{}, fail("undefined var", fmt.Sprintf("var(%q) is not set: define it under vars: in the project file, pass it with --vars, or give a default", name))
+}
+
+// renderVar renders the Jinja in a project var's value (strings inside
+// lists and mappings too) for the package whose node asked.
+func (p *Program) renderVar(s *jinja.State, k *pkg, name string, x any) (jinja.Value, error) {
+	if k == nil {
+		k = p.root
+	}
+	ctx := context.Background()
+	if st := stateOf(s); st != nil && st.ctx != nil {
+		ctx = st.ctx
+	}
+	st := &renderState{ctx: ctx, p: p, k: k, phase: phaseFinal}
+	file := "dbt_project.yml"
+	if k.proj != nil && k.proj.ConfigFile != "" {
+		file = k.prefix + k.proj.ConfigFile
+	}
+	var render func(v any) (any, error)
+	render = func(v any) (any, error) {
+		switch t := v.(type) {
+		case string:
+			if !hasJinja(t) {
+				return t, nil
+			}
+			var ds diag.Diagnostics
+			out, ok := p.renderText(k, file, 0, t, st, &ds)
+			if !ok {
+				return nil, fmt.Errorf("var %q: %w", name, ds.Err())
+			}
+			return out, nil
+		case []any:
+			out := make([]any, len(t))
+			for i, e := range t {
+				r, err := render(e)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = r
+			}
+			return out, nil
+		case map[string]any:
+			out := make(map[string]any, len(t))
+			for key, e := range t {
+				r, err := render(e)
+				if err != nil {
+					return nil, err
+				}
+				out[key] = r
+			}
+			return out, nil
+		}
+		return v, nil
+	}
+	r, err := render(x)
+	if err != nil {
+		return jinja.Value{}, err
+	}
+	return jinja.FromGo(r), nil
 }
 
 func (p *Program) fnEnvVar(s *jinja.State, a jinja.Args) (jinja.Value, error) {

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
@@ -186,11 +187,19 @@ func (p *Program) renderGeneric(u *unit, st *renderState) (string, error) {
 				kw = append(kw, jinja.KwArg{Name: k, Value: jinja.String(out)})
 			}
 		case isStr && strings.Contains(s, "{{"):
-			out, err := p.renderArg(u.pkg, g.file, s, st)
+			v, err := p.renderArgNative(u.pkg, g.file, s, st)
 			if err != nil {
 				return "", err
 			}
-			kw = append(kw, jinja.KwArg{Name: k, Value: jinja.String(out)})
+			kw = append(kw, jinja.KwArg{Name: k, Value: v})
+		case hasJinja(v):
+			// Jinja inside a list or mapping (compare_columns: ["{{ … }}"]):
+			// each string renders natively in place, as dbt renders kwargs.
+			rv, err := p.renderArgDeep(u.pkg, g.file, v, st)
+			if err != nil {
+				return "", err
+			}
+			kw = append(kw, jinja.KwArg{Name: k, Value: rv})
 		default:
 			kw = append(kw, jinja.KwArg{Name: k, Value: jinja.FromGo(v)})
 		}
@@ -212,6 +221,106 @@ func (p *Program) renderArg(k *pkg, file, src string, st *renderState) (string, 
 		return "", err
 	}
 	return p.render(t, st)
+}
+
+// renderArgNative renders a test argument as dbt does, natively: a value
+// that is one {{ expression }} keeps its type (`values: "{{ var('types') }}"`
+// passes the list), and other text renders to a string that is read back as
+// a Python literal when it is one (dbt's native environment).
+func (p *Program) renderArgNative(k *pkg, file, src string, st *renderState) (jinja.Value, error) {
+	t := strings.TrimSpace(src)
+	if strings.HasPrefix(t, "{{") && strings.HasSuffix(t, "}}") && strings.Count(t, "{{") == 1 && !strings.Contains(t, "{%") {
+		if v, ok, err := p.evalExpr(k, file, strings.Trim(t[2:len(t)-2], "-+ \t\n"), st); ok || err != nil {
+			return v, err
+		}
+	}
+	out, err := p.renderArg(k, file, src, st)
+	if err != nil {
+		return jinja.Value{}, err
+	}
+	if lit := strings.TrimSpace(out); lit != "" && strings.ContainsRune("[{(", rune(lit[0])) {
+		if v, ok, _ := p.evalExpr(k, file, lit, st); ok && v.Kind() != jinja.KindUndefined {
+			return v, nil
+		}
+	}
+	return jinja.String(out), nil
+}
+
+// hasJinja reports whether a YAML value holds Jinja anywhere.
+func hasJinja(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return strings.Contains(t, "{{") || strings.Contains(t, "{%")
+	case []any:
+		for _, x := range t {
+			if hasJinja(x) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, x := range t {
+			if hasJinja(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// renderArgDeep renders every string with Jinja inside a list or mapping.
+func (p *Program) renderArgDeep(k *pkg, file string, v any, st *renderState) (jinja.Value, error) {
+	switch t := v.(type) {
+	case string:
+		if !hasJinja(t) {
+			return jinja.String(t), nil
+		}
+		return p.renderArgNative(k, file, t, st)
+	case []any:
+		out := make([]jinja.Value, len(t))
+		for i, x := range t {
+			rv, err := p.renderArgDeep(k, file, x, st)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			out[i] = rv
+		}
+		return jinja.NewList(out), nil
+	case map[string]any:
+		d := jinja.NewDict()
+		keys := make([]string, 0, len(t))
+		for key := range t {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			rv, err := p.renderArgDeep(k, file, t[key], st)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			d.SetStr(key, rv)
+		}
+		return jinja.DictValue(d), nil
+	}
+	return jinja.FromGo(v), nil
+}
+
+// evalExpr evaluates one Jinja expression for st and returns its value; ok
+// is false when the text is not an expression.
+func (p *Program) evalExpr(k *pkg, file, expr string, st *renderState) (jinja.Value, bool, error) {
+	t, err := p.parseCached(k, file, "{% set strata_native_value = ("+expr+") %}")
+	if err != nil {
+		return jinja.Value{}, false, nil
+	}
+	ctx := st.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	mod, _, err := t.Module(ctx, p.vars(st), jinja.RenderOptions{Host: st})
+	if err != nil {
+		return jinja.Value{}, false, err
+	}
+	v, ok := mod.GetStr("strata_native_value")
+	return v, ok, nil
 }
 
 // testMacro finds the macro behind a generic test: test_<name> in the named

@@ -7,10 +7,12 @@ import (
 	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +36,27 @@ import (
 
 // parseCacheFile is the cache's name under the target folder.
 const parseCacheFile = ".strata-partial-parse"
+
+// buildIdentity names the strata build that wrote a cache: a cache from
+// another build (an upgrade, a rebuild during development) is not read, since
+// its renders came from other code. The executable's size and modification
+// time stand for it, with the VCS revision when the build recorded one.
+var buildIdentity = sync.OnceValue(func() string {
+	id := ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+				id += s.Value + " "
+			}
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if fi, err := os.Stat(exe); err == nil {
+			id += fmt.Sprintf("%d %d", fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	return id
+})
 
 // parseCacheVersion changes whenever what the cache holds changes meaning.
 const parseCacheVersion = "strata-partial-parse-2"
@@ -118,7 +141,7 @@ func (p *Program) runKey() string {
 			h.Write([]byte{0})
 		}
 	}
-	w(parseCacheVersion, DBTVersion, p.dialectType(), p.o.Target.Name, p.o.Target.Type, p.o.Target.Schema, p.o.Target.Database, p.o.Target.Profile)
+	w(parseCacheVersion, buildIdentity(), DBTVersion, p.dialectType(), p.o.Target.Name, p.o.Target.Type, p.o.Target.Schema, p.o.Target.Database, p.o.Target.Profile)
 	w(canonical(p.o.Target.Fields), canonical(p.o.Vars))
 	for _, k := range p.pkgOrder {
 		w("package", k.name, k.prefix)

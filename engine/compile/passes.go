@@ -68,6 +68,9 @@ type Parsed struct {
 	body     []string // final SQL before ephemeral CTEs (ephemerals and dynamic nodes)
 	dynamic  []bool   // renders again at execution time (itself or an ephemeral it reads)
 
+	// hooksLater: the node's hooks hold Jinja and render at execution.
+	hooksLater []bool
+
 	// parseOnly: the parse outputs were dropped (ParseOnly); Finalize is refused.
 	parseOnly bool
 
@@ -225,6 +228,15 @@ func (r *Parsed) resolveConfig(ctx context.Context, u *unit) nodeCfg {
 	mergeAll(final, po.cfg)
 	var ds diag.Diagnostics
 	r.p.renderConfigValues(ctx, u, final, &ds)
+	// A column's data_type may hold Jinja too, as dbt renders it
+	// ("{{ 'UInt8' if target.type == 'clickhouse' else 'int' }}").
+	for _, c := range u.node.Columns {
+		if c != nil && strings.Contains(c.DataType, "{") {
+			if nv, changed := r.p.renderConfigValue(ctx, u, c.DataType, &ds); changed {
+				c.DataType = strings.TrimSpace(nv.(string))
+			}
+		}
+	}
 	if len(ds) > 0 && po.err == nil {
 		d := ds[0]
 		po.err = &d
@@ -688,6 +700,7 @@ func (r *Parsed) Finalize(ctx context.Context, o FinalizeOptions) diag.Diagnosti
 	}
 	r.body = make([]string, n)
 	r.dynamic = make([]bool, n)
+	r.hooksLater = make([]bool, n)
 	type finalOut struct {
 		body, incr     string
 		pre, post      []string
@@ -772,6 +785,11 @@ func (r *Parsed) Finalize(ctx context.Context, o FinalizeOptions) diag.Diagnosti
 			dyn = dyn || r.parse[e].dynamic
 		}
 		r.dynamic[i] = dyn && o.Warehouse == nil
+		if o.Warehouse == nil && hooksHaveJinja(r.cfgs[i].cfg.PreHook, r.cfgs[i].cfg.PostHook) {
+			// Hooks with Jinja render when they run, with execute true and the
+			// node's relation built (post-hooks), as dbt renders them.
+			r.hooksLater[i] = true
+		}
 		node := r.Manifest.Nodes[u.node.UniqueID]
 		if node == nil {
 			continue
@@ -843,23 +861,27 @@ func (r *Parsed) renderFinalRaw(u *unit, st *renderState) (string, error) {
 // dropped, as dbt skips empty hooks.
 func (r *Parsed) renderHooks(ctx context.Context, u *unit, wh Warehouse, ds *diag.Diagnostics) (pre, post []string) {
 	c := r.cfgs[u.idx].cfg
+	pre, _ = r.renderHookList(ctx, u, wh, c.PreHook, ds)
+	post, _ = r.renderHookList(ctx, u, wh, c.PostHook, ds)
+	return pre, post
+}
+
+// renderHookList renders hooks one by one, each when its turn comes; it
+// returns the non-empty ones and the statements their rendering ran.
+func (r *Parsed) renderHookList(ctx context.Context, u *unit, wh Warehouse, src []string, ds *diag.Diagnostics) (hooks, stmts []string) {
 	line := findLine(u.text, "hook")
-	for _, h := range []struct {
-		src []string
-		dst *[]string
-	}{{c.PreHook, &pre}, {c.PostHook, &post}} {
-		for _, sql := range h.src {
-			st := r.finalState(ctx, u, phaseFinal, wh, false)
-			out, ok := r.p.renderText(u.pkg, u.file, line, sql, st, ds)
-			if !ok {
-				continue
-			}
-			if strings.TrimSpace(out) != "" {
-				*h.dst = append(*h.dst, out)
-			}
+	for _, sql := range src {
+		st := r.finalState(ctx, u, phaseFinal, wh, false)
+		out, ok := r.p.renderText(u.pkg, u.file, line, sql, st, ds)
+		stmts = append(stmts, st.statements...)
+		if !ok {
+			continue
+		}
+		if strings.TrimSpace(out) != "" {
+			hooks = append(hooks, out)
 		}
 	}
-	return pre, post
+	return hooks, stmts
 }
 
 // ephemeralParents lists every ephemeral model node i reads through

@@ -545,6 +545,7 @@ func (p *Program) newUnit(k *pkg, kind unitKind, rt manifest.ResourceType, name 
 		n.Description = p.describe(k, props.file, np.Line, np.Description)
 		n.Columns = p.columns(k, props.file, np.Columns)
 		n.Meta = np.Meta
+		n.TimeSpine = np.TimeSpine
 		mergeAll(base, np.Config)
 		mergeAll(raw, np.Config)
 		if len(np.Tags) > 0 {

@@ -41,6 +41,25 @@ func (r *Parsed) Dynamic(id string) bool {
 	return ok && r.dynamic != nil && r.dynamic[i]
 }
 
+// HooksAtRun reports whether node id's hooks render when they run (they
+// hold Jinja); Finalize rendered them otherwise.
+func (r *Parsed) HooksAtRun(id string) bool {
+	i, ok := r.index[id]
+	return ok && r.hooksLater != nil && r.hooksLater[i]
+}
+
+// hooksHaveJinja reports whether any hook holds Jinja.
+func hooksHaveJinja(lists ...[]string) bool {
+	for _, l := range lists {
+		for _, h := range l {
+			if strings.Contains(h, "{{") || strings.Contains(h, "{%") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // RenderNode renders node id with `execute` true against the warehouse, after
 // its parents are built, as dbt renders every node just before it runs.
 func (r *Parsed) RenderNode(ctx context.Context, id string, wh Warehouse) (NodeSQL, error) {
@@ -82,14 +101,40 @@ func (r *Parsed) RenderNode(ctx context.Context, id string, wh Warehouse) (NodeS
 		out.Statements = append(out.Statements, s...)
 		out.IncrementalSQL = injectCTEs(ib, ctes)
 	}
-	if c.Materialized != "ephemeral" {
+	if c.Materialized != "ephemeral" && !r.hooksLater[i] {
+		// Pre-hooks only (hooks with Jinja render when they run): post-hooks render after the model is built
+		// (RenderPostHooks), as dbt renders them, so a hook that inserts into
+		// {{ this }} from a statement block finds the new relation.
 		var ds diag.Diagnostics
-		out.PreHooks, out.PostHooks = r.renderHooks(ctx, u, wh, &ds)
+		var stmts []string
+		out.PreHooks, stmts = r.renderHookList(ctx, u, wh, c.PreHook, &ds)
+		out.Statements = append(out.Statements, stmts...)
 		if len(ds) > 0 {
 			return out, ds.Err()
 		}
 	}
 	return out, nil
+}
+
+// RenderHooks renders node id's pre-hooks ("pre") or post-hooks ("post")
+// against the warehouse when they are about to run (post-hooks after the
+// node's relation is built); it returns the hooks to run and the statements
+// their rendering ran itself (statement blocks, run_query).
+func (r *Parsed) RenderHooks(ctx context.Context, id, which string, wh Warehouse) (hooks, stmts []string, err error) {
+	i, ok := r.index[id]
+	if !ok {
+		return nil, nil, fmt.Errorf("no node %s to render", id)
+	}
+	src := r.cfgs[i].cfg.PostHook
+	if which == "pre" {
+		src = r.cfgs[i].cfg.PreHook
+	}
+	var ds diag.Diagnostics
+	hooks, stmts = r.renderHookList(ctx, r.p.units[i], wh, src, &ds)
+	if len(ds) > 0 {
+		return hooks, stmts, ds.Err()
+	}
+	return hooks, stmts, nil
 }
 
 func (r *Parsed) runtimeBody(ctx context.Context, i int, wh Warehouse, incr bool) (string, []string, error) {

@@ -285,17 +285,22 @@ func (x *executor) runNode(ctx context.Context, id string) *result.NodeResult {
 	r := &result.NodeResult{UniqueID: id, Node: n, ThreadID: "Thread-" + strconv.Itoa(idx%max(1, x.o.Threads)+1), RelationName: n.RelationName, CompiledCode: n.CompiledCode}
 	var statements []string
 	var err error
+	lateHooks := false
 	if x.o.Renderer != nil && x.o.Renderer.Dynamic(id) {
-		// Its SQL depends on what its parents built: render it now, as dbt does.
+		// Its SQL depends on what its parents built: render it now, as dbt does;
+		// its post-hooks render once it is built.
 		var rd Rendered
 		rd, err = x.o.Renderer.Render(ctx, id)
 		statements = rd.Statements
 		if err == nil {
 			c := *n
-			c.CompiledCode, c.IncrementalCode, c.PreHooks, c.PostHooks = rd.SQL, rd.IncrementalSQL, rd.PreHooks, rd.PostHooks
+			c.CompiledCode, c.IncrementalCode, c.PreHooks, c.PostHooks = rd.SQL, rd.IncrementalSQL, rd.PreHooks, nil
 			n = &c
 			r.CompiledCode = rd.SQL
+			lateHooks = true
 		}
+	} else if x.o.Renderer != nil && x.o.Renderer.HooksAtRun(id) {
+		lateHooks = true
 	}
 	switch {
 	case err != nil:
@@ -305,7 +310,7 @@ func (x *executor) runNode(ctx context.Context, id string) *result.NodeResult {
 		statements = append(statements, st...)
 	case n.ResourceType == manifest.Model:
 		var st []string
-		st, err = x.runModel(ctx, n, r)
+		st, err = x.runModel(ctx, n, r, lateHooks)
 		statements = append(statements, st...)
 	case n.ResourceType == manifest.Seed:
 		var st []string
@@ -359,12 +364,21 @@ func (x *executor) ensureSchema(ctx context.Context, rel relation.Relation) erro
 	return nil
 }
 
-func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.NodeResult) ([]string, error) {
+func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.NodeResult, lateHooks bool) ([]string, error) {
 	var stmts []string
 	if err := x.ensureSchema(ctx, n.Relation); err != nil {
 		return stmts, err
 	}
-	for _, h := range n.PreHooks {
+	pre := n.PreHooks
+	if lateHooks && x.o.Renderer.HooksAtRun(n.UniqueID) {
+		hooks, ran, err := x.o.Renderer.Hooks(ctx, n.UniqueID, "pre")
+		stmts = append(stmts, ran...)
+		if err != nil {
+			return stmts, fmt.Errorf("pre-hook: %w", err)
+		}
+		pre = hooks
+	}
+	for _, h := range pre {
 		stmts = append(stmts, h)
 		if _, err := x.o.Warehouse.Exec(ctx, h); err != nil {
 			return stmts, fmt.Errorf("pre-hook: %w", err)
@@ -403,7 +417,16 @@ func (x *executor) runModel(ctx context.Context, n *manifest.Node, r *result.Nod
 			return stmts, fmt.Errorf("latest version pointer %s: %w", p, err)
 		}
 	}
-	for _, h := range n.PostHooks {
+	post := n.PostHooks
+	if lateHooks {
+		hooks, ran, err := x.o.Renderer.Hooks(ctx, n.UniqueID, "post")
+		stmts = append(stmts, ran...)
+		if err != nil {
+			return stmts, fmt.Errorf("post-hook: %w", err)
+		}
+		post = hooks
+	}
+	for _, h := range post {
 		stmts = append(stmts, h)
 		if _, err := x.o.Warehouse.Exec(ctx, h); err != nil {
 			return stmts, fmt.Errorf("post-hook: %w", err)

@@ -17,8 +17,15 @@ import (
 type Renderer interface {
 	// Dynamic reports whether node id must render again now.
 	Dynamic(id string) bool
-	// Render renders node id against the warehouse (its parents are built).
+	// Render renders node id against the warehouse (its parents are built):
+	// its SQL and pre-hooks.
 	Render(ctx context.Context, id string) (Rendered, error)
+	// HooksAtRun reports whether node id's hooks render when they run.
+	HooksAtRun(id string) bool
+	// Hooks renders node id's "pre" or "post" hooks now (post-hooks once its
+	// relation is built); it returns them and the statements their rendering
+	// ran.
+	Hooks(ctx context.Context, id, which string) (hooks, statements []string, err error)
 	// Custom reports whether node id is built by a project's {% materialization %}.
 	Custom(id string) bool
 	// Materialize runs node id's custom materialization.
@@ -30,7 +37,7 @@ type Renderer interface {
 // Rendered is a node's SQL rendered at execution time.
 type Rendered struct {
 	SQL, IncrementalSQL string
-	PreHooks, PostHooks []string
+	PreHooks            []string
 	// Statements the render itself ran (statement blocks), for target/run.
 	Statements []string
 }

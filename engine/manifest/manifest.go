@@ -131,7 +131,9 @@ type Node struct {
 	// Exposures and unit tests only (written to manifest.json's exposures and
 	// unit_tests maps in their own shapes).
 	Exposure *ExposureInfo `json:"-"`
-	UnitTest *UnitTestDef  `json:"-"`
+	// TimeSpine is the model's time_spine: properties as written (graph only).
+	TimeSpine map[string]any `json:"-"`
+	UnitTest  *UnitTestDef   `json:"-"`
 
 	// Line is where the node is declared in OriginalFilePath (YAML tests/sources), for diagnostics.
 	Line int `json:"-"`

@@ -143,6 +143,9 @@ type NodeProps struct {
 	Constraints []*ConstraintProps
 	// DeprecationDate is deprecation_date as written.
 	DeprecationDate string
+	// TimeSpine is dbt 1.9's time_spine: as written (packages read it from
+	// the graph; strata has no semantic layer).
+	TimeSpine map[string]any
 
 	// topConfig holds access:, group: and contract: written as properties,
 	// merged under Config (config: wins) once the entry is read.

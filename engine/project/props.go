@@ -16,9 +16,9 @@ var (
 	propsWarnKeys = []string{"metrics", "semantic_models", "saved_queries", "functions"}
 
 	nodeKeys = []string{"name", "description", "config", "columns", "tests", "data_tests", "meta", "tags", "docs",
-		"access", "group", "contract", "latest_version", "versions", "constraints", "deprecation_date"}
+		"access", "group", "contract", "latest_version", "versions", "constraints", "deprecation_date", "time_spine"}
 	// dbt knows these node keys; strata ignores them without complaint.
-	nodeIgnored = []string{"time_spine", "freshness", "relation", "quote_columns"}
+	nodeIgnored = []string{"freshness", "relation", "quote_columns"}
 
 	columnKeys    = []string{"name", "description", "data_type", "quote", "meta", "tags", "tests", "data_tests", "config", "constraints"}
 	columnIgnored = []string{"docs", "granularity", "policy_tags", "dimension", "entity", "tests_config"}
@@ -166,6 +166,8 @@ func (d *ydec) nodeList(n *yaml.Node, kind string, seen map[string]*yaml.Node) [
 				np.Constraints = d.constraints(p.v, where, true)
 			case "deprecation_date":
 				np.DeprecationDate, _ = d.str(p.v, "deprecation_date")
+			case "time_spine":
+				np.TimeSpine = d.mapping(p.v, "time_spine")
 			default:
 				d.checkKey(p.k, where, nodeKeys, nodeIgnored)
 			}
