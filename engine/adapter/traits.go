@@ -28,6 +28,10 @@ type Traits struct {
 	// CaseInsensitive: quoted identifiers that differ only in case name the
 	// same object (DuckDB). PostgreSQL and Snowflake keep quoted names exact.
 	CaseInsensitive bool
+	// UnquotedFold is how the engine folds an unquoted identifier: "lower"
+	// (PostgreSQL), "upper" (Snowflake), "" keeps it (DuckDB). Seeds with
+	// quote_columns: false name their columns so.
+	UnquotedFold string
 	// CrossDatabase: one connection reaches relations of other databases
 	// (catalogs) by qualifying them. PostgreSQL cannot.
 	CrossDatabase bool

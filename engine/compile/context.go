@@ -593,11 +593,22 @@ func (p *Program) renderVar(s *jinja.State, k *pkg, name string, x any) (jinja.V
 	if st := stateOf(s); st != nil && st.ctx != nil {
 		ctx = st.ctx
 	}
-	st := &renderState{ctx: ctx, p: p, k: k, phase: phaseFinal}
 	file := "dbt_project.yml"
 	if k.proj != nil && k.proj.ConfigFile != "" {
 		file = k.prefix + k.proj.ConfigFile
 	}
+	r, err := p.renderYAMLValue(ctx, k, file, x)
+	if err != nil {
+		return jinja.Value{}, fmt.Errorf("var %q: %w", name, err)
+	}
+	return jinja.FromGo(r), nil
+}
+
+// renderYAMLValue renders the Jinja in a YAML value written in file of
+// package k (strings inside lists and mappings too), with the target and
+// vars, as dbt renders project and properties files.
+func (p *Program) renderYAMLValue(ctx context.Context, k *pkg, file string, x any) (any, error) {
+	st := &renderState{ctx: ctx, p: p, k: k, phase: phaseFinal}
 	var render func(v any) (any, error)
 	render = func(v any) (any, error) {
 		switch t := v.(type) {
@@ -608,7 +619,7 @@ func (p *Program) renderVar(s *jinja.State, k *pkg, name string, x any) (jinja.V
 			var ds diag.Diagnostics
 			out, ok := p.renderText(k, file, 0, t, st, &ds)
 			if !ok {
-				return nil, fmt.Errorf("var %q: %w", name, ds.Err())
+				return nil, ds.Err()
 			}
 			return out, nil
 		case []any:
@@ -634,11 +645,7 @@ func (p *Program) renderVar(s *jinja.State, k *pkg, name string, x any) (jinja.V
 		}
 		return v, nil
 	}
-	r, err := render(x)
-	if err != nil {
-		return jinja.Value{}, err
-	}
-	return jinja.FromGo(r), nil
+	return render(x)
 }
 
 func (p *Program) fnEnvVar(s *jinja.State, a jinja.Args) (jinja.Value, error) {

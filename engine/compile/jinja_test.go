@@ -35,6 +35,7 @@ func TestJinjaFeatures(t *testing.T) {
 		{"string methods", `{{ 'a,b'.split(',') | join('|') }} {{ ' x '.strip() }} {{ 'ab'.upper() }} {{ 'ab'.startswith('a') }} {{ 'a-b'.replace('-', '_') }} {{ '{}-{}'.format(1, 2) }} {{ ','.join(['p','q']) }}`, `a|b x AB True a_b 1-2 p,q`},
 		{"dispatch", `{{ adapter.dispatch('thing')() }} / {{ adapter.dispatch('other')() }}`, `default thing / testdb other`},
 		{"adapter.quote", `{{ adapter.quote('x') }}`, `"x"`},
+		{"information_schema", `{{ this.information_schema('columns') }} {{ this.information_schema() }} {{ this.information_schema('tables').schema }}`, `"db".INFORMATION_SCHEMA.columns "db".INFORMATION_SCHEMA INFORMATION_SCHEMA`},
 		{"this and target", `{{ this }} {{ this.schema }} {{ target.name }} {{ target.schema }} {{ target.type }} {{ target.threads }}`, `"db"."analytics"."m" analytics dev analytics testdb 4`},
 		{"var and env_var", `{{ var('plain') }} {{ var('scoped') }} {{ var('missing', 'dflt') }} {{ env_var('STRATA_TEST_ENV') }} {{ env_var('NOPE', 'd') }}`, `p s dflt from-env d`},
 		{"config get", `{{ config(materialized='table', tags=['x']) }}{{ config.get('materialized') }} {{ config.get('nope', 'dd') }}`, `table dd`},

@@ -220,6 +220,21 @@ func (r *relObj) Attr(name string) (jinja.Value, bool) {
 			}
 			return jinja.ObjectValue(x), nil
 		}), true
+	case "information_schema":
+		// dbt's InformationSchema relation: <database>.INFORMATION_SCHEMA[.<view>],
+		// the database quoted as the relation's, the rest as written.
+		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
+			v, err := bind(a, name, []string{"view_name"}, 0)
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			r.touch()
+			view := ""
+			if !v[0].IsUndefined() && !v[0].IsNone() {
+				view = v[0].String()
+			}
+			return jinja.ObjectValue(&infoSchemaObj{p: r.p, database: r.rel.Database, view: view}), nil
+		}), true
 	case "incorporate", "replace_path", "replace":
 		return fn(name, func(_ *jinja.State, a jinja.Args) (jinja.Value, error) {
 			r.touch()
@@ -255,6 +270,41 @@ func (r *relObj) Attr(name string) (jinja.Value, bool) {
 	}
 	return jinja.Value{}, false
 }
+
+// infoSchemaObj is relation.information_schema(view): what dbt packages
+// query the catalog through (`{{ relation.information_schema('columns') }}`).
+type infoSchemaObj struct {
+	p        *Program
+	database string
+	view     string
+}
+
+func (i *infoSchemaObj) String() string {
+	out := "INFORMATION_SCHEMA"
+	if i.database != "" {
+		out = i.p.quoteIdent(i.database) + "." + out
+	}
+	if i.view != "" {
+		out += "." + i.view
+	}
+	return out
+}
+
+func (i *infoSchemaObj) Attr(name string) (jinja.Value, bool) {
+	switch name {
+	case "database":
+		return strOrNone(i.database), true
+	case "schema":
+		return jinja.String("INFORMATION_SCHEMA"), true
+	case "identifier", "information_schema_view":
+		return strOrNone(i.view), true
+	case "render":
+		return fn("render", func(*jinja.State, jinja.Args) (jinja.Value, error) { return jinja.String(i.String()), nil }), true
+	}
+	return jinja.Value{}, false
+}
+
+func (i *infoSchemaObj) Repr() string { return "<InformationSchema " + i.String() + ">" }
 
 // getMethod is a mapping's .get(key, default=None), answered by item.
 func getMethod(item func(jinja.Value) (jinja.Value, bool)) jinja.Value {

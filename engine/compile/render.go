@@ -107,7 +107,28 @@ func (p *Program) vars(st *renderState) map[string]jinja.Value {
 	}
 	if st.unit != nil {
 		for name, v := range st.unit.macros {
-			vars[name] = p.overrideValue(st.k, name, v)
+			ns, macro, dotted := strings.Cut(name, ".")
+			if !dotted {
+				vars[name] = p.overrideValue(st.k, name, v)
+				continue
+			}
+			// audit_helper._get_comparison_bounds: the package's namespace
+			// with that one macro answering the override's value.
+			base := vars[ns]
+			if base.Kind() == jinja.KindUndefined {
+				base = st.k.env.Globals[ns]
+			}
+			m, ok := base.Object().(*module)
+			if !ok {
+				continue
+			}
+			attrs := make(map[string]jinja.Value, len(m.attrs))
+			for k, a := range m.attrs {
+				attrs[k] = a
+			}
+			val := jinja.FromGo(v)
+			attrs[macro] = fn(macro, func(*jinja.State, jinja.Args) (jinja.Value, error) { return val, nil })
+			vars[ns] = newModule(m.name, attrs)
 		}
 	}
 	if st.u != nil {

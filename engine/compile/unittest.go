@@ -61,6 +61,17 @@ func (r *Parsed) unitTestNodes(m *manifest.Manifest, ds *diag.Diagnostics) {
 		u := d.u
 		cfg := map[string]any{}
 		mergeAll(cfg, u.Config)
+		for _, key := range []string{"enabled", "tags", "meta"} {
+			// tags: "{{ 'skip' if target.type == 'snowflake' else 'run' }}"
+			if v, ok := cfg[key]; ok && hasJinja(v) {
+				rv, err := p.renderYAMLValue(p.ctx, p.root, d.file, v)
+				if err != nil {
+					ds.Add(diag.Diagnostic{Severity: diag.Error, File: d.rel, Line: u.Line, Summary: "bad unit test config", Detail: err.Error()})
+					continue
+				}
+				cfg[key] = rv
+			}
+		}
 		if en, ok := boolOf(cfg["enabled"]); ok && !en {
 			continue
 		}
@@ -396,6 +407,15 @@ func (r *Parsed) unitRows(d *unitTestDef, g *project.UnitInputProps, what string
 	}
 	switch g.Format {
 	case "sql":
+		if hasJinja(text) {
+			// SQL rows are a template, as dbt renders them.
+			out, err := r.p.renderYAMLValue(r.p.ctx, r.p.root, d.file, text)
+			if err != nil {
+				r.addUnitError(d, g.Line, "bad sql rows", fmt.Sprintf("the sql rows of %s of unit test %s: %v", what, d.u.Name, err), "")
+				return in, false
+			}
+			text = out.(string)
+		}
 		in.SQL = strings.TrimRight(strings.TrimSpace(text), ";")
 		return in, true
 	case "csv":

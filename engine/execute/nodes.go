@@ -58,7 +58,7 @@ func (x *executor) runSeed(ctx context.Context, n *manifest.Node, r *result.Node
 		return nil, err
 	}
 	res, err := x.o.Warehouse.LoadSeed(ctx, materialize.SeedRequest{
-		Relation: n.Relation, Header: header, Rows: rows, ColumnTypes: n.Config.ColumnTypes, Label: n.UniqueID,
+		Relation: n.Relation, Header: header, Rows: rows, ColumnTypes: n.Config.ColumnTypes, QuoteColumns: n.Config.QuoteColumns, Label: n.UniqueID,
 	})
 	if err != nil {
 		return res.Statements, err

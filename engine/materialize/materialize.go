@@ -64,7 +64,10 @@ type SeedRequest struct {
 	// every other column's type is inferred from the values (integer,
 	// decimal, boolean, date, timestamp, else text).
 	ColumnTypes map[string]string
-	Label       string
+	// QuoteColumns false names the columns as the engine folds unquoted
+	// names (dbt's quote_columns: false): PostgreSQL lower-cases COLUMN_NAME.
+	QuoteColumns *bool
+	Label        string
 }
 
 // SnapshotRequest is one snapshot to apply (dbt's type-2 history, with meta

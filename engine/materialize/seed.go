@@ -27,8 +27,17 @@ func (w *Warehouse) LoadSeed(ctx context.Context, req SeedRequest) (Result, erro
 	}
 	cols := InferSeedColumns(req.Header, req.Rows, req.ColumnTypes)
 	names := make([]string, len(cols))
+	unquoted := req.QuoteColumns != nil && !*req.QuoteColumns
 	for i := range cols {
 		cols[i].Name = w.d.ColumnName(cols[i].Name)
+		if unquoted {
+			switch w.traits.UnquotedFold {
+			case "lower":
+				cols[i].Name = strings.ToLower(cols[i].Name)
+			case "upper":
+				cols[i].Name = strings.ToUpper(cols[i].Name)
+			}
+		}
 		names[i] = cols[i].Name
 	}
 	b := w.newBuild(label)

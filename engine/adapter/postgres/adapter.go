@@ -66,6 +66,7 @@ var Traits = adapter.Traits{
 	TransactionalDDL:   true,
 	Merge:              true,
 	MaxIdentifierBytes: MaxIdentLen,
+	UnquotedFold:       "lower",
 	// PostgreSQL enforces every constraint type of a contract.
 	Constraints: map[string]adapter.ConstraintSupport{
 		"not_null": adapter.ConstraintEnforced, "unique": adapter.ConstraintEnforced, "primary_key": adapter.ConstraintEnforced,

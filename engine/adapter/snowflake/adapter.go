@@ -39,6 +39,7 @@ var Traits = adapter.Traits{
 	AtomicReplace:      true,
 	Merge:              true,
 	MaxIdentifierBytes: 255,
+	UnquotedFold:       "upper",
 	CrossDatabase:      true,
 	// Snowflake enforces not null only; unique, primary and foreign keys are
 	// kept as metadata, and it has no check constraints (as dbt documents).
