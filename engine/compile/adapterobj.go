@@ -2,6 +2,8 @@ package compile
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -681,12 +683,7 @@ func (r *Parsed) graphDict() *jinja.Dict {
 		d.SetStr("exposures", jinja.DictValue(graphMap(r.Manifest.Exposures)))
 		d.SetStr("unit_tests", jinja.DictValue(graphMap(r.Manifest.UnitTests)))
 		groups := jinja.NewDict()
-		gids := make([]string, 0, len(r.Manifest.Groups))
-		for id := range r.Manifest.Groups {
-			gids = append(gids, id)
-		}
-		sort.Strings(gids)
-		for _, id := range gids {
+		for _, id := range slices.Sorted(maps.Keys(r.Manifest.Groups)) {
 			g := r.Manifest.Groups[id]
 			groups.SetStr(id, jinja.FromGo(map[string]any{"unique_id": g.UniqueID, "name": g.Name, "resource_type": string(g.ResourceType),
 				"package_name": g.PackageName, "path": g.Path, "original_file_path": g.OriginalFilePath, "description": g.Description,
@@ -704,12 +701,7 @@ func (r *Parsed) graphDict() *jinja.Dict {
 // graphMap is a map of nodes as the graph shows them, sorted by id.
 func graphMap(m map[string]*manifest.Node) *jinja.Dict {
 	d := jinja.NewDict()
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(m)) {
 		d.SetStr(id, graphNode(m[id]))
 	}
 	return d

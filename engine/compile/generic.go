@@ -3,7 +3,9 @@ package compile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -287,12 +289,7 @@ func (p *Program) renderArgDeep(k *pkg, file string, v any, st *renderState) (ji
 		return jinja.NewList(out), nil
 	case map[string]any:
 		d := jinja.NewDict()
-		keys := make([]string, 0, len(t))
-		for key := range t {
-			keys = append(keys, key)
-		}
-		sort.Strings(keys)
-		for _, key := range keys {
+		for _, key := range slices.Sorted(maps.Keys(t)) {
 			rv, err := p.renderArgDeep(k, file, t[key], st)
 			if err != nil {
 				return jinja.Value{}, err
