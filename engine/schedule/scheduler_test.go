@@ -105,8 +105,11 @@ func (h *harness) waitRuns(n int, status string) []Run {
 	return runs
 }
 
-// settled reports whether no schedule is between recording a run's end and
-// becoming free again, so the next tick will not be skipped because of it.
+// settled reports whether no schedule is between recording a run's end in
+// the history and becoming free again, so the next tick will not be skipped
+// because of it. A run's metrics are observed before its history shows it
+// finished: a wait keyed on metrics (or on the run function's calls) must use
+// idle instead, since the history still says running there.
 func (h *harness) settled() bool {
 	status := map[string]string{}
 	for _, r := range h.s.Runs() {
@@ -637,7 +640,7 @@ func TestHistorySurvivesRestartAndIsBounded(t *testing.T) {
 	h := start(t, Options{Specs: specs, HistoryDir: dir, Run: run, Settings: project.SchedulerSettings{HistoryRetention: 3}})
 	for i := range 5 {
 		h.advance(time.Second)
-		waitFor(t, "a run", func() bool { return runsCounter(h.s, "h", StatusSuccess) == i+1 && h.settled() })
+		waitFor(t, "a run", func() bool { return runsCounter(h.s, "h", StatusSuccess) == i+1 && h.idle() })
 	}
 	if err := h.stop(); err != nil {
 		t.Fatal(err)
@@ -722,7 +725,7 @@ func TestSchedulersSharingALockerRunEachTickOnce(t *testing.T) {
 		waitFor(t, "both replicas to wait", func() bool { return clock.pending() == 2 })
 		clock.Advance(time.Second)
 		waitFor(t, "the tick's run", func() bool {
-			return runsCounter(a.s, "x", StatusSuccess)+runsCounter(b.s, "x", StatusSuccess) == i+1 && a.settled() && b.settled()
+			return runsCounter(a.s, "x", StatusSuccess)+runsCounter(b.s, "x", StatusSuccess) == i+1 && a.idle() && b.idle()
 		})
 	}
 	time.Sleep(20 * time.Millisecond) // a second run of a tick would show up by now

@@ -344,7 +344,7 @@ func TestOnlyTheReplicaThatRanATickWatchesItsDeadline(t *testing.T) {
 	waitFor(t, "both replicas to wait", func() bool { return clock.pending() == 2 })
 	clock.Advance(time.Second)
 	waitFor(t, "the tick's run", func() bool {
-		return runsCounter(a.s, "nightly", StatusSuccess)+runsCounter(b.s, "nightly", StatusSuccess) == 1 && a.settled() && b.settled()
+		return runsCounter(a.s, "nightly", StatusSuccess)+runsCounter(b.s, "nightly", StatusSuccess) == 1 && a.idle() && b.idle()
 	})
 	waitFor(t, "both replicas to wait again", func() bool { return clock.pending() >= 2 })
 	clock.Advance(15 * time.Minute)
