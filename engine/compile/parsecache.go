@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/strata-dev/strata/engine/diag"
 )
@@ -85,6 +85,9 @@ func volatile(text string) bool {
 	return false
 }
 
+// zeroByte separates the pieces of a node's key.
+var zeroByte = [1]byte{0}
+
 type cachedNode struct {
 	ID, Key                     string
 	Out                         string // markers name unique_ids: "\x00model.p.x\x00"
@@ -97,6 +100,7 @@ type cachedNode struct {
 type parseCache struct {
 	Version, RunKey string
 	Nodes           []cachedNode
+	byID            map[string]*cachedNode // not stored: built on reading
 }
 
 // cacheState is one Parse's use of the cache.
@@ -116,19 +120,37 @@ func (p *Program) openParseCache() *cacheState {
 		return nil
 	}
 	cs := &cacheState{path: filepath.Join(p.o.CacheDir, parseCacheFile), runKey: p.runKey(), entries: map[string]*cachedNode{}}
-	f, err := os.Open(cs.path)
-	if err != nil {
+	var c *parseCache
+	if p.cacheRead != nil {
+		c = <-p.cacheRead
+	} else {
+		c = readParseCache(cs.path)
+	}
+	if c == nil || c.Version != parseCacheVersion || c.RunKey != cs.runKey {
 		return cs
+	}
+	cs.entries = c.byID
+	return cs
+}
+
+// readParseCache decodes the cache file at path; nil when it is missing or
+// unreadable. Load starts it at once, beside reading macros and collecting
+// nodes, since it needs nothing from them.
+func readParseCache(path string) *parseCache {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
 	}
 	defer f.Close()
 	var c parseCache
-	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&c); err != nil || c.Version != parseCacheVersion || c.RunKey != cs.runKey {
-		return cs
+	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&c); err != nil {
+		return nil
 	}
+	c.byID = make(map[string]*cachedNode, len(c.Nodes))
 	for i := range c.Nodes {
-		cs.entries[c.Nodes[i].ID] = &c.Nodes[i]
+		c.byID[c.Nodes[i].ID] = &c.Nodes[i]
 	}
-	return cs
+	return &c
 }
 
 // runKey hashes what every node's parse render may see besides its own text
@@ -258,12 +280,12 @@ func appendCanonical(b []byte, v any) ([]byte, bool) {
 // nodeKey hashes what one node's parse render sees of its own.
 func (p *Program) nodeKey(u *unit) string {
 	h := sha256.New()
-	// Written piece by piece: joining the pieces first copied every
-	// template once more.
+	// Written piece by piece and without converting to []byte (sha256 has
+	// no WriteString, so io.WriteString copied every template once more).
 	w := func(parts ...string) {
 		for _, s := range parts {
-			io.WriteString(h, s)
-			h.Write([]byte{0})
+			h.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+			h.Write(zeroByte[:])
 		}
 	}
 	w(u.node.UniqueID, strconv.Itoa(int(u.kind)), u.file, u.text, p.canonicalCfg(u.baseCfg))
@@ -307,15 +329,9 @@ func (cs *cacheState) lookup(p *Program, u *unit, key string, keepOut bool) (par
 		po.refs = append(po.refs, i)
 	}
 	if keepOut {
-		// ParseOnly drops the text at once: no need to map its markers.
-		out, ok := mapMarkers(e.Out, func(id string) (string, bool) {
-			i, ok := p.unitIndex(id)
-			return strconv.Itoa(i), ok
-		})
-		if !ok {
-			return parseOut{}, false
-		}
-		po.out = out
+		// The cached text keeps its markers as unique_ids: substitute reads
+		// both forms, so the text is used as stored (ParseOnly drops it).
+		po.out = e.Out
 	}
 	if len(e.Cfg) > 0 {
 		cfg, err := cs.decodeCfg(e.Cfg)

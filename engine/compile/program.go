@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -56,6 +57,10 @@ type Program struct {
 	pkgs     map[string]*pkg
 	// pkgOrder is the root project, the installed packages by name, then the global project.
 	pkgOrder []*pkg
+
+	// cacheRead delivers the partial-parse cache file, decoded while Load
+	// reads the project (nil when partial parsing is off).
+	cacheRead chan *parseCache
 
 	units []*unit
 	// byName indexes refable nodes (models, seeds, snapshots) by name across packages.
@@ -151,6 +156,10 @@ func Load(ctx context.Context, o Options) (*Program, diag.Diagnostics) {
 		return nil, diag.Diagnostics{{Severity: diag.Error, Summary: "no project", Detail: "compile was called without a project"}}
 	}
 	p := &Program{o: o, ctx: ctx, pkgs: map[string]*pkg{}, byName: map[string][]int{}, docNodes: map[string]*manifest.Doc{}, sources: map[string]*manifest.Node{}}
+	if o.CacheDir != "" {
+		p.cacheRead = make(chan *parseCache, 1)
+		go func() { p.cacheRead <- readParseCache(filepath.Join(o.CacheDir, parseCacheFile)) }()
+	}
 	p.tags = dbtTags()
 	p.filters = jinja.NewEnvironment().Filters
 	addDbtFilters(p.filters)

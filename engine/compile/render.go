@@ -310,8 +310,8 @@ func (r *Parsed) substitute(s string, self int) (string, bool) {
 		if end < 0 {
 			return "", false
 		}
-		idx, err := strconv.Atoi(s[i+1 : i+1+end])
-		if err != nil || idx < 0 || idx >= len(r.p.units) {
+		idx, ok := r.markerIndex(s[i+1 : i+1+end])
+		if !ok {
 			return "", false
 		}
 		text := r.relationText(idx)
@@ -327,6 +327,15 @@ func (r *Parsed) substitute(s string, self int) (string, bool) {
 		return keepUserAliases(b.String()), true
 	}
 	return b.String(), true
+}
+
+// markerIndex is the unit a relation marker names: its index (a fresh
+// render's marker) or its unique_id (a partial-parse cache's).
+func (r *Parsed) markerIndex(m string) (int, bool) {
+	if idx, err := strconv.Atoi(m); err == nil {
+		return idx, idx >= 0 && idx < len(r.p.units)
+	}
+	return r.p.unitIndex(m)
 }
 
 // relationText is how a ref to node idx renders in final SQL.
