@@ -39,7 +39,9 @@ func encodeManifest(m *manifest.Manifest) ([][]byte, error) {
 // the project; the rest is encoded meanwhile. It fails on a value
 // encoding/json rejects too, or when out does.
 func encodeManifestTo(out io.Writer, m *manifest.Manifest) error {
-	tail := &jsonWriter{}
+	// The tail is mostly parent_map and child_map: sized up front, since
+	// growing it by doubling allocated about twice its size again.
+	tail := &jsonWriter{b: make([]byte, 0, mapSize(m.ParentMap)+mapSize(m.ChildMap)+64<<10)}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		tail.raw(`,"sources":`)
@@ -93,7 +95,7 @@ func encodeManifestTo(out io.Writer, m *manifest.Manifest) error {
 // nodeChunk is how many nodes one goroutine encodes at a time: a few hundred
 // KB of JSON, large enough to amortize the hand-off, small enough that the
 // chunks in flight stay a few MB.
-const nodeChunk = 256
+const nodeChunk = 64
 
 // streamNodes writes a map of nodes as a JSON object, in key order. Workers
 // take chunks in turn and encode them; this goroutine writes each chunk as
@@ -172,6 +174,18 @@ func streamNodes(out io.Writer, nodes map[string]*manifest.Node) error {
 	}
 	_, err = out.Write([]byte("}"))
 	return err
+}
+
+// mapSize is about the JSON size of a map of string lists (no escapes).
+func mapSize(m map[string][]string) int {
+	n := 2
+	for k, vs := range m {
+		n += len(k) + 6
+		for _, v := range vs {
+			n += len(v) + 3
+		}
+	}
+	return n
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -22,10 +22,7 @@ import (
 // returns the model files they consumed.
 func (p *Program) collectVersions(k *pkg) map[string]bool {
 	used := map[string]bool{}
-	files := map[string]project.File{}
-	for _, f := range k.proj.Models {
-		files[f.Name] = f
-	}
+	var files map[string]*project.File // built at the first versioned model
 	seen := map[string]bool{}
 	for _, pf := range k.proj.Properties {
 		propsFile := k.fileName(pf.Path)
@@ -48,6 +45,12 @@ func (p *Program) collectVersions(k *pkg) map[string]bool {
 				k.latest = map[string]string{}
 			}
 			k.latest[np.Name] = latest
+			if files == nil {
+				files = make(map[string]*project.File, len(k.proj.Models))
+				for i := range k.proj.Models {
+					files[k.proj.Models[i].Name] = &k.proj.Models[i]
+				}
+			}
 			for _, v := range np.Versions {
 				fname := project.VersionFile(np.Name, v)
 				f, ok := files[fname]
@@ -55,7 +58,7 @@ func (p *Program) collectVersions(k *pkg) map[string]bool {
 					continue // the project loader reported the missing file
 				}
 				used[fname] = true
-				u := p.newUnit(k, kindModel, manifest.Model, np.Name, f, propsRef{versionProps(np, v), propsFile})
+				u := p.newUnit(k, kindModel, manifest.Model, np.Name, *f, propsRef{versionProps(np, v), propsFile})
 				u.version = v.V
 				n := u.node
 				n.UniqueID += ".v" + v.V
