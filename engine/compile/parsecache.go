@@ -1,10 +1,8 @@
 package compile
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -59,7 +57,7 @@ var buildIdentity = sync.OnceValue(func() string {
 })
 
 // parseCacheVersion changes whenever what the cache holds changes meaning.
-const parseCacheVersion = "strata-partial-parse-2"
+const parseCacheVersion = "strata-partial-parse-3"
 
 // volatileNames are names whose value changes between runs.
 var volatileNames = []string{"run_started_at", "invocation_id", "env_var", "flags", "modules", "graph",
@@ -137,20 +135,19 @@ func (p *Program) openParseCache() *cacheState {
 // unreadable. Load starts it at once, beside reading macros and collecting
 // nodes, since it needs nothing from them.
 func readParseCache(path string) *parseCache {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	var c parseCache
-	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&c); err != nil {
+	c, err := decodeParseCache(data)
+	if err != nil {
 		return nil
 	}
 	c.byID = make(map[string]*cachedNode, len(c.Nodes))
 	for i := range c.Nodes {
 		c.byID[c.Nodes[i].ID] = &c.Nodes[i]
 	}
-	return &c
+	return c
 }
 
 // runKey hashes what every node's parse render may see besides its own text
@@ -441,10 +438,7 @@ func (cs *cacheState) save(p *Program, r *Parsed, keys []string, fromCache []boo
 		}
 		c.Nodes = append(c.Nodes, e)
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&c); err != nil {
-		return err
-	}
+	data := encodeParseCache(&c)
 	if err := os.MkdirAll(filepath.Dir(cs.path), 0o755); err != nil {
 		return err
 	}
@@ -454,7 +448,7 @@ func (cs *cacheState) save(p *Program, r *Parsed, keys []string, fromCache []boo
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return err
