@@ -3,6 +3,7 @@ package compile
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -547,6 +548,84 @@ func (r *Parsed) checkRelations(ds *diag.Diagnostics) {
 }
 
 // assemble builds the manifest's nodes from the passes' findings.
+// fillNode makes unit i's node the manifest's: its resolved config,
+// relation, dependencies and governance fields. It touches only that node.
+func (r *Parsed) fillNode(i int, sources map[string]*manifest.Node, ds *diag.Diagnostics) {
+	p := r.p
+	u := p.units[i]
+	// The unit's node becomes the manifest's: a Program is parsed once,
+	// and a copy of every node was a sixth of a large compile's heap.
+	// Only identity fields of units' nodes are read before this point.
+	n := u.node
+	nc := r.cfgs[i]
+	n.Config = nc.cfg
+	n.UnrenderedConfig = nc.raw
+	n.Tags = nc.cfg.Tags
+	if n.Meta == nil {
+		n.Meta = nc.cfg.Meta
+	}
+	if rel := r.rels[i]; rel.Identifier != "" {
+		n.Relation = rel
+		n.Database, n.Schema, n.Alias = rel.Database, rel.Schema, rel.Identifier
+		n.RelationName = r.relNames[i]
+	}
+	po := &r.parse[i]
+	n.DependsOn = manifest.DependsOn{Macros: make([]string, 0, len(po.macros)), Nodes: make([]string, 0, len(po.refs)+len(po.sources))}
+	n.Refs, n.Sources = []manifest.RefCall{}, [][]string{}
+	// Most nodes depend on a few others: a linear look for duplicates beats
+	// a map there; a node with many dependencies gets a map.
+	var seen map[string]bool
+	var seenRef map[int]bool
+	if len(po.refs)+len(po.sources) > 32 {
+		seen, seenRef = map[string]bool{}, map[int]bool{}
+	}
+	addNode := func(id string) bool {
+		if seen != nil {
+			if seen[id] {
+				return false
+			}
+			seen[id] = true
+		} else if slices.Contains(n.DependsOn.Nodes, id) {
+			return false
+		}
+		n.DependsOn.Nodes = append(n.DependsOn.Nodes, id)
+		return true
+	}
+	for j, ref := range po.refs {
+		if seenRef != nil {
+			if seenRef[ref] {
+				continue
+			}
+			seenRef[ref] = true
+		} else if slices.Contains(po.refs[:j], ref) {
+			continue
+		}
+		pn := p.units[ref].node
+		addNode(pn.UniqueID)
+		if u.kind != kindGeneric {
+			rc := manifest.RefCall{Name: pn.Name}
+			if pn.PackageName != u.pkg.name && pn.PackageName != p.root.name {
+				rc.Package = pn.PackageName
+			}
+			n.Refs = append(n.Refs, rc)
+		}
+	}
+	for _, s := range po.sources {
+		if !addNode(s) {
+			continue
+		}
+		if src, ok := sources[s]; ok && u.kind != kindGeneric {
+			n.Sources = append(n.Sources, []string{src.SourceName, src.Name})
+		}
+	}
+	for id := range po.macros {
+		n.DependsOn.Macros = append(n.DependsOn.Macros, id)
+	}
+	sort.Strings(n.DependsOn.Macros)
+	n.Compiled = false
+	r.governance(n, u, ds)
+}
+
 func (r *Parsed) assemble(ctx context.Context, ds *diag.Diagnostics) *manifest.Manifest {
 	p := r.p
 	m := manifest.New()
@@ -559,72 +638,34 @@ func (r *Parsed) assemble(ctx context.Context, ds *diag.Diagnostics) *manifest.M
 	}
 	m.Nodes = make(map[string]*manifest.Node, len(p.units))
 	r.index = make(map[string]int, len(p.units))
-	// Reused for every unit: allocating two maps per node was a visible share
-	// of this sequential step on large projects.
-	seenN, seenR := map[string]bool{}, map[int]bool{}
+	// Each node is filled from its own unit's findings, in parallel; the
+	// maps and diagnostics are gathered afterwards, in unit order.
+	var nds []diag.Diagnostics
+	var ndsMu sync.Mutex
+	parallel(len(p.units), func(i int) {
+		if r.off[i] {
+			return
+		}
+		var local diag.Diagnostics
+		r.fillNode(i, m.Sources, &local)
+		if len(local) > 0 {
+			ndsMu.Lock()
+			if nds == nil {
+				nds = make([]diag.Diagnostics, len(p.units))
+			}
+			nds[i] = local
+			ndsMu.Unlock()
+		}
+	})
 	for i, u := range p.units {
 		if r.off[i] {
 			continue
 		}
-		// The unit's node becomes the manifest's: a Program is parsed once,
-		// and a copy of every node was a sixth of a large compile's heap.
-		// Only identity fields of units' nodes are read before this point.
-		n := u.node
-		nc := r.cfgs[i]
-		n.Config = nc.cfg
-		n.UnrenderedConfig = nc.raw
-		n.Tags = nc.cfg.Tags
-		if n.Meta == nil {
-			n.Meta = nc.cfg.Meta
+		if nds != nil {
+			ds.Add(nds[i]...)
 		}
-		if rel := r.rels[i]; rel.Identifier != "" {
-			n.Relation = rel
-			n.Database, n.Schema, n.Alias = rel.Database, rel.Schema, rel.Identifier
-			n.RelationName = r.relNames[i]
-		}
-		po := &r.parse[i]
-		n.DependsOn = manifest.DependsOn{Macros: []string{}, Nodes: []string{}}
-		n.Refs, n.Sources = []manifest.RefCall{}, [][]string{}
-		clear(seenN)
-		clear(seenR)
-		addNode := func(id string) {
-			if !seenN[id] {
-				seenN[id] = true
-				n.DependsOn.Nodes = append(n.DependsOn.Nodes, id)
-			}
-		}
-		for _, ref := range po.refs {
-			if seenR[ref] {
-				continue
-			}
-			seenR[ref] = true
-			pn := p.units[ref].node
-			addNode(pn.UniqueID)
-			if u.kind != kindGeneric {
-				rc := manifest.RefCall{Name: pn.Name}
-				if pn.PackageName != u.pkg.name && pn.PackageName != p.root.name {
-					rc.Package = pn.PackageName
-				}
-				n.Refs = append(n.Refs, rc)
-			}
-		}
-		for _, s := range po.sources {
-			if seenN[s] {
-				continue
-			}
-			addNode(s)
-			if src, ok := m.Sources[s]; ok && u.kind != kindGeneric {
-				n.Sources = append(n.Sources, []string{src.SourceName, src.Name})
-			}
-		}
-		for id := range po.macros {
-			n.DependsOn.Macros = append(n.DependsOn.Macros, id)
-		}
-		sort.Strings(n.DependsOn.Macros)
-		n.Compiled = false
-		r.governance(n, u, ds)
-		m.Nodes[n.UniqueID] = n
-		r.index[n.UniqueID] = i
+		m.Nodes[u.node.UniqueID] = u.node
+		r.index[u.node.UniqueID] = i
 	}
 	for _, k := range p.pkgOrder {
 		for _, d := range k.macros {

@@ -533,6 +533,21 @@ func propsIndex(k *pkg, get func(*project.PropertiesFile) []*project.NodeProps) 
 }
 
 func (p *Program) newUnit(k *pkg, kind unitKind, rt manifest.ResourceType, name string, f project.File, props propsRef) *unit {
+	return p.addUnit(p.makeUnit(k, kind, rt, name, f, props))
+}
+
+// addUnit gives a made unit its index and adds it to the program.
+func (p *Program) addUnit(u *unit) *unit {
+	u.idx = len(p.units)
+	p.units = append(p.units, u)
+	return u
+}
+
+// makeUnit builds a unit and its node without adding it. Without
+// properties it only reads the program (folder configs are locked), so
+// models are made in parallel; with properties it may render descriptions
+// and report into loadDiags, so it runs on one goroutine.
+func (p *Program) makeUnit(k *pkg, kind unitKind, rt manifest.ResourceType, name string, f project.File, props propsRef) *unit {
 	dirs := dirsOf(f.RelPath)
 	file := k.fileName(f.Path)
 	n := &manifest.Node{
@@ -545,7 +560,7 @@ func (p *Program) newUnit(k *pkg, kind unitKind, rt manifest.ResourceType, name 
 	// A unit's baseCfg and rawCfg are only read (passes copy them), so a node
 	// without properties shares the folder's map.
 	raw := base
-	u := &unit{idx: len(p.units), kind: kind, pkg: k, node: n, file: file, text: f.Content}
+	u := &unit{kind: kind, pkg: k, node: n, file: file, text: f.Content}
 	if props.p != nil {
 		base, raw = copyMap(base), copyMap(base)
 		np := props.p
@@ -567,7 +582,6 @@ func (p *Program) newUnit(k *pkg, kind unitKind, rt manifest.ResourceType, name 
 		}
 	}
 	u.baseCfg, u.rawCfg = base, raw
-	p.units = append(p.units, u)
 	return u
 }
 
@@ -594,11 +608,23 @@ func (p *Program) collectUnits(k *pkg) {
 		p.register(u)
 	}
 	versioned := p.collectVersions(k)
-	for _, f := range k.proj.Models {
+	models := k.proj.Models
+	made := make([]*unit, len(models))
+	parallel(len(models), func(i int) {
+		f := models[i]
+		if pr := modelProps[f.Name]; pr.p == nil && !versioned[f.Name] {
+			made[i] = p.makeUnit(k, kindModel, manifest.Model, f.Name, f, pr)
+		}
+	})
+	for i, f := range models {
 		if versioned[f.Name] {
 			continue
 		}
-		p.register(p.newUnit(k, kindModel, manifest.Model, f.Name, f, modelProps[f.Name]))
+		u := made[i]
+		if u == nil {
+			u = p.makeUnit(k, kindModel, manifest.Model, f.Name, f, modelProps[f.Name])
+		}
+		p.register(p.addUnit(u))
 	}
 	for _, f := range k.proj.Snapshots {
 		p.collectSnapshots(k, f, snapProps)
