@@ -68,7 +68,20 @@ func testNames(identifier string, args map[string]any) (short, full string) {
 	return full, full
 }
 
-func (p *Program) addGeneric(k *pkg, file string, t *project.TestSpec, attached int, src *manifest.Node, column string) {
+// genericJob is one generic test a properties file declares.
+type genericJob struct {
+	file     string
+	t        *project.TestSpec
+	attached int
+	src      *manifest.Node
+	column   string
+}
+
+// makeGeneric builds a generic test's unit without adding it: it only reads
+// the program (folder configs are behind their lock), so tests are made in
+// parallel and added in declaration order.
+func (p *Program) makeGeneric(k *pkg, j genericJob) *unit {
+	file, t, attached, src, column := j.file, j.t, j.attached, j.src, j.column
 	name, ns := t.Name, ""
 	if i := strings.LastIndex(name, "."); i >= 0 {
 		ns, name = name[:i], name[i+1:]
@@ -119,7 +132,7 @@ func (p *Program) addGeneric(k *pkg, file string, t *project.TestSpec, attached 
 	rel := strings.TrimPrefix(file, k.prefix)
 	f := project.File{Path: rel, RelPath: strings.TrimPrefix(rel, firstDir(rel)+"/"), Name: short,
 		Content: fmt.Sprintf("{{ test_%s(**_dbt_generic_test_kwargs) }}", name)}
-	u := p.newUnit(k, kindGeneric, manifest.Test, short, f, propsRef{})
+	u := p.makeUnit(k, kindGeneric, manifest.Test, short, f, propsRef{})
 	u.file = file
 	u.text = ""
 	n := u.node
@@ -137,6 +150,7 @@ func (p *Program) addGeneric(k *pkg, file string, t *project.TestSpec, attached 
 	mergeAll(raw, t.Config)
 	u.baseCfg, u.rawCfg = base, raw
 	u.generic = &genericTest{name: name, namespace: ns, args: args, column: column, file: file, line: t.Line, attached: attached, source: src}
+	return u
 }
 
 func firstDir(p string) string {

@@ -649,6 +649,20 @@ func (p *Program) collectUnits(k *pkg) {
 // properties YAML (after every package's nodes exist, so a test may name a
 // node of another package).
 func (p *Program) collectGenericTests(k *pkg) {
+	var jobs []genericJob
+	add := func(file string, t *project.TestSpec, attached int, src *manifest.Node, column string) {
+		jobs = append(jobs, genericJob{file: file, t: t, attached: attached, src: src, column: column})
+	}
+	addNodeTests := func(file string, np *project.NodeProps, idx int) {
+		for _, t := range np.Tests {
+			add(file, t, idx, nil, "")
+		}
+		for _, col := range np.Columns {
+			for _, t := range col.Tests {
+				add(file, t, idx, nil, col.Name)
+			}
+		}
+	}
 	for _, pf := range k.proj.Properties {
 		file := k.fileName(pf.Path)
 		for _, set := range [][]*project.NodeProps{pf.Models, pf.Seeds, pf.Snapshots} {
@@ -657,7 +671,7 @@ func (p *Program) collectGenericTests(k *pkg) {
 					// Each version is tested with its own columns.
 					for _, i := range p.byName[np.Name] {
 						if u := p.units[i]; u.pkg == k && u.version != "" && u.props != nil {
-							p.addNodeTests(k, file, u.props, i)
+							addNodeTests(file, u.props, i)
 						}
 					}
 					continue
@@ -673,7 +687,7 @@ func (p *Program) collectGenericTests(k *pkg) {
 					// the project loader) and leaves such tests out.
 					continue
 				}
-				p.addNodeTests(k, file, np, idx)
+				addNodeTests(file, np, idx)
 			}
 		}
 		for _, sp := range pf.Sources {
@@ -683,28 +697,20 @@ func (p *Program) collectGenericTests(k *pkg) {
 					continue
 				}
 				for _, t := range tp.Tests {
-					p.addGeneric(k, file, t, -1, src, "")
+					add(file, t, -1, src, "")
 				}
 				for _, col := range tp.Columns {
 					for _, t := range col.Tests {
-						p.addGeneric(k, file, t, -1, src, col.Name)
+						add(file, t, -1, src, col.Name)
 					}
 				}
 			}
 		}
 	}
-}
-
-// addNodeTests adds the tests a node's properties declare (model-level and
-// on its columns) to the node of unit idx.
-func (p *Program) addNodeTests(k *pkg, file string, np *project.NodeProps, idx int) {
-	for _, t := range np.Tests {
-		p.addGeneric(k, file, t, idx, nil, "")
-	}
-	for _, col := range np.Columns {
-		for _, t := range col.Tests {
-			p.addGeneric(k, file, t, idx, nil, col.Name)
-		}
+	made := make([]*unit, len(jobs))
+	parallel(len(jobs), func(i int) { made[i] = p.makeGeneric(k, jobs[i]) })
+	for _, u := range made {
+		p.addUnit(u)
 	}
 }
 

@@ -183,6 +183,12 @@ func (d *DAG) Parents(id string) []string {
 	return d.names(d.parents[i])
 }
 
+// ParentsAt is Parents of the vertex IDs()[i].
+func (d *DAG) ParentsAt(i int) []string { return d.names(d.parents[i]) }
+
+// ChildrenAt is Children of the vertex IDs()[i].
+func (d *DAG) ChildrenAt(i int) []string { return d.names(d.children[i]) }
+
 // Children returns the direct children of id, sorted; nil for an unknown id.
 func (d *DAG) Children(id string) []string {
 	i, ok := d.index[id]

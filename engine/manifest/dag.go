@@ -15,9 +15,9 @@ import (
 // in any case (edges to missing ids left out) so callers can still list it.
 // It also fills m.ParentMap and m.ChildMap as dbt's manifest has them.
 func BuildDAG(m *Manifest) (*graph.DAG, diag.Diagnostics) {
-	ids := make([]string, 0, len(m.Nodes)+len(m.Sources))
-	m.All(func(n *Node) { ids = append(ids, n.UniqueID) })
-	d, missing := graph.New(ids, func(id string) []string {
+	all := make([]string, 0, len(m.Nodes)+len(m.Sources))
+	m.All(func(n *Node) { all = append(all, n.UniqueID) })
+	d, missing := graph.New(all, func(id string) []string {
 		n, _ := m.Node(id)
 		return n.DependsOn.Nodes
 	})
@@ -45,12 +45,21 @@ func BuildDAG(m *Manifest) (*graph.DAG, diag.Diagnostics) {
 			Line:     first.Line,
 		})
 	}
-	m.ParentMap = make(map[string][]string, d.Len())
-	m.ChildMap = make(map[string][]string, d.Len())
-	for _, id := range d.IDs() {
-		m.ParentMap[id] = orEmpty(d.Parents(id))
-		m.ChildMap[id] = orEmpty(d.Children(id))
+	// The two maps are independent: one is built beside the other.
+	ids := d.IDs()
+	m.ChildMap = make(map[string][]string, len(ids))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i, id := range ids {
+			m.ChildMap[id] = orEmpty(d.ChildrenAt(i))
+		}
+	}()
+	m.ParentMap = make(map[string][]string, len(ids))
+	for i, id := range ids {
+		m.ParentMap[id] = orEmpty(d.ParentsAt(i))
 	}
+	<-done
 	ds.Sort()
 	return d, ds
 }
