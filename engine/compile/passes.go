@@ -33,9 +33,9 @@ type parseOut struct {
 
 // nodeCfg is a node's resolved configuration.
 type nodeCfg struct {
-	final map[string]any // merged, rendered
-	raw   map[string]any // merged, as written
-	cfg   manifest.Config
+	final map[string]any   // merged, rendered
+	raw   map[string]any   // merged, as written
+	cfg   *manifest.Config // the unit's node's Config
 }
 
 // deferredRel is where a deferred ref points: the state manifest's relation.
@@ -249,7 +249,9 @@ func (r *Parsed) resolveConfig(ctx context.Context, u *unit) nodeCfg {
 	}
 	raw := copyMap(u.rawCfg)
 	mergeAll(raw, po.cfg)
-	return nodeCfg{final: final, raw: raw, cfg: cfg}
+	// The node holds the one copy of its config; nodeCfg points at it.
+	u.node.Config = cfg
+	return nodeCfg{final: final, raw: raw, cfg: &u.node.Config}
 }
 
 // defaultMaterialized is a kind's materialization when its config names none.
@@ -558,7 +560,6 @@ func (r *Parsed) fillNode(i int, sources map[string]*manifest.Node, ds *diag.Dia
 	// Only identity fields of units' nodes are read before this point.
 	n := u.node
 	nc := r.cfgs[i]
-	n.Config = nc.cfg
 	n.UnrenderedConfig = nc.raw
 	n.Tags = nc.cfg.Tags
 	if n.Meta == nil {
