@@ -2,14 +2,17 @@ package artifact
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"io"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/strata-dev/strata/engine/manifest"
 )
@@ -269,21 +272,21 @@ func (w *jsonWriter) strings(v []string) {
 
 const hexDigits = "0123456789abcdef"
 
-// load8 reads s[i:i+8] as a little-endian word (one load once compiled).
-func load8(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-}
-
-// plain8 reports whether none of the eight bytes in x needs escaping or
-// decoding: no control byte (< 0x20), no '"', no '\\', nothing >= 0x80.
-func plain8(x uint64) bool {
+// special8 flags (0x80 in its byte) each byte of x that may need escaping
+// or decoding: a control byte, '"', '\\' or a byte >= 0x80. Bytes above a
+// flagged one may be flagged wrongly (borrows); the lowest flag is exact.
+func special8(x uint64) uint64 {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	hasLess := (x - lo*0x20) & ^x & hi // a byte < 0x20 (for bytes < 0x80)
+	hasLess := (x - lo*0x20) & ^x & hi
 	hasQuote := (x ^ lo*'"' - lo) & ^(x ^ lo*'"') & hi
 	hasBackslash := (x ^ lo*'\\' - lo) & ^(x ^ lo*'\\') & hi
-	return (x&hi)|hasLess|hasQuote|hasBackslash == 0
+	return (x & hi) | hasLess | hasQuote | hasBackslash
+}
+
+// loadUnaligned8 reads s[i:i+8] as a little-endian word (one load once
+// compiled); the caller guarantees i+8 <= len(s).
+func loadUnaligned8(s string, i int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
 }
 
 // str writes s quoted exactly as encoding/json does with HTML escaping off:
@@ -292,9 +295,14 @@ func (w *jsonWriter) str(s string) {
 	b := append(w.b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Eight plain bytes at a time: most of a manifest is SQL and names
-		// with nothing to escape.
-		for i+8 <= len(s) && plain8(load8(s, i)) {
+		// Eight bytes at a time: most of a manifest is SQL and names with
+		// nothing to escape. The lowest flagged byte of a block is exactly
+		// the first that needs a look, so the scan jumps straight to it.
+		for i+8 <= len(s) {
+			if m := special8(loadUnaligned8(s, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			i += 8
 		}
 		if i >= len(s) {
