@@ -86,6 +86,11 @@ type session struct {
 	lazy   *lazyWarehouse
 	comp   *Compiled
 	ticket string
+	// asyncDAG lets load build the DAG beside what follows (compile's final
+	// renders need none of it); dagWait then joins it and reports its
+	// errors, before anything is written.
+	asyncDAG bool
+	dagWait  func() error
 }
 
 func (p *Project) newSession(c Common, which string) *session {
@@ -182,9 +187,26 @@ func (s *session) load(ctx context.Context, keepSQL bool, extra ...project.File)
 		return err
 	}
 	m := parsed.Manifest
-	d, gds := manifest.BuildDAG(m)
-	if err := s.warnings(gds); err != nil {
-		return err
+	var d *graph.DAG
+	if s.asyncDAG {
+		done := make(chan struct{})
+		var gds diag.Diagnostics
+		go func() {
+			defer close(done)
+			d, gds = manifest.BuildDAG(m)
+		}()
+		s.dagWait = func() error {
+			<-done
+			s.dagWait = nil
+			s.comp.DAG = d
+			return s.warnings(gds)
+		}
+	} else {
+		var gds diag.Diagnostics
+		d, gds = manifest.BuildDAG(m)
+		if err := s.warnings(gds); err != nil {
+			return err
+		}
 	}
 	m.Metadata.ProjectName = files.Config.Name
 	m.Metadata.AdapterType = p.Target.Type
@@ -260,6 +282,13 @@ func (s *session) finalize(ctx context.Context, ids []string, deferred map[strin
 		dm[id] = d.to
 	}
 	ds := s.comp.parsed.Finalize(ctx, compile.FinalizeOptions{IDs: ids, Defer: dm, Warehouse: wh})
+	if s.dagWait != nil {
+		// A graph error (an unknown dependency, a cycle) is reported first,
+		// as when the graph is built before the final renders.
+		if err := s.dagWait(); err != nil {
+			return err
+		}
+	}
 	if ctx.Err() != nil && !ds.HasErrors() {
 		return ctx.Err()
 	}
@@ -347,6 +376,9 @@ func (p *Project) Compile(ctx context.Context, o CompileOptions) (*CompileResult
 	if o.Inline != "" {
 		extra = append(extra, InlineFile(o.Inline))
 	}
+	// Without a selection nothing reads the graph before the final renders:
+	// it is built beside them.
+	s.asyncDAG = len(o.Select) == 0 && len(o.Exclude) == 0 && len(o.ResourceTypes) == 0 && o.StateDir == "" && o.Selector == ""
 	if err := s.parse(ctx, extra...); err != nil {
 		return nil, err
 	}
