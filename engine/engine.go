@@ -96,7 +96,7 @@ func Open(o Options) (*Project, error) {
 	if o.HomeDir == "" {
 		o.HomeDir, _ = os.UserHomeDir()
 	}
-	files, ds := project.Load(abs)
+	files, ds := project.LoadWith(abs, project.LoadOptions{FileIndex: partialParsing(o.Env), TargetPath: o.TargetPath})
 	pkgs, pds := loadPackages(files)
 	ds = append(ds, pds...)
 	ds = append(ds, checkDbtVersion(files, abs)...)

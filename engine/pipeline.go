@@ -225,14 +225,23 @@ func (s *session) cacheDir() string {
 	if s.c.Empty {
 		return "" // --empty renders sources differently: keep it out of the cache
 	}
-	env := s.p.Opts.Env
-	if v, ok := env("STRATA_NO_PARTIAL_PARSE"); ok && v != "" && v != "0" && v != "false" {
-		return ""
-	}
-	if v, ok := env("DBT_PARTIAL_PARSE"); ok && (v == "0" || strings.EqualFold(v, "false")) {
+	if !partialParsing(s.p.Opts.Env) {
 		return ""
 	}
 	return s.p.TargetDir
+}
+
+// partialParsing reports whether what a run read and rendered may be kept
+// in target/ for the next (the file index and the partial-parse cache):
+// STRATA_NO_PARTIAL_PARSE, or dbt's DBT_PARTIAL_PARSE=false, turn it off.
+func partialParsing(env func(string) (string, bool)) bool {
+	if v, ok := env("STRATA_NO_PARTIAL_PARSE"); ok && v != "" && v != "0" && v != "false" {
+		return false
+	}
+	if v, ok := env("DBT_PARTIAL_PARSE"); ok && (v == "0" || strings.EqualFold(v, "false")) {
+		return false
+	}
+	return true
 }
 
 // selectNodes applies a selection (the command's resource types by default).

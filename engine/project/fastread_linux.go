@@ -2,7 +2,11 @@
 
 package project
 
-import "syscall"
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
 
 // openDirFD opens a directory for readFileAt; -1 when it cannot. Opening each
 // file relative to its folder's descriptor saves the kernel a path lookup per
@@ -59,4 +63,23 @@ func readFileAt(dirfd int, name string, buf []byte) ([]byte, error) {
 		}
 		buf = buf[:len(buf)+n]
 	}
+}
+
+// statAt is the stat identity of the file name in the directory dirfd.
+func statAt(dirfd int, name string) (fileStamp, error) {
+	if dirfd < 0 {
+		return fileStamp{}, syscall.EBADF
+	}
+	var st unix.Stat_t
+	for {
+		err := unix.Fstatat(dirfd, name, &st, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fileStamp{}, err
+		}
+		break
+	}
+	return fileStamp{size: st.Size, mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(), ino: int64(st.Ino)}, nil
 }

@@ -23,12 +23,38 @@ import (
 // no project.yaml), every resource file under the configured paths, and the
 // properties YAML. It reports every problem it finds in one pass. The Project is
 // never nil; when the diagnostics hold errors it may be incomplete.
-func Load(dir string) (*Project, diag.Diagnostics) {
+func Load(dir string) (*Project, diag.Diagnostics) { return LoadWith(dir, LoadOptions{}) }
+
+// LoadOptions tune Load.
+type LoadOptions struct {
+	// FileIndex keeps the file index (see fileindex.go) in the project's
+	// target folder: TargetPath when set (--target-path), else the
+	// project's target-path.
+	FileIndex  bool
+	TargetPath string
+}
+
+// LoadWith is Load with options.
+func LoadWith(dir string, o LoadOptions) (*Project, diag.Diagnostics) {
 	p, ds := LoadConfig(dir)
 	if p.ConfigFile == "" {
 		return p, ds
 	}
-	ds.Add(discover(p)...)
+	var ix *fileIndex
+	if o.FileIndex {
+		tp := o.TargetPath
+		if tp == "" {
+			tp = p.Config.TargetPath
+		}
+		if tp == "" {
+			tp = "target"
+		}
+		if !filepath.IsAbs(tp) {
+			tp = filepath.Join(p.Root, tp)
+		}
+		ix = openFileIndex(filepath.Join(tp, indexFileName))
+	}
+	ds.Add(discover(p, ix)...)
 	ds.Add(checkNames(p)...)
 	ds.Sort()
 	return p, ds
@@ -119,7 +145,7 @@ type result struct {
 }
 
 // discover walks the resource paths and reads every file concurrently.
-func discover(p *Project) diag.Diagnostics {
+func discover(p *Project, ix *fileIndex) diag.Diagnostics {
 	c := &p.Config
 	var ds diag.Diagnostics
 	roots := map[string]role{}
@@ -159,7 +185,7 @@ func discover(p *Project) diag.Diagnostics {
 			defer wg.Done()
 			buf := make([]byte, 64<<10)
 			for j := range next {
-				j.res = readJob(j, &buf)
+				j.res = readJob(j, &buf, ix)
 			}
 		}()
 	}
@@ -252,6 +278,9 @@ func discover(p *Project) diag.Diagnostics {
 	}
 	close(next)
 	wg.Wait()
+	if ix != nil {
+		ix.save()
+	}
 
 	for _, j := range jobs {
 		res := j.res
@@ -303,13 +332,23 @@ func pathKey(r role) string {
 
 // readJob reads one file: a resource file's text and checksum, or a parsed
 // properties file. Seeds are hashed as a stream and their text is not kept.
-func readJob(j *job, buf *[]byte) result {
+func readJob(j *job, buf *[]byte, ix *fileIndex) result {
 	unreadable := func(err error) result {
 		return result{diags: diag.Diagnostics{{Severity: diag.Error, File: j.rel, Summary: "unreadable file", Detail: err.Error()}}}
 	}
 	f := File{Path: j.rel, RootDir: j.rootDir, RelPath: j.rel, Name: strings.TrimSuffix(j.name, path.Ext(j.name))}
 	if j.rootDir != "." {
 		f.RelPath = strings.TrimPrefix(j.rel, j.rootDir+"/")
+	}
+	var stamp fileStamp
+	statted := false
+	if ix != nil && !j.props && j.dirfd >= 0 {
+		var e indexEntry
+		var hit bool
+		if e, stamp, hit, statted = ix.lookup(j.rel, j.dirfd, j.name); hit {
+			f.Checksum, f.Content = e.checksum, e.content
+			return result{file: f, ok: true}
+		}
 	}
 	if j.kind == roleSeed {
 		fh, err := os.Open(j.abs)
@@ -322,6 +361,9 @@ func readJob(j *job, buf *[]byte) result {
 			return unreadable(err)
 		}
 		f.Checksum = hex.EncodeToString(h.Sum(nil))
+		if statted {
+			ix.record(j.rel, stamp, f.Checksum, "")
+		}
 		return result{file: f, ok: true}
 	}
 	var data []byte
@@ -346,6 +388,9 @@ func readJob(j *job, buf *[]byte) result {
 	sum := sha256.Sum256(data)
 	f.Checksum = hex.EncodeToString(sum[:])
 	f.Content = string(data)
+	if statted {
+		ix.record(j.rel, stamp, f.Checksum, f.Content)
+	}
 	return result{file: f, ok: true}
 }
 
