@@ -48,6 +48,7 @@ func main() {
 	}
 	bin, err := filepath.Abs(*strata)
 	must(err)
+	defer removeAll()
 	if *only == "" || *only == "templates" {
 		benchTemplates(*runs)
 	}
@@ -58,22 +59,26 @@ func main() {
 		}
 	}
 	if *only == "" || *only == "duckdb" {
+		settle() // the sections before wrote GBs of files
 		self, err := os.Executable()
 		must(err)
 		benchDuckDB(self, bin, *views, *runs)
 	}
 	if (*only == "" || *only == "build") && *buildModels > 0 {
+		settle() // the sections before wrote GBs of files
 		self, err := os.Executable()
 		must(err)
 		benchBuild(self, bin, *buildModels, min(*runs, 3))
 	}
 	if *only == "" || *only == "docs" {
+		settle() // the sections before wrote GBs of files
 		benchDocs(bin, *models, *runs)
 		if *large > 0 {
 			benchDocs(bin, *large, min(*runs, 3))
 		}
 	}
 	if *only == "" || *only == "pg" {
+		settle() // the sections before wrote GBs of files
 		if *pg == "" {
 			fmt.Println("pg overhead: skipped (set STRATA_TEST_POSTGRES_DSN or -pg to a PostgreSQL URL)")
 		} else {
@@ -81,6 +86,7 @@ func main() {
 		}
 	}
 	if *only == "" || *only == "schedule" {
+		settle() // the sections before wrote GBs of files
 		benchSchedule(bin)
 	}
 }
@@ -88,17 +94,31 @@ func main() {
 // keep leaves generated projects on disk for profiling.
 var keep bool
 
+// cleanup removes a section's folder when the whole bench is done, not when
+// the section is: this machine's ext4 (no journal) skips inodes freed in the
+// last 60-360 s when it creates files, so deleting a section's hundreds of
+// thousands of files made the next section's file creation (cold compiles,
+// python3's floor) 5-10 times slower.
 func cleanup(dir string) {
 	if keep {
 		fmt.Println("kept", dir)
 		return
 	}
-	os.RemoveAll(dir)
+	toRemove = append(toRemove, dir)
+}
+
+var toRemove []string
+
+func removeAll() {
+	for _, dir := range toRemove {
+		os.RemoveAll(dir)
+	}
 }
 
 func must(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "strata-bench:", err)
+		removeAll()
 		os.Exit(1)
 	}
 }
@@ -117,6 +137,7 @@ func measure(dir string, name string, args ...string) (time.Duration, float64, s
 	wall := time.Since(start)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s %s failed: %v\n%s\n", name, strings.Join(args, " "), err, lastLines(string(out), 15))
+		removeAll()
 		os.Exit(1)
 	}
 	rss := 0.0
@@ -217,6 +238,7 @@ func benchCompile(bin string, n, runs int) {
 	defer cleanup(dir)
 	gen := generate(dir, n)
 	fmt.Printf("compile: generated %d models in %s with %s\n", n, dir, gen)
+	settle()
 	tg := targetsFor(n)
 	floorSrc := filepath.Join(dir, "floor-src")
 	floorDst := filepath.Join(dir, "floor-dst")
@@ -229,18 +251,21 @@ func benchCompile(bin string, n, runs int) {
 	var cold, coldRSS, coldCPU, floor, floorCPU []float64
 	for i := 0; i < runs; i++ {
 		target := filepath.Join(dir, fmt.Sprintf("target-cold-%d", i))
+		settle()
 		w, r, _ := measure(dir, bin, "compile", "--project-dir", dir, "--target-path", target, "-q")
 		cold, coldRSS, coldCPU = append(cold, w.Seconds()), append(coldRSS, r), append(coldCPU, lastCPU)
 		if _, err := exec.LookPath("python3"); err == nil {
 			if i == 0 {
 				must(exec.Command("cp", "-r", filepath.Join(target, "compiled"), floorSrc).Run())
 			}
+			settle()
 			w, _, _ := measure(dir, "python3", "-c", floorWriter, floorSrc, fmt.Sprintf("%s-%d", floorDst, i))
 			floor, floorCPU = append(floor, w.Seconds()), append(floorCPU, lastCPU)
 		}
 	}
 	// The warm runs below start from a target/ that one compile filled.
 	measure(dir, bin, "compile", "--project-dir", dir, "-q")
+	settle()
 	if len(floor) > 0 {
 		reportCPU(fmt.Sprintf("python3 writes the %d compiled files", countFiles(floorSrc)), floor, nil, floorCPU, "(floor for the cold compile)")
 	}
@@ -264,6 +289,15 @@ func benchCompile(bin string, n, runs int) {
 		}
 		reportCPU(c.label, wall, rss, cpu, c.target)
 	}
+}
+
+// settle flushes the files earlier runs wrote before the next is measured:
+// the kernel writing back a cold compile's 14,000 (or 140,000) files took
+// the CPU from the runs measured after it (100k ls: 2.4 s alone, 3.4 s
+// right after the cold compiles).
+func settle() {
+	syscall.Sync()
+	time.Sleep(200 * time.Millisecond)
 }
 
 // floorWriter is the python3 program of the cold compile's floor: it reads
