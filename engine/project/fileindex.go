@@ -6,7 +6,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -43,23 +43,26 @@ type indexEntry struct {
 }
 
 type fileIndex struct {
-	path    string
+	path  string
+	began int64 // when this load began
+	ready chan struct{}
+	// Set when ready is closed: the index as read.
 	written int64 // when the load that wrote it began (unix ns)
 	old     map[string]indexEntry
-	began   int64 // when this load began
 
-	mu      sync.Mutex
-	seen    map[string]indexEntry
-	changed bool
-	hits    int
+	hits, reads atomic.Int64
 }
 
-// openFileIndex reads the index at path; a missing or damaged one is empty.
+// openFileIndex starts reading the index at path (a missing or damaged one
+// is empty); lookups wait for it, so it is decoded while the walk begins.
 func openFileIndex(path string) *fileIndex {
-	ix := &fileIndex{path: path, began: time.Now().UnixNano(), seen: map[string]indexEntry{}}
-	if data, err := os.ReadFile(path); err == nil {
-		ix.written, ix.old, _ = decodeFileIndex(data)
-	}
+	ix := &fileIndex{path: path, began: time.Now().UnixNano(), ready: make(chan struct{})}
+	go func() {
+		defer close(ix.ready)
+		if data, err := os.ReadFile(path); err == nil {
+			ix.written, ix.old, _ = decodeFileIndex(data)
+		}
+	}()
 	return ix
 }
 
@@ -71,32 +74,28 @@ func (ix *fileIndex) lookup(rel string, dirfd int, name string) (e indexEntry, s
 	if err != nil {
 		return indexEntry{}, stamp, false, false
 	}
+	<-ix.ready
 	old, ok := ix.old[rel]
 	if ok && old.stamp == stamp && stamp.ctime < ix.written-indexSlack && stamp.mtime < ix.written-indexSlack {
-		ix.mu.Lock()
-		ix.seen[rel] = old
-		ix.hits++
-		ix.mu.Unlock()
+		ix.hits.Add(1)
 		return old, stamp, true, true
 	}
 	return indexEntry{}, stamp, false, true
 }
 
-// record notes what was read from a file this load.
-func (ix *fileIndex) record(rel string, stamp fileStamp, checksum, content string) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.seen[rel] = indexEntry{stamp: stamp, checksum: checksum, content: content}
-	ix.changed = true
-}
+// record counts a file read this load (its entry travels in the job's
+// result, for save).
+func (ix *fileIndex) record() { ix.reads.Add(1) }
 
-// save writes the index when this load read anything or a file went away.
-// A failure only costs the next load its reads.
-func (ix *fileIndex) save() {
-	if !ix.changed && len(ix.seen) == len(ix.old) {
+// save writes the index when this load read any file or a file went away;
+// entries are this load's files, hits and reads. A failure only costs the
+// next load its reads.
+func (ix *fileIndex) save(entries func() map[string]indexEntry) {
+	<-ix.ready
+	if ix.reads.Load() == 0 && int(ix.hits.Load()) == len(ix.old) {
 		return
 	}
-	data := encodeFileIndex(ix.began, ix.seen)
+	data := encodeFileIndex(ix.began, entries())
 	if err := os.MkdirAll(filepath.Dir(ix.path), 0o755); err != nil {
 		return
 	}

@@ -20,7 +20,7 @@ func loadIndexed(t *testing.T, dir string) (*Project, int) {
 	if ds := discover(p, ix); ds.HasErrors() {
 		t.Fatal(ds.Err())
 	}
-	return p, ix.hits
+	return p, int(ix.hits.Load())
 }
 
 func contentOf(p *Project, path string) (string, string) {

@@ -142,6 +142,9 @@ type result struct {
 	props *PropertiesFile
 	diags diag.Diagnostics
 	ok    bool
+	// indexed: the file's stamp is known, for the file index.
+	indexed bool
+	stamp   fileStamp
 }
 
 // discover walks the resource paths and reads every file concurrently.
@@ -279,7 +282,15 @@ func discover(p *Project, ix *fileIndex) diag.Diagnostics {
 	close(next)
 	wg.Wait()
 	if ix != nil {
-		ix.save()
+		ix.save(func() map[string]indexEntry {
+			entries := make(map[string]indexEntry, len(jobs))
+			for _, j := range jobs {
+				if r := j.res; r.indexed {
+					entries[j.rel] = indexEntry{stamp: r.stamp, checksum: r.file.Checksum, content: r.file.Content}
+				}
+			}
+			return entries
+		})
 	}
 
 	for _, j := range jobs {
@@ -347,7 +358,7 @@ func readJob(j *job, buf *[]byte, ix *fileIndex) result {
 		var hit bool
 		if e, stamp, hit, statted = ix.lookup(j.rel, j.dirfd, j.name); hit {
 			f.Checksum, f.Content = e.checksum, e.content
-			return result{file: f, ok: true}
+			return result{file: f, ok: true, indexed: true, stamp: stamp}
 		}
 	}
 	if j.kind == roleSeed {
@@ -362,9 +373,9 @@ func readJob(j *job, buf *[]byte, ix *fileIndex) result {
 		}
 		f.Checksum = hex.EncodeToString(h.Sum(nil))
 		if statted {
-			ix.record(j.rel, stamp, f.Checksum, "")
+			ix.record()
 		}
-		return result{file: f, ok: true}
+		return result{file: f, ok: true, indexed: statted, stamp: stamp}
 	}
 	var data []byte
 	var err error
@@ -389,9 +400,9 @@ func readJob(j *job, buf *[]byte, ix *fileIndex) result {
 	f.Checksum = hex.EncodeToString(sum[:])
 	f.Content = string(data)
 	if statted {
-		ix.record(j.rel, stamp, f.Checksum, f.Content)
+		ix.record()
 	}
-	return result{file: f, ok: true}
+	return result{file: f, ok: true, indexed: statted, stamp: stamp}
 }
 
 var snapshotBlockRE = regexp.MustCompile(`\{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}`)
