@@ -16,9 +16,9 @@
 package graph
 
 import (
-	"container/heap"
+	"runtime"
 	"slices"
-	"sort"
+	"strings"
 	"sync"
 
 	dgraph "github.com/dominikbraun/graph"
@@ -53,22 +53,48 @@ type Missing struct {
 // to ids not in the graph are left out and returned; dependency cycles are
 // kept (Cycles reports them) and their vertices ordered last.
 func New(ids []string, parents func(id string) []string) (*DAG, []Missing) {
-	var missing []Missing
-	d := &DAG{
-		ids:   slices.Clone(ids),
-		index: make(map[string]int32, len(ids)),
+	deps := make([][]string, len(ids))
+	for i, id := range ids {
+		deps[i] = parents(id)
 	}
-	sort.Strings(d.ids)
-	d.ids = slices.Compact(d.ids)
-	for i, id := range d.ids {
-		d.index[id] = int32(i)
+	return NewDeps(ids, deps)
+}
+
+// NewDeps is New with each vertex's parents given beside it: deps[i] are the
+// parents of ids[i] (the first of duplicate ids counts).
+func NewDeps(ids []string, deps [][]string) (*DAG, []Missing) {
+	var missing []Missing
+	type vertex struct {
+		id string
+		at int32
+	}
+	vs := make([]vertex, len(ids))
+	for i, id := range ids {
+		vs[i] = vertex{id, int32(i)}
+	}
+	cmp := func(a, b vertex) int {
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return int(a.at - b.at)
+	}
+	sortParallel(vs, cmp)
+	d := &DAG{ids: make([]string, 0, len(vs)), index: make(map[string]int32, len(vs))}
+	from := make([]int32, 0, len(vs)) // the position in ids each vertex came from
+	for _, v := range vs {
+		if n := len(d.ids); n > 0 && d.ids[n-1] == v.id {
+			continue
+		}
+		d.index[v.id] = int32(len(d.ids))
+		d.ids = append(d.ids, v.id)
+		from = append(from, v.at)
 	}
 	d.parents = make([][]int32, len(d.ids))
 	d.children = make([][]int32, len(d.ids))
 	for ci, id := range d.ids {
-		deps := parents(id)
-		ps := make([]int32, 0, len(deps))
-		for _, dep := range deps {
+		ds := deps[from[ci]]
+		ps := make([]int32, 0, len(ds))
+		for _, dep := range ds {
 			pi, ok := d.index[dep]
 			if !ok {
 				missing = append(missing, Missing{From: id, To: dep})
@@ -106,26 +132,26 @@ func (d *DAG) kahn() (topo, rank []int32) {
 	for i := range d.parents {
 		indeg[i] = int32(len(d.parents[i]))
 	}
-	var ready intHeap
+	var ready []int32
 	for i := range n {
 		if indeg[i] == 0 {
 			ready = append(ready, int32(i))
 		}
 	}
-	heap.Init(&ready)
 	topo = make([]int32, 0, n)
 	rank = make([]int32, n)
 	for i := range rank {
 		rank[i] = -1
 	}
-	for ready.Len() > 0 {
-		v := heap.Pop(&ready).(int32)
+	for len(ready) > 0 {
+		var v int32
+		v, ready = popMin(ready)
 		rank[v] = int32(len(topo))
 		topo = append(topo, v)
 		for _, c := range d.children[v] {
 			indeg[c]--
 			if indeg[c] == 0 {
-				heap.Push(&ready, c)
+				ready = pushMin(ready, c)
 			}
 		}
 	}
@@ -365,6 +391,70 @@ func mergeSorted(a, b []int32) []int32 {
 	}
 	out = append(out, a[i:]...)
 	return append(out, b[j:]...)
+}
+
+// pushMin and popMin keep a min-heap of vertex indexes in a slice, without
+// container/heap's boxing of every value.
+func pushMin(h []int32, v int32) []int32 {
+	h = append(h, v)
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if h[p] <= h[i] {
+			break
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
+	return h
+}
+
+func popMin(h []int32) (int32, []int32) {
+	v := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	for i := 0; ; {
+		m := 2*i + 1
+		if m >= n {
+			break
+		}
+		if r := m + 1; r < n && h[r] < h[m] {
+			m = r
+		}
+		if h[i] <= h[m] {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	return v, h
+}
+
+// sortParallel sorts s with cmp, its halves on two goroutines when it is
+// large, then merges them.
+func sortParallel[T any](s []T, cmp func(a, b T) int) {
+	if len(s) < 1<<14 || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(s, cmp)
+		return
+	}
+	mid := len(s) / 2
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(s[:mid], cmp) })
+	slices.SortFunc(s[mid:], cmp)
+	wg.Wait()
+	out := make([]T, 0, len(s))
+	a, b := s[:mid], s[mid:]
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(b[0], a[0]) < 0 {
+			out = append(out, b[0])
+			b = b[1:]
+		} else {
+			out = append(out, a[0])
+			a = a[1:]
+		}
+	}
+	out = append(append(out, a...), b...)
+	copy(s, out)
 }
 
 // intHeap is a min-heap of vertex indexes.

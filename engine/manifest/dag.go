@@ -16,11 +16,12 @@ import (
 // It also fills m.ParentMap and m.ChildMap as dbt's manifest has them.
 func BuildDAG(m *Manifest) (*graph.DAG, diag.Diagnostics) {
 	all := make([]string, 0, len(m.Nodes)+len(m.Sources))
-	m.All(func(n *Node) { all = append(all, n.UniqueID) })
-	d, missing := graph.New(all, func(id string) []string {
-		n, _ := m.Node(id)
-		return n.DependsOn.Nodes
+	deps := make([][]string, 0, cap(all))
+	m.All(func(n *Node) {
+		all = append(all, n.UniqueID)
+		deps = append(deps, n.DependsOn.Nodes)
 	})
+	d, missing := graph.NewDeps(all, deps)
 	var ds diag.Diagnostics
 	for _, e := range missing {
 		n, _ := m.Node(e.From)
