@@ -337,7 +337,7 @@ func (p *Program) renderConfigValue(ctx context.Context, u *unit, v any, ds *dia
 // strategies, refs to disabled nodes.
 func (r *Parsed) checkUnits(ds *diag.Diagnostics) {
 	p := r.p
-	r.enabled = map[string][]int{}
+	r.enabled = make(map[string][]int, len(p.units))
 	disabledNames := map[string]bool{}
 	for i, u := range p.units {
 		if !r.cfgs[i].cfg.Enabled {
@@ -444,7 +444,7 @@ func (r *Parsed) resolveRelation(ctx context.Context, u *unit) *diag.Diagnostic 
 		return nil
 	}
 	p := r.p
-	st := &renderState{ctx: ctx, p: p, r: r, u: u, k: u.pkg, phase: phaseFinal}
+	var st *renderState // made when a project's naming macro is called
 	custom := func(s string) jinja.Value {
 		if s == "" {
 			return jinja.None
@@ -456,6 +456,9 @@ func (r *Parsed) resolveRelation(ctx context.Context, u *unit) *diag.Diagnostic 
 		def := p.namingMacro(u.pkg, macro)
 		if def == nil || failure != nil {
 			return fallback
+		}
+		if st == nil {
+			st = &renderState{ctx: ctx, p: p, r: r, u: u, k: u.pkg, phase: phaseFinal}
 		}
 		out, err := p.callFromGo(st, def, custom(customValue), p.nodeDict(u, r.cfgs[i].final))
 		if err != nil {
@@ -490,6 +493,23 @@ func (r *Parsed) resolveRelation(ctx context.Context, u *unit) *diag.Diagnostic 
 // root project's, else the node's package's. nil means dbt's default rule,
 // which strata applies in Go (the global project's macro says the same).
 func (p *Program) namingMacro(k *pkg, name string) *macroDef {
+	// The same for every node of a package: looked up once (dispatch builds
+	// names and searches packages).
+	key := namingKey{k, name}
+	if d, ok := p.naming.Load(key); ok {
+		return d.(*macroDef)
+	}
+	d := p.findNamingMacro(k, name)
+	p.naming.Store(key, d)
+	return d
+}
+
+type namingKey struct {
+	k    *pkg
+	name string
+}
+
+func (p *Program) findNamingMacro(k *pkg, name string) *macroDef {
 	if d, ok := p.root.macros[name]; ok {
 		return d
 	}
@@ -520,7 +540,7 @@ func (p *Program) nodeDict(u *unit, cfg map[string]any) jinja.Value {
 // could land in one relation).
 func (r *Parsed) checkRelations(ds *diag.Diagnostics) {
 	p := r.p
-	seen := map[relation.Relation]int{}
+	seen := make(map[relation.Relation]int, len(p.units))
 	for i, u := range p.units {
 		if r.off[i] || r.failed[i] || r.rels[i].Identifier == "" {
 			continue

@@ -58,6 +58,8 @@ type Program struct {
 	// pkgOrder is the root project, the installed packages by name, then the global project.
 	pkgOrder []*pkg
 
+	// naming memoizes namingMacro per package and macro name.
+	naming sync.Map
 	// cacheRead delivers the partial-parse cache file, decoded while Load
 	// reads the project (nil when partial parsing is off).
 	cacheRead chan *parseCache

@@ -438,8 +438,8 @@ func (l location) String() string {
 // properties that describe nothing.
 func checkNames(p *Project) diag.Diagnostics {
 	var ds diag.Diagnostics
-	byName := map[string][]location{}
-	var names []string
+	byName := make(map[string][]location, len(p.Models)+len(p.Seeds))
+	names := make([]string, 0, len(p.Models)+len(p.Seeds))
 	addName := func(name string, l location) {
 		if _, ok := byName[name]; !ok {
 			names = append(names, name)
