@@ -337,12 +337,8 @@ func (cs *cacheState) lookup(p *Program, u *unit, key string, keepOut bool) (par
 		}
 		po.cfg = cfg
 	}
-	if len(e.Macros) > 0 {
-		po.macros = make(map[string]bool, len(e.Macros))
-		for _, m := range e.Macros {
-			po.macros[m] = true
-		}
-	}
+	// Stored sorted: the list is used as it is (no set to build per node).
+	po.macroList = e.Macros
 	return po, true
 }
 
@@ -386,7 +382,7 @@ func (p *Program) cacheable(u *unit, po *parseOut) bool {
 	if po.err != nil || volatile(u.text) {
 		return false
 	}
-	for id := range po.macros {
+	for _, id := range po.macroIDs() {
 		if p.volatileMacro[id] {
 			return false
 		}
@@ -425,10 +421,7 @@ func (cs *cacheState) save(p *Program, r *Parsed, keys []string, fromCache []boo
 		for _, ref := range po.refs {
 			e.Refs = append(e.Refs, p.units[ref].node.UniqueID)
 		}
-		for m := range po.macros {
-			e.Macros = append(e.Macros, m)
-		}
-		sort.Strings(e.Macros)
+		e.Macros = po.macroIDs()
 		if po.cfg != nil {
 			b, err := json.Marshal(typedNumbers(po.cfg))
 			if err != nil {

@@ -21,14 +21,16 @@ type parseOut struct {
 	tmpl *jinja.Template // kept when the node renders again
 	cfg  map[string]any  // config() calls
 	// refs are unit indexes in call order; sources unique_ids.
-	refs     []int
-	sources  []string
-	macros   map[string]bool
-	rerender bool
-	usedIncr bool
-	dynamic  bool
-	warnings diag.Diagnostics
-	err      *diag.Diagnostic
+	refs    []int
+	sources []string
+	macros  map[string]bool // a render's macros; macroList when cached
+	// macroList is a cached node's macros, sorted (see macroIDs).
+	macroList []string
+	rerender  bool
+	usedIncr  bool
+	dynamic   bool
+	warnings  diag.Diagnostics
+	err       *diag.Diagnostic
 }
 
 // nodeCfg is a node's resolved configuration.
@@ -591,7 +593,7 @@ func (r *Parsed) fillNode(i int, sources map[string]*manifest.Node, ds *diag.Dia
 		n.RelationName = r.relNames[i]
 	}
 	po := &r.parse[i]
-	n.DependsOn = manifest.DependsOn{Macros: make([]string, 0, len(po.macros)), Nodes: make([]string, 0, len(po.refs)+len(po.sources))}
+	n.DependsOn = manifest.DependsOn{Macros: po.macroIDs(), Nodes: make([]string, 0, len(po.refs)+len(po.sources))}
 	n.Refs, n.Sources = []manifest.RefCall{}, [][]string{}
 	// Most nodes depend on a few others: a linear look for duplicates beats
 	// a map there; a node with many dependencies gets a map.
@@ -639,10 +641,6 @@ func (r *Parsed) fillNode(i int, sources map[string]*manifest.Node, ds *diag.Dia
 			n.Sources = append(n.Sources, []string{src.SourceName, src.Name})
 		}
 	}
-	for id := range po.macros {
-		n.DependsOn.Macros = append(n.DependsOn.Macros, id)
-	}
-	sort.Strings(n.DependsOn.Macros)
 	n.Compiled = false
 	r.governance(n, u, ds)
 }
@@ -1066,4 +1064,18 @@ func (p *Program) nodeErr(u *unit, err error) diag.Diagnostic {
 		d.Detail += " (while rendering " + u.file + ")"
 	}
 	return d
+}
+
+// macroIDs are the macros a node's parse render called (unique_ids, sorted):
+// the cached list, or the render's set sorted. Never nil.
+func (po *parseOut) macroIDs() []string {
+	if po.macroList != nil {
+		return slices.Clone(po.macroList)
+	}
+	out := make([]string, 0, len(po.macros))
+	for id := range po.macros {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
 }
