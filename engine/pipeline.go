@@ -327,10 +327,24 @@ type ParseResult struct {
 func (p *Project) Parse(ctx context.Context, c Common) (*ParseResult, error) {
 	s := p.newSession(c, "parse")
 	defer s.close()
+	// The graph is built while the nodes are encoded; the file is written
+	// only when it has no error (an unknown dependency, a cycle).
+	s.asyncDAG = true
 	if err := s.parseOnly(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.writeArtifacts(false); err != nil {
+	var dagErr error
+	err := artifact.WriteManifestWhen(s.p.TargetDir, s.comp.Manifest, func() bool {
+		dagErr = s.dagWait()
+		return dagErr == nil
+	})
+	if s.dagWait != nil { // the write failed before it needed the graph
+		dagErr = s.dagWait()
+	}
+	if dagErr != nil {
+		return nil, dagErr
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &ParseResult{Manifest: s.comp.Manifest, ManifestPath: filepath.Join(p.TargetDir, "manifest.json")}, nil

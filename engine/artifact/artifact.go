@@ -9,6 +9,7 @@ package artifact
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -376,9 +377,25 @@ func (w *RunWriter) Close() error {
 // WriteManifest writes target/manifest.json, compact as dbt writes it (see
 // manifestjson.go for why it is not encoded through encoding/json).
 func WriteManifest(targetDir string, m *manifest.Manifest) error {
+	return WriteManifestWhen(targetDir, m, nil)
+}
+
+// ErrNotWritten is WriteManifestWhen's answer when ready said no: nothing
+// was written.
+var ErrNotWritten = errors.New("manifest.json not written")
+
+// WriteManifestWhen is WriteManifest for a manifest whose parent_map and
+// child_map are still being built: the nodes are encoded meanwhile, and
+// ready (when not nil) is called before the maps are read. When it returns
+// false the file is not written and the error is ErrNotWritten.
+func WriteManifestWhen(targetDir string, m *manifest.Manifest, ready func() bool) error {
 	m.Metadata.DbtSchemaVersion = ManifestSchema
 	path := filepath.Join(targetDir, "manifest.json")
-	return writeFileStream(path, func(w io.Writer) error { return encodeManifestTo(w, m) })
+	err := writeFileStream(path, func(w io.Writer) error { return encodeManifestTo(w, m, ready) })
+	if errors.Is(err, ErrNotWritten) {
+		return ErrNotWritten
+	}
+	return err
 }
 
 // WriteRunResults writes target/run_results.json (or another path for history).

@@ -30,7 +30,7 @@ import (
 // encodeManifest returns manifest.json's content in one piece (tests).
 func encodeManifest(m *manifest.Manifest) ([][]byte, error) {
 	var buf bytes.Buffer
-	if err := encodeManifestTo(&buf, m); err != nil {
+	if err := encodeManifestTo(&buf, m, nil); err != nil {
 		return nil, err
 	}
 	return [][]byte{buf.Bytes()}, nil
@@ -41,10 +41,8 @@ func encodeManifest(m *manifest.Manifest) ([][]byte, error) {
 // order as they are done, so only a few chunks are held at once however large
 // the project; the rest is encoded meanwhile. It fails on a value
 // encoding/json rejects too, or when out does.
-func encodeManifestTo(out io.Writer, m *manifest.Manifest) error {
-	// The tail is mostly parent_map and child_map: sized up front, since
-	// growing it by doubling allocated about twice its size again.
-	tail := &jsonWriter{b: make([]byte, 0, mapSize(m.ParentMap)+mapSize(m.ChildMap)+64<<10)}
+func encodeManifestTo(out io.Writer, m *manifest.Manifest, ready func() bool) error {
+	tail := &jsonWriter{b: make([]byte, 0, 64<<10)}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		tail.raw(`,"sources":`)
@@ -53,6 +51,13 @@ func encodeManifestTo(out io.Writer, m *manifest.Manifest) error {
 		writeMap(tail, m.Macros, (*jsonWriter).macro)
 		tail.raw(`,"docs":`)
 		writeMap(tail, m.Docs, (*jsonWriter).doc)
+		if ready != nil && !ready() {
+			tail.err = ErrNotWritten
+			return
+		}
+		// The rest is mostly parent_map and child_map: sized up front, since
+		// growing by doubling allocated about twice their size again.
+		tail.b = slices.Grow(tail.b, mapSize(m.ParentMap)+mapSize(m.ChildMap))
 		tail.raw(`,"parent_map":`)
 		writeMap(tail, m.ParentMap, (*jsonWriter).strings)
 		tail.raw(`,"child_map":`)
