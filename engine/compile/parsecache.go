@@ -482,8 +482,6 @@ func typedNumbers(v any) any {
 	return v
 }
 
-// decodeCfg reads a config map written through typedNumbers: ints as int64,
-// floats as float64, as config() recorded them.
 // decodeCfg decodes a cached config() call's arguments. Most nodes of a
 // project pass the same few configs, so each distinct encoding is decoded
 // once and every node gets its own deep copy (passes merge into copies, but
@@ -522,6 +520,8 @@ func deepCopyValue(v any) any {
 	return v
 }
 
+// decodeCfg reads a config map written through typedNumbers: ints as int64,
+// floats as float64, as config() recorded them.
 func decodeCfg(b []byte) (map[string]any, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()

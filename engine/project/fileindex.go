@@ -1,14 +1,12 @@
 package project
 
 import (
-	"encoding/binary"
-	"errors"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
-	"unsafe"
+
+	"github.com/strata-dev/strata/engine/internal/bincode"
 )
 
 // The file index: what the last load read from each of the root project's
@@ -116,99 +114,50 @@ func (ix *fileIndex) save(entries func() map[string]indexEntry) {
 	}
 }
 
-var indexCRC = crc32.MakeTable(crc32.Castagnoli)
-
-var errIndexCorrupt = errors.New("file index is corrupt")
-
-// encodeFileIndex: magic | body | crc32c(body). body: written (8 bytes),
-// uvarint count, count × (string rel, 4 × varint stamp, string checksum,
-// string content); string: uvarint length, bytes.
+// encodeFileIndex: magic | body | crc32c(body) (engine/internal/bincode).
+// body: written (8 bytes), uvarint count, count × (string rel, 4 × varint
+// stamp, string checksum, string content).
 func encodeFileIndex(written int64, entries map[string]indexEntry) []byte {
 	size := len(indexMagic) + 32
 	for rel, e := range entries {
 		size += len(rel) + len(e.checksum) + len(e.content) + 64
 	}
-	b := make([]byte, 0, size)
-	b = append(b, indexMagic...)
-	start := len(b)
-	b = binary.LittleEndian.AppendUint64(b, uint64(written))
-	b = binary.AppendUvarint(b, uint64(len(entries)))
-	str := func(s string) {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
+	w := bincode.NewWriter(indexMagic, size)
+	w.Uint64(uint64(written))
+	w.Uvarint(uint64(len(entries)))
 	for rel, e := range entries {
-		str(rel)
+		w.String(rel)
 		for _, v := range [4]int64{e.stamp.size, e.stamp.mtime, e.stamp.ctime, e.stamp.ino} {
-			b = binary.AppendVarint(b, v)
+			w.Varint(v)
 		}
-		str(e.checksum)
-		str(e.content)
+		w.String(e.checksum)
+		w.String(e.content)
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[start:], indexCRC))
+	return w.Finish()
 }
 
 // decodeFileIndex reads what encodeFileIndex wrote; the entries' strings
 // alias data.
 func decodeFileIndex(data []byte) (int64, map[string]indexEntry, error) {
-	if len(data) < len(indexMagic)+12 || string(data[:len(indexMagic)]) != indexMagic {
-		return 0, nil, errIndexCorrupt
+	r, err := bincode.Open(data, indexMagic)
+	if err != nil {
+		return 0, nil, err
 	}
-	body := data[len(indexMagic) : len(data)-4]
-	if crc32.Checksum(body, indexCRC) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
-		return 0, nil, errIndexCorrupt
-	}
-	written := int64(binary.LittleEndian.Uint64(body))
-	b := body[8:]
-	bad := false
-	uv := func() uint64 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			bad = true
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
-	sv := func() int64 {
-		v, n := binary.Varint(b)
-		if n <= 0 {
-			bad = true
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
-	str := func() string {
-		n := uv()
-		if bad || n > uint64(len(b)) {
-			bad = true
-			return ""
-		}
-		if n == 0 {
-			return ""
-		}
-		s := unsafe.String(&b[0], int(n))
-		b = b[n:]
-		return s
-	}
-	count := uv()
-	if bad || count > uint64(len(b)) {
-		return 0, nil, errIndexCorrupt
-	}
+	written := int64(r.Uint64())
+	count := r.Count()
 	entries := make(map[string]indexEntry, count)
 	for range count {
-		rel := str()
+		rel := r.String()
 		var e indexEntry
-		e.stamp = fileStamp{sv(), sv(), sv(), sv()}
-		e.checksum, e.content = str(), str()
-		if bad {
-			return 0, nil, errIndexCorrupt
+		e.stamp = fileStamp{r.Varint(), r.Varint(), r.Varint(), r.Varint()}
+		e.checksum, e.content = r.String(), r.String()
+		if r.Err != nil {
+			return 0, nil, r.Err
 		}
 		entries[rel] = e
 	}
-	if len(b) != 0 {
-		return 0, nil, errIndexCorrupt
+	if err := r.Done(); err != nil {
+		return 0, nil, err
 	}
 	return written, entries, nil
 }
