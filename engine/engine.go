@@ -146,17 +146,7 @@ func Open(o Options) (*Project, error) {
 	}
 	drv := o.Drivers[i]
 	p.Target, p.ProfileInfo, p.Driver = t, info, drv
-	tp := files.Config.TargetPath
-	if o.TargetPath != "" {
-		tp = o.TargetPath
-	}
-	if tp == "" {
-		tp = "target"
-	}
-	if !filepath.IsAbs(tp) {
-		tp = filepath.Join(abs, tp)
-	}
-	p.TargetDir = tp
+	p.TargetDir = files.TargetDir(o.TargetPath)
 	return p, nil
 }
 

@@ -34,6 +34,23 @@ type LoadOptions struct {
 	TargetPath string
 }
 
+// TargetDir is the absolute folder artifacts go to: override (the command's
+// --target-path) when set, else the project's target-path, else target/;
+// relative paths are under the project root.
+func (p *Project) TargetDir(override string) string {
+	tp := override
+	if tp == "" {
+		tp = p.Config.TargetPath
+	}
+	if tp == "" {
+		tp = "target"
+	}
+	if !filepath.IsAbs(tp) {
+		tp = filepath.Join(p.Root, tp)
+	}
+	return tp
+}
+
 // LoadWith is Load with options.
 func LoadWith(dir string, o LoadOptions) (*Project, diag.Diagnostics) {
 	p, ds := LoadConfig(dir)
@@ -42,17 +59,7 @@ func LoadWith(dir string, o LoadOptions) (*Project, diag.Diagnostics) {
 	}
 	var ix *fileIndex
 	if o.FileIndex {
-		tp := o.TargetPath
-		if tp == "" {
-			tp = p.Config.TargetPath
-		}
-		if tp == "" {
-			tp = "target"
-		}
-		if !filepath.IsAbs(tp) {
-			tp = filepath.Join(p.Root, tp)
-		}
-		ix = openFileIndex(filepath.Join(tp, indexFileName))
+		ix = openFileIndex(filepath.Join(p.TargetDir(o.TargetPath), indexFileName))
 	}
 	ds.Add(discover(p, ix)...)
 	ds.Add(checkNames(p)...)
