@@ -118,13 +118,10 @@ func (p *Program) openParseCache() *cacheState {
 		return nil
 	}
 	cs := &cacheState{path: filepath.Join(p.o.CacheDir, parseCacheFile), runKey: p.runKey(), entries: map[string]*cachedNode{}}
-	var c *parseCache
-	if p.cacheRead != nil {
-		c = <-p.cacheRead
-	} else {
-		c = readParseCache(cs.path)
-	}
-	if c == nil || c.Version != parseCacheVersion || c.RunKey != cs.runKey {
+	// Load started reading it (CacheDir is set); decodeParseCache rejected
+	// another version's file.
+	c := <-p.cacheRead
+	if c == nil || c.RunKey != cs.runKey {
 		return cs
 	}
 	cs.entries = c.byID
@@ -337,8 +334,7 @@ func (cs *cacheState) lookup(p *Program, u *unit, key string, keepOut bool) (par
 		}
 		po.cfg = cfg
 	}
-	// Stored sorted: the list is used as it is (no set to build per node).
-	po.macroList = e.Macros
+	po.macros = e.Macros // stored sorted
 	return po, true
 }
 
@@ -382,7 +378,7 @@ func (p *Program) cacheable(u *unit, po *parseOut) bool {
 	if po.err != nil || volatile(u.text) {
 		return false
 	}
-	for _, id := range po.macroIDs() {
+	for _, id := range po.macros {
 		if p.volatileMacro[id] {
 			return false
 		}
@@ -421,7 +417,7 @@ func (cs *cacheState) save(p *Program, r *Parsed, keys []string, fromCache []boo
 		for _, ref := range po.refs {
 			e.Refs = append(e.Refs, p.units[ref].node.UniqueID)
 		}
-		e.Macros = po.macroIDs()
+		e.Macros = po.macros
 		if po.cfg != nil {
 			b, err := json.Marshal(typedNumbers(po.cfg))
 			if err != nil {

@@ -23,14 +23,14 @@ type parseOut struct {
 	// refs are unit indexes in call order; sources unique_ids.
 	refs    []int
 	sources []string
-	macros  map[string]bool // a render's macros; macroList when cached
-	// macroList is a cached node's macros, sorted (see macroIDs).
-	macroList []string
-	rerender  bool
-	usedIncr  bool
-	dynamic   bool
-	warnings  diag.Diagnostics
-	err       *diag.Diagnostic
+	// macros are the macros the render called (unique_ids, sorted), as the
+	// partial-parse cache keeps them.
+	macros   []string
+	rerender bool
+	usedIncr bool
+	dynamic  bool
+	warnings diag.Diagnostics
+	err      *diag.Diagnostic
 }
 
 // nodeCfg is a node's resolved configuration.
@@ -204,7 +204,12 @@ func (r *Parsed) parseUnit(ctx context.Context, u *unit) parseOut {
 	} else {
 		out, err = p.render(t, st)
 	}
-	po.cfg, po.refs, po.sources, po.macros = st.cfg, st.refs, st.sources, st.macros
+	po.cfg, po.refs, po.sources = st.cfg, st.refs, st.sources
+	po.macros = make([]string, 0, len(st.macros))
+	for id := range st.macros {
+		po.macros = append(po.macros, id)
+	}
+	sort.Strings(po.macros)
 	po.rerender, po.usedIncr, po.dynamic, po.warnings = st.rerender, st.usedIncr, st.dynamic, st.warnings
 	if err != nil {
 		d := p.nodeErr(u, err)
@@ -1066,16 +1071,10 @@ func (p *Program) nodeErr(u *unit, err error) diag.Diagnostic {
 	return d
 }
 
-// macroIDs are the macros a node's parse render called (unique_ids, sorted):
-// the cached list, or the render's set sorted. Never nil.
+// macroIDs is a copy of po.macros, never nil (manifest depends_on lists it).
 func (po *parseOut) macroIDs() []string {
-	if po.macroList != nil {
-		return slices.Clone(po.macroList)
+	if po.macros == nil {
+		return []string{}
 	}
-	out := make([]string, 0, len(po.macros))
-	for id := range po.macros {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Clone(po.macros)
 }
