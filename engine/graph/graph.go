@@ -457,20 +457,6 @@ func sortParallel[T any](s []T, cmp func(a, b T) int) {
 	copy(s, out)
 }
 
-// intHeap is a min-heap of vertex indexes.
-type intHeap []int32
-
-func (h intHeap) Len() int           { return len(h) }
-func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *intHeap) Push(x any)        { *h = append(*h, x.(int32)) }
-func (h *intHeap) Pop() any {
-	old := *h
-	v := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return v
-}
-
 // Index returns the position of id in IDs(), for callers that keep per-vertex
 // data in slices (the selector's bit sets).
 func (d *DAG) Index(id string) (int, bool) {

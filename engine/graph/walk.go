@@ -105,21 +105,21 @@ func newWalker(parents map[string][]string) (*walker, error) {
 	// Precompute the order once: the same Kahn pass as DAG.Order.
 	w.prio = make([]int32, n)
 	indeg := slices.Clone(w.indeg)
-	var ready intHeap
+	var ready []int32 // a min-heap (pushMin, popMin); ascending is one already
 	for i := range n {
 		if indeg[i] == 0 {
 			ready = append(ready, int32(i))
 		}
 	}
-	heap.Init(&ready)
 	k := int32(0)
-	for ready.Len() > 0 {
-		v := heap.Pop(&ready).(int32)
+	for len(ready) > 0 {
+		var v int32
+		v, ready = popMin(ready)
 		w.prio[v] = k
 		k++
 		for _, c := range w.children[v] {
 			if indeg[c]--; indeg[c] == 0 {
-				heap.Push(&ready, c)
+				ready = pushMin(ready, c)
 			}
 		}
 	}
