@@ -257,6 +257,18 @@ func (w *walker) walk(ctx context.Context, opts WalkOptions,
 			}
 			state[v] = stateRunning
 			running++
+			if workers == 1 {
+				// One worker: run the node on this goroutine. Handing it to
+				// another goroutine and waiting for its result costs two
+				// wake-ups per node, which is a tenth of a fast statement's
+				// round trip (a view on a local PostgreSQL).
+				out := run(runCtx, w.ids[v])
+				if opts.Slots != nil {
+					opts.Slots.Release(1)
+				}
+				finish(walkResult{v: v, out: out})
+				continue
+			}
 			go func(v int32) {
 				out := run(runCtx, w.ids[v])
 				if opts.Slots != nil {
