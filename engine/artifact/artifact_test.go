@@ -1,11 +1,13 @@
 package artifact
 
 import (
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/strata-dev/strata/engine/manifest"
 )
@@ -82,5 +84,44 @@ func TestContentHash(t *testing.T) {
 			t.Errorf("%q and %q hash alike", prev, s)
 		}
 		seen[got] = s
+	}
+}
+
+// RunWriter hands files to its writer in batches: whatever the batch
+// boundaries, every file is on disk after Close, with the last content
+// queued for it, and a file queued alone is written without Close.
+func TestRunWriterWritesEveryBatch(t *testing.T) {
+	dir := t.TempDir()
+	w := NewRunWriter(dir)
+	node := func(i int) *manifest.Node {
+		return &manifest.Node{PackageName: "p", ResourceType: manifest.Model, OriginalFilePath: fmt.Sprintf("models/m%03d.sql", i)}
+	}
+	w.Write(node(0), []string{"select 0"})
+	path0 := filepath.Join(dir, "run", "p", "models", "m000.sql")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if b, err := os.ReadFile(path0); err == nil && string(b) == "select 0;\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a lone queued file was not written within the flush delay")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	n := 3*runBatch + 7
+	for i := 0; i < n; i++ {
+		w.Write(node(i), []string{fmt.Sprintf("create view m%03d as select %d", i, i), "grant select on m to r"})
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		b, err := os.ReadFile(filepath.Join(dir, "run", "p", "models", fmt.Sprintf("m%03d.sql", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("create view m%03d as select %d;\n\n\ngrant select on m to r;\n", i, i); string(b) != want {
+			t.Fatalf("m%03d.sql holds %q, want %q", i, b, want)
+		}
 	}
 }
