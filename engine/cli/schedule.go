@@ -143,7 +143,7 @@ func (c *invocation) schedulerPrinter() *view.Printer {
 		if c.f.str("log-level-file") == "" {
 			level = view.LevelDebug
 		}
-		p.SetLogFile(c.log.f, level, c.logFormat())
+		p.SetLogFile(c.log, level, c.logFormat())
 	}
 	return p
 }
