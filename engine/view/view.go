@@ -184,8 +184,11 @@ type record struct {
 	// painted is msg with colour codes (text on a terminal); empty: msg.
 	painted string
 	data    map[string]any
-	t       time.Time
-	thread  string
+	// lazy, when data is nil, makes it: only JSON lines read the data, and a
+	// run's per-node lines are built on the node's critical path.
+	lazy   func() map[string]any
+	t      time.Time
+	thread string
 	// stderr puts a text line on stderr rather than the run log stream.
 	stderr bool
 	// bare text lines carry no time ("error: …", command output).
@@ -223,6 +226,14 @@ func (p *Printer) emit(r record) {
 	p.writeLine(w, p.format, r, p.color)
 }
 
+// logsDebug says whether a debug line would be written anywhere, so a
+// costly one (a node's SQL) is built only then.
+func (p *Printer) logsDebug() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return (p.file != nil && p.fileLevel <= LevelDebug) || p.shows(record{level: LevelDebug})
+}
+
 func (p *Printer) shows(r record) bool {
 	if p.level == LevelNone {
 		return false
@@ -237,6 +248,9 @@ func (p *Printer) writeLine(w io.Writer, format Format, r record, color bool) {
 	switch format {
 	case JSON:
 		data := r.data
+		if data == nil && r.lazy != nil {
+			data = r.lazy()
+		}
 		if data == nil {
 			data = map[string]any{}
 		}
@@ -251,12 +265,30 @@ func (p *Printer) writeLine(w io.Writer, format Format, r record, color bool) {
 		}
 		w.Write(append(b, '\n'))
 	case Debug:
-		var b strings.Builder
-		stamp := r.t.Format("15:04:05.000000")
-		for _, l := range strings.Split(r.msg, "\n") {
-			fmt.Fprintf(&b, "%s [%-5s] [%s]: %s\n", stamp, r.level.String(), r.thread, l)
+		// "15:04:05.000000 [info ] [Thread-1]: text" for each line of msg.
+		var head []byte
+		head = r.t.AppendFormat(make([]byte, 0, 48+len(r.thread)), "15:04:05.000000")
+		level := r.level.String()
+		head = append(head, " ["...)
+		head = append(head, level...)
+		for i := len(level); i < 5; i++ {
+			head = append(head, ' ')
 		}
-		io.WriteString(w, b.String())
+		head = append(head, "] ["...)
+		head = append(head, r.thread...)
+		head = append(head, "]: "...)
+		b := make([]byte, 0, len(r.msg)+(strings.Count(r.msg, "\n")+1)*len(head)+1)
+		for msg := r.msg; ; {
+			l, rest, more := strings.Cut(msg, "\n")
+			b = append(b, head...)
+			b = append(b, l...)
+			b = append(b, '\n')
+			if !more {
+				break
+			}
+			msg = rest
+		}
+		w.Write(b)
 	default:
 		text := r.msg
 		if color && r.painted != "" {
@@ -408,7 +440,9 @@ func describe(e result.Event) string {
 func (p *Printer) started(e result.Event) {
 	plain, painted := p.fancy(e.Index, e.Total, "START "+describe(e), "RUN", "", nil)
 	p.emit(record{name: "LogStartLine", code: "Q011", level: LevelInfo, t: e.Time, msg: plain, painted: painted,
-		data: map[string]any{"description": describe(e), "index": e.Index, "total": e.Total, "node_info": nodeInfo(e, "started")}})
+		lazy: func() map[string]any {
+			return map[string]any{"description": describe(e), "index": e.Index, "total": e.Total, "node_info": nodeInfo(e, "started")}
+		}})
 }
 
 // fancy is dbt's node line: "N of M MESSAGE ........ [STATUS in 0.12s]",
@@ -516,25 +550,31 @@ func (p *Printer) finished(e result.Event) {
 		plain += why
 		painted += why
 	}
-	data := map[string]any{"description": desc, "index": e.Index, "total": e.Total, "status": string(r.Status),
-		"execution_time": r.ExecutionTime, "node_info": nodeInfo(e, string(r.Status))}
-	if r.Failures != nil {
-		data["num_failures"] = *r.Failures
+	lazy := func() map[string]any {
+		data := map[string]any{"description": desc, "index": e.Index, "total": e.Total, "status": string(r.Status),
+			"execution_time": r.ExecutionTime, "node_info": nodeInfo(e, string(r.Status))}
+		if r.Failures != nil {
+			data["num_failures"] = *r.Failures
+		}
+		if r.Message != "" {
+			data["msg"] = r.Message
+		}
+		if r.AdapterResponse.RowsAffected != nil {
+			data["rows_affected"] = *r.AdapterResponse.RowsAffected
+		}
+		return data
 	}
-	if r.Message != "" {
-		data["msg"] = r.Message
-	}
-	if r.AdapterResponse.RowsAffected != nil {
-		data["rows_affected"] = *r.AdapterResponse.RowsAffected
-	}
-	rec := record{name: name, code: code, level: level, t: e.Time, msg: plain, painted: painted, data: data, thread: r.ThreadID}
+	rec := record{name: name, code: code, level: level, t: e.Time, msg: plain, painted: painted, lazy: lazy, thread: r.ThreadID}
 	// -q keeps failures, errors and cancellations; skips are in the summary.
 	rec.keep = r.Status == result.Error || r.Status == result.Fail || r.Status == result.Cancelled || r.Status == result.RuntimeErr
 	p.emit(rec)
-	if len(r.Statements) > 0 {
+	if len(r.Statements) > 0 && p.logsDebug() {
+		sql := strings.Join(r.Statements, ";\n")
 		p.emit(record{name: "SQLQuery", code: "E016", level: LevelDebug, t: e.Time, thread: r.ThreadID,
-			msg:  "On " + e.UniqueID + ":\n" + strings.Join(r.Statements, ";\n"),
-			data: map[string]any{"conn_name": e.UniqueID, "sql": strings.Join(r.Statements, ";\n"), "node_info": nodeInfo(e, string(r.Status))}})
+			msg: "On " + e.UniqueID + ":\n" + sql,
+			lazy: func() map[string]any {
+				return map[string]any{"conn_name": e.UniqueID, "sql": sql, "node_info": nodeInfo(e, string(r.Status))}
+			}})
 	}
 }
 
