@@ -91,6 +91,13 @@ type session struct {
 	// errors, before anything is written.
 	asyncDAG bool
 	dagWait  func() error
+	// connecting, when set, delivers the connection connectAsync opened.
+	connecting chan connectResult
+}
+
+type connectResult struct {
+	conn *materialize.Warehouse
+	err  error
 }
 
 func (p *Project) newSession(c Common, which string) *session {
@@ -101,6 +108,9 @@ func (p *Project) newSession(c Common, which string) *session {
 }
 
 func (s *session) close() {
+	if s.connecting != nil {
+		s.joinConnect()
+	}
 	if s.conn != nil {
 		s.conn.Close()
 	}
@@ -120,6 +130,28 @@ func (s *session) connect(ctx context.Context) error {
 	}
 	s.conn = conn
 	return nil
+}
+
+// connectAsync opens the warehouse beside what follows (parsing the
+// project); joinConnect waits for it. A connection error then comes after a
+// parse error, not before.
+func (s *session) connectAsync(ctx context.Context) {
+	ch := make(chan connectResult, 1)
+	s.connecting = ch
+	go func() {
+		conn, err := s.p.Connect(ctx)
+		ch <- connectResult{conn, err}
+	}()
+}
+
+func (s *session) joinConnect() error {
+	if s.connecting == nil {
+		return nil
+	}
+	r := <-s.connecting
+	s.connecting = nil
+	s.conn = r.conn
+	return r.err
 }
 
 // warnings reports diagnostics: under --warn-error every warning is an error
@@ -486,11 +518,13 @@ func (p *Project) Build(ctx context.Context, o RunOptions) (*result.RunResults, 
 		return nil, err
 	}
 	if unitOn == UnitTestsOnTarget {
-		if err := s.connect(ctx); err != nil {
-			return nil, err
-		}
+		// Connecting (a few ms of round trips) overlaps parsing.
+		s.connectAsync(ctx)
 	}
 	if err := s.parse(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.joinConnect(); err != nil {
 		return nil, err
 	}
 	ids := o.IDs
