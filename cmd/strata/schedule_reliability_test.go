@@ -90,7 +90,11 @@ func TestScheduleStartsOnAFreshPostgresSchema(t *testing.T) {
 	}
 }
 
-const spinModel = "{% for i in range(30000) %}{% for j in range(30000) %}{% endfor %}{% endfor %}\nselect 1 as n\n"
+// spinModel renders for far longer than the tests' timeouts and grace
+// periods: each iteration does some work, so the render's iteration limit
+// (50 million) is not reached first, even on a fast machine (an empty inner
+// loop reached it in 1.7 s, before a 2 s timeout).
+const spinModel = "{% for i in range(30000) %}{% for j in range(30000) %}{% set x = ('a' ~ j) | upper %}{% endfor %}{% endfor %}\nselect 1 as n\n"
 
 func TestScheduleTimeoutAndSIGTERMStopACompile(t *testing.T) {
 	p := schedProj(t, "duckdb", map[string]string{
