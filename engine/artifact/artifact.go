@@ -163,8 +163,22 @@ func WriteCompiled(targetDir string, m *manifest.Manifest) error {
 	}
 	var todo []job
 	for n := range allCompiled(m) {
-		if !n.Compiled || n.ResourceType == manifest.Seed || n.Dynamic {
-			// A dynamic node's SQL is known when it runs: RunWriter writes it then.
+		if n.ResourceType == manifest.Seed || n.Dynamic {
+			// A dynamic node's SQL is known when it runs: RunWriter writes it
+			// then, outside the index.
+			continue
+		}
+		if !n.Compiled {
+			// Not compiled this time (seed, or a selection): its file is as
+			// the last compile left it, and so is its entry. Dropping the
+			// entry made the next run rewrite every model's file after a
+			// `strata seed`.
+			if len(old) > 0 {
+				p := CompiledPath(targetDir, n)
+				if h, ok := old[p]; ok {
+					next[p] = h
+				}
+			}
 			continue
 		}
 		p := CompiledPath(targetDir, n)

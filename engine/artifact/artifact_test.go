@@ -44,6 +44,19 @@ func TestWriteCompiledRewritesOnlyChangedFiles(t *testing.T) {
 	if got, _ := os.ReadFile(pb); string(got) != "select 3" {
 		t.Errorf("changed b = %q, want select 3", got)
 	}
+	// A command that compiles none of them (seed) keeps their entries: the
+	// next compile rewrites nothing unchanged.
+	a.Compiled, b.Compiled = false, false
+	if err := WriteCompiled(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	a.Compiled, b.Compiled = true, true
+	if err := WriteCompiled(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(pa); string(got) != "sentinel a" {
+		t.Errorf("after a write that compiled nothing, unchanged a was rewritten: %q", got)
+	}
 	// Deleting compiled/ resets the index: everything is written again.
 	os.RemoveAll(filepath.Join(dir, "compiled"))
 	if err := WriteCompiled(dir, m); err != nil {
