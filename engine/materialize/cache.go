@@ -107,6 +107,15 @@ func (c *relCache) schema(ctx context.Context, database, schema string) (map[str
 	return out, nil
 }
 
+// read says whether r's schema has been listed, or is being listed.
+func (c *relCache) read(r relation.Relation) bool {
+	key := c.w.schemaKey(r.Database, r.Schema)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.schemas[key]
+	return ok
+}
+
 // kind says what exists at r.
 func (c *relCache) kind(ctx context.Context, r relation.Relation) (relation.Kind, error) {
 	key := c.w.schemaKey(r.Database, r.Schema)

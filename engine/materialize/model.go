@@ -46,7 +46,11 @@ func (w *Warehouse) Materialize(ctx context.Context, req Request) (Result, error
 			return b.result("", wrap(label, err))
 		}
 	}
-	msg, err := w.withKind(ctx, b, rel, func(existing relation.Kind) (string, error) {
+	withKind := w.withKind
+	if req.Materialized == "view" {
+		withKind = w.withViewKind
+	}
+	msg, err := withKind(ctx, b, rel, func(existing relation.Kind) (string, error) {
 		switch {
 		case req.Materialized == "view" && req.Contract != nil:
 			return "CREATE VIEW", b.view(ctx, rel, contractSelect(w.d, req.Contract, req.SQL), existing)

@@ -87,6 +87,7 @@ func Cases() []Case {
 		{"table", testTable},
 		{"table_rebuild_atomic", testTableAtomic},
 		{"materialization_change", testKindChange},
+		{"view_over_table_unlisted", testViewOverTableUnlisted},
 		{"incremental_append", testIncrementalAppend},
 		{"incremental_merge", func(t *testing.T, s *Suite) { testIncrementalKeyed(t, s, "merge") }},
 		{"incremental_delete_insert", func(t *testing.T, s *Suite) { testIncrementalKeyed(t, s, "delete+insert") }},

@@ -248,6 +248,39 @@ func testKindChange(t *testing.T, s *Suite) {
 	s.assertNoLeftovers(t)
 }
 
+// testViewOverTableUnlisted: a view build does not list its schema first
+// (withViewKind), so a table in its place is found only when "create or
+// replace view" fails; the view must still replace it, and a view whose SQL
+// is wrong must fail with the warehouse's error, leaving the table as it was.
+func testViewOverTableUnlisted(t *testing.T, s *Suite) {
+	s.seedBase(t)
+	sql := "select * from " + s.R("base")
+	s.Materialize(t, materialize.Request{Relation: s.Rel("was_table"), Materialized: "table", SQL: sql})
+	s.Materialize(t, materialize.Request{Relation: s.Rel("kept_table"), Materialized: "table", SQL: sql})
+
+	fresh := s.Warehouse(s.C) // nothing listed yet
+	ctx := testContext(t)
+	if _, err := fresh.Materialize(ctx, materialize.Request{Relation: s.Rel("was_table"), Materialized: "view", SQL: sql, Label: "model.conformance.was_table"}); err != nil {
+		t.Fatalf("view over a table, schema not listed: %v", err)
+	}
+	if k := s.Kind(t, "was_table"); k != relation.View {
+		t.Fatalf("after the view build was_table is a %q, want a view", k)
+	}
+	s.equalRelations(t, "was_table", "base")
+
+	fresh = s.Warehouse(s.C)
+	_, err := fresh.Materialize(ctx, materialize.Request{Relation: s.Rel("kept_table"), Materialized: "view", SQL: "select no_such_column from " + s.R("base"), Label: "model.conformance.kept_table"})
+	if err == nil {
+		t.Fatal("a view with a wrong column built without an error")
+	}
+	wantErrContains(t, err, "kept_table")
+	if k := s.Kind(t, "kept_table"); k != relation.Table {
+		t.Fatalf("after a failed view build kept_table is a %q, want the table it was", k)
+	}
+	s.equalRelations(t, "kept_table", "base")
+	s.assertNoLeftovers(t)
+}
+
 func testIncrementalAppend(t *testing.T, s *Suite) {
 	s.seedBase(t)
 	id := s.Q(s.D.NormalizeIdent("id"))
