@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"runtime/trace"
@@ -56,7 +57,10 @@ func main() {
 	pprof.StopCPUProfile()
 	trace.Stop()
 	if path := os.Getenv("STRATA_MEMPROFILE"); path != "" {
-		// For engineers measuring strata: the live heap at the end.
+		// For engineers measuring strata: the live heap at the end, and every
+		// allocation of the command (a collection first makes the profile
+		// complete up to now, not up to the last collection).
+		runtime.GC()
 		if f, err := os.Create(path); err == nil {
 			pprof.WriteHeapProfile(f)
 			f.Close()
