@@ -25,7 +25,22 @@ import (
 const cacheMagic = "strata partial parse\n"
 
 func encodeParseCache(c *parseCache) []byte {
-	w := bincode.NewWriter(cacheMagic, 1<<16)
+	// Sized up front: grown by doubling, the buffer of a 10,000-model cache
+	// (~14 MB) cost 32 MB of allocations, a tenth of a cold compile's.
+	size := 64 + len(c.Version) + len(c.RunKey)
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		size += 40 + len(n.ID) + len(n.Key) + len(n.Out) + len(n.Cfg)
+		for _, ss := range [...][]string{n.Refs, n.Sources, n.Macros} {
+			for _, s := range ss {
+				size += 2 + len(s)
+			}
+		}
+		for _, d := range n.Warnings {
+			size += 24 + len(d.Summary) + len(d.Detail) + len(d.File) + len(d.Suggestion)
+		}
+	}
+	w := bincode.NewWriter(cacheMagic, size)
 	w.String(c.Version)
 	w.String(c.RunKey)
 	w.Uvarint(uint64(len(c.Nodes)))
