@@ -189,6 +189,7 @@ func (r *root) run(cmd *command, cc *cobra.Command, args []string) {
 	}
 	inv := &invocation{env: r.env, f: f, out: out, cmd: cmd, extra: args, id: id, args: r.args}
 	runErr := cmd.run(r.ctx, inv)
+	out.Flush()
 	code := inv.exitCode(runErr)
 	inv.closeLog()
 	if code == ExitInvalid && r.ctx.Err() != nil {

@@ -202,6 +202,7 @@ func scheduledRun(base engine.Options) schedule.RunFunc {
 		o := base
 		o.Vars = mergeMaps(base.Vars, req.Vars)
 		out := view.New(req.Log, req.Log, view.Text, false)
+		defer out.Flush() // node lines still queued belong in this run's log
 		p, err := engine.Open(o)
 		if err != nil {
 			var dl *diag.ErrorList

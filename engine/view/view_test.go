@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,5 +149,52 @@ func TestLevels(t *testing.T) {
 	}
 	if _, err := ParseLevel("loud"); err == nil {
 		t.Error("ParseLevel accepted loud")
+	}
+}
+
+// syncBuffer is a bytes.Buffer read by the test while the printer's flusher
+// writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Node lines are written off the executing thread, yet in the order of
+// events: a line between a node's start and end lands between them, queued
+// lines reach the output on their own, and Flush writes them at once.
+func TestNodeLinesAreQueuedInOrder(t *testing.T) {
+	var out syncBuffer
+	p := New(&out, &out, Text, false)
+	now := time.Now()
+	a := &result.NodeResult{UniqueID: "model.p.a", Status: result.Success, AdapterResponse: result.AdapterResponse{Message: "CREATE VIEW"}, Node: node("model.p.a", "model", "a")}
+	p.Event(result.Event{Kind: result.NodeStarted, Time: now, Index: 1, Total: 2, UniqueID: "model.p.a", ResourceType: "model", Name: "a", Materialized: "view", RelationName: "main.a"})
+	p.Event(result.Event{Kind: result.Info, Time: now, Message: "a says hello"})
+	p.Event(result.Event{Kind: result.NodeFinished, Time: now, Index: 1, Total: 2, UniqueID: "model.p.a", ResourceType: "model", Name: "a", Materialized: "view", RelationName: "main.a", Result: a})
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(out.String(), "OK created"); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queued end line was never written:\n%s", out.String())
+		}
+	}
+	got := out.String()
+	start, hello, done := strings.Index(got, "START sql view model main.a"), strings.Index(got, "a says hello"), strings.Index(got, "OK created sql view model main.a")
+	if start < 0 || hello < start || done < hello {
+		t.Errorf("lines out of order (start %d, hello %d, end %d):\n%s", start, hello, done, got)
+	}
+	p.Event(result.Event{Kind: result.NodeStarted, Time: now, Index: 2, Total: 2, UniqueID: "model.p.b", ResourceType: "model", Name: "b", Materialized: "view", RelationName: "main.b"})
+	p.Flush()
+	if !strings.Contains(out.String(), "START sql view model main.b") {
+		t.Errorf("Flush left the start line queued:\n%s", out.String())
 	}
 }
