@@ -319,6 +319,10 @@ type runFile struct {
 	path    string
 	body    string
 	noIndex bool // outside target/run: written every time, not indexed
+	// node and stmts, when node is set, make path and body on the writer's
+	// goroutine, off the executing thread.
+	node  *manifest.Node
+	stmts []string
 }
 
 // NewRunWriter starts a writer for targetDir.
@@ -334,6 +338,12 @@ func (w *RunWriter) Write(n *manifest.Node, statements []string) {
 	if len(statements) == 0 {
 		return
 	}
+	w.queue(runFile{node: n, stmts: statements})
+}
+
+// runBody is a node's target/run file: its statements, each ended by a
+// semicolon, a blank line between them.
+func runBody(statements []string) string {
 	var b strings.Builder
 	for i, s := range statements {
 		if i > 0 {
@@ -342,7 +352,7 @@ func (w *RunWriter) Write(n *manifest.Node, statements []string) {
 		b.WriteString(strings.TrimRight(strings.TrimSpace(s), ";"))
 		b.WriteString(";\n")
 	}
-	w.queue(runFile{path: RunPath(w.targetDir, n), body: b.String()})
+	return b.String()
 }
 
 func (w *RunWriter) queue(f runFile) {
@@ -404,6 +414,9 @@ func (w *RunWriter) loop() {
 }
 
 func (w *RunWriter) writeOne(f runFile, made map[string]bool) {
+	if f.node != nil {
+		f.path, f.body = RunPath(w.targetDir, f.node), runBody(f.stmts)
+	}
 	if !f.noIndex {
 		h := contentHash(f.body)
 		w.next[f.path] = h

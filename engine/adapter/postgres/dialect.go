@@ -53,7 +53,7 @@ func (d Dialect) CreateView(r relation.Relation, sql string, o adapter.CreateOpt
 	if o.Replace {
 		verb = "create or replace view"
 	}
-	return fmt.Sprintf("%s %s as (\n%s\n)", verb, d.RenderRelation(r), sqltext.Trim(sql))
+	return verb + " " + d.RenderRelation(r) + " as (\n" + sqltext.Trim(sql) + "\n)"
 }
 
 func tableVerb(o adapter.CreateOptions) string {
