@@ -697,15 +697,15 @@ func (r *Parsed) assemble(ctx context.Context, ds *diag.Diagnostics) *manifest.M
 				Path: d.file, MacroSQL: d.sql, Checksum: manifest.Checksum{Name: "sha256", Checksum: d.checksum}, Line: d.line}
 			mc.DependsOn.Macros = []string{}
 			seen := map[string]bool{}
-			for _, cm := range callNameRE.FindAllStringSubmatch(jinjaCode(d.sql), -1) {
-				if cm[1] == d.name {
-					continue
+			callNames(jinjaCode(d.sql), func(name string) {
+				if name == d.name {
+					return
 				}
-				if dep, ok := p.lookupMacro(k, cm[1]); ok && !seen[dep.uniqueID] {
+				if dep, ok := p.lookupMacro(k, name); ok && !seen[dep.uniqueID] {
 					seen[dep.uniqueID] = true
 					mc.DependsOn.Macros = append(mc.DependsOn.Macros, dep.uniqueID)
 				}
-			}
+			})
 			sort.Strings(mc.DependsOn.Macros)
 			m.Macros[d.uniqueID] = mc
 		}

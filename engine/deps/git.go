@@ -37,8 +37,8 @@ type gitCheckout struct {
 }
 
 var (
-	fullSHARE = regexp.MustCompile(`^[0-9a-f]{40}$`)
-	hexRE     = regexp.MustCompile(`^[0-9a-fA-F]{4,39}$`)
+	fullSHARE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{40}$`) })
+	hexRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-fA-F]{4,39}$`) })
 )
 
 // gitError is a failed git command, its output cleaned of secrets.
@@ -118,7 +118,7 @@ func (g *gitClient) checkout(ctx context.Context, url, rev, subdir string) (*git
 	var fetchRef string
 	short := false
 	switch {
-	case fullSHARE.MatchString(rev):
+	case fullSHARE().MatchString(rev):
 		fetchRef, co.ref = rev, "commit "+rev[:7]
 	default:
 		patterns := []string{"HEAD"}
@@ -145,7 +145,7 @@ func (g *gitClient) checkout(ctx context.Context, url, rev, subdir string) (*git
 			fetchRef, co.ref = "refs/tags/"+rev, "tag "+rev
 		case refs["refs/heads/"+rev] != "":
 			fetchRef, co.ref, co.unpinned = "refs/heads/"+rev, "branch "+rev, true
-		case hexRE.MatchString(rev):
+		case hexRE().MatchString(rev):
 			short, co.ref = true, "commit "+rev
 		default:
 			return nil, g.missing(ctx, dir, url, rev)
@@ -171,7 +171,7 @@ func (g *gitClient) checkout(ctx context.Context, url, rev, subdir string) (*git
 		}
 		if err != nil {
 			var ge *gitError
-			if fullSHARE.MatchString(rev) && errors.As(err, &ge) && !looksUnreachable(ge.output) {
+			if fullSHARE().MatchString(rev) && errors.As(err, &ge) && !looksUnreachable(ge.output) {
 				return nil, g.missing(ctx, dir, url, rev)
 			}
 			return nil, unreachable(err)

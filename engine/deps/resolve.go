@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -17,7 +18,7 @@ import (
 // engine/project reads them.
 var projectFiles = []string{"project.yaml", "dbt_project.yml"}
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var identRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // node is one package chosen for installation.
 type node struct {
@@ -425,7 +426,7 @@ func projectName(dir string) (string, error) {
 			return "", fmt.Errorf("its %s is not valid YAML: %v", f, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
 		name, _ := cfg.Name.(string)
-		if !identRE.MatchString(name) {
+		if !identRE().MatchString(name) {
 			return "", fmt.Errorf("its %s has no valid name: (got %q)", f, fmt.Sprint(cfg.Name))
 		}
 		return name, nil

@@ -49,7 +49,7 @@ func (r *redactor) addURL(rendered, shown string) {
 
 // userinfoRE finds a URL's user part (https://user:pass@), which is masked
 // whatever it holds; templates ({{ ... }}) are not matched.
-var userinfoRE = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s{}'"]+@`)
+var userinfoRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s{}'"]+@`) })
 
 // clean masks every known secret in s.
 func (r *redactor) clean(s string) string {
@@ -65,5 +65,5 @@ func (r *redactor) clean(s string) string {
 		s = strings.ReplaceAll(s, x, "****")
 	}
 	r.mu.Unlock()
-	return userinfoRE.ReplaceAllString(s, "${1}****@")
+	return userinfoRE().ReplaceAllString(s, "${1}****@")
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Version is a semantic version as dbt reads it: MAJOR.MINOR.PATCH with an
@@ -17,7 +18,9 @@ type Version struct {
 
 // versionRE follows dbt's grammar (dbt_common.semver): three numbers without
 // leading zeros, a pre-release whose leading dash is optional, a build tag.
-var versionRE = regexp.MustCompile(`^(>=|>|<=|<|=)?\s*(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-?((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$`)
+var versionRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(>=|>|<=|<|=)?\s*(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-?((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$`)
+})
 
 // ParseVersion reads an exact version such as "1.3.0" or "0.7.4-b1".
 func ParseVersion(s string) (Version, error) {
@@ -109,7 +112,7 @@ type Constraint struct {
 
 // ParseConstraint reads one requirement as dbt writes them.
 func ParseConstraint(s string) (Constraint, error) {
-	m := versionRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := versionRE().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return Constraint{}, fmt.Errorf("%q is not a semantic version such as \"1.3.0\" or \">=1.0.0\"", s)
 	}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -527,12 +528,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var yamlLineRE = regexp.MustCompile(`^(yaml: )?line \d+: `)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(yaml: )?line \d+: `) })
 
 // yamlErrDetail is a yaml.v3 error without the prefix and line the
 // diagnostic's position already gives.
 func yamlErrDetail(err error) string {
-	return yamlLineRE.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
+	return yamlLineRE().ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
 }
 
 // yamlErrLine pulls the line number out of a yaml.v3 error ("yaml: line 3: ...").
