@@ -47,13 +47,17 @@ func main() {
 			defer f.Close()
 		}
 	}
-	code := cli.Main(ctx, os.Args[1:], cli.Env{
+	env := cli.Env{
 		Stdin:         os.Stdin,
 		Stdout:        os.Stdout,
 		Stderr:        os.Stderr,
 		Drivers:       Drivers(),
 		DriverModules: DriverModules(),
-	})
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		env.SetMemoryLimit = debug.SetMemoryLimit
+	}
+	code := cli.Main(ctx, os.Args[1:], env)
 	pprof.StopCPUProfile()
 	trace.Stop()
 	if path := os.Getenv("STRATA_MEMPROFILE"); path != "" {

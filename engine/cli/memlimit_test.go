@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/strata-dev/strata/engine/adapter"
+	"github.com/strata-dev/strata/engine/adapter/duckdb"
+)
+
+// A command that loads a project hands main a memory limit sized to it:
+// 128 MiB for a small project, 13 KiB per node file for a large one;
+// docs generate is left alone.
+func TestMemoryLimitFollowsTheProject(t *testing.T) {
+	project := func(models int) string {
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "models"), 0o755)
+		os.WriteFile(filepath.Join(dir, "project.yaml"), []byte("name: m\n"), 0o644)
+		for i := range models {
+			os.WriteFile(filepath.Join(dir, "models", fmt.Sprintf("m%05d.sql", i)), []byte("select 1 as id\n"), 0o644)
+		}
+		return dir
+	}
+	limits := func(dir string, args ...string) []int64 {
+		var got []int64
+		var out, errOut bytes.Buffer
+		env := Env{Stdout: &out, Stderr: &errOut, Drivers: []adapter.Driver{duckdb.Driver()},
+			Getenv: func(string) (string, bool) { return "", false }, HomeDir: t.TempDir(),
+			SetMemoryLimit: func(n int64) int64 { got = append(got, n); return 0 }}
+		if code := Main(context.Background(), append(args, "--project-dir", dir), env); code != ExitOK {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errOut.String())
+		}
+		return got
+	}
+	small := project(3)
+	if got := limits(small, "ls"); len(got) != 1 || got[0] != 128<<20 {
+		t.Errorf("ls on 3 models set %v, want [%d]", got, 128<<20)
+	}
+	large := project(12000)
+	if got := limits(large, "parse"); len(got) != 1 || got[0] != 12000*13<<10 {
+		t.Errorf("parse on 12,000 models set %v, want [%d]", got, 12000*13<<10)
+	}
+	if got := limits(small, "docs", "generate", "--empty-catalog"); len(got) != 0 {
+		t.Errorf("docs generate set a memory limit %v", got)
+	}
+}
