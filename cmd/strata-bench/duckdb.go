@@ -56,6 +56,9 @@ func benchDuckDB(self, bin string, n, runs int) {
 		w, _, _ := measure(dir, self, "-replay-duckdb", db, "-script", script)
 		return w.Seconds()
 	}
+	// Replay and run each vary by +-15% from round to round on this machine:
+	// more rounds than the other figures.
+	runs = max(runs, 7)
 	var first, firstReplay, rerun, rerunReplay []float64
 	for i := 0; i < runs; i++ {
 		fresh()
