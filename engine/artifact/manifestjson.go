@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/strata-dev/strata/engine/graph"
 	"github.com/strata-dev/strata/engine/manifest"
 )
 
@@ -57,11 +58,21 @@ func encodeManifestTo(out io.Writer, m *manifest.Manifest, ready func() bool) er
 		}
 		// The rest is mostly parent_map and child_map: sized up front, since
 		// growing by doubling allocated about twice their size again.
-		tail.b = slices.Grow(tail.b, mapSize(m.ParentMap)+mapSize(m.ChildMap))
-		tail.raw(`,"parent_map":`)
-		writeMap(tail, m.ParentMap, (*jsonWriter).strings)
-		tail.raw(`,"child_map":`)
-		writeMap(tail, m.ChildMap, (*jsonWriter).strings)
+		if m.ParentMap == nil && m.Graph != nil {
+			// Straight from the graph: its ids are sorted, as the maps' keys
+			// would be, and so are each vertex's parents and children.
+			tail.b = slices.Grow(tail.b, 2*graphMapSize(m.Graph))
+			tail.raw(`,"parent_map":`)
+			tail.graphMap(m.Graph, m.Graph.ParentIndexes)
+			tail.raw(`,"child_map":`)
+			tail.graphMap(m.Graph, m.Graph.ChildIndexes)
+		} else {
+			tail.b = slices.Grow(tail.b, mapSize(m.ParentMap)+mapSize(m.ChildMap))
+			tail.raw(`,"parent_map":`)
+			writeMap(tail, m.ParentMap, (*jsonWriter).strings)
+			tail.raw(`,"child_map":`)
+			writeMap(tail, m.ChildMap, (*jsonWriter).strings)
+		}
 		tail.raw(`,"exposures":`)
 		tail.fallback(exposureViews(m))
 		tail.raw(`,"groups":`)
@@ -194,6 +205,41 @@ func mapSize(m map[string][]string) int {
 		}
 	}
 	return n
+}
+
+// graphMapSize is about the size of one of a graph's maps in JSON.
+func graphMapSize(d *graph.DAG) int {
+	ids := d.IDs()
+	n := 2
+	for i, id := range ids {
+		n += len(id) + 6
+		for _, j := range d.ParentIndexes(i) {
+			n += len(ids[j]) + 3
+		}
+	}
+	return n
+}
+
+// graphMap writes {"id": [neighbour ids], ...} for every vertex of d, with
+// neighbours(i) the positions of vertex i's parents or children.
+func (w *jsonWriter) graphMap(d *graph.DAG, neighbours func(int) []int32) {
+	ids := d.IDs()
+	w.b = append(w.b, '{')
+	for i, id := range ids {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.str(id)
+		w.b = append(w.b, ':', '[')
+		for k, j := range neighbours(i) {
+			if k > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.str(ids[j])
+		}
+		w.b = append(w.b, ']')
+	}
+	w.b = append(w.b, '}')
 }
 
 func sortedKeys[V any](m map[string]V) []string {

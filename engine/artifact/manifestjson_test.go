@@ -243,3 +243,41 @@ func TestStrMatchesEncodingJSON(t *testing.T) {
 		check(sb.String())
 	}
 }
+
+// parent_map and child_map are written from the graph BuildDAG made, as
+// encoding/json writes the maps Maps builds of it.
+func TestManifestJSONMapsFromTheGraph(t *testing.T) {
+	m := manifest.New()
+	m.Sources["source.p.s.t"] = &manifest.Node{UniqueID: "source.p.s.t", ResourceType: manifest.Source}
+	for i := range 1500 {
+		n := &manifest.Node{UniqueID: fmt.Sprintf("model.p.n%04d", i), ResourceType: manifest.Model}
+		if i == 0 {
+			n.DependsOn.Nodes = []string{"source.p.s.t"}
+		} else {
+			n.DependsOn.Nodes = []string{fmt.Sprintf("model.p.n%04d", i/2), fmt.Sprintf("model.p.n%04d", i/3)}
+		}
+		m.Nodes[n.UniqueID] = n
+	}
+	if _, ds := manifest.BuildDAG(m); ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	if m.ParentMap != nil || m.Graph == nil {
+		t.Fatal("BuildDAG should leave the maps to the graph")
+	}
+	parts, err := encodeManifest(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := bytes.Join(parts, nil)
+	m.ParentMap, m.ChildMap = m.Maps()
+	if len(m.ParentMap) != 1501 || len(m.ChildMap["model.p.n0001"]) != 4 {
+		t.Fatalf("Maps: %d parents, n0001's children %v", len(m.ParentMap), m.ChildMap["model.p.n0001"])
+	}
+	if want := referenceManifest(t, m); !bytes.Equal(got, want) {
+		i := 0
+		for i < len(got) && i < len(want) && got[i] == want[i] {
+			i++
+		}
+		t.Errorf("differs at byte %d:\n got  ...%s\n want ...%s", i, got[max(i-100, 0):min(i+100, len(got))], want[max(i-100, 0):min(i+100, len(want))])
+	}
+}

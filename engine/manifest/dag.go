@@ -13,7 +13,8 @@ import (
 // A dependency on an id that is not in the manifest and every dependency
 // cycle become error diagnostics naming the node's file; the DAG is returned
 // in any case (edges to missing ids left out) so callers can still list it.
-// It also fills m.ParentMap and m.ChildMap as dbt's manifest has them.
+// It also sets m.Graph, from which manifest.json's parent_map and child_map
+// are written (Maps builds them as maps for a caller that wants them).
 func BuildDAG(m *Manifest) (*graph.DAG, diag.Diagnostics) {
 	all := make([]string, 0, len(m.Nodes)+len(m.Sources))
 	deps := make([][]string, 0, cap(all))
@@ -46,23 +47,27 @@ func BuildDAG(m *Manifest) (*graph.DAG, diag.Diagnostics) {
 			Line:     first.Line,
 		})
 	}
-	// The two maps are independent: one is built beside the other.
-	ids := d.IDs()
-	m.ChildMap = make(map[string][]string, len(ids))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i, id := range ids {
-			m.ChildMap[id] = orEmpty(d.ChildrenAt(i))
-		}
-	}()
-	m.ParentMap = make(map[string][]string, len(ids))
-	for i, id := range ids {
-		m.ParentMap[id] = orEmpty(d.ParentsAt(i))
-	}
-	<-done
+	m.Graph = d
 	ds.Sort()
 	return d, ds
+}
+
+// Maps returns dbt's parent_map and child_map: m.ParentMap and m.ChildMap
+// when set (a manifest read from JSON), else built from m.Graph (nil
+// without one). Every node and source is a key; a vertex without parents
+// or children has an empty, non-nil list.
+func (m *Manifest) Maps() (parents, children map[string][]string) {
+	if m.ParentMap != nil || m.Graph == nil {
+		return m.ParentMap, m.ChildMap
+	}
+	ids := m.Graph.IDs()
+	parents = make(map[string][]string, len(ids))
+	children = make(map[string][]string, len(ids))
+	for i, id := range ids {
+		parents[id] = orEmpty(m.Graph.ParentsAt(i))
+		children[id] = orEmpty(m.Graph.ChildrenAt(i))
+	}
+	return parents, children
 }
 
 func orEmpty(s []string) []string {

@@ -67,13 +67,14 @@ func TestBuildEdgesAndMaps(t *testing.T) {
 		"model.p.b":          {"model.p.stg"},
 		"model.p.mart":       {"model.p.a", "model.p.b"},
 	}
-	if !reflect.DeepEqual(m.ParentMap, wantParent) {
-		t.Errorf("ParentMap = %v, want %v", m.ParentMap, wantParent)
+	parents, children := m.Maps()
+	if !reflect.DeepEqual(parents, wantParent) {
+		t.Errorf("ParentMap = %v, want %v", parents, wantParent)
 	}
-	if got := m.ChildMap["model.p.mart"]; got == nil || len(got) != 0 {
+	if got := children["model.p.mart"]; got == nil || len(got) != 0 {
 		t.Errorf("ChildMap[mart] = %#v, want empty non-nil list", got)
 	}
-	if got, want := m.ChildMap["source.p.raw.loans"], []string{"model.p.stg"}; !reflect.DeepEqual(got, want) {
+	if got, want := children["source.p.raw.loans"], []string{"model.p.stg"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("ChildMap[source] = %v, want %v", got, want)
 	}
 	// Ties are broken by unique_id: model.p.a before model.p.b.

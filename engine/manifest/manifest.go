@@ -11,6 +11,7 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/strata-dev/strata/engine/graph"
 	"strconv"
 	"strings"
 
@@ -441,9 +442,13 @@ type Manifest struct {
 	Exposures map[string]*Node  `json:"-"`
 	UnitTests map[string]*Node  `json:"-"`
 	Groups    map[string]*Group `json:"-"`
-	// ParentMap and ChildMap are filled by BuildMaps (sources included).
+	// ParentMap and ChildMap are dbt's maps as read from a manifest.json
+	// (sources included); a manifest built here leaves them nil and has
+	// Graph instead (BuildDAG). Maps returns them either way.
 	ParentMap map[string][]string `json:"parent_map"`
 	ChildMap  map[string][]string `json:"child_map"`
+	// Graph is the dependency graph BuildDAG made of this manifest.
+	Graph *graph.DAG `json:"-"`
 }
 
 // New returns an empty manifest.
