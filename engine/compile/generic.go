@@ -134,7 +134,7 @@ func (p *Program) makeGeneric(k *pkg, j genericJob) *unit {
 		Content: fmt.Sprintf("{{ test_%s(**_dbt_generic_test_kwargs) }}", name)}
 	u := p.makeUnit(k, kindGeneric, manifest.Test, short, f, propsRef{})
 	u.file = file
-	u.text = ""
+	u.text, u.sum = "", ""
 	n := u.node
 	n.UniqueID = "test." + k.name + "." + short + "." + md5hex(full + "|" + target)[:10]
 	n.Path = short + ".sql"

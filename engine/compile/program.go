@@ -131,6 +131,9 @@ type unit struct {
 	node *manifest.Node // identity fields only; assemble fills the rest into a copy
 	file string         // template name: the file as messages name it
 	text string         // template text (line-aligned with file)
+	// sum is the sha256 of the file text is, when text is a whole file: the
+	// parse cache's key uses it instead of hashing the text again.
+	sum string
 
 	baseCfg map[string]any // folder configs < properties YAML
 	rawCfg  map[string]any // the same, as written
@@ -562,7 +565,7 @@ func (p *Program) makeUnit(k *pkg, kind unitKind, rt manifest.ResourceType, name
 	// A unit's baseCfg and rawCfg are only read (passes copy them), so a node
 	// without properties shares the folder's map.
 	raw := base
-	u := &unit{kind: kind, pkg: k, node: n, file: file, text: f.Content}
+	u := &unit{kind: kind, pkg: k, node: n, file: file, text: f.Content, sum: n.Checksum.Checksum}
 	if props.p != nil {
 		base, raw = copyMap(base), copyMap(base)
 		np := props.p
@@ -746,6 +749,7 @@ func (p *Program) collectSnapshots(k *pkg, f project.File, props map[string]prop
 		start := bodyStart(src, b)
 		line := strings.LastIndexByte(src[:start], '\n') + 1
 		u.text = strings.Repeat("\n", strings.Count(src[:start], "\n")) + strings.Repeat(" ", start-line) + b.Raw
+		u.sum = ""
 		u.node.RawCode = b.Raw
 		u.node.Line = b.Pos.Line
 		p.register(u)
