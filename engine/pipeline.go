@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -261,6 +262,17 @@ func (s *session) cacheDir() string {
 		return ""
 	}
 	return s.p.TargetDir
+}
+
+// CacheWarm reports whether a command on p will find a partial-parse cache
+// to reuse (partial parsing on and target/ holding one): without it, every
+// node is rendered.
+func (p *Project) CacheWarm() bool {
+	if !partialParsing(p.Opts.Env) {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(p.TargetDir, compile.ParseCacheFile))
+	return err == nil
 }
 
 // partialParsing reports whether what a run read and rendered may be kept

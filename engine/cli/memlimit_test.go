@@ -12,9 +12,9 @@ import (
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
 )
 
-// A command that loads a project hands main a memory limit sized to it:
-// 128 MiB for a small project, 13 KiB per node file for a large one;
-// docs generate is left alone.
+// A command that will render every node hands main a memory limit sized to
+// the project: 128 MiB for a small one, 13 KiB per node file for a large
+// one; with a warm partial-parse cache, and for docs generate, none.
 func TestMemoryLimitFollowsTheProject(t *testing.T) {
 	project := func(models int) string {
 		dir := t.TempDir()
@@ -40,11 +40,16 @@ func TestMemoryLimitFollowsTheProject(t *testing.T) {
 	if got := limits(small, "ls"); len(got) != 1 || got[0] != 128<<20 {
 		t.Errorf("ls on 3 models set %v, want [%d]", got, 128<<20)
 	}
+	// The first ls left a partial-parse cache: the next command renders
+	// nothing again and gets no limit.
+	if got := limits(small, "compile"); len(got) != 0 {
+		t.Errorf("compile with a warm cache set a memory limit %v", got)
+	}
 	large := project(12000)
 	if got := limits(large, "parse"); len(got) != 1 || got[0] != 12000*13<<10 {
 		t.Errorf("parse on 12,000 models set %v, want [%d]", got, 12000*13<<10)
 	}
-	if got := limits(small, "docs", "generate", "--empty-catalog"); len(got) != 0 {
+	if got := limits(project(3), "docs", "generate", "--empty-catalog"); len(got) != 0 {
 		t.Errorf("docs generate set a memory limit %v", got)
 	}
 }

@@ -33,7 +33,10 @@ import (
 // a node's output.
 
 // parseCacheFile is the cache's name under the target folder.
-const parseCacheFile = ".strata-partial-parse"
+const parseCacheFile = ParseCacheFile
+
+// ParseCacheFile is the partial-parse cache's name in target/.
+const ParseCacheFile = ".strata-partial-parse"
 
 // buildIdentity names the strata build that wrote a cache: a cache from
 // another build (an upgrade, a rebuild during development) is not read, since
