@@ -62,6 +62,10 @@ type Options struct {
 	// TargetPath replaces the project's target-path (--target-path), relative
 	// to the project folder.
 	TargetPath string
+	// BeforeRender, when set, is told how many of the project's nodes the
+	// parse pass must render (not found in the partial-parse cache) out of
+	// all, before it renders any.
+	BeforeRender func(renders, total int)
 }
 
 // Project is an opened project with its resolved target.

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -200,7 +199,7 @@ func (s *session) load(ctx context.Context, keepSQL bool, extra ...project.File)
 	prog, ds := compile.Load(ctx, compile.Options{
 		Project: files, Packages: p.Packages, PackagesDir: files.Config.PackagesInstallPath,
 		Target: p.Target, Dialect: p.Driver.Dialect, Traits: p.Driver.Traits, Vars: p.Opts.Vars, Env: p.Opts.Env, Now: time.Now(),
-		InvocationID: s.ticket, Log: s.log, CacheDir: s.cacheDir(),
+		InvocationID: s.ticket, Log: s.log, CacheDir: s.cacheDir(), BeforeRender: p.Opts.BeforeRender,
 		Flags: compile.Flags{Which: s.which, FullRefresh: s.c.FullRefresh, WarnError: p.Opts.warnErrors().All,
 			StoreFailures: s.c.StoreFailures, Empty: s.c.Empty, Args: s.c.Args},
 	})
@@ -262,17 +261,6 @@ func (s *session) cacheDir() string {
 		return ""
 	}
 	return s.p.TargetDir
-}
-
-// CacheWarm reports whether a command on p will find a partial-parse cache
-// to reuse (partial parsing on and target/ holding one): without it, every
-// node is rendered.
-func (p *Project) CacheWarm() bool {
-	if !partialParsing(p.Opts.Env) {
-		return false
-	}
-	_, err := os.Stat(filepath.Join(p.TargetDir, compile.ParseCacheFile))
-	return err == nil
 }
 
 // partialParsing reports whether what a run read and rendered may be kept

@@ -20,7 +20,6 @@ import (
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/diag"
 	"github.com/strata-dev/strata/engine/manifest"
-	"github.com/strata-dev/strata/engine/project"
 	"github.com/strata-dev/strata/engine/view"
 )
 
@@ -51,8 +50,8 @@ type Env struct {
 	// when false, Main checks whether Stdin is a terminal itself.
 	Interactive bool
 	// SetMemoryLimit, when set, receives a soft memory limit sized to the
-	// project once it is loaded (main passes debug.SetMemoryLimit unless
-	// GOMEMLIMIT is set; tests leave it nil).
+	// project when its parse must render most nodes (main passes
+	// debug.SetMemoryLimit unless GOMEMLIMIT is set; tests leave it nil).
 	SetMemoryLimit func(int64) int64
 }
 
@@ -165,16 +164,17 @@ func (c *invocation) exitCode(err error) int {
 // filled from its environment variable when not given).
 func (c *invocation) options() (engine.Options, error) {
 	o := engine.Options{
-		ProjectDir:  c.f.str("project-dir"),
-		ProfilesDir: c.f.str("profiles-dir"),
-		Target:      c.f.str("target"),
-		Profile:     c.f.str("profile"),
-		TargetPath:  c.f.str("target-path"),
-		Threads:     c.f.num("threads"),
-		Drivers:     c.env.Drivers,
-		Env:         c.env.Getenv,
-		HomeDir:     c.env.HomeDir,
-		WarnError:   c.f.on("warn-error"),
+		BeforeRender: c.sizeMemory,
+		ProjectDir:   c.f.str("project-dir"),
+		ProfilesDir:  c.f.str("profiles-dir"),
+		Target:       c.f.str("target"),
+		Profile:      c.f.str("profile"),
+		TargetPath:   c.f.str("target-path"),
+		Threads:      c.f.num("threads"),
+		Drivers:      c.env.Drivers,
+		Env:          c.env.Getenv,
+		HomeDir:      c.env.HomeDir,
+		WarnError:    c.f.on("warn-error"),
 	}
 	if c.f.set["partial-parse"] && !c.f.on("partial-parse") {
 		// --no-partial-parse is STRATA_NO_PARTIAL_PARSE for this command.
@@ -270,9 +270,6 @@ func (c *invocation) open() (*engine.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.env.SetMemoryLimit != nil && c.cmd.name != "docs" && !p.CacheWarm() {
-		c.env.SetMemoryLimit(memoryLimit(p))
-	}
 	if len(p.Warnings) > 0 {
 		c.out.Diagnostics(p.Warnings)
 	}
@@ -321,26 +318,23 @@ func resourceTypes(flag string, names []string) ([]manifest.ResourceType, error)
 	return out, nil
 }
 
-// memoryLimit is the soft memory limit of a command on p that renders every
-// node (no partial-parse cache to reuse): 13 KiB per model, test, snapshot
-// and seed file and at least 128 MiB (a 10,000-model project keeps ~9 KiB per
-// node live). Go collects more often as its memory nears the limit, so with
-// the GC percent main sets an empty-target compile of 10,000 models peaks at
+// sizeMemory is the parse pass's BeforeRender: when it must render half of
+// the nodes or more (no partial-parse cache, or one that misses after an
+// upgrade or a macro edit; a warm run of the 10,000-model benchmark project
+// renders the 15% that read run-varying values), the command gets a soft memory limit of 9 KiB per
+// node and at least 128 MiB (a 10,000-model project keeps ~9 KiB per node
+// live). Go collects more often as its memory nears the limit, so with the
+// GC percent main sets an empty-target compile of 10,000 models peaks at
 // ~186 MB RSS instead of ~270 MB (~45-60 MB of any strata's RSS is its own
-// mapped code), and one of 100,000 at 1.32 GB instead of 2.5 GB. With a warm
-// cache the limit is not set: its live heap (~113 MB at 10,000 models) sits
-// near it, and the extra collections cost a warm compile ~12%. (A cache that
-// misses everywhere, after an upgrade or a macro edit, renders every node
-// without the limit: the decision is made before the cache is read.) A heap that
-// outgrows it is not stopped, only collected harder (the runtime gives the
+// mapped code), and one of 100,000 at 1.32 GB instead of 2.5 GB. A warm run
+// gets no limit: its live heap (~113 MB at 10,000 models) sits near it, and
+// the extra collections cost a warm compile ~12%. A heap that outgrows the
+// limit is not stopped, only collected harder (the runtime gives the
 // collector at most half the CPU). docs generate keeps far more per node
 // (site data, lineage) and is left out.
-func memoryLimit(p *engine.Project) int64 {
-	files := 0
-	for _, f := range append([]*project.Project{p.Files}, p.Packages...) {
-		if f != nil {
-			files += len(f.Models) + len(f.Tests) + len(f.Snapshots) + len(f.Seeds)
-		}
+func (c *invocation) sizeMemory(renders, total int) {
+	if c.env.SetMemoryLimit == nil || c.cmd.name == "docs" || renders*2 < total {
+		return
 	}
-	return max(128<<20, int64(files)*13<<10)
+	c.env.SetMemoryLimit(max(128<<20, int64(total)*9<<10))
 }

@@ -12,16 +12,19 @@ import (
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
 )
 
-// A command that will render every node hands main a memory limit sized to
-// the project: 128 MiB for a small one, 13 KiB per node file for a large
-// one; with a warm partial-parse cache, and for docs generate, none.
-func TestMemoryLimitFollowsTheProject(t *testing.T) {
+// A command whose parse must render most nodes hands main a memory limit
+// sized to the project: 128 MiB for a small one, 9 KiB per node for a large
+// one. With a warm partial-parse cache, and for docs generate, none; a
+// macro edit that makes every node render again brings it back.
+func TestMemoryLimitFollowsTheWork(t *testing.T) {
 	project := func(models int) string {
 		dir := t.TempDir()
 		os.MkdirAll(filepath.Join(dir, "models"), 0o755)
+		os.MkdirAll(filepath.Join(dir, "macros"), 0o755)
 		os.WriteFile(filepath.Join(dir, "project.yaml"), []byte("name: m\n"), 0o644)
+		os.WriteFile(filepath.Join(dir, "macros", "one.sql"), []byte("{% macro one() %}1{% endmacro %}\n"), 0o644)
 		for i := range models {
-			os.WriteFile(filepath.Join(dir, "models", fmt.Sprintf("m%05d.sql", i)), []byte("select 1 as id\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, "models", fmt.Sprintf("m%05d.sql", i)), []byte("select {{ one() }} as id\n"), 0o644)
 		}
 		return dir
 	}
@@ -38,16 +41,18 @@ func TestMemoryLimitFollowsTheProject(t *testing.T) {
 	}
 	small := project(3)
 	if got := limits(small, "ls"); len(got) != 1 || got[0] != 128<<20 {
-		t.Errorf("ls on 3 models set %v, want [%d]", got, 128<<20)
+		t.Errorf("first ls on 3 models set %v, want [%d]", got, 128<<20)
 	}
-	// The first ls left a partial-parse cache: the next command renders
-	// nothing again and gets no limit.
 	if got := limits(small, "compile"); len(got) != 0 {
 		t.Errorf("compile with a warm cache set a memory limit %v", got)
 	}
-	large := project(12000)
-	if got := limits(large, "parse"); len(got) != 1 || got[0] != 12000*13<<10 {
-		t.Errorf("parse on 12,000 models set %v, want [%d]", got, 12000*13<<10)
+	os.WriteFile(filepath.Join(small, "macros", "one.sql"), []byte("{% macro one() %}2{% endmacro %}\n"), 0o644)
+	if got := limits(small, "compile"); len(got) != 1 {
+		t.Errorf("compile after a macro edit (every node renders) set %v, want one limit", got)
+	}
+	large := project(15000)
+	if got := limits(large, "parse"); len(got) != 1 || got[0] != 15000*9<<10 {
+		t.Errorf("parse on 15,000 models set %v, want [%d]", got, 15000*9<<10)
 	}
 	if got := limits(project(3), "docs", "generate", "--empty-catalog"); len(got) != 0 {
 		t.Errorf("docs generate set a memory limit %v", got)

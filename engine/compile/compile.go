@@ -112,6 +112,10 @@ type Options struct {
 	// parsing): a node whose text, config, macros, vars and target did not
 	// change is not rendered again.
 	CacheDir string
+	// BeforeRender, when set, is told how many of the parse pass's nodes
+	// must be rendered (not found in the partial-parse cache) out of all,
+	// before any is: the caller may size its memory to the work.
+	BeforeRender func(renders, total int)
 	// Log receives log() and print() output; nil drops it.
 	Log func(level, msg string)
 }

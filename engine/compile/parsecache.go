@@ -33,10 +33,7 @@ import (
 // a node's output.
 
 // parseCacheFile is the cache's name under the target folder.
-const parseCacheFile = ParseCacheFile
-
-// ParseCacheFile is the partial-parse cache's name in target/.
-const ParseCacheFile = ".strata-partial-parse"
+const parseCacheFile = ".strata-partial-parse"
 
 // buildIdentity names the strata build that wrote a cache: a cache from
 // another build (an upgrade, a rebuild during development) is not read, since

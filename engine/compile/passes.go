@@ -117,17 +117,27 @@ func (p *Program) parseAll(ctx context.Context, keep bool) (*Parsed, diag.Diagno
 	if cache != nil {
 		fromCache = make([]bool, n)
 	}
-	parallel(n, func(i int) {
-		u := p.units[i]
-		if cache != nil && u.kind != kindSeed {
-			keys[i] = p.nodeKey(u)
-			if po, ok := cache.lookup(p, u, keys[i], keep); ok {
-				r.parse[i] = po
-				fromCache[i] = true
-				hits.Add(1)
-				return
+	if cache != nil {
+		parallel(n, func(i int) {
+			u := p.units[i]
+			if u.kind != kindSeed {
+				keys[i] = p.nodeKey(u)
+				if po, ok := cache.lookup(p, u, keys[i], keep); ok {
+					r.parse[i] = po
+					fromCache[i] = true
+					hits.Add(1)
+				}
 			}
+		})
+	}
+	if p.o.BeforeRender != nil {
+		p.o.BeforeRender(n-int(hits.Load()), n)
+	}
+	parallel(n, func(i int) {
+		if fromCache != nil && fromCache[i] {
+			return
 		}
+		u := p.units[i]
 		r.parse[i] = r.parseUnit(ctx, u)
 		if u.kind != kindSeed {
 			p.parsesRendered.Add(1)
