@@ -318,20 +318,21 @@ func resourceTypes(flag string, names []string) ([]manifest.ResourceType, error)
 	return out, nil
 }
 
-// sizeMemory is the parse pass's BeforeRender: when it must render half of
-// the nodes or more (no partial-parse cache, or one that misses after an
-// upgrade or a macro edit; a warm run of the 10,000-model benchmark project
-// renders the 15% that read run-varying values), the command gets a soft memory limit of 9 KiB per
-// node and at least 128 MiB (a 10,000-model project keeps ~9 KiB per node
-// live). Go collects more often as its memory nears the limit, so with the
-// GC percent main sets an empty-target compile of 10,000 models peaks at
-// ~186 MB RSS instead of ~270 MB (~45-60 MB of any strata's RSS is its own
-// mapped code), and one of 100,000 at 1.32 GB instead of 2.5 GB. A warm run
-// gets no limit: its live heap (~113 MB at 10,000 models) sits near it, and
-// the extra collections cost a warm compile ~12%. A heap that outgrows the
-// limit is not stopped, only collected harder (the runtime gives the
-// collector at most half the CPU). docs generate keeps far more per node
-// (site data, lineage) and is left out.
+// sizeMemory is the parse pass's BeforeRender. When the parse must render
+// half of the nodes or more (no partial-parse cache, or one that misses
+// after an upgrade or a macro edit; a warm run of the 10,000-model benchmark
+// project renders only the 15% that read run-varying values), the command
+// gets a soft memory limit of 9 KiB per node and at least 128 MiB (a
+// 10,000-model project keeps ~9 KiB per node live). Go collects more often
+// as its memory nears the limit, so with the GC percent main sets an
+// empty-target compile of 10,000 models peaks at ~186 MB RSS instead of
+// ~270 MB (~45-60 MB of any strata's RSS is its own mapped code), and one of
+// 100,000 at 1.32 GB instead of 2.5 GB. A warm run gets no limit: its live
+// heap (~113 MB at 10,000 models) sits near it, and the extra collections
+// cost a warm compile ~12%. A heap that outgrows the limit is not stopped,
+// only collected harder (the runtime gives the collector at most half the
+// CPU). docs generate keeps far more per node (site data, lineage) and is
+// left out.
 func (c *invocation) sizeMemory(renders, total int) {
 	if c.env.SetMemoryLimit == nil || c.cmd.name == "docs" || renders*2 < total {
 		return

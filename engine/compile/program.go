@@ -131,8 +131,8 @@ type unit struct {
 	node *manifest.Node // identity fields only; assemble fills the rest into a copy
 	file string         // template name: the file as messages name it
 	text string         // template text (line-aligned with file)
-	// sum is the sha256 of the file text is, when text is a whole file: the
-	// parse cache's key uses it instead of hashing the text again.
+	// sum is the sha256 of the file when text is that whole file: the parse
+	// cache's key uses it instead of hashing the text again.
 	sum string
 
 	baseCfg map[string]any // folder configs < properties YAML

@@ -106,8 +106,6 @@ type Printer struct {
 	fmu     sync.Mutex
 	qmu     sync.Mutex
 	queue   []result.Event
-	spare   []result.Event
-	armed   bool
 	flusher *time.Timer
 
 	// TargetDir is used to name compiled files in error summaries.
@@ -214,15 +212,12 @@ type record struct {
 // a console, and long enough that a run's lines are written in batches.
 const lineDelay = 15 * time.Millisecond
 
-// enqueue queues a node event for the flusher.
+// enqueue queues a node event; the first of a batch starts the flusher's
+// timer.
 func (p *Printer) enqueue(e result.Event) {
 	p.qmu.Lock()
-	if p.queue == nil {
-		p.queue, p.spare = p.spare, nil
-	}
 	p.queue = append(p.queue, e)
-	if !p.armed {
-		p.armed = true
+	if len(p.queue) == 1 {
 		if p.flusher == nil {
 			p.flusher = time.AfterFunc(lineDelay, p.Flush)
 		} else {
@@ -240,11 +235,8 @@ func (p *Printer) Flush() {
 	defer p.fmu.Unlock()
 	p.qmu.Lock()
 	q := p.queue
-	p.queue, p.armed = nil, false
+	p.queue = nil
 	p.qmu.Unlock()
-	if len(q) == 0 {
-		return
-	}
 	for _, e := range q {
 		switch e.Kind {
 		case result.NodeStarted:
@@ -253,12 +245,6 @@ func (p *Printer) Flush() {
 			p.finished(e)
 		}
 	}
-	clear(q)
-	p.qmu.Lock()
-	if p.spare == nil {
-		p.spare = q[:0]
-	}
-	p.qmu.Unlock()
 }
 
 // emit writes r after the queued node lines.
