@@ -1,7 +1,6 @@
 package schedule
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +19,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/strata-dev/strata/engine/internal/syncbuf"
 	"github.com/strata-dev/strata/engine/project"
 )
 
@@ -32,13 +32,13 @@ type harness struct {
 	clock  *fakeClock
 	cancel context.CancelFunc
 	done   chan error
-	logs   *syncBuffer
+	logs   *syncbuf.Buffer
 }
 
 // start builds a scheduler on a fake clock (unless opts has a clock) and runs it.
 func start(t *testing.T, opts Options) *harness {
 	t.Helper()
-	h := &harness{t: t, logs: &syncBuffer{}}
+	h := &harness{t: t, logs: &syncbuf.Buffer{}}
 	if opts.Clock == nil {
 		h.clock = newFakeClock(t0)
 		opts.Clock = h.clock
@@ -154,23 +154,6 @@ func waitChan(wg *sync.WaitGroup) <-chan struct{} {
 		close(ch)
 	}()
 	return ch
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // calls records RunRequests.
@@ -798,7 +781,7 @@ func TestNewRejectsInvalidSchedules(t *testing.T) {
 	}
 }
 
-var _ io.Writer = (*syncBuffer)(nil)
+var _ io.Writer = (*syncbuf.Buffer)(nil)
 
 func runsCounter(s *Scheduler, schedule, status string) int {
 	var m dto.Metric
@@ -821,7 +804,7 @@ func TestCorruptIndexIsRebuiltFromRunFolders(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, indexFile), []byte(`{"runs": [`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	s, err := New(Options{Specs: []project.ScheduleSpec{{Name: "h", Cron: "@hourly"}}, HistoryDir: dir,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Run:    func(context.Context, RunRequest) (RunReport, error) { return RunReport{}, nil }})

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/internal/syncbuf"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/result"
 )
@@ -152,30 +152,11 @@ func TestLevels(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer read by the test while the printer's flusher
-// writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Node lines are written off the executing thread, yet in the order of
 // events: a line between a node's start and end lands between them, queued
 // lines reach the output on their own, and Flush writes them at once.
 func TestNodeLinesAreQueuedInOrder(t *testing.T) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	p := New(&out, &out, Text, false)
 	now := time.Now()
 	a := &result.NodeResult{UniqueID: "model.p.a", Status: result.Success, AdapterResponse: result.AdapterResponse{Message: "CREATE VIEW"}, Node: node("model.p.a", "model", "a")}
