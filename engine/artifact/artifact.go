@@ -325,10 +325,11 @@ type runFile struct {
 	stmts []string
 }
 
-// NewRunWriter starts a writer for targetDir.
+// NewRunWriter starts a writer for targetDir. The last run's index is read
+// on the writer's goroutine, off the path to the first statement.
 func NewRunWriter(targetDir string) *RunWriter {
 	w := &RunWriter{targetDir: targetDir, wake: make(chan struct{}, 1), done: make(chan struct{}),
-		old: readIndex(filepath.Join(targetDir, "run", compiledIndex)), next: map[string]uint64{}}
+		next: map[string]uint64{}}
 	go w.loop()
 	return w
 }
@@ -395,6 +396,7 @@ func (w *RunWriter) Event(e result.Event) {
 
 func (w *RunWriter) loop() {
 	defer close(w.done)
+	w.old = readIndex(filepath.Join(w.targetDir, "run", compiledIndex))
 	made := map[string]bool{}
 	var batch []runFile
 	for {
@@ -450,7 +452,7 @@ func (w *RunWriter) Close() error {
 	if w.err != nil {
 		return w.err
 	}
-	if len(w.next) == 0 {
+	if !w.changed() {
 		return nil
 	}
 	merged := make(map[string]uint64, len(w.old)+len(w.next))
@@ -461,6 +463,17 @@ func (w *RunWriter) Close() error {
 		merged[k] = v
 	}
 	return writeIndex(filepath.Join(w.targetDir, "run", compiledIndex), merged)
+}
+
+// changed reports whether this run wrote a file the index does not already
+// hold with that content: a re-run of unchanged SQL leaves the index as it is.
+func (w *RunWriter) changed() bool {
+	for k, v := range w.next {
+		if old, ok := w.old[k]; !ok || old != v {
+			return true
+		}
+	}
+	return false
 }
 
 // WriteManifest writes target/manifest.json, compact as dbt writes it (see

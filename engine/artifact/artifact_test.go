@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -136,5 +137,54 @@ func TestRunWriterWritesEveryBatch(t *testing.T) {
 		if want := fmt.Sprintf("create view m%03d as select %d;\n\n\ngrant select on m to r;\n", i, i); string(b) != want {
 			t.Fatalf("m%03d.sql holds %q, want %q", i, b, want)
 		}
+	}
+}
+
+// A re-run whose SQL is unchanged writes neither the run files nor the
+// index; a change rewrites the changed file and the index, which keeps the
+// entries of the files not run.
+func TestRunWriterLeavesAnUnchangedIndex(t *testing.T) {
+	dir := t.TempDir()
+	node := func(i int) *manifest.Node {
+		return &manifest.Node{PackageName: "p", ResourceType: manifest.Model, OriginalFilePath: fmt.Sprintf("models/m%d.sql", i)}
+	}
+	run := func(sqls ...string) {
+		t.Helper()
+		w := NewRunWriter(dir)
+		for i, s := range sqls {
+			if s != "" {
+				w.Write(node(i), []string{s})
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	index := filepath.Join(dir, "run", compiledIndex)
+	inode := func() uint64 {
+		t.Helper()
+		st, err := os.Stat(index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Sys().(*syscall.Stat_t).Ino
+	}
+	run("select 0", "select 1")
+	first := inode()
+	run("select 0", "select 1")
+	if inode() != first {
+		t.Error("an unchanged re-run rewrote the run index")
+	}
+	run("", "select 2") // m0 not run this time
+	if inode() == first {
+		t.Error("a changed file did not rewrite the run index")
+	}
+	idx := readIndex(index)
+	m0, m1 := filepath.Join(dir, "run", "p", "models", "m0.sql"), filepath.Join(dir, "run", "p", "models", "m1.sql")
+	if idx[m0] != contentHash("select 0;\n") || idx[m1] != contentHash("select 2;\n") {
+		t.Errorf("index after a partial run = %v", idx)
+	}
+	if b, _ := os.ReadFile(m1); string(b) != "select 2;\n" {
+		t.Errorf("m1.sql holds %q", b)
 	}
 }
