@@ -219,18 +219,21 @@ func (s *session) load(ctx context.Context, keepSQL bool, extra ...project.File)
 		return err
 	}
 	m := parsed.Manifest
-	var d *graph.DAG
+	var d *graph.DAG // nil until dagWait when the graph is built beside
 	if s.asyncDAG {
 		done := make(chan struct{})
-		var gds diag.Diagnostics
+		var (
+			built *graph.DAG
+			gds   diag.Diagnostics
+		)
 		go func() {
 			defer close(done)
-			d, gds = manifest.BuildDAG(m)
+			built, gds = manifest.BuildDAG(m)
 		}()
 		s.dagWait = func() error {
 			<-done
 			s.dagWait = nil
-			s.comp.DAG = d
+			s.comp.DAG = built
 			return s.warnings(gds)
 		}
 	} else {
