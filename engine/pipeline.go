@@ -508,8 +508,8 @@ type RunOptions struct {
 }
 
 // Build is the one pipeline behind run, test, build, seed and snapshot:
-// connect, parse, select, defer, finalize, write artifacts, execute, write
-// run_results.json (also when the run is cancelled or fails).
+// connect, parse, select, defer, finalize, execute while the artifacts are
+// written, write run_results.json (also when the run is cancelled or fails).
 func (p *Project) Build(ctx context.Context, o RunOptions) (*result.RunResults, error) {
 	if o.Defer && o.StateDir == "" {
 		return nil, diag.Invalid("--defer needs --state", "--defer resolves refs from an earlier manifest: pass --state DIR holding production's manifest.json")
@@ -557,10 +557,17 @@ func (p *Project) Build(ctx context.Context, o RunOptions) (*result.RunResults, 
 	if err := s.finalize(ctx, ids, deferred, nil); err != nil {
 		return nil, err
 	}
-	if err := s.writeArtifacts(true); err != nil {
-		return nil, err
+	// manifest.json and target/compiled are written while the first nodes
+	// run: execution reads the manifest in memory, never these files, and a
+	// dynamic node's compiled file (written when it runs) is not among them.
+	// A failure to write them is reported once the run is over.
+	artifacts := make(chan error, 1)
+	go func() { artifacts <- s.writeArtifacts(true) }()
+	rr, err := s.execute(ctx, o, ids)
+	if aerr := <-artifacts; aerr != nil && err == nil {
+		return nil, aerr
 	}
-	return s.execute(ctx, o, ids)
+	return rr, err
 }
 
 func (s *session) execute(ctx context.Context, o RunOptions, ids []string) (*result.RunResults, error) {
