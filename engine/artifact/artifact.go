@@ -255,8 +255,11 @@ func readIndex(path string) map[string]uint64 {
 	if err != nil {
 		return nil
 	}
-	out := map[string]uint64{}
-	for _, line := range strings.Split(string(raw), "\n") {
+	text := string(raw)
+	out := make(map[string]uint64, strings.Count(text, "\n")+1)
+	for len(text) > 0 {
+		line, rest, _ := strings.Cut(text, "\n")
+		text = rest
 		p, h, ok := strings.Cut(line, "\t")
 		if !ok {
 			continue
