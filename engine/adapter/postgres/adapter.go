@@ -112,10 +112,15 @@ func OpenPostgres(ctx context.Context, t adapter.Target) (*Conn, error) {
 		return nil, mapConnectError(addr, err)
 	}
 	c := &Conn{pool: pool, database: cfg.ConnConfig.Database, addr: addr}
-	if err := c.Ping(ctx); err != nil {
+	// The first connection is made now, so an unreachable server or a wrong
+	// password fails here. Its handshake proves it works: no ping statement
+	// (a round trip before the first node) follows it.
+	first, err := pool.Acquire(ctx)
+	if err != nil {
 		c.Close()
-		return nil, err
+		return nil, mapConnectError(addr, err)
 	}
+	first.Release()
 	return c, nil
 }
 
