@@ -17,6 +17,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -107,21 +108,48 @@ func OpenPostgres(ctx context.Context, t adapter.Target) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	// client_connection_check_interval goes in the startup packet, not in a
+	// SET after it (one round trip less per connection). A server older than
+	// 14 refuses a startup parameter it does not know: then the pool is made
+	// again without it (AfterConnect sets it only on 14 and later).
+	cfg.ConnConfig.RuntimeParams[checkParam] = strconv.FormatInt(checkInterval.Milliseconds(), 10)
+	c, err := openPool(ctx, cfg, addr)
+	if err != nil && unknownStartupParam(err, checkParam) {
+		delete(cfg.ConnConfig.RuntimeParams, checkParam)
+		c, err = openPool(ctx, cfg, addr)
+	}
 	if err != nil {
 		return nil, mapConnectError(addr, err)
 	}
+	return c, nil
+}
+
+const checkParam = "client_connection_check_interval"
+
+// openPool makes the pool and its first connection, so an unreachable server
+// or a wrong password fails here (errors as pgx returns them). The handshake
+// proves the connection works: no ping statement (a round trip before the
+// first node) follows it.
+func openPool(ctx context.Context, cfg *pgxpool.Config, addr string) (*Conn, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	c := &Conn{pool: pool, database: cfg.ConnConfig.Database, addr: addr}
-	// The first connection is made now, so an unreachable server or a wrong
-	// password fails here. Its handshake proves it works: no ping statement
-	// (a round trip before the first node) follows it.
 	first, err := pool.Acquire(ctx)
 	if err != nil {
 		c.Close()
-		return nil, mapConnectError(addr, err)
+		return nil, err
 	}
 	first.Release()
 	return c, nil
+}
+
+// unknownStartupParam reports whether a connection was refused for a startup
+// parameter the server does not know (SQLSTATE 42704 naming it).
+func unknownStartupParam(err error, name string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42704" && strings.Contains(pe.Message, name)
 }
 
 func field(t adapter.Target, keys ...string) string {
@@ -213,7 +241,7 @@ func poolConfig(t adapter.Target) (*pgxpool.Config, string, error) {
 		if role != "" {
 			set = append(set, "set role "+Dialect{}.QuoteIdent(role))
 		}
-		if serverMajor(c.PgConn()) >= 14 {
+		if _, inStartup := c.Config().RuntimeParams[checkParam]; !inStartup && serverMajor(c.PgConn()) >= 14 {
 			// Dead-client detection: a statement whose client is gone (killed,
 			// or its socket closed after a cancel the server did not answer)
 			// ends within seconds instead of running to its end.

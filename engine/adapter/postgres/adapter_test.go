@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -81,4 +82,41 @@ func TestConformance(t *testing.T) {
 		LongQuery:  "select pg_sleep(30)",
 		LongSelect: "select 1 as n from pg_sleep(30)",
 	})
+}
+
+// Open sends client_connection_check_interval in the startup packet, so each
+// connection's sessions have it without a SET round trip; a server that
+// refuses an unknown startup parameter is told apart from other failures, so
+// Open can connect again without it (servers before 14).
+func TestCheckIntervalIsAStartupParameter(t *testing.T) {
+	c := openTest(t, 2)
+	defer c.Close()
+	ctx := context.Background()
+	for range 2 { // the first connection and one made later by the pool
+		tab, err := c.Query(ctx, "show client_connection_check_interval", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(tab.Rows[0][0]); got != "2s" {
+			t.Errorf("client_connection_check_interval = %s, want 2s", got)
+		}
+	}
+
+	cfg, _, err := poolConfig(testTarget(t, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["strata_no_such_setting"] = "1"
+	_, err = openPool(ctx, cfg, "test")
+	if err == nil || !unknownStartupParam(err, "strata_no_such_setting") {
+		t.Fatalf("an unknown startup parameter: err = %v, not recognised as one", err)
+	}
+	if unknownStartupParam(err, checkParam) {
+		t.Error("an error naming another parameter was taken for the check interval's")
+	}
+	delete(cfg.ConnConfig.RuntimeParams, "strata_no_such_setting")
+	cfg.ConnConfig.Port = 1
+	if _, err := openPool(ctx, cfg, "127.0.0.1:1"); err == nil || unknownStartupParam(err, "strata_no_such_setting") {
+		t.Errorf("a refused connection: err = %v", err)
+	}
 }
