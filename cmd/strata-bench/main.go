@@ -221,8 +221,17 @@ func series(runs int, f func() (float64, float64)) (wall, rss []float64) {
 }
 
 func report(label string, wall, rss []float64, target string) {
-	fmt.Printf("%-44s median %7.3f s  (min %.3f, max %.3f)  peak RSS median %6.1f MB   %s\n",
-		label, median(wall), minf(wall), maxf(wall), median(rss), target)
+	fmt.Printf("%-44s median %7.3f s  (min %.3f, max %.3f)  %s   %s\n",
+		label, median(wall), minf(wall), maxf(wall), rssText(rss), target)
+}
+
+// rssText is a row's peak RSS, or a dash for the rows that do not measure it
+// (the in-process replays, and the DuckDB rows whose processes are many).
+func rssText(rss []float64) string {
+	if median(rss) == 0 {
+		return "peak RSS        —  "
+	}
+	return fmt.Sprintf("peak RSS median %6.1f MB", median(rss))
 }
 
 func minf(xs []float64) float64 {
@@ -378,11 +387,8 @@ func countFiles(dir string) int {
 
 // reportCPU is report with the median CPU time (user + system) beside.
 func reportCPU(label string, wall, rss, cpu []float64, target string) {
-	if rss == nil {
-		rss = make([]float64, len(wall))
-	}
-	fmt.Printf("%-44s median %7.3f s  (min %.3f, max %.3f)  cpu %6.3f s  peak RSS median %6.1f MB   %s\n",
-		label, median(wall), minf(wall), maxf(wall), median(cpu), median(rss), target)
+	fmt.Printf("%-44s median %7.3f s  (min %.3f, max %.3f)  cpu %6.3f s  %s   %s\n",
+		label, median(wall), minf(wall), maxf(wall), median(cpu), rssText(rss), target)
 }
 
 // benchDocs times docs generate (compile, site data and column lineage; the
