@@ -33,6 +33,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/strata-dev/strata/engine/adapter"
+	"github.com/strata-dev/strata/engine/internal/rawconn"
 	"github.com/strata-dev/strata/engine/relation"
 	"github.com/strata-dev/strata/engine/sqltext"
 )
@@ -218,7 +219,15 @@ func poolConfig(t adapter.Target) (*pgxpool.Config, string, error) {
 	// Keepalives on strata's side notice a server that vanished; the
 	// server's, set below, notice a strata that vanished mid-statement.
 	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: idle, Interval: keepaliveInterval, Count: keepaliveCount}}
-	cc.DialFunc = dialer.DialContext
+	// Reads and writes skip the runtime's syscall entry, which woke its
+	// monitor thread on every statement (engine/internal/rawconn).
+	cc.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return rawconn.Wrap(c), nil
+	}
 	app := field(t, "application_name")
 	if app == "" {
 		app = "strata"
