@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -572,6 +573,13 @@ func (p *Project) Build(ctx context.Context, o RunOptions) (*result.RunResults, 
 
 func (s *session) execute(ctx context.Context, o RunOptions, ids []string) (*result.RunResults, error) {
 	p := s.p
+	if p.Driver.Traits.InProcess && p.Target.Threads <= 1 {
+		// A one-thread walk runs every node on this goroutine: pinned to one
+		// OS thread, an in-process engine's calls find their thread-local
+		// caches warm (adapter.Traits.InProcess).
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
 	s.comp.parsed.SetSelected(ids)
 	files := artifact.NewRunWriter(p.TargetDir)
 	args := map[string]any{"which": o.Command, "select": o.Select, "exclude": o.Exclude, "full_refresh": o.FullRefresh,

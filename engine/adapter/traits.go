@@ -35,6 +35,12 @@ type Traits struct {
 	// CrossDatabase: one connection reaches relations of other databases
 	// (catalogs) by qualifying them. PostgreSQL cannot.
 	CrossDatabase bool
+	// InProcess: the engine runs inside strata's process, called through cgo
+	// (DuckDB). A one-thread run keeps its calls on one OS thread: the
+	// engine's thread-local caches stay warm (DuckDB did ~12% less work for
+	// 1,000 views). A network warehouse's session would only gain an extra
+	// thread wake-up per statement from it.
+	InProcess bool
 	// Constraints says what the engine does with each constraint type of a
 	// contracted model's table (not_null, unique, primary_key, foreign_key,
 	// check), as dbt documents per adapter. A type missing from the map is

@@ -43,6 +43,7 @@ var Traits = adapter.Traits{
 	CountNewTables:   true,
 	CaseInsensitive:  true,
 	CrossDatabase:    true,
+	InProcess:        true,
 	Constraints: map[string]adapter.ConstraintSupport{
 		"not_null": adapter.ConstraintEnforced, "unique": adapter.ConstraintEnforced,
 		"primary_key": adapter.ConstraintEnforced, "check": adapter.ConstraintEnforced,
