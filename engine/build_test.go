@@ -8,22 +8,8 @@ import (
 	"testing"
 
 	"github.com/strata-dev/strata/engine"
-	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
 )
-
-func writeProject(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // manifest.json and target/compiled are written while the run executes: the
 // files are there when the run ends, and a manifest that cannot be written
@@ -38,14 +24,7 @@ func TestBuildWritesItsArtifactsAlongsideTheRun(t *testing.T) {
 		"models/t.sql":  "{{ config(materialized='table') }}\nselect count(*) as n from {{ ref('v') }}",
 	})
 	ctx := context.Background()
-	open := func() *engine.Project {
-		p, err := engine.Open(engine.Options{ProjectDir: dir, Drivers: []adapter.Driver{duckdb.Driver()}, HomeDir: t.TempDir(),
-			Env: func(string) (string, bool) { return "", false }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	open := func() *engine.Project { return openProject(t, dir, "", duckdb.Driver()) }
 	p := open()
 	rr, err := p.Build(ctx, engine.RunOptions{Command: "build"})
 	if err != nil || rr.Failed() {

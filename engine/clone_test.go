@@ -29,24 +29,9 @@ func TestCloneUsesTheWarehousesTableClone(t *testing.T) {
 		"models/v.sql":  "select * from {{ ref('s') }}",
 		"models/t.sql":  "{{ config(materialized='table') }}\nselect * from {{ ref('v') }}",
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeProject(t, dir, files)
 	ctx := context.Background()
-	open := func(target string, d adapter.Driver) *engine.Project {
-		p, err := engine.Open(engine.Options{ProjectDir: dir, Target: target, Drivers: []adapter.Driver{d}, HomeDir: t.TempDir(),
-			Env: func(string) (string, bool) { return "", false }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	open := func(target string, d adapter.Driver) *engine.Project { return openProject(t, dir, target, d) }
 	prod := open("prod", duckdb.Driver())
 	rr, err := prod.Build(ctx, engine.RunOptions{Command: "build"})
 	if err != nil || rr.Failed() {
