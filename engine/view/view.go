@@ -321,29 +321,22 @@ func (p *Printer) writeLine(w io.Writer, format Format, r record, color bool) {
 		}
 		w.Write(append(b, '\n'))
 	case Debug:
-		// "15:04:05.000000 [info ] [Thread-1]: text" for each line of msg.
-		var head []byte
-		head = r.t.AppendFormat(make([]byte, 0, 48+len(r.thread)), "15:04:05.000000")
+		// dbt's log-file layout: "15:04:05.000000 [info ] [Thread-1]: text",
+		// the header once per record; the further lines of a multi-line
+		// message (a node's SQL) follow as written, as in dbt.log.
 		level := r.level.String()
-		head = append(head, " ["...)
-		head = append(head, level...)
+		b := make([]byte, 0, 32+len(r.thread)+len(r.msg))
+		b = r.t.AppendFormat(b, "15:04:05.000000")
+		b = append(b, " ["...)
+		b = append(b, level...)
 		for i := len(level); i < 5; i++ {
-			head = append(head, ' ')
+			b = append(b, ' ')
 		}
-		head = append(head, "] ["...)
-		head = append(head, r.thread...)
-		head = append(head, "]: "...)
-		b := make([]byte, 0, len(r.msg)+(strings.Count(r.msg, "\n")+1)*len(head)+1)
-		for msg := r.msg; ; {
-			l, rest, more := strings.Cut(msg, "\n")
-			b = append(b, head...)
-			b = append(b, l...)
-			b = append(b, '\n')
-			if !more {
-				break
-			}
-			msg = rest
-		}
+		b = append(b, "] ["...)
+		b = append(b, r.thread...)
+		b = append(b, "]: "...)
+		b = append(b, r.msg...)
+		b = append(b, '\n')
 		w.Write(b)
 	default:
 		text := r.msg

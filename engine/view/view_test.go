@@ -152,6 +152,26 @@ func TestLevels(t *testing.T) {
 	}
 }
 
+// The log file keeps dbt's layout: one header per record, and a node's SQL
+// on the lines after it as written (dbt.log does not prefix them).
+func TestLogFileMultiLineRecord(t *testing.T) {
+	var file bytes.Buffer
+	p := New(&bytes.Buffer{}, &bytes.Buffer{}, Text, true)
+	p.SetLogFile(&file, LevelDebug, Debug)
+	p.Debugf("On model.p.a:\nselect 1\n\n  from x")
+	lines := strings.Split(strings.TrimRight(file.String(), "\n"), "\n")
+	n := len(lines)
+	if n < 4 {
+		t.Fatalf("log file: %q", file.String())
+	}
+	if !strings.HasSuffix(lines[n-4], " [debug] [MainThread]: On model.p.a:") {
+		t.Errorf("header line: %q", lines[n-4])
+	}
+	if got := lines[n-3:]; got[0] != "select 1" || got[1] != "" || got[2] != "  from x" {
+		t.Errorf("continuation lines: %q", got)
+	}
+}
+
 // Node lines are written off the executing thread, yet in the order of
 // events: a line between a node's start and end lands between them, queued
 // lines reach the output on their own, and Flush writes them at once.
