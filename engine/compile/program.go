@@ -494,7 +494,7 @@ func (p *Program) loadSources(k *pkg) {
 
 // describe renders a description that uses doc() or other Jinja.
 func (p *Program) describe(k *pkg, file string, line int, s string) string {
-	if !strings.Contains(s, "{{") {
+	if !describedWithJinja(s) {
 		return s
 	}
 	out, ok := p.renderText(k, file, line, s, p.standaloneState(k), &p.loadDiags)
@@ -518,6 +518,26 @@ func (p *Program) columns(k *pkg, file string, cols []*project.ColumnProps) map[
 		out[cp.Name] = &manifest.Column{Name: cp.Name, Description: p.describe(k, file, cp.Line, cp.Description), DataType: cp.DataType, Meta: meta, Tags: tags}
 	}
 	return out
+}
+
+// describedWithJinja reports whether describe renders s.
+func describedWithJinja(s string) bool { return strings.Contains(s, "{{") }
+
+// rendersNothing reports whether making a unit from pr renders nothing:
+// no description of the node or its columns is rendered.
+func rendersNothing(pr propsRef) bool {
+	if pr.p == nil {
+		return true
+	}
+	if describedWithJinja(pr.p.Description) {
+		return false
+	}
+	for _, c := range pr.p.Columns {
+		if describedWithJinja(c.Description) {
+			return false
+		}
+	}
+	return true
 }
 
 type propsRef struct {
@@ -548,10 +568,11 @@ func (p *Program) addUnit(u *unit) *unit {
 	return u
 }
 
-// makeUnit builds a unit and its node without adding it. Without
-// properties it only reads the program (folder configs are locked), so
-// models are made in parallel; with properties it may render descriptions
-// and report into loadDiags, so it runs on one goroutine.
+// makeUnit builds a unit and its node without adding it. Unless its
+// properties hold Jinja in a description (rendersNothing) it only reads the
+// program (folder configs are locked), so models are made in parallel; a
+// description to render may report into loadDiags, so that unit is made on
+// one goroutine.
 func (p *Program) makeUnit(k *pkg, kind unitKind, rt manifest.ResourceType, name string, f project.File, props propsRef) *unit {
 	dirs := dirsOf(f.RelPath)
 	file := k.fileName(f.Path)
@@ -617,7 +638,7 @@ func (p *Program) collectUnits(k *pkg) {
 	made := make([]*unit, len(models))
 	parallel(len(models), func(i int) {
 		f := models[i]
-		if pr := modelProps[f.Name]; pr.p == nil && !versioned[f.Name] {
+		if pr := modelProps[f.Name]; rendersNothing(pr) && !versioned[f.Name] {
 			made[i] = p.makeUnit(k, kindModel, manifest.Model, f.Name, f, pr)
 		}
 	})
