@@ -56,6 +56,9 @@ func main() {
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		env.SetMemoryLimit = debug.SetMemoryLimit
+		if os.Getenv("GOGC") == "" {
+			env.SetGCPercent = debug.SetGCPercent
+		}
 	}
 	code := cli.Main(ctx, os.Args[1:], env)
 	pprof.StopCPUProfile()

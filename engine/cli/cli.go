@@ -53,6 +53,10 @@ type Env struct {
 	// project when its parse must render most nodes (main passes
 	// debug.SetMemoryLimit unless GOMEMLIMIT is set; tests leave it nil).
 	SetMemoryLimit func(int64) int64
+	// SetGCPercent, when set, lets a warm parse-only command on a large
+	// project collect only near its memory limit (main passes
+	// debug.SetGCPercent unless GOGC is set; tests leave it nil).
+	SetGCPercent func(int) int
 }
 
 // errFailed marks a command whose nodes failed: exit 1, already reported.
@@ -333,9 +337,30 @@ func resourceTypes(flag string, names []string) ([]manifest.ResourceType, error)
 // only collected harder (the runtime gives the collector at most half the
 // CPU). docs generate keeps far more per node (site data, lineage) and is
 // left out.
+//
+// A warm ls or parse of a large project (lateCollectionNodes or more) keeps
+// most of what it allocates until it exits: the manifest. At 100,000
+// models (140,000 nodes) a warm ls allocates ~1.1 GB and ends with ~700 MB
+// live, and with the GC percent main sets it collected twice on the way,
+// the second time (a 700 MB heap to mark) beside the parse's busiest
+// stretch. Such a command collects only near the same 9 KiB-per-node
+// limit: 0.15 s less of a 2.4 s ls, for ~280 MB more peak RSS (1.19 GB,
+// under the 1.5 GB a 100,000-model project may use).
 func (c *invocation) sizeMemory(renders, total int) {
-	if c.env.SetMemoryLimit == nil || c.cmd.name == "docs" || renders*2 < total {
+	if c.env.SetMemoryLimit == nil || c.cmd.name == "docs" {
 		return
 	}
-	c.env.SetMemoryLimit(max(128<<20, int64(total)*9<<10))
+	limit := max(128<<20, int64(total)*9<<10)
+	switch {
+	case renders*2 >= total:
+		c.env.SetMemoryLimit(limit)
+	case total >= lateCollectionNodes && c.env.SetGCPercent != nil && (c.cmd.name == "ls" || c.cmd.name == "parse"):
+		c.env.SetMemoryLimit(limit)
+		c.env.SetGCPercent(-1)
+	}
 }
+
+// lateCollectionNodes is the size from which a warm ls or parse collects
+// only near its memory limit (sizeMemory); below it the heap is small and
+// collecting it cheap.
+var lateCollectionNodes = 50_000

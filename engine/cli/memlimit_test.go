@@ -58,3 +58,43 @@ func TestMemoryLimitFollowsTheWork(t *testing.T) {
 		t.Errorf("docs generate set a memory limit %v", got)
 	}
 }
+
+// A warm ls or parse of a large project collects only near the same
+// limit: main gets the limit and a GC percent of -1. Smaller projects, and
+// other commands, keep Go's collector as main set it.
+func TestWarmParseOnlyCollectsLate(t *testing.T) {
+	defer func(n int) { lateCollectionNodes = n }(lateCollectionNodes)
+	lateCollectionNodes = 20
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "models"), 0o755)
+	os.WriteFile(filepath.Join(dir, "project.yaml"), []byte("name: m\n"), 0o644)
+	for i := range 25 {
+		os.WriteFile(filepath.Join(dir, "models", fmt.Sprintf("m%02d.sql", i)), []byte("select 1 as id\n"), 0o644)
+	}
+	run := func(args ...string) (limits []int64, percents []int) {
+		var out, errOut bytes.Buffer
+		env := Env{Stdout: &out, Stderr: &errOut, Drivers: []adapter.Driver{duckdb.Driver()},
+			Getenv: func(string) (string, bool) { return "", false }, HomeDir: t.TempDir(),
+			SetMemoryLimit: func(n int64) int64 { limits = append(limits, n); return 0 },
+			SetGCPercent:   func(n int) int { percents = append(percents, n); return 100 }}
+		if code := Main(context.Background(), append(args, "--project-dir", dir), env); code != ExitOK {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errOut.String())
+		}
+		return limits, percents
+	}
+	if l, p := run("ls"); len(l) != 1 || len(p) != 0 {
+		t.Errorf("first ls (every node renders): limits %v, GC percents %v; want one limit and no percent", l, p)
+	}
+	for _, cmd := range []string{"ls", "parse"} {
+		if l, p := run(cmd); len(l) != 1 || l[0] != 128<<20 || len(p) != 1 || p[0] != -1 {
+			t.Errorf("warm %s of 25 nodes (threshold 20): limits %v, GC percents %v; want [%d] and [-1]", cmd, l, p, 128<<20)
+		}
+	}
+	if l, p := run("compile"); len(l) != 0 || len(p) != 0 {
+		t.Errorf("warm compile: limits %v, GC percents %v; want none", l, p)
+	}
+	lateCollectionNodes = 26
+	if l, p := run("ls"); len(l) != 0 || len(p) != 0 {
+		t.Errorf("warm ls of 25 nodes (threshold 26): limits %v, GC percents %v; want none", l, p)
+	}
+}
