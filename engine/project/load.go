@@ -211,7 +211,13 @@ func discover(p *Project, ix *fileIndex) diag.Diagnostics {
 		props bool
 		path  string
 	}
-	seen := map[seenKey]bool{} // so nested roots do not list a file twice
+	// So nested roots (model-paths [models, models/sub]) do not list a file
+	// twice; without nesting no file can be met twice, and the map (a
+	// write per file) is not kept.
+	var seen map[seenKey]bool
+	if nestedRoots(order) {
+		seen = map[seenKey]bool{}
+	}
 	for _, rp := range order {
 		r := roots[rp]
 		base := filepath.Join(p.Root, filepath.FromSlash(rp))
@@ -243,11 +249,13 @@ func discover(p *Project, ix *fileIndex) diag.Diagnostics {
 				dirfd = -1
 			}
 			addJob := func(kind role, props bool) {
-				key := seenKey{kind, props, relProject}
-				if seen[key] {
-					return
+				if seen != nil {
+					key := seenKey{kind, props, relProject}
+					if seen[key] {
+						return
+					}
+					seen[key] = true
 				}
-				seen[key] = true
 				j := &job{abs: abs, name: name, rel: relProject, rootDir: rp, kind: kind, props: props, dirfd: dirfd}
 				jobs = append(jobs, j)
 				next <- j
@@ -330,6 +338,18 @@ func discover(p *Project, ix *fileIndex) diag.Diagnostics {
 	}
 	sort.Slice(p.Properties, func(i, j int) bool { return p.Properties[i].Path < p.Properties[j].Path })
 	return ds
+}
+
+// nestedRoots reports whether one resource folder lies inside another.
+func nestedRoots(roots []string) bool {
+	for i, a := range roots {
+		for j, b := range roots {
+			if i != j && (a == "." || strings.HasPrefix(path.Clean(b)+"/", path.Clean(a)+"/")) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func pathKey(r role) string {

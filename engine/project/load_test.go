@@ -475,3 +475,42 @@ scheduler:
 		t.Errorf("scheduler = %+v", c)
 	}
 }
+
+// A file under two resource folders, one inside the other (or one folder
+// named twice), is listed once; folders side by side list all their files.
+func TestNestedResourceFoldersListAFileOnce(t *testing.T) {
+	files := map[string]string{
+		"models/a.sql":     "select 1\n",
+		"models/sub/b.sql": "select 2\n",
+		"more/c.sql":       "select 3\n",
+	}
+	for _, paths := range []string{"[models, models/sub, more]", "[models/sub, models, more]", "[models, ./models/, more]"} {
+		files["project.yaml"] = "name: n\nmodel-paths: " + paths + "\n"
+		p := mustLoad(t, files)
+		got := map[string]int{}
+		for _, f := range p.Models {
+			got[f.Path]++
+		}
+		for _, want := range []string{"models/a.sql", "models/sub/b.sql"} {
+			if got[want] != 1 {
+				t.Errorf("model-paths %s: %s listed %d times (%v)", paths, want, got[want], got)
+			}
+		}
+		if got["more/c.sql"] != 1 {
+			t.Errorf("model-paths %s: more/c.sql listed %d times", paths, got["more/c.sql"])
+		}
+	}
+	files["project.yaml"] = "name: n\nmodel-paths: [models, more]\n"
+	if got := len(mustLoad(t, files).Models); got != 3 {
+		t.Errorf("side-by-side folders: %d models, want 3", got)
+	}
+	for _, c := range []struct {
+		roots []string
+		want  bool
+	}{{[]string{"models", "more"}, false}, {[]string{"models", "models2"}, false}, {[]string{"models", "models/x"}, true},
+		{[]string{"a/b", "a"}, true}, {[]string{"models", "./models"}, true}, {[]string{"."}, false}, {[]string{".", "m"}, true}} {
+		if got := nestedRoots(c.roots); got != c.want {
+			t.Errorf("nestedRoots(%q) = %v, want %v", c.roots, got, c.want)
+		}
+	}
+}
