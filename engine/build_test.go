@@ -9,6 +9,7 @@ import (
 
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
+	"github.com/strata-dev/strata/engine/internal/testfiles"
 )
 
 // manifest.json and target/compiled are written while the run executes: the
@@ -16,7 +17,7 @@ import (
 // still fails the command, after the run's results are saved.
 func TestBuildWritesItsArtifactsAlongsideTheRun(t *testing.T) {
 	dir := t.TempDir()
-	writeProject(t, dir, map[string]string{
+	testfiles.Write(t, dir, map[string]string{
 		"project.yaml":  "name: p\nprofile: p\n",
 		"profiles.yaml": "p:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: p.duckdb, schema: dev}\n",
 		"seeds/s.csv":   "id\n1\n2\n",

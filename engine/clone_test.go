@@ -9,6 +9,7 @@ import (
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
+	"github.com/strata-dev/strata/engine/internal/testfiles"
 	"github.com/strata-dev/strata/engine/relation"
 )
 
@@ -29,7 +30,7 @@ func TestCloneUsesTheWarehousesTableClone(t *testing.T) {
 		"models/v.sql":  "select * from {{ ref('s') }}",
 		"models/t.sql":  "{{ config(materialized='table') }}\nselect * from {{ ref('v') }}",
 	}
-	writeProject(t, dir, files)
+	testfiles.Write(t, dir, files)
 	ctx := context.Background()
 	open := func(target string, d adapter.Driver) *engine.Project { return openProject(t, dir, target, d) }
 	prod := open("prod", duckdb.Driver())

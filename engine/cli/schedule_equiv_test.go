@@ -14,6 +14,7 @@ import (
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
+	"github.com/strata-dev/strata/engine/internal/testfiles"
 	"github.com/strata-dev/strata/engine/schedule"
 )
 
@@ -37,15 +38,7 @@ func TestScheduledRunMatchesTypedCommand(t *testing.T) {
 			"models/c.sql":   "select * from {{ ref('bad') }}",
 			"models/s.yml":   "version: 2\nmodels:\n  - name: b\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n",
 		}
-		for name, body := range files {
-			p := filepath.Join(dir, name)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		testfiles.Write(t, dir, files)
 		return dir
 	}
 

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"github.com/strata-dev/strata/engine/cli"
 	"github.com/strata-dev/strata/engine/internal/fakesnowflake"
 	"github.com/strata-dev/strata/engine/internal/fakesnowflake/sfduck"
+	"github.com/strata-dev/strata/engine/internal/testfiles"
 )
 
 // snowflakeProject writes a project whose profile points at the fake Snowflake,
@@ -44,13 +43,7 @@ func snowflakeProject(t *testing.T, srv *fakesnowflake.Server, password string) 
 		"models/customer_count.sql": "{{ config(materialized='table') }}\nselect count(*) as n from {{ ref('stg_customers') }}",
 		"models/schema.yml":         "version: 2\nmodels:\n  - name: stg_customers\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n",
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testfiles.Write(t, dir, files)
 	return dir
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/internal/testfiles"
 	"github.com/strata-dev/strata/engine/manifest"
 	"github.com/strata-dev/strata/engine/project"
 	"github.com/strata-dev/strata/engine/relation"
@@ -78,15 +77,7 @@ func memProject(t testing.TB, files map[string]string) *project.Project {
 	if _, ok := files["project.yaml"]; !ok {
 		files["project.yaml"] = "name: proj\nprofile: proj\n"
 	}
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testfiles.Write(t, dir, files)
 	p, ds := project.Load(dir)
 	if ds.HasErrors() {
 		t.Fatalf("load: %v", ds.Err())

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/strata-dev/strata/engine/internal/testfiles"
 	"github.com/strata-dev/strata/engine/project"
 )
 
@@ -36,26 +37,13 @@ func cacheRun(t *testing.T, dir, cacheDir string, env map[string]string, vars ma
 	return out, int(prog.parsesRendered.Load())
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestPartialParse: a warm compile renders only what changed, and its SQL is
 // what a full compile gives; a change to a macro, a var or a ref'd node's
 // existence invalidates what depends on it; a node reading an environment
 // variable is never cached.
 func TestPartialParse(t *testing.T) {
 	dir, cache := t.TempDir(), t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	testfiles.Write(t, dir, map[string]string{
 		"project.yaml":   "name: proj\nprofile: proj\nvars:\n  v: one\n",
 		"macros/m.sql":   "{% macro shout(x) %}upper({{ x }}){% endmacro %}",
 		"models/a.sql":   "{{ config(materialized='table', limit=5, ratio=2.0) }}select {{ shout('name') }} as n from t",
@@ -79,13 +67,13 @@ func TestPartialParse(t *testing.T) {
 		t.Errorf("env var change not seen: %q", got["env"])
 	}
 	// A node's own file changed: it alone renders again.
-	writeFiles(t, dir, map[string]string{"models/a.sql": "{{ config(materialized='table') }}select {{ shout('other') }} as n from t"})
+	testfiles.Write(t, dir, map[string]string{"models/a.sql": "{{ config(materialized='table') }}select {{ shout('other') }} as n from t"})
 	got, n := cacheRun(t, dir, cache, nil, nil)
 	if n != 2 || !strings.Contains(got["a"], "upper(other)") {
 		t.Errorf("after editing a.sql: rendered %d (want 2), a = %q", n, got["a"])
 	}
 	// A macro changed: every node renders again.
-	writeFiles(t, dir, map[string]string{"macros/m.sql": "{% macro shout(x) %}lower({{ x }}){% endmacro %}"})
+	testfiles.Write(t, dir, map[string]string{"macros/m.sql": "{% macro shout(x) %}lower({{ x }}){% endmacro %}"})
 	got, n = cacheRun(t, dir, cache, nil, nil)
 	if n != 3 || !strings.Contains(got["a"], "lower(other)") {
 		t.Errorf("after editing the macro: rendered %d (want 3), a = %q", n, got["a"])
@@ -110,7 +98,7 @@ func TestPartialParse(t *testing.T) {
 // through the cache (an int stays an int, a float a float).
 func TestPartialParseConfigTypes(t *testing.T) {
 	dir, cache := t.TempDir(), t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	testfiles.Write(t, dir, map[string]string{
 		"project.yaml": "name: proj\nprofile: proj\n",
 		"models/a.sql": "{{ config(limit=5, ratio=2.0, tags=['x'], meta={'n': 1}) }}select '{{ config.get('limit') }} {{ config.get('ratio') }}' as c",
 	})
@@ -139,14 +127,14 @@ func TestPartialParseConfigTypes(t *testing.T) {
 // decoded from the cache do not alias each other.
 func TestPartialParseAfterParseOnly(t *testing.T) {
 	dir, cache := t.TempDir(), t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	testfiles.Write(t, dir, map[string]string{
 		"project.yaml": "name: proj\nprofile: proj\n",
 		"models/a.sql": "{{ config(materialized='table', tags=['x']) }}select 1 as id",
 		"models/b.sql": "{{ config(materialized='table', tags=['x']) }}select * from {{ ref('a') }}",
 		"models/c.sql": "select 2 as id",
 	})
 	full, _ := cacheRun(t, dir, cache, nil, nil)
-	writeFiles(t, dir, map[string]string{"models/c.sql": "select 3 as id"})
+	testfiles.Write(t, dir, map[string]string{"models/c.sql": "select 3 as id"})
 	parseOnly := func() {
 		p, ds := project.Load(dir)
 		if ds.HasErrors() {

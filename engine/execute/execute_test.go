@@ -11,6 +11,7 @@ import (
 	"github.com/strata-dev/strata/engine"
 	"github.com/strata-dev/strata/engine/adapter"
 	"github.com/strata-dev/strata/engine/adapter/duckdb"
+	"github.com/strata-dev/strata/engine/internal/testfiles"
 	"github.com/strata-dev/strata/engine/result"
 )
 
@@ -29,15 +30,7 @@ func project(t *testing.T, files map[string]string) *engine.Project {
 	t.Helper()
 	dir := t.TempDir()
 	files["project.yaml"] = "name: p\nprofile: p\n"
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testfiles.Write(t, dir, files)
 	p, err := engine.Open(engine.Options{ProjectDir: dir, HomeDir: t.TempDir(), Threads: 4,
 		Env:     func(string) (string, bool) { return "", false },
 		Drivers: []adapter.Driver{duckdb.Driver()}})

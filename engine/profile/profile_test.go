@@ -15,6 +15,7 @@ import (
 	"github.com/strata-dev/strata/engine/adapter/postgres"
 	"github.com/strata-dev/strata/engine/adapter/snowflake"
 	"github.com/strata-dev/strata/engine/diag"
+	"github.com/strata-dev/strata/engine/internal/testfiles"
 )
 
 // fakeRender renders {{ env_var('NAME') }} and {{ env_var('NAME', 'default') }}
@@ -55,15 +56,7 @@ func newFixture(t *testing.T, files map[string]string) fixture {
 			t.Fatal(err)
 		}
 	}
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testfiles.Write(t, root, files)
 	return f
 }
 
