@@ -344,8 +344,9 @@ func resourceTypes(flag string, names []string) ([]manifest.ResourceType, error)
 // live, and with the GC percent main sets it collected twice on the way,
 // the second time (a 700 MB heap to mark) beside the parse's busiest
 // stretch. Such a command collects only near the same 9 KiB-per-node
-// limit: 0.15 s less of a 2.4 s ls, for ~280 MB more peak RSS (1.19 GB,
-// under the 1.5 GB a 100,000-model project may use).
+// limit: ls of 100,000 models 2.94 -> 2.69 s (a slow hour), peak RSS 921
+// -> 1,007 MB, under the 1.5 GB a 100,000-model project may use. (The
+// limit is set once the parse cache is read; collections before that stay.)
 func (c *invocation) sizeMemory(renders, total int) {
 	if c.env.SetMemoryLimit == nil || c.cmd.name == "docs" {
 		return
