@@ -49,15 +49,7 @@ models:
 `,
 		"tests/generic/dbt_utils_free_positive.sql": "{% test dbt_utils_free_positive(model, column_name) %}\nselect * from {{ model }} where {{ column_name }} < 200\n{% endtest %}\n",
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	var out, errOut bytes.Buffer
 	code := cli.Main(context.Background(), []string{"build", "--project-dir", dir}, cli.Env{Stdout: &out, Stderr: &errOut,
 		Drivers: Drivers(), DriverModules: DriverModules(), Getenv: func(string) (string, bool) { return "", false }, HomeDir: t.TempDir()})

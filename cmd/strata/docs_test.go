@@ -24,13 +24,7 @@ func TestDocsServe(t *testing.T) {
 		"models/orders.sql": "select 1 as order_id, 'paid' as status\n",
 		"models/schema.yml": "version: 2\nmodels:\n  - name: orders\n    description: Paid orders.\n    columns:\n      - name: order_id\n        data_tests: [unique]\n",
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	env := func(out, errOut io.Writer) cli.Env {
 		return cli.Env{Stdout: out, Stderr: errOut, Drivers: Drivers(), Getenv: func(string) (string, bool) { return "", false }, HomeDir: t.TempDir()}
 	}

@@ -83,13 +83,7 @@ func TestScheduleEndToEnd(t *testing.T) {
 		"project.yaml": "name: p\nprofile: p\nschedules:\n  - name: often\n    cron: \"@every 1s\"\n    command: build\n",
 		"models/a.sql": "select 1 as id\n",
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
