@@ -41,9 +41,14 @@ func main() {
 	flag.BoolVar(&keep, "keep", false, "keep the generated projects (their paths are printed)")
 	replayDB := flag.String("replay-duckdb", "", "internal: replay -script on this DuckDB file on one connection")
 	replayScript := flag.String("script", "", "internal: the script -replay-duckdb runs")
+	replaySQL := flag.Bool("replay-database-sql", false, "internal: -replay-duckdb through database/sql instead of DuckDB's C API")
 	flag.Parse()
 	if *replayDB != "" {
-		replayDuckDB(*replayDB, *replayScript)
+		if *replaySQL {
+			replayDuckDBSQL(*replayDB, *replayScript)
+		} else {
+			replayDuckDB(*replayDB, *replayScript)
+		}
 		return
 	}
 	bin, err := filepath.Abs(*strata)

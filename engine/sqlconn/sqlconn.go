@@ -75,7 +75,7 @@ func (c *Conn) Exec(ctx context.Context, q string) (int64, error) {
 	if err != nil {
 		return -1, c.mapError(ctx, err)
 	}
-	return affected(q, res), nil
+	return Affected(q, res), nil
 }
 
 // Query implements adapter.Conn.
@@ -151,10 +151,10 @@ func (c *Conn) Close() error {
 	return c.closeErr
 }
 
-// affected is the rows statement q affected, -1 when the driver cannot say:
+// Affected is the rows statement q affected, -1 when the driver cannot say:
 // database/sql drivers report 0 for DDL (CREATE TABLE … AS included), which
 // would read as an empty table.
-func affected(q string, res sql.Result) int64 {
+func Affected(q string, res sql.Result) int64 {
 	switch firstWord(q) {
 	case "create", "alter", "drop":
 		return -1
@@ -205,7 +205,7 @@ func (s *Session) ExecArgs(ctx context.Context, q string, args ...any) (int64, e
 	if err != nil {
 		return -1, s.c.mapError(ctx, err)
 	}
-	return affected(q, res), nil
+	return Affected(q, res), nil
 }
 
 // Query implements adapter.Session.

@@ -5,7 +5,9 @@
 //
 // Driver() is what main registers. A connection (Conn) is safe for concurrent
 // use: every call takes its own connection from a database/sql pool sized to
-// the target's threads. Dialect is pure and safe for concurrent use.
+// the target's threads, except Exec on a database file, which runs on
+// connections of its own through DuckDB's C API (rawexec.go). Dialect is pure
+// and safe for concurrent use.
 package duckdb
 
 import (
@@ -60,6 +62,9 @@ type Conn struct {
 	*sqlconn.Conn
 	path    string
 	catalog string
+	// raw runs Exec outside database/sql (rawexec.go); nil for an in-memory
+	// database.
+	raw *rawExec
 }
 
 var _ adapter.Conn = (*Conn)(nil)
@@ -113,7 +118,31 @@ func OpenDuckDB(ctx context.Context, t adapter.Target) (*Conn, error) {
 		return nil, fmt.Errorf("duckdb file %s opens as database %q but the target names database %q: set database to %q or rename the file",
 			path, actual, catalog, actual)
 	}
+	if path != ":memory:" {
+		if c.raw, err = openRawExec(path); err != nil {
+			_ = c.Close()
+			return nil, mapOpenError(path, err)
+		}
+	}
 	return c, nil
+}
+
+// Exec implements adapter.Conn: on a database file, outside database/sql
+// (rawexec.go).
+func (c *Conn) Exec(ctx context.Context, q string) (int64, error) {
+	if c.raw == nil {
+		return c.Conn.Exec(ctx, q)
+	}
+	n, err := c.raw.exec(ctx, q)
+	return n, mapError(ctx, err)
+}
+
+// Close implements adapter.Conn.
+func (c *Conn) Close() error {
+	if c.raw != nil {
+		c.raw.close()
+	}
+	return c.Conn.Close()
 }
 
 func catalogName(path string) string {

@@ -1,0 +1,86 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A cancelled Exec returns the context's error, and its interrupts never
+// reach the statements its connection runs next.
+func TestExecCancelThenReuse(t *testing.T) {
+	c := openTemp(t, 1)
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	if _, err := c.Exec(ctx, "create table big as select count(*) as n from range(10000000000)"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Exec: %v, want context.Canceled", err)
+	}
+	// Cancel as statements finish, many times: a late interrupt would fail
+	// the next statement, which runs under a live context.
+	for i := range 300 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = c.Exec(ctx, "select 1")
+		}()
+		if i%2 == 0 {
+			time.Sleep(time.Duration(i%7) * 10 * time.Microsecond)
+		}
+		cancel()
+		<-done
+		if _, err := c.Exec(context.Background(), "create or replace view v as select 1 as a"); err != nil {
+			t.Fatalf("round %d: a statement after a cancelled one failed: %v", i, err)
+		}
+	}
+	if _, err := c.Exec(context.Background(), "select * from big"); err == nil {
+		t.Error("the cancelled create table left a table behind")
+	}
+}
+
+// A multi-statement Exec that fails inside its own transaction leaves no
+// transaction open and nothing of it behind.
+func TestExecFailedTransaction(t *testing.T) {
+	c := openTemp(t, 1)
+	defer c.Close()
+	_, err := c.Exec(context.Background(), "begin; create table t1 as select 1 as a; select * from missing_table; commit")
+	if err == nil || !strings.Contains(err.Error(), "missing_table") {
+		t.Fatalf("err = %v, want DuckDB's message naming missing_table", err)
+	}
+	if _, err := c.Exec(context.Background(), "create table t2 as select 1 as a"); err != nil {
+		t.Fatalf("next Exec: %v", err)
+	}
+	tab, err := c.Query(context.Background(), "select table_name from information_schema.tables order by 1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.Rows) != 1 || tab.Rows[0][0] != "t2" {
+		t.Errorf("tables: %v, want only t2", tab.Rows)
+	}
+}
+
+// Exec reports the rows a statement changed, and -1 for DDL; an empty
+// statement does nothing (as on PostgreSQL).
+func TestExecRowsAndEmpty(t *testing.T) {
+	c := openTemp(t, 1)
+	defer c.Close()
+	for _, tc := range []struct {
+		q    string
+		want int64
+	}{
+		{"create table t as select 1 as a", -1},
+		{"insert into t values (2), (3)", 2},
+		{"update t set a = a + 1 where a > 1", 2},
+		{"delete from t", 3},
+		{"", 0},
+		{"-- nothing", 0},
+	} {
+		n, err := c.Exec(context.Background(), tc.q)
+		if err != nil || n != tc.want {
+			t.Errorf("Exec(%q) = %d, %v; want %d", tc.q, n, err, tc.want)
+		}
+	}
+}
