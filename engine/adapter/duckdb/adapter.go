@@ -94,7 +94,20 @@ func OpenDuckDB(ctx context.Context, t adapter.Target) (*Conn, error) {
 			return nil, fmt.Errorf("create folder for duckdb file %s: %w", path, err)
 		}
 	}
-	connector, err := duckdb.NewConnector(path, nil)
+	settings, err := settingStatements(t.Fields["settings"])
+	if err != nil {
+		return nil, fmt.Errorf("duckdb profile: %w", err)
+	}
+	// Every connection, database/sql's and Exec's own, opens with the
+	// profile's settings: a SET reaches only the connection it runs on.
+	connector, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
+		for _, q := range settings {
+			if _, err := execer.ExecContext(context.Background(), q, nil); err != nil {
+				return fmt.Errorf("duckdb profile settings: %s: %w", q, err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, mapOpenError(path, err)
 	}
@@ -119,7 +132,7 @@ func OpenDuckDB(ctx context.Context, t adapter.Target) (*Conn, error) {
 			path, actual, catalog, actual)
 	}
 	if path != ":memory:" {
-		if c.raw, err = openRawExec(path); err != nil {
+		if c.raw, err = openRawExec(path, settings); err != nil {
 			_ = c.Close()
 			return nil, mapOpenError(path, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/strata-dev/strata/engine/adapter"
@@ -64,9 +65,51 @@ func completeProfile(t *adapter.Target, env adapter.ProfileEnv) []adapter.Profil
 				t.Name, t.Profile, db, catalog, catalog)})
 	}
 	t.Database = catalog
+	if _, err := settingStatements(t.Fields["settings"]); err != nil {
+		problems = append(problems, adapter.ProfileProblem{Key: "settings", Summary: "invalid settings",
+			Detail: fmt.Sprintf("target %s of profile %s: %v", t.Name, t.Profile, err)})
+	}
 	if t.Schema == "" {
 		t.Schema = "main"
 		t.Fields["schema"] = "main"
 	}
 	return problems
+}
+
+// settingRE is a DuckDB setting's name.
+var settingRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// settingStatements turns a profile's settings (a mapping of DuckDB setting
+// names to scalar values, as dbt-duckdb takes them) into the SET statements
+// every connection runs when it opens, in name order.
+func settingStatements(v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("settings must map DuckDB setting names to values (settings: {TimeZone: UTC}), not a %T", v)
+	}
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	stmts := make([]string, 0, len(names))
+	for _, name := range names {
+		if !settingRE.MatchString(name) {
+			return nil, fmt.Errorf("%q is not a DuckDB setting name (letters, digits and underscores)", name)
+		}
+		var val string
+		switch x := m[name].(type) {
+		case string:
+			val = x
+		case bool, int, int64, uint64, float64:
+			val = fmt.Sprint(x)
+		default:
+			return nil, fmt.Errorf("setting %s: the value must be a string, number or boolean, not a %T", name, x)
+		}
+		stmts = append(stmts, "set "+name+" = '"+strings.ReplaceAll(val, "'", "''")+"'")
+	}
+	return stmts, nil
 }

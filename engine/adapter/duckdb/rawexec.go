@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,8 @@ import (
 // that failed inside its own transaction leaves nothing open.
 type rawExec struct {
 	db mapping.Database
+	// settings run on every connection as it opens (the profile's).
+	settings []string
 
 	mu     sync.Mutex
 	idle   []mapping.Connection
@@ -48,7 +51,7 @@ const interruptInterval = 5 * time.Millisecond
 // openRawExec opens a second handle on the file's cached database instance,
 // with the configuration duckdb-go opened it with (the cache refuses a handle
 // whose configuration differs).
-func openRawExec(path string) (*rawExec, error) {
+func openRawExec(path string, settings []string) (*rawExec, error) {
 	var config mapping.Config
 	if mapping.CreateConfig(&config) == mapping.StateError {
 		return nil, errors.New("duckdb: cannot create a configuration")
@@ -63,7 +66,7 @@ func openRawExec(path string) (*rawExec, error) {
 		mapping.Close(&db)
 		return nil, errors.New(msg)
 	}
-	return &rawExec{db: db}, nil
+	return &rawExec{db: db, settings: settings}, nil
 }
 
 func (r *rawExec) get() (mapping.Connection, error) {
@@ -82,6 +85,16 @@ func (r *rawExec) get() (mapping.Connection, error) {
 	var c mapping.Connection
 	if mapping.Connect(r.db, &c) == mapping.StateError {
 		return mapping.Connection{}, errors.New("duckdb: cannot connect to the database")
+	}
+	for _, q := range r.settings {
+		var res mapping.Result
+		if mapping.Query(c, q, &res) == mapping.StateError {
+			err := fmt.Errorf("duckdb profile settings: %s: %s", q, mapping.ResultError(&res))
+			mapping.DestroyResult(&res)
+			mapping.Disconnect(&c)
+			return mapping.Connection{}, err
+		}
+		mapping.DestroyResult(&res)
 	}
 	return c, nil
 }

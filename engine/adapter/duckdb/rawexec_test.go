@@ -3,9 +3,13 @@ package duckdb
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/strata-dev/strata/engine/adapter"
 )
 
 // A cancelled Exec returns the context's error, and its interrupts never
@@ -82,5 +86,53 @@ func TestExecRowsAndEmpty(t *testing.T) {
 		if err != nil || n != tc.want {
 			t.Errorf("Exec(%q) = %d, %v; want %d", tc.q, n, err, tc.want)
 		}
+	}
+}
+
+// The profile's settings reach every connection: Exec's own and the
+// database/sql pool's.
+func TestProfileSettingsReachEveryConnection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db.duckdb")
+	c, err := OpenDuckDB(context.Background(), adapter.Target{Type: "duckdb", Database: "db", Schema: "main", Threads: 2,
+		Fields: map[string]any{"path": path, "settings": map[string]any{"TimeZone": "America/New_York", "threads": 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Exec(context.Background(), "create table s as select current_setting('TimeZone') as tz"); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := c.Query(context.Background(), "select tz, current_setting('TimeZone'), current_setting('threads') from s", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(tab.Rows); got != "[[America/New_York America/New_York 1]]" {
+		t.Errorf("settings seen: %s", got)
+	}
+	_, err = OpenDuckDB(context.Background(), adapter.Target{Type: "duckdb", Database: "db2", Schema: "main", Threads: 1,
+		Fields: map[string]any{"path": filepath.Join(t.TempDir(), "db2.duckdb"), "settings": map[string]any{"no_such_setting": "x"}}})
+	if err == nil || !strings.Contains(err.Error(), "no_such_setting") {
+		t.Errorf("an unknown setting opened with %v, want an error naming it", err)
+	}
+}
+
+func TestProfileSettingsProblems(t *testing.T) {
+	for _, tc := range []struct {
+		settings any
+		want     string
+	}{
+		{"TimeZone=UTC", "must map DuckDB setting names"},
+		{map[string]any{"time zone": "UTC"}, `"time zone" is not a DuckDB setting name`},
+		{map[string]any{"TimeZone": []any{"UTC"}}, "setting TimeZone: the value must be"},
+	} {
+		tg := &adapter.Target{Name: "dev", Profile: "p", Type: "duckdb", Fields: map[string]any{"path": "x.duckdb", "settings": tc.settings}}
+		problems := completeProfile(tg, adapter.ProfileEnv{ProjectDir: t.TempDir()})
+		if len(problems) != 1 || problems[0].Key != "settings" || !strings.Contains(problems[0].Detail, tc.want) {
+			t.Errorf("settings %v: problems %+v, want one on settings saying %q", tc.settings, problems, tc.want)
+		}
+	}
+	stmts, err := settingStatements(map[string]any{"TimeZone": "it's", "threads": 4, "enable_progress_bar": false})
+	if err != nil || strings.Join(stmts, "; ") != "set TimeZone = 'it''s'; set enable_progress_bar = 'false'; set threads = '4'" {
+		t.Errorf("statements %q, %v", stmts, err)
 	}
 }
