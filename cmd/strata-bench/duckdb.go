@@ -83,9 +83,9 @@ func benchDuckDB(self, bin string, n, runs int) {
 	}
 	none := make([]float64, runs)
 	report(fmt.Sprintf("duckdb replay of %d views, first run", n), firstReplay, none, "(floor: one connection)")
-	report(fmt.Sprintf("strata run %d views --threads 1, first run", n), first, none, fmt.Sprintf("ratio %.3fx (target <= 1.1x)", median(first)/median(firstReplay)))
+	report(fmt.Sprintf("strata run %d views --threads 1, first run", n), first, none, fmt.Sprintf("ratio %.3fx (target <= 1.1x; paired %.3fx)", median(first)/median(firstReplay), pairedRatio(first, firstReplay)))
 	report(fmt.Sprintf("duckdb replay of %d views, re-run", n), rerunReplay, none, "(floor: one connection)")
-	report(fmt.Sprintf("strata run %d views --threads 1, re-run", n), rerun, none, fmt.Sprintf("ratio %.3fx (target <= 1.1x)", median(rerun)/median(rerunReplay)))
+	report(fmt.Sprintf("strata run %d views --threads 1, re-run", n), rerun, none, fmt.Sprintf("ratio %.3fx (target <= 1.1x; paired %.3fx)", median(rerun)/median(rerunReplay), pairedRatio(rerun, rerunReplay)))
 }
 
 // duckdbReplayScript lists target/run's statements in the order the last run
@@ -245,5 +245,5 @@ func benchBuild(self, bin string, n, runs int) {
 	}
 	reportCPU(fmt.Sprintf("duckdb replay of the build's %d statement sets", nodes), replay, nil, make([]float64, len(replay)), "(floor: one connection)")
 	reportCPU(fmt.Sprintf("strata build %d models + tests --threads 1", n), build, nil, cpu,
-		fmt.Sprintf("ratio %.3fx (target <= 1.5x)", median(build)/median(replay)))
+		fmt.Sprintf("ratio %.3fx (target <= 1.5x; paired %.3fx)", median(build)/median(replay), pairedRatio(build, replay)))
 }
