@@ -7,7 +7,7 @@ BIN     := bin/strata
 # below, the tests' and the benchmark's included, builds with this tag.
 export GOFLAGS := $(strip $(GOFLAGS) -tags=minicore_disabled)
 # Packages with goroutines of their own: tested under the race detector too.
-RACE_PKGS := ./engine/ ./engine/cli/ ./engine/compile/ ./engine/project/ ./engine/internal/rawconn/ ./engine/graph/... ./engine/execute/... ./engine/schedule/... ./engine/jinja/... ./engine/lineage/...
+RACE_PKGS := ./engine/ ./engine/cli/ ./engine/compile/ ./engine/project/ ./engine/internal/rawconn/ ./engine/adapter/duckdb/ ./engine/graph/... ./engine/execute/... ./engine/schedule/... ./engine/jinja/... ./engine/lineage/...
 
 .PHONY: build install run test lint bench soak clean
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duckdb/duckdb-go/v2/mapping"
+
 	"github.com/strata-dev/strata/engine/adapter"
 )
 
@@ -134,5 +136,22 @@ func TestProfileSettingsProblems(t *testing.T) {
 	stmts, err := settingStatements(map[string]any{"TimeZone": "it's", "threads": 4, "enable_progress_bar": false})
 	if err != nil || strings.Join(stmts, "; ") != "set TimeZone = 'it''s'; set enable_progress_bar = 'false'; set threads = '4'" {
 		t.Errorf("statements %q, %v", stmts, err)
+	}
+}
+
+// An interrupt that reaches an idle connection (a cancellation as its
+// statement returned) does not fail the connection's next statement: DuckDB
+// clears the flag when a query begins, which rawExec's reuse relies on.
+func TestStaleInterruptOnIdleConnection(t *testing.T) {
+	c := openTemp(t, 1)
+	defer c.Close()
+	conn, err := c.raw.get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping.Interrupt(conn)
+	c.raw.put(conn, true)
+	if _, err := c.Exec(context.Background(), "create table after_interrupt as select 1 as a"); err != nil {
+		t.Fatalf("the statement after a stale interrupt: %v", err)
 	}
 }
