@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -153,5 +155,31 @@ func TestStaleInterruptOnIdleConnection(t *testing.T) {
 	c.raw.put(conn, true)
 	if _, err := c.Exec(context.Background(), "create table after_interrupt as select 1 as a"); err != nil {
 		t.Fatalf("the statement after a stale interrupt: %v", err)
+	}
+}
+
+// Close releases the file with Exec's connections open: another process can
+// open it at once (a scheduled run closes the file between runs).
+func TestCloseReleasesFileAfterExec(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db.duckdb")
+	c, err := OpenDuckDB(context.Background(), adapter.Target{Type: "duckdb", Database: "db", Schema: "main", Threads: 2,
+		Fields: map[string]any{"path": path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"create table a as select 1 as x", "create view v as select * from a"} {
+		if _, err := c.Exec(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHoldLockHelper$")
+	cmd.Env = append(os.Environ(), holdEnv+"="+path)
+	cmd.Stdin = strings.NewReader("\n")
+	out, err := cmd.Output()
+	if err != nil || !strings.HasPrefix(string(out), "ready") {
+		t.Fatalf("another process could not open the closed file: %v\n%s", err, out)
 	}
 }
