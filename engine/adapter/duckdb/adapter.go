@@ -131,7 +131,9 @@ func OpenDuckDB(ctx context.Context, t adapter.Target) (*Conn, error) {
 		return nil, fmt.Errorf("duckdb file %s opens as database %q but the target names database %q: set database to %q or rename the file",
 			path, actual, catalog, actual)
 	}
-	if path != ":memory:" {
+	if path != ":memory:" && !strings.Contains(path, "?") && !uriRE.MatchString(path) {
+		// A plain file (a DSN with options or a URI opens with a
+		// configuration the instance cache would not match).
 		if c.raw, err = openRawExec(path, settings); err != nil {
 			_ = c.Close()
 			return nil, mapOpenError(path, err)

@@ -29,7 +29,8 @@ import (
 // cancelled.
 //
 // The connections share the database instance database/sql opened, through
-// duckdb-go's instance cache (an in-memory database is not in it: Conn.Exec
+// duckdb-go's instance cache (an in-memory database is not in it, and a path
+// with DSN options or a URI opens with a configuration of its own: Conn.Exec
 // then goes through database/sql). They run in auto-commit mode; one whose
 // statement failed is closed rather than reused, so a multi-statement Exec
 // that failed inside its own transaction leaves nothing open.

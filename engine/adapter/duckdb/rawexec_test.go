@@ -183,3 +183,24 @@ func TestCloseReleasesFileAfterExec(t *testing.T) {
 		t.Fatalf("another process could not open the closed file: %v\n%s", err, out)
 	}
 }
+
+// A path with DSN options opens with a configuration the instance cache would
+// not match: Exec goes through database/sql there, and works.
+func TestExecOnPathWithOptions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db.duckdb") + "?threads=1"
+	c, err := OpenDuckDB(context.Background(), adapter.Target{Type: "duckdb", Database: "db", Schema: "main", Threads: 1,
+		Fields: map[string]any{"path": path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.raw != nil {
+		t.Error("Exec runs on connections of its own for a path with options")
+	}
+	if _, err := c.Exec(context.Background(), "create table a as select 1 as x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Query(context.Background(), "select x from a", 0); err != nil {
+		t.Errorf("a table Exec made is not in the database queries read: %v", err)
+	}
+}
