@@ -63,7 +63,7 @@ type Conn struct {
 	path    string
 	catalog string
 	// raw runs Exec outside database/sql (rawexec.go); nil for an in-memory
-	// database.
+	// database, a path with DSN options and a URI.
 	raw *rawExec
 }
 
