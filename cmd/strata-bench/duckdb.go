@@ -65,21 +65,22 @@ func benchDuckDB(self, bin string, n, runs int) {
 	runs = max(runs, 11)
 	var first, firstReplay, rerun, rerunReplay []float64
 	for i := 0; i < runs; i++ {
-		if i%2 == 0 {
-			fresh()
-			firstReplay = append(firstReplay, replay())
-			fresh()
-			first = append(first, run())
-			rerunReplay = append(rerunReplay, replay())
-			rerun = append(rerun, run())
-		} else {
-			fresh()
-			first = append(first, run())
-			fresh()
-			firstReplay = append(firstReplay, replay())
-			rerun = append(rerun, run())
-			rerunReplay = append(rerunReplay, replay())
+		strataFirst := i%2 == 1
+		inOrder := func(strata, floor func()) {
+			if strataFirst {
+				strata()
+				floor()
+			} else {
+				floor()
+				strata()
+			}
 		}
+		// First run: each side on a freshly seeded file. Re-run: each side
+		// over the views the other side left.
+		inOrder(func() { fresh(); first = append(first, run()) },
+			func() { fresh(); firstReplay = append(firstReplay, replay()) })
+		inOrder(func() { rerun = append(rerun, run()) },
+			func() { rerunReplay = append(rerunReplay, replay()) })
 	}
 	none := make([]float64, runs)
 	report(fmt.Sprintf("duckdb replay of %d views, first run", n), firstReplay, none, "(floor: one connection)")
